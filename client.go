@@ -1,0 +1,307 @@
+package paycools
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Version is the SDK version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Client talks to PayCools for one merchant application. It holds the appId and the merchant
+// signer. It is immutable after NewClient and safe for concurrent use by many goroutines; make
+// one per appId and share it.
+type Client struct {
+	appID       string
+	signer      crypto.Signer
+	baseURL     string
+	httpClient  *http.Client
+	platformKey *rsa.PublicKey
+	logger      *slog.Logger
+	retries     int
+	clock       func() time.Time
+	endpoints   map[Operation]endpoint
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+	pollMin     time.Duration
+	pollMax     time.Duration
+	reconcile   bool
+	userAgent   string
+
+	// Account reads the balance and the payment and payout statements (doc section 2).
+	Account *AccountService
+	// Payouts sends money to bank accounts and e-wallets (doc section 3).
+	Payouts *PayoutService
+	// BillsPayment manages static virtual accounts (doc section 4).
+	BillsPayment *BillsPaymentService
+	// QRCodes manages QR codes for collection (doc section 5).
+	QRCodes *QRCodeService
+	// BankTransfers manages bank-transfer collection accounts (doc section 6).
+	BankTransfers *BankTransferService
+	// WebPayments creates and reads web (hosted) payments (doc section 7).
+	WebPayments *WebPaymentService
+	// Refunds refunds completed payments (doc section 8).
+	Refunds *RefundService
+	// Checkout creates and manages checkout orders (doc section 9).
+	Checkout *CheckoutService
+	// DirectDebit authorizes and charges e-wallets without the payer present (doc section 10).
+	DirectDebit *DirectDebitService
+	// EKYC runs electronic identity checks (doc section 11).
+	EKYC *EKYCService
+}
+
+// AccountService is Client.Account: balance and statements.
+type AccountService struct{ c *Client }
+
+// PayoutService is Client.Payouts: create and read payouts.
+type PayoutService struct{ c *Client }
+
+// BillsPaymentService is Client.BillsPayment: static virtual accounts.
+type BillsPaymentService struct{ c *Client }
+
+// QRCodeService is Client.QRCodes: QR codes for collection.
+type QRCodeService struct{ c *Client }
+
+// BankTransferService is Client.BankTransfers: bank-transfer collection accounts.
+type BankTransferService struct{ c *Client }
+
+// WebPaymentService is Client.WebPayments: hosted web payments.
+type WebPaymentService struct{ c *Client }
+
+// RefundService is Client.Refunds: refunds of completed payments.
+type RefundService struct{ c *Client }
+
+// CheckoutService is Client.Checkout: checkout orders.
+type CheckoutService struct{ c *Client }
+
+// DirectDebitService is Client.DirectDebit: e-wallet auto-debit.
+type DirectDebitService struct{ c *Client }
+
+// EKYCService is Client.EKYC: electronic identity checks.
+type EKYCService struct{ c *Client }
+
+// Option configures a Client in NewClient.
+type Option func(*Client) error
+
+// WithBaseURL sets the PayCools host, e.g. BaseURLProduction or the host PayCools gave you.
+// A path prefix is kept ("https://host/prefix" + "/open-api/x"). The default is BaseURLTest.
+func WithBaseURL(baseURL string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(baseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("WithBaseURL: %q is not an absolute http(s) URL", baseURL)
+		}
+		c.baseURL = strings.TrimRight(baseURL, "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client used for every request. The default has a 30-second
+// timeout and does not follow redirects (a redirected POST could be replayed as a GET). A
+// client with no Timeout is accepted: the context then bounds each call.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithPlatformPublicKey sets the PayCools platform public key, which PayCools hands out at
+// onboarding and which verifies every callback. Without it, callbacks cannot be verified:
+// ParseNotification fails and the callback handlers refuse to be built.
+func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
+	return func(c *Client) error {
+		if _, err := checkPublic(pub); err != nil || pub == nil {
+			return fmt.Errorf("WithPlatformPublicKey: %v", err)
+		}
+		c.platformKey = pub
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The client logs one line per attempt (operation, path, code,
+// HTTP status, attempt, duration) at Debug, failures at Warn. It never logs the private key,
+// param or sign. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return errors.New("WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithRetries sets how many times a failed request may be resent (default 2, so at most 3
+// attempts). Only failures that are safe to retry are retried: see the package README.
+func WithRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return fmt.Errorf("WithRetries: %d is negative", n)
+		}
+		c.retries = n
+		return nil
+	}
+}
+
+// WithClock sets the clock that fills param.timestamp (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			return errors.New("WithClock: nil clock")
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// WithEndpoint replaces the HTTP method and path of one operation, for a tenant whose API
+// details differ from the defaults. The path may hold {jsonName} placeholders.
+func WithEndpoint(op Operation, method, path string) Option {
+	return func(c *Client) error {
+		ep, ok := c.endpoints[op]
+		if !ok {
+			return fmt.Errorf("WithEndpoint: unknown operation %q", op)
+		}
+		method = strings.ToUpper(method)
+		if method != http.MethodGet && method != http.MethodPost {
+			return fmt.Errorf("WithEndpoint: method %q: PayCools uses GET or POST", method)
+		}
+		if !strings.HasPrefix(path, "/") {
+			return fmt.Errorf("WithEndpoint: path %q must start with /", path)
+		}
+		ep.method, ep.path = method, path
+		c.endpoints[op] = ep
+		return nil
+	}
+}
+
+// WithBackoff sets the retry backoff: the first wait is about min, doubling up to max, with
+// jitter (defaults 250ms and 5s). Waits end early when the context ends.
+func WithBackoff(min, max time.Duration) Option {
+	return func(c *Client) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("WithBackoff: need 0 < min <= max, got %v, %v", min, max)
+		}
+		c.backoffMin, c.backoffMax = min, max
+		return nil
+	}
+}
+
+// WithPollInterval sets how the Wait methods poll: the first wait is min, growing by half up to
+// max (defaults 1s and 10s).
+func WithPollInterval(min, max time.Duration) Option {
+	return func(c *Client) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("WithPollInterval: need 0 < min <= max, got %v, %v", min, max)
+		}
+		c.pollMin, c.pollMax = min, max
+		return nil
+	}
+}
+
+// WithReconcile turns automatic reconciliation of money-moving creates on or off (default on).
+// When on, a create whose outcome is unknown is followed by a status query under the same
+// merchant order id; see the README section "Unknown outcomes".
+func WithReconcile(on bool) Option {
+	return func(c *Client) error {
+		c.reconcile = on
+		return nil
+	}
+}
+
+// NewClient returns a client for the merchant application appID that signs with signer: a
+// *rsa.PrivateKey from ParsePrivateKey, or any crypto.Signer whose public key is RSA of at
+// least 2048 bits (a KMS or HSM key). The signer must sign with PKCS#1 v1.5 when given
+// crypto.SHA256 as options.
+func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(appID) == "" {
+		return nil, errors.New("paycools: NewClient: appID is empty")
+	}
+	if _, err := rsaSignerPublic(signer); err != nil {
+		return nil, fmt.Errorf("paycools: NewClient: %w", err)
+	}
+	if k, ok := signer.(*rsa.PrivateKey); ok && k.Precomputed.Dp == nil {
+		// Precompute on a copy, once: never per call, and never mutating the caller's key.
+		kc := *k
+		kc.Precompute()
+		signer = &kc
+	}
+	c := &Client{
+		appID:      appID,
+		signer:     signer,
+		baseURL:    BaseURLTest,
+		logger:     slog.New(slog.DiscardHandler),
+		retries:    defaultRetries,
+		clock:      time.Now,
+		endpoints:  make(map[Operation]endpoint, len(endpoints)),
+		backoffMin: defaultBackoffMin,
+		backoffMax: defaultBackoffMax,
+		pollMin:    defaultPollMin,
+		pollMax:    defaultPollMax,
+		reconcile:  true,
+		userAgent:  "paycools-go/" + Version,
+	}
+	for op, ep := range endpoints {
+		c.endpoints[op] = ep
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, fmt.Errorf("paycools: NewClient: %w", err)
+		}
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{
+			Timeout: defaultHTTPTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	c.Account = &AccountService{c}
+	c.Payouts = &PayoutService{c}
+	c.BillsPayment = &BillsPaymentService{c}
+	c.QRCodes = &QRCodeService{c}
+	c.BankTransfers = &BankTransferService{c}
+	c.WebPayments = &WebPaymentService{c}
+	c.Refunds = &RefundService{c}
+	c.Checkout = &CheckoutService{c}
+	c.DirectDebit = &DirectDebitService{c}
+	c.EKYC = &EKYCService{c}
+	return c, nil
+}
+
+// AppID returns the merchant application id the client sends.
+func (c *Client) AppID() string { return c.appID }
+
+// BaseURL returns the PayCools host the client calls.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// Endpoint returns the HTTP method and path the client uses for op, after WithEndpoint
+// overrides, and whether op is known.
+func (c *Client) Endpoint(op Operation) (method, path string, ok bool) {
+	ep, ok := c.endpoints[op]
+	return ep.method, ep.path, ok
+}
+
+// Operations lists every operation the SDK knows, with its default method and path.
+func Operations() map[Operation][2]string {
+	m := make(map[Operation][2]string, len(endpoints))
+	for op, ep := range endpoints {
+		m[op] = [2]string{ep.method, ep.path}
+	}
+	return m
+}

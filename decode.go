@@ -1,0 +1,185 @@
+package paycools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+var (
+	rawMessageType  = reflect.TypeOf(json.RawMessage(nil))
+	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+)
+
+// decodeResult decodes the data of a successful answer into out and keeps the untouched bytes
+// in out's Raw field. A success is never turned into an error by decoding trouble (wire.md §7
+// step 3): a field that cannot be decoded stays zero and one Warn line names it.
+func (c *Client) decodeResult(ctx context.Context, op Operation, data json.RawMessage, out any) {
+	if out == nil {
+		return
+	}
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return
+	}
+	if len(data) > 0 {
+		decodeTolerant(data, v.Elem(), func(path string, err error) {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: field not decoded, left zero (Raw keeps it)",
+				slog.String("operation", string(op)), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
+		})
+	}
+	setRaw(v.Elem(), data)
+}
+
+// setRaw stores data in the struct's Raw json.RawMessage field, if it has one.
+func setRaw(v reflect.Value, data json.RawMessage) {
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	if f := v.FieldByName("Raw"); f.IsValid() && f.CanSet() && f.Type() == rawMessageType {
+		f.SetBytes(append([]byte(nil), data...))
+	}
+}
+
+// decodeTolerant decodes data into v with the rules of wire.md §8. It first tries plain
+// encoding/json (the value types Amount, Time and the enums are already tolerant); when that
+// fails it walks the value field by field, accepting integers sent as strings, strings sent as
+// numbers and booleans sent as strings, and reports every field it had to leave zero.
+func decodeTolerant(data []byte, v reflect.Value, warn func(path string, err error)) {
+	if err := json.Unmarshal(data, v.Addr().Interface()); err == nil {
+		return
+	}
+	v.Set(reflect.Zero(v.Type()))
+	walkDecode(data, v, "", warn)
+}
+
+func walkDecode(data []byte, v reflect.Value, path string, warn func(string, error)) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || string(data) == "null" {
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
+		if err := json.Unmarshal(data, v.Addr().Interface()); err != nil {
+			v.Set(reflect.Zero(v.Type()))
+			warn(fieldPath(path), err)
+		}
+		return
+	}
+	var err error
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var n int64
+		if n, err = decodeInt(data); err == nil {
+			if v.OverflowInt(n) {
+				err = strconv.ErrRange
+			} else {
+				v.SetInt(n)
+			}
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		var n int64
+		if n, err = decodeInt(data); err == nil {
+			if n < 0 || v.OverflowUint(uint64(n)) {
+				err = strconv.ErrRange
+			} else {
+				v.SetUint(uint64(n))
+			}
+		}
+	case reflect.String:
+		var s string
+		if s, err = decodeString(data); err == nil {
+			v.SetString(s)
+		}
+	case reflect.Bool:
+		s := strings.Trim(string(data), `"`)
+		switch strings.ToLower(s) {
+		case "true", "1":
+			v.SetBool(true)
+		case "false", "0", "":
+		default:
+			err = strconv.ErrSyntax
+		}
+	case reflect.Pointer:
+		nv := reflect.New(v.Type().Elem())
+		walkDecode(data, nv.Elem(), path, warn)
+		v.Set(nv)
+	case reflect.Slice:
+		if v.Type() == rawMessageType {
+			v.SetBytes(append([]byte(nil), data...))
+			return
+		}
+		var items []json.RawMessage
+		if err = json.Unmarshal(data, &items); err == nil {
+			s := reflect.MakeSlice(v.Type(), len(items), len(items))
+			for i, it := range items {
+				walkDecode(it, s.Index(i), path+"["+strconv.Itoa(i)+"]", warn)
+				setRaw(s.Index(i), it)
+			}
+			v.Set(s)
+		}
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if err = json.Unmarshal(data, &fields); err == nil {
+			decodeStructFields(fields, v, path, warn)
+		}
+	default:
+		err = json.Unmarshal(data, v.Addr().Interface())
+	}
+	if err != nil {
+		v.Set(reflect.Zero(v.Type()))
+		warn(fieldPath(path), err)
+	}
+}
+
+// decodeStructFields matches JSON names to struct fields case-insensitively, as encoding/json
+// does, and decodes each field on its own.
+func decodeStructFields(fields map[string]json.RawMessage, v reflect.Value, path string, warn func(string, error)) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name := sf.Name
+		if tag, ok := sf.Tag.Lookup("json"); ok {
+			n, _, _ := strings.Cut(tag, ",")
+			if n == "-" {
+				continue
+			}
+			if n != "" {
+				name = n
+			}
+		}
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			decodeStructFields(fields, v.Field(i), path, warn)
+			continue
+		}
+		raw, ok := fields[name]
+		if !ok {
+			for k, r := range fields {
+				if strings.EqualFold(k, name) {
+					raw, ok = r, true
+					break
+				}
+			}
+		}
+		if ok {
+			p := name
+			if path != "" {
+				p = path + "." + name
+			}
+			walkDecode(raw, v.Field(i), p, warn)
+		}
+	}
+}
+
+func fieldPath(p string) string {
+	if p == "" {
+		return "data"
+	}
+	return p
+}

@@ -1,0 +1,276 @@
+package paycools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+)
+
+// Notification is one verified callback from PayCools.
+type Notification struct {
+	// EventName is the event, e.g. "disbursement.success" (from eventName, or event_name).
+	EventName string
+	// Param is the verified param: the exact bytes the signature covers.
+	Param json.RawMessage
+	// Event is a pointer to the typed event struct registered for EventName (for example
+	// *PayoutNotification), or nil for an event name the SDK does not know. Use a type switch.
+	Event any
+	// AppID is the appId sent beside param, when present. The signature does not cover it:
+	// never trust it.
+	AppID string
+}
+
+// eventRegistry maps an event name to a constructor of its typed event struct. Family files
+// fill it from init through registerEvent; it is never written after package initialisation.
+var eventRegistry = map[string]func() any{}
+
+// registerEvent declares that the events named carry a T in their param. It is called only
+// from init functions.
+func registerEvent[T any](names ...string) {
+	for _, n := range names {
+		if _, dup := eventRegistry[n]; dup {
+			panic("paycools: event registered twice: " + n)
+		}
+		eventRegistry[n] = func() any { return new(T) }
+	}
+}
+
+// notificationError is a callback refused before the user's function ran, with the HTTP
+// answer it deserves.
+type notificationError struct {
+	status int
+	err    *SignatureError
+}
+
+func badBody(reason string) *notificationError {
+	return &notificationError{http.StatusBadRequest, &SignatureError{Reason: "callback: " + reason}}
+}
+
+func badSign(reason string, err error) *notificationError {
+	return &notificationError{http.StatusUnauthorized, &SignatureError{Reason: "callback: " + reason, Err: err}}
+}
+
+// ParseNotification verifies one callback body and decodes it. The signature is checked with
+// the PayCools platform public key (WithPlatformPublicKey) over the exact bytes of param,
+// before anything in param is read; any problem is a *SignatureError and nothing is decoded.
+// Without a platform key it always fails: verification is never skipped.
+func (c *Client) ParseNotification(body []byte) (*Notification, error) {
+	n, nerr := c.parseNotification(context.Background(), body)
+	if nerr != nil {
+		return nil, nerr.err
+	}
+	return n, nil
+}
+
+func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notification, *notificationError) {
+	if c.platformKey == nil {
+		return nil, badSign("no PayCools platform public key configured (WithPlatformPublicKey): cannot verify", nil)
+	}
+	if len(body) > maxNotificationBytes {
+		return nil, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
+	}
+	var outer map[string]json.RawMessage
+	if err := json.Unmarshal(body, &outer); err != nil || outer == nil {
+		return nil, badBody("body is not a JSON object")
+	}
+	rawParam, okP := outer["param"]
+	rawSign, okS := outer["sign"]
+	if !okP || !okS || isJSONNull(rawParam) || isJSONNull(rawSign) {
+		return nil, badBody("param or sign is missing")
+	}
+	var param, sign string
+	if err := json.Unmarshal(rawParam, &param); err != nil {
+		return nil, badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
+	}
+	if err := json.Unmarshal(rawSign, &sign); err != nil {
+		return nil, badSign("sign is not a JSON string", nil)
+	}
+	if err := VerifyParam(c.platformKey, []byte(param), sign); err != nil {
+		var se *SignatureError
+		if errors.As(err, &se) {
+			return nil, &notificationError{http.StatusUnauthorized, &SignatureError{Reason: "callback: " + se.Reason, Err: se.Err}}
+		}
+		return nil, badSign("signature check failed", err)
+	}
+	// Verified: only now is param read.
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(param), &head); err != nil || head == nil {
+		return nil, badBody("verified param is not a JSON object")
+	}
+	name, _ := decodeString(head["eventName"])
+	if name == "" {
+		name, _ = decodeString(head["event_name"])
+	}
+	n := &Notification{EventName: name, Param: json.RawMessage(param)}
+	if a, ok := outer["appId"]; ok {
+		n.AppID, _ = decodeString(a)
+	}
+	if mk, ok := eventRegistry[name]; ok {
+		ev := mk()
+		rv := reflect.ValueOf(ev).Elem()
+		decodeTolerant([]byte(param), rv, func(path string, err error) {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
+				slog.String("event", name), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
+		})
+		setRaw(rv, json.RawMessage(param))
+		n.Event = ev
+	}
+	return n, nil
+}
+
+func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
+
+// Replies of the callback handlers (wire.md §9, §10).
+var (
+	replySuccess     = []byte(`{"code":10000,"message":"Success"}`)
+	replyParamError  = []byte(`{"code":21002,"message":"Request param error"}`)
+	replySignError   = []byte(`{"code":21001,"message":"Request sign error"}`)
+	replyServerError = []byte(`{"code":21000,"message":"Server error, Please try again later."}`)
+)
+
+func writeReply(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (nerr *notificationError) reply(w http.ResponseWriter) {
+	switch nerr.status {
+	case http.StatusUnauthorized:
+		writeReply(w, nerr.status, replySignError)
+	default:
+		writeReply(w, nerr.status, replyParamError)
+	}
+}
+
+// readCallback enforces POST and the 1 MiB cap, and verifies the body.
+func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notification, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeReply(w, http.StatusMethodNotAllowed, replyParamError)
+		return nil, false
+	}
+	body, err := readCapped(r.Body, maxNotificationBytes)
+	if errors.Is(err, errBodyTooLarge) {
+		writeReply(w, http.StatusRequestEntityTooLarge, replyParamError)
+		return nil, false
+	}
+	if err != nil {
+		writeReply(w, http.StatusBadRequest, replyParamError)
+		return nil, false
+	}
+	n, nerr := c.parseNotification(r.Context(), body)
+	if nerr != nil {
+		c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused",
+			slog.Int("http_status", nerr.status), slog.String("error", nerr.err.Error()))
+		nerr.reply(w)
+		return nil, false
+	}
+	return n, true
+}
+
+// NotificationHandler returns the http.Handler for a PayCools notifyUrl. For each POST it
+// verifies the signature over the exact param bytes with the platform public key (401 and fn
+// not called when it fails), decodes the event, calls fn, and answers 200
+// {"code":10000,"message":"Success"} when fn returns nil, or 500 when fn returns an error, so
+// that PayCools delivers the event again. Bodies over 1 MiB get 413.
+//
+// PayCools delivers at least once: fn must be idempotent (key it on event name, transaction id
+// and status). A repayment-verification question that reaches this handler is answered with a
+// refusal, never accepted; serve those with RepaymentVerificationHandler.
+//
+// NotificationHandler panics if the client has no platform public key or fn is nil: a
+// callback endpoint that cannot verify must not be served.
+func (c *Client) NotificationHandler(fn func(context.Context, *Notification) error) http.Handler {
+	if c.platformKey == nil {
+		panic("paycools: NotificationHandler: no PayCools platform public key configured (WithPlatformPublicKey); callbacks cannot be verified")
+	}
+	if fn == nil {
+		panic("paycools: NotificationHandler: nil function")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, ok := c.readCallback(w, r)
+		if !ok {
+			return
+		}
+		if n.EventName == EventPaymentVerification {
+			c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification reached NotificationHandler; refused (serve it with RepaymentVerificationHandler)")
+			writeReply(w, http.StatusOK, repaymentReply(repaymentRefuseCode, "Failed"))
+			return
+		}
+		if err := fn(r.Context(), n); err != nil {
+			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools callback handler failed; PayCools will deliver again",
+				slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
+			writeReply(w, http.StatusInternalServerError, replyServerError)
+			return
+		}
+		writeReply(w, http.StatusOK, replySuccess)
+	})
+}
+
+// RepaymentVerificationHandler returns the http.Handler that answers PayCools' repayment
+// verification question (doc 4.6): may this payment into a static virtual account be
+// collected? fn decides:
+//
+//   - (true, nil): accept, HTTP 200 {"code":2000,"message":"Success","data":{}};
+//   - (false, nil): refuse, HTTP 200 {"code":1000,"message":"Failed","data":{}};
+//   - an error that is (or wraps) a *RepaymentRefusal: refuse with its code (1000, 1001 or
+//     1002; another code is sent as 1000) and message, whatever accept says;
+//   - any other error: HTTP 500 (the error text is logged, never sent).
+//
+// A body that does not verify gets 401 and fn is not called; a verified event other than
+// payment.verification gets 400, so nothing is ever accepted by default. It panics if the
+// client has no platform public key or fn is nil.
+func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *RepaymentVerification) (accept bool, err error)) http.Handler {
+	if c.platformKey == nil {
+		panic("paycools: RepaymentVerificationHandler: no PayCools platform public key configured (WithPlatformPublicKey); questions cannot be verified")
+	}
+	if fn == nil {
+		panic("paycools: RepaymentVerificationHandler: nil function")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, ok := c.readCallback(w, r)
+		if !ok {
+			return
+		}
+		q, isQ := n.Event.(*RepaymentVerification)
+		if n.EventName != EventPaymentVerification || !isQ {
+			c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: RepaymentVerificationHandler got another event; refused",
+				slog.String("event", n.EventName))
+			writeReply(w, http.StatusBadRequest, replyParamError)
+			return
+		}
+		accept, err := fn(r.Context(), q)
+		var refusal *RepaymentRefusal
+		switch {
+		case errors.As(err, &refusal):
+			code := refusal.Code
+			if code != VerificationRefused && code != VerificationRefusedInvalidParam && code != VerificationRefusedAmountLimit {
+				code = repaymentRefuseCode
+			}
+			msg := refusal.Message
+			if msg == "" {
+				msg = "Failed"
+			}
+			writeReply(w, http.StatusOK, repaymentReply(code, msg))
+		case err != nil:
+			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools repayment verification failed; answered 500",
+				slog.String("error", redactText(err.Error(), 300)))
+			writeReply(w, http.StatusInternalServerError, replyServerError)
+		case accept:
+			writeReply(w, http.StatusOK, repaymentReply(repaymentAcceptCode, "Success"))
+		default:
+			writeReply(w, http.StatusOK, repaymentReply(repaymentRefuseCode, "Failed"))
+		}
+	})
+}
+
+func repaymentReply(code int, message string) []byte {
+	msg, _ := marshalCompact(message)
+	return []byte(fmt.Sprintf(`{"code":%d,"message":%s,"data":{}}`, code, msg))
+}

@@ -1,0 +1,518 @@
+package paycools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+)
+
+// envelope is the wire form of every request (wire.md §2): JSON body for POST, query string
+// for GET.
+type envelope struct {
+	AppID string `json:"appId" url:"appId"`
+	Param string `json:"param" url:"param"`
+	Sign  string `json:"sign" url:"sign"`
+}
+
+// call is the one request path every operation goes through: validate, build param
+// (+timestamp, +Extra), sign, send (POST body or GET query), decode the response envelope
+// into out (a pointer to the result struct, whose Raw field receives the undecoded data), and
+// retry what is safe to retry. params is a pointer to the operation's params struct.
+func (c *Client) call(ctx context.Context, op Operation, params any, out any) error {
+	if ctx == nil {
+		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "ctx", Problem: "nil context"}}}
+	}
+	ep, ok := c.endpoints[op]
+	if !ok {
+		return fmt.Errorf("paycools: unknown operation %q", op)
+	}
+	if err := validateParams(op, params); err != nil {
+		return err
+	}
+	base, ts, extra, err := encodeParams(params)
+	if err != nil {
+		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
+	}
+
+	var lastErr error
+	unknown := false
+	for attempt := 1; ; attempt++ {
+		param, err := buildParam(base, ts, extra, c.clock)
+		if err != nil {
+			return &ValidationError{Operation: op, Fields: []FieldError{{Field: "Extra", Problem: err.Error()}}}
+		}
+		res := c.attempt(ctx, op, ep, param, out, attempt)
+		if res.err == nil {
+			return nil
+		}
+		lastErr = res.err
+		if IsOutcomeUnknown(res.err) {
+			unknown = true
+		}
+		if attempt > c.retries || !res.retry(ep.kind) {
+			break
+		}
+		if err := c.sleep(ctx, c.backoff(attempt, res.retryAfter)); err != nil {
+			lastErr = errors.Join(lastErr, err)
+			break
+		}
+	}
+	if unknown {
+		lastErr = markUnknown(lastErr)
+	}
+	return lastErr
+}
+
+// markUnknown makes sure that an error following an attempt whose outcome was unknown still
+// says so, whatever later attempts reported.
+func markUnknown(err error) error {
+	if IsOutcomeUnknown(err) {
+		return err
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		cp := *te
+		cp.OutcomeUnknown = true
+		return &cp
+	}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		cp := *he
+		cp.OutcomeUnknown = true
+		return &cp
+	}
+	return err
+}
+
+// attemptResult is the outcome of one attempt and what the retry rules need to know about it.
+type attemptResult struct {
+	err        error
+	retryAll   bool // safe to resend for any operation (nothing was processed)
+	retryQuery bool // safe to resend a query
+	retryAfter time.Duration
+}
+
+func (r attemptResult) retry(kind operationKind) bool {
+	if r.retryAll {
+		return true
+	}
+	return kind == kindQuery && r.retryQuery
+}
+
+func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param []byte, out any, attempt int) attemptResult {
+	start := time.Now()
+	sign, err := signParam(c.signer, param)
+	if err != nil {
+		return attemptResult{err: err}
+	}
+	path, err := fillPath(ep.path, param)
+	if err != nil {
+		return attemptResult{err: &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: err.Error()}}}}
+	}
+	env := envelope{AppID: c.appID, Param: string(param), Sign: sign}
+	req, err := c.newRequest(ctx, ep.method, c.baseURL+path, env)
+	if err != nil {
+		return attemptResult{err: &TransportError{Operation: op, Err: err}}
+	}
+
+	sent := false
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent = true }}
+	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		// The transport calls GotConn before writing; without a connection nothing was sent.
+		r := attemptResult{err: &TransportError{Operation: op, OutcomeUnknown: sent, Err: unwrapURLError(err)}}
+		r.retryAll = !sent && ctx.Err() == nil
+		r.retryQuery = ctx.Err() == nil
+		c.logAttempt(ctx, op, path, attempt, start, 0, 0, r.err)
+		return r
+	}
+	body, readErr := readCapped(resp.Body, maxResponseBytes)
+	resp.Body.Close()
+	if readErr != nil && !errors.Is(readErr, errBodyTooLarge) {
+		r := attemptResult{err: &TransportError{Operation: op, OutcomeUnknown: true, Err: readErr}}
+		r.retryQuery = ctx.Err() == nil
+		c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, 0, r.err)
+		return r
+	}
+	code, r := c.handleResponse(ctx, op, resp, body, readErr != nil, out)
+	c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, code, r.err)
+	return r
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (c *Client) newRequest(ctx context.Context, method, u string, env envelope) (*http.Request, error) {
+	var req *http.Request
+	var err error
+	if method == http.MethodGet && getSendsQueryString {
+		v, qerr := query.Values(env)
+		if qerr != nil {
+			return nil, qerr
+		}
+		req, err = http.NewRequestWithContext(ctx, method, u+"?"+v.Encode(), nil)
+	} else {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(env); err != nil {
+			return nil, err
+		}
+		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	return req, nil
+}
+
+var errBodyTooLarge = errors.New("response body over the size cap")
+
+// readCapped reads at most max bytes. A longer body gives errBodyTooLarge (and the bytes
+// read); the rest is not drained, so the connection is dropped rather than reading megabytes.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return b, err
+	}
+	if int64(len(b)) > max {
+		return b[:max], errBodyTooLarge
+	}
+	return b, nil
+}
+
+// responseEnvelope is every PayCools answer (wire.md §7).
+type responseEnvelope struct {
+	Code    json.RawMessage `json:"code"`
+	Message *string         `json:"message"`
+	Msg     *string         `json:"msg"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// handleResponse classifies one HTTP answer (wire.md §7 "Outcomes") and decodes a success.
+func (c *Client) handleResponse(ctx context.Context, op Operation, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
+	var env responseEnvelope
+	code, ok := 0, false
+	if !tooLarge && json.Unmarshal(body, &env) == nil && len(env.Code) > 0 {
+		if n, err := decodeInt(env.Code); err == nil && string(bytes.TrimSpace(env.Code)) != "null" && string(bytes.TrimSpace(env.Code)) != `""` {
+			code, ok = int(n), true
+		}
+	}
+	if !ok {
+		return 0, httpFailure(op, resp, body, tooLarge)
+	}
+	if isSuccessCode(code) {
+		data := unwrapData(env.Data)
+		c.decodeResult(ctx, op, data, out)
+		return code, attemptResult{}
+	}
+	msg := ""
+	if env.Message != nil {
+		msg = *env.Message
+	} else if env.Msg != nil {
+		msg = *env.Msg
+	}
+	apiErr := &APIError{Code: code, Message: msg, HTTPStatus: resp.StatusCode, Operation: op}
+	info := codeTable[code]
+	r := attemptResult{err: apiErr}
+	r.retryAll = info.retry == retryAlways && info.nothingCreated
+	r.retryQuery = info.retry != retryNever
+	return code, r
+}
+
+func isSuccessCode(code int) bool {
+	for _, s := range successCodes {
+		if s == code {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapData returns data, unwrapping it once when PayCools sent the JSON as a JSON string.
+func unwrapData(d json.RawMessage) json.RawMessage {
+	d = bytes.TrimSpace(d)
+	if len(d) > 0 && d[0] == '"' {
+		var s string
+		if json.Unmarshal(d, &s) == nil {
+			t := strings.TrimSpace(s)
+			if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
+				return json.RawMessage(t)
+			}
+		}
+	}
+	if string(d) == "null" {
+		return nil
+	}
+	return d
+}
+
+// httpFailure turns an answer without a PayCools envelope into an *HTTPError.
+func httpFailure(op Operation, resp *http.Response, body []byte, tooLarge bool) attemptResult {
+	st := resp.StatusCode
+	he := &HTTPError{StatusCode: st, Operation: op, Body: redactText(string(body), 200)}
+	if tooLarge {
+		he.Body = fmt.Sprintf("(body over %d bytes, not read)", maxResponseBytes)
+	}
+	r := attemptResult{err: he}
+	switch {
+	case st == http.StatusTooManyRequests:
+		he.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+		r.retryAll, r.retryAfter = true, he.RetryAfter
+	case st == http.StatusBadGateway || st == http.StatusServiceUnavailable || st == http.StatusGatewayTimeout:
+		he.OutcomeUnknown = true
+		he.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+		r.retryQuery, r.retryAfter = true, he.RetryAfter
+	case st >= 400 && st < 500:
+		// refused before processing; not retried: the same request gets the same answer
+	default:
+		he.OutcomeUnknown = true
+	}
+	return r
+}
+
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// backoff returns the wait before attempt+1: exponential from backoffMin, capped at
+// backoffMax, with jitter in [d/2, d]; at least the server's Retry-After (capped).
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	d := c.backoffMin << (attempt - 1)
+	if d > c.backoffMax || d <= 0 {
+		d = c.backoffMax
+	}
+	d = d/2 + rand.N(d/2+1)
+	if retryAfter > maxRetryAfter {
+		retryAfter = maxRetryAfter
+	}
+	if retryAfter > d {
+		d = retryAfter
+	}
+	return d
+}
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// encodeParams serializes a params struct once: compact JSON without HTML escaping, its
+// Timestamp (0 when the clock must fill it) and its Extra map.
+func encodeParams(params any) (base []byte, ts int64, extra map[string]any, err error) {
+	v := reflect.ValueOf(params)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return []byte("{}"), 0, nil, nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, 0, nil, fmt.Errorf("params of type %T are not a struct", params)
+	}
+	if f := v.FieldByName("Timestamp"); f.IsValid() && f.CanInt() {
+		ts = f.Int()
+	}
+	if f := v.FieldByName("Extra"); f.IsValid() && f.Kind() == reflect.Map && !f.IsNil() {
+		extra, _ = f.Interface().(map[string]any)
+	}
+	base, err = marshalCompact(params)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if len(base) < 2 || base[0] != '{' {
+		return nil, 0, nil, errors.New("params do not serialize to a JSON object")
+	}
+	return base, ts, extra, nil
+}
+
+// marshalCompact is json.Marshal without HTML escaping and without the trailing newline.
+func marshalCompact(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// buildParam returns the exact param bytes of one attempt: the struct's fields, then
+// timestamp (the caller's, or the clock's in milliseconds, fresh on every attempt), then the
+// Extra entries, which win on a name clash (wire.md §3).
+func buildParam(base []byte, ts int64, extra map[string]any, clock func() time.Time) ([]byte, error) {
+	out := make([]byte, 0, len(base)+64)
+	out = append(out, base[:len(base)-1]...)
+	hasFields := len(bytes.TrimSpace(base[1:len(base)-1])) > 0
+	if _, overridden := extra["timestamp"]; !overridden && ts == 0 {
+		// A non-zero Timestamp set by the caller is already in base.
+		ts = clock().UnixMilli()
+		if hasFields {
+			out = append(out, ',')
+		}
+		out = append(out, `"timestamp":`...)
+		out = strconv.AppendInt(out, ts, 10)
+	}
+	out = append(out, '}')
+	if len(extra) == 0 {
+		return out, nil
+	}
+	return mergeExtra(out, extra)
+}
+
+// mergeExtra replaces or appends the Extra entries in a JSON object, keeping the order of the
+// other keys. Extra keys are added in sorted order, so the result is deterministic.
+func mergeExtra(obj []byte, extra map[string]any) ([]byte, error) {
+	type kv struct {
+		k string
+		v json.RawMessage
+	}
+	var fields []kv
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		fields = append(fields, kv{t.(string), v})
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		raw, err := marshalCompact(extra[k])
+		if err != nil {
+			return nil, fmt.Errorf("Extra[%q]: %v", k, err)
+		}
+		replaced := false
+		for i := range fields {
+			if fields[i].k == k {
+				fields[i].v, replaced = raw, true
+			}
+		}
+		if !replaced {
+			fields = append(fields, kv{k, raw})
+		}
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, _ := marshalCompact(f.k)
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(f.v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// fillPath replaces {jsonName} placeholders with the path-escaped value of that param field.
+func fillPath(path string, param []byte) (string, error) {
+	if !strings.Contains(path, "{") {
+		return path, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(param, &fields); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '{')
+		if i < 0 {
+			b.WriteString(path)
+			return b.String(), nil
+		}
+		j := strings.IndexByte(path[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("unclosed placeholder in %q", path)
+		}
+		name := path[i+1 : i+j]
+		val, err := decodeString(fields[name])
+		if err != nil || val == "" {
+			return "", fmt.Errorf("path needs %s, which is empty", name)
+		}
+		b.WriteString(path[:i])
+		b.WriteString(url.PathEscape(val))
+		path = path[i+j+1:]
+	}
+}
+
+// logAttempt writes the one line per attempt: never param, sign or keys.
+func (c *Client) logAttempt(ctx context.Context, op Operation, path string, attempt int, start time.Time, status, code int, err error) {
+	level := slog.LevelDebug
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !c.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", string(op)),
+		slog.String("path", path),
+		slog.Int("attempt", attempt),
+		slog.Int("http_status", status),
+		slog.Int("code", code),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redactText(err.Error(), 300)))
+	}
+	c.logger.LogAttrs(ctx, level, "paycools request", attrs...)
+}
