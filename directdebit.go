@@ -59,9 +59,5 @@ type DirectDebitAuthorizationLink struct {
 // (doc 10.1). Send the user to AuthURL; the pay token arrives in the token.create.success
 // callback at NotifyURL.
 func (s *DirectDebitService) CreateAuthorizationLink(ctx context.Context, p *DirectDebitAuthorizationLinkParams) (*DirectDebitAuthorizationLink, error) {
-	out := new(DirectDebitAuthorizationLink)
-	if err := s.c.call(ctx, OpDirectDebitCreateAuthorizationLink, p, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do[DirectDebitAuthorizationLink](ctx, s.c, OpDirectDebitCreateAuthorizationLink, p)
 }

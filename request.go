@@ -516,3 +516,13 @@ func (c *Client) logAttempt(ctx context.Context, op Operation, path string, atte
 	}
 	c.logger.LogAttrs(ctx, level, "paycools request", attrs...)
 }
+
+// do is how every operation method calls the request path: it allocates the result type,
+// runs call, and returns the typed result. Family files use it in one line per operation.
+func do[T any](ctx context.Context, c *Client, op Operation, params any) (*T, error) {
+	out := new(T)
+	if err := c.call(ctx, op, params, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
