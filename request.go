@@ -436,7 +436,7 @@ func mergeExtra(obj []byte, extra map[string]any) ([]byte, error) {
 	for _, k := range keys {
 		raw, err := marshalCompact(extra[k])
 		if err != nil {
-			return nil, fmt.Errorf("Extra[%q]: %v", k, err)
+			return nil, fmt.Errorf("extra field %q: %v", k, err)
 		}
 		replaced := false
 		for i := range fields {
