@@ -84,7 +84,9 @@ func readCall(c *Client) error {
 
 func TestRetryRules(t *testing.T) {
 	envelope := func(code int) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, `{"code":%d,"message":"m","data":null}`, code) }
+		return func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"code":%d,"message":"m","data":null}`, code)
+		}
 	}
 	status := func(st int, body string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(st); fmt.Fprint(w, body) }
