@@ -121,8 +121,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // ParseNotification fails and the callback handlers refuse to be built.
 func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
 	return func(c *Client) error {
-		if _, err := checkPublic(pub); err != nil || pub == nil {
-			return fmt.Errorf("WithPlatformPublicKey: %v", err)
+		if _, err := checkPublic(pub); err != nil {
+			return fmt.Errorf("WithPlatformPublicKey: %w", err)
 		}
 		c.platformKey = pub
 		return nil
