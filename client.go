@@ -35,6 +35,9 @@ type Client struct {
 	reconcile   bool
 	userAgent   string
 
+	notifyStore  NotificationStore
+	notifyMaxAge time.Duration
+
 	// Account reads the balance and the payment and payout statements (doc section 2).
 	Account *AccountService
 	// Payouts sends money to bank accounts and e-wallets (doc section 3).
@@ -251,6 +254,8 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMax:    defaultPollMax,
 		reconcile:  true,
 		userAgent:  "paycools-go/" + Version,
+
+		notifyStore: NewMemoryNotificationStore(24 * time.Hour),
 	}
 	for op, ep := range endpoints {
 		c.endpoints[op] = ep

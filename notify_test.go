@@ -8,8 +8,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,7 +104,7 @@ func TestParseNotificationRefusesForgeries(t *testing.T) {
 }
 
 func TestNotificationHandler(t *testing.T) {
-	c := newFakeAPI(t).Client
+	c := newFakeAPI(t, WithNotificationStore(nil)).Client
 	var calls int
 	var fail error
 	h := c.NotificationHandler(func(ctx context.Context, n *Notification) error {
@@ -197,4 +201,96 @@ func TestWithPlatformPublicKeyRefusesSmallKeys(t *testing.T) {
 	assert.Error(t, err)
 	_, err = NewClient(testAppID, testMerchantKey(t), WithPlatformPublicKey(nil))
 	assert.Error(t, err)
+}
+
+// failingStore is a NotificationStore whose database is down.
+type failingStore struct{}
+
+func (failingStore) Begin(context.Context, string) (NotificationState, error) {
+	return 0, errors.New("store down")
+}
+func (failingStore) Finish(context.Context, string, bool) error { return nil }
+
+func TestNotificationHandlerRunsOncePerEvent(t *testing.T) {
+	c := newFakeAPI(t).Client // default in-memory store
+	var calls atomic.Int64
+	var fail atomic.Bool
+	h := c.NotificationHandler(func(ctx context.Context, n *Notification) error {
+		calls.Add(1)
+		if fail.Load() {
+			return errors.New("db")
+		}
+		return nil
+	})
+	a := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"D1"}`)
+	b := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"D2"}`)
+
+	fail.Store(true)
+	assert.Equal(t, 500, serveCallback(h, "POST", a).Code)
+	fail.Store(false)
+	assert.Equal(t, 200, serveCallback(h, "POST", a).Code, "a failed event is handled again on redelivery")
+	assert.Equal(t, 200, serveCallback(h, "POST", a).Code)
+	assert.Equal(t, 200, serveCallback(h, "POST", a).Code)
+	assert.EqualValues(t, 2, calls.Load(), "the duplicate deliveries after success do not run the function")
+	assert.Equal(t, 200, serveCallback(h, "POST", b).Code)
+	assert.EqualValues(t, 3, calls.Load())
+
+	// Concurrent duplicates: exactly one runs the function.
+	calls.Store(0)
+	d := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"D3"}`)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); serveCallback(h, "POST", d) }()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, calls.Load())
+
+	// A store error means 500, so PayCools retries; the function is not run.
+	calls.Store(0)
+	broken := newFakeAPI(t, WithNotificationStore(failingStore{})).Client.NotificationHandler(func(context.Context, *Notification) error {
+		calls.Add(1)
+		return nil
+	})
+	assert.Equal(t, 500, serveCallback(broken, "POST", a).Code)
+	assert.Zero(t, calls.Load())
+}
+
+func TestMemoryNotificationStoreTTL(t *testing.T) {
+	s := NewMemoryNotificationStore(time.Minute)
+	now := fixedNow
+	s.now = func() time.Time { return now }
+	ctx := context.Background()
+	st, err := s.Begin(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, NotificationNew, st)
+	st, _ = s.Begin(ctx, "k")
+	assert.Equal(t, NotificationInFlight, st)
+	require.NoError(t, s.Finish(ctx, "k", true))
+	st, _ = s.Begin(ctx, "k")
+	assert.Equal(t, NotificationDone, st)
+	now = now.Add(2 * time.Minute)
+	st, _ = s.Begin(ctx, "k")
+	assert.Equal(t, NotificationNew, st, "forgotten after the TTL")
+	for i := 0; i < 600; i++ {
+		_, _ = s.Begin(ctx, fmt.Sprint(i))
+	}
+	now = now.Add(2 * time.Minute)
+	for i := 0; i < 300; i++ {
+		_, _ = s.Begin(ctx, "x")
+	}
+	assert.Less(t, len(s.entries), 10, "expired entries are swept")
+}
+
+func TestNotificationMaxAge(t *testing.T) {
+	c := newFakeAPI(t, WithNotificationMaxAge(time.Hour)).Client
+	var calls int
+	h := c.NotificationHandler(func(context.Context, *Notification) error { calls++; return nil })
+	fresh := signedCallback(t, `{"eventName":"disbursement.success","returnTime":"2024-09-12 18:30:00"}`)
+	stale := signedCallback(t, `{"eventName":"disbursement.success","returnTime":"2024-09-12 10:00:00"}`)
+	timeless := signedCallback(t, `{"eventName":"disbursement.success"}`)
+	assert.Equal(t, 200, serveCallback(h, "POST", fresh).Code)
+	assert.Equal(t, 401, serveCallback(h, "POST", stale).Code)
+	assert.Equal(t, 401, serveCallback(h, "POST", timeless).Code, "fail closed without a time")
+	assert.Equal(t, 1, calls)
 }
