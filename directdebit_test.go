@@ -41,10 +41,20 @@ var ddBadGateway = ddAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></h
 // ddScript answers method+path with the answers in turn (the last one repeats), recording
 // each request through the fake API. It returns the call counter.
 func ddScript(f *fakeAPI, method, path string, answers ...ddAnswer) *atomic.Int32 {
+	return ddScriptHook(f, method, path, nil, answers...)
+}
+
+// ddScriptHook is ddScript with a hook called with the 1-based number of each call before
+// it is answered (e.g. to cancel a context after a few polls, independent of machine speed).
+func ddScriptHook(f *fakeAPI, method, path string, hook func(call int), answers ...ddAnswer) *atomic.Int32 {
 	var n atomic.Int32
 	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
 		f.record(req)
-		i := int(n.Add(1)) - 1
+		call := int(n.Add(1))
+		if hook != nil {
+			hook(call)
+		}
+		i := call - 1
 		if i >= len(answers) {
 			i = len(answers) - 1
 		}
@@ -57,6 +67,15 @@ func ddScript(f *fakeAPI, method, path string, answers ...ddAnswer) *atomic.Int3
 		return resp, nil
 	})
 	return &n
+}
+
+// ddCancelOn returns a ddScriptHook hook that calls cancel on call number n.
+func ddCancelOn(n int, cancel context.CancelFunc) func(int) {
+	return func(call int) {
+		if call == n {
+			cancel()
+		}
+	}
 }
 
 // paramKeys returns the sorted JSON names of a recorded param.
@@ -188,7 +207,7 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 		f.replyData("POST", ddPathApply, `{}`)
 		p := ddLinkParams()
 		p.UserID, p.RequestID = strings.Repeat("u", 32), strings.Repeat("r", 32)
-		p.NotifyURL = "https://m.example/" + strings.Repeat("n", 238)    // 256
+		p.NotifyURL = "https://m.example/" + strings.Repeat("n", 238)   // 256
 		p.RedirectURL = "https://m.example/" + strings.Repeat("r", 494) // 512
 		_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
 		require.NoError(t, err)
@@ -337,15 +356,16 @@ func TestDirectDebitWaitAuthorization(t *testing.T) {
 
 func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathQuery, ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	calls := ddScriptHook(f, "POST", ddPathQuery, ddCancelOn(3, cancel),
+		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
 	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last answer comes back with the context error")
 	assert.Equal(t, "TKOLD", res.TokenList[0].PayToken)
-	assert.Greater(t, int(calls.Load()), 1)
+	assert.Equal(t, int32(3), calls.Load(), "polled until ctx ended, then stopped")
 }
 
 func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
@@ -824,14 +844,26 @@ func TestDirectDebitWaitPaymentPendingTwiceThenCompleted(t *testing.T) {
 
 func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail, ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	calls := ddScriptHook(f, "POST", ddPathDetail, ddCancelOn(5, cancel),
+		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
 	res, err := f.Client.DirectDebit.WaitPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
 	assert.Equal(t, DirectDebitPaymentStatusProcessing, res.TransactionStatus)
-	assert.Greater(t, int(calls.Load()), 2, "kept polling a PROCESSING charge")
+	assert.Equal(t, int32(5), calls.Load(), "kept polling a PROCESSING charge until ctx ended")
+
+	// A deadline ends it the same way, with the last answer.
+	f2 := newFakeAPI(t)
+	ddScript(f2, "POST", ddPathDetail, ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`))
+	dctx, dcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer dcancel()
+	res, err = f2.Client.DirectDebit.WaitPayment(dctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	if res != nil { // nil only if the very first poll outlived the deadline on a loaded machine
+		assert.Equal(t, DirectDebitPaymentStatusPending, res.TransactionStatus)
+	}
 }
 
 func TestDirectDebitWaitPaymentStopsOnPermanentError(t *testing.T) {
