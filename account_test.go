@@ -54,12 +54,12 @@ func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	assert.Equal(t, pathAccountBalance, got.Path)
 	assert.Equal(t, []string{"countryCode", "timestamp"}, fam1ParamKeys(got))
 	assert.Equal(t, "PH", got.Param["countryCode"])
-	assert.Equal(t, fixedNow.UnixMilli(), mustInt64(t, got.Param["timestamp"]))
+	assert.Equal(t, fixedNow.UnixMilli(), fam1Int64(t, got.Param["timestamp"]))
 	assert.Equal(t, Amount(439369947), res.Balance)
 	assert.JSONEq(t, `{"balance":439369947}`, string(res.Raw))
 }
 
-func mustInt64(t *testing.T, v any) int64 {
+func fam1Int64(t *testing.T, v any) int64 {
 	t.Helper()
 	n, ok := v.(interface{ Int64() (int64, error) })
 	require.True(t, ok, "not a JSON number: %#v", v)
@@ -150,7 +150,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 	assert.Equal(t, pathPaymentStatement, got.Path)
 	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, fam1ParamKeys(got))
 	assert.Equal(t, "COMPLETE", got.Param["status"])
-	assert.Equal(t, int64(2), mustInt64(t, got.Param["page"]))
+	assert.Equal(t, int64(2), fam1Int64(t, got.Param["page"]))
 	assert.NotNil(t, res.Records)
 	assert.Empty(t, res.Records)
 
@@ -268,7 +268,7 @@ func TestAccountPaymentStatementExtraWins(t *testing.T) {
 	_, err := f.Client.Account.PaymentStatement(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, int64(7), mustInt64(t, got.Param["page"]))
+	assert.Equal(t, int64(7), fam1Int64(t, got.Param["page"]))
 	assert.Equal(t, "shop", got.Param["appName"])
 }
 
