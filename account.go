@@ -82,10 +82,10 @@ func decodeBalanceAmount(raw json.RawMessage) (Amount, error) {
 	return a, err
 }
 
-// decodeMajorUnits reads an amount that PayCools sends in major units (pesos): a JSON number
+// decodeStatementPesos reads an amount that PayCools sends in major units (pesos): a JSON number
 // or a numeric string with up to two decimals ("100.1" is 10010). null and "" give 0. The
 // conversion is exact (ParseAmount); more than two non-zero decimals is an error.
-func decodeMajorUnits(raw json.RawMessage) (Amount, error) {
+func decodeStatementPesos(raw json.RawMessage) (Amount, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, nil
@@ -102,12 +102,12 @@ func decodeMajorUnits(raw json.RawMessage) (Amount, error) {
 	return ParseAmount(s)
 }
 
-// decodeRecordWithMajorUnits decodes one statement record into dst (a pointer to a struct
+// decodeStatementRecord decodes one statement record into dst (a pointer to a struct
 // type without an UnmarshalJSON method) with the tolerant rules of the core, except for the
 // JSON names in majors, whose values are read in major units into the given Amounts. Any
 // field that cannot be decoded makes it return an error naming the fields; the caller then
 // sees the record refused with one Warn line (the core's rule for undecodable elements).
-func decodeRecordWithMajorUnits(data []byte, dst any, majors map[string]*Amount) error {
+func decodeStatementRecord(data []byte, dst any, majors map[string]*Amount) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return err
@@ -119,7 +119,7 @@ func decodeRecordWithMajorUnits(data []byte, dst any, majors map[string]*Amount)
 				continue
 			}
 			delete(fields, k)
-			v, err := decodeMajorUnits(raw)
+			v, err := decodeStatementPesos(raw)
 			if err != nil {
 				problems = append(problems, name+": "+err.Error())
 				continue
@@ -217,7 +217,7 @@ func (r *PaymentRecord) UnmarshalJSON(data []byte) error {
 	}
 	type plain PaymentRecord
 	var out plain
-	err := decodeRecordWithMajorUnits(data, &out, map[string]*Amount{"amount": &out.Amount, "fee": &out.Fee})
+	err := decodeStatementRecord(data, &out, map[string]*Amount{"amount": &out.Amount, "fee": &out.Fee})
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (r *PayoutRecord) UnmarshalJSON(data []byte) error {
 	}
 	type plain PayoutRecord
 	var out plain
-	err := decodeRecordWithMajorUnits(data, &out, map[string]*Amount{"amount": &out.Amount, "fee": &out.Fee})
+	err := decodeStatementRecord(data, &out, map[string]*Amount{"amount": &out.Amount, "fee": &out.Fee})
 	if err != nil {
 		return err
 	}
