@@ -588,10 +588,11 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("a refusal is not reconciled", func(t *testing.T) {
 		f := newFakeAPI(t)
-		fam1Sequence(f, "POST", pathPayoutCreate, fam1Code(21007, "Duplicate mchOrderId"))
+		f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate mchOrderId")
 		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.ErrorIs(t, err, ErrDuplicateOrder)
+		assert.Len(t, fam1ByPath(f, pathPayoutCreate), 1)
 		assert.Equal(t, int32(0), gets.Load())
 	})
 }
