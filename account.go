@@ -68,14 +68,15 @@ func (b *Balance) UnmarshalJSON(data []byte) error {
 // string holding a decimal point is in major units (ParseAmount, exact).
 func decodeBalanceAmount(raw json.RawMessage) (Amount, error) {
 	raw = bytes.TrimSpace(raw)
+	s := string(raw)
 	if len(raw) > 0 && raw[0] == '"' {
-		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return 0, err
 		}
-		if strings.Contains(s, ".") {
-			return ParseAmount(s)
-		}
+	}
+	// A decimal point means pesos, quoted or not: nobody writes centavos as 10000.00.
+	if strings.Contains(s, ".") {
+		return ParseAmount(s)
 	}
 	var a Amount
 	err := a.UnmarshalJSON(raw)
