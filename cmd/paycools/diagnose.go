@@ -217,7 +217,7 @@ func diagnose(in Inputs) []Finding {
 
 	if len(keys) == 0 {
 		out = append(out, repairs...)
-		return append(out, problem(CauseKeyUnusable, "No usable RSA key was given, so the signature cannot be checked: fix the key first (see above)."))
+		return append(out, note(CauseKeyUnusable, "No usable RSA key was given, so the signature was not checked: fix the key first (see above)."))
 	}
 
 	// Search.
@@ -577,7 +577,7 @@ func candidates(inp *input) []candidate {
 	}
 	if t := bytes.TrimRight(base, " \t\r\n"); len(t) != len(base) {
 		add(t, CauseTrailingNewline, fmt.Sprintf(
-			"The param given ends with %q that the signer did not sign: a newline was added after signing (an editor's final newline in the param file, or echo). Send exactly the signed bytes.", base[len(t):]))
+			"The param given ends with %q, which the signer did not sign: it was added after signing (an editor's final newline in the param file, echo, or whitespace pasted along). Send exactly the signed bytes.", base[len(t):]))
 	}
 
 	// Re-serializations of param.

@@ -25,7 +25,7 @@ padding, hex), then tries every known signing mistake and names the one that ver
 
 -key is the key that should verify: the merchant key for a request, the PayCools platform
 public key for a callback. A private key is accepted (its public half is used). Exit status 0
-when the signature verifies as given, 1 otherwise.`, stderr)
+when the signature verifies as given and nothing is wrong with the key, 1 otherwise.`, stderr)
 	keyFile := fset.String("key", "", "the key that should verify (public or private; PEM or bare base64)")
 	otherKey := fset.String("other-key", "", "the other key of the pair, to tell which one made the signature")
 	bodyFile := fset.String("body", "", "a request or callback body (JSON) to examine")
@@ -66,17 +66,21 @@ when the signature verifies as given, 1 otherwise.`, stderr)
 
 	findings := diagnose(in)
 	printFindings(stdout, findings)
-	if verified(findings) {
-		fmt.Fprintln(stdout, "Verdict: the signature verifies.")
-		return exitOK
-	}
 	n := 0
 	for _, f := range findings {
 		if f.Severity == SeverityProblem {
 			n++
 		}
 	}
-	fmt.Fprintf(stdout, "Verdict: the signature does not verify as given (%d problem(s) above).\n", n)
+	switch {
+	case verified(findings) && n == 0:
+		fmt.Fprintln(stdout, "Verdict: the signature verifies.")
+		return exitOK
+	case verified(findings):
+		fmt.Fprintf(stdout, "Verdict: the signature verifies, but %d problem(s) above must be fixed first.\n", n)
+	default:
+		fmt.Fprintf(stdout, "Verdict: the signature does not verify as given (%d problem(s) above).\n", n)
+	}
 	return exitFail
 }
 

@@ -307,7 +307,7 @@ func inspectKey(flagName, name string, raw []byte) *keyReport {
 				if why != "" {
 					why += "; "
 				}
-				why += fmt.Sprintf("its DER announces %d bytes but only %d are there (%d missing)", want, len(der), want-len(der))
+				why += fmt.Sprintf("its DER announces %d bytes but only %d are there, %d missing", want, len(der), want-len(der))
 			}
 			r.Form = fmt.Sprintf("%d bytes of DER that look like the start of %s", len(der), guessKind(der))
 			r.Findings = append(r.Findings, problem(CauseKeyTruncated,
@@ -322,7 +322,9 @@ func inspectKey(flagName, name string, raw []byte) *keyReport {
 		return r
 	}
 	if truncated != "" {
-		r.Findings = append(r.Findings, note(CauseKeyForm, "%s: %s, yet the DER inside is whole.", who, truncated))
+		r.Findings = append(r.Findings, problem(CauseKeyTruncated,
+			"%s looks truncated: %s, so paycools.ParsePrivateKey/ParsePublicKey refuse it. The %d bytes of DER inside are whole, so only the end was lost: restore the END line (\"-----END %s-----\").",
+			who, truncated, len(der), label))
 	}
 
 	// What key is inside, and its RSA public half.
