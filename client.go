@@ -35,6 +35,9 @@ type Client struct {
 	reconcile   bool
 	userAgent   string
 
+	notifyStore  NotificationStore
+	notifyMaxAge time.Duration
+
 	// Account reads the balance and the payment and payout statements (doc section 2).
 	Account *AccountService
 	// Payouts sends money to bank accounts and e-wallets (doc section 3).
@@ -121,8 +124,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // ParseNotification fails and the callback handlers refuse to be built.
 func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
 	return func(c *Client) error {
-		if _, err := checkPublic(pub); err != nil || pub == nil {
-			return fmt.Errorf("WithPlatformPublicKey: %v", err)
+		if _, err := checkPublic(pub); err != nil {
+			return fmt.Errorf("WithPlatformPublicKey: %w", err)
 		}
 		c.platformKey = pub
 		return nil
@@ -251,6 +254,8 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMax:    defaultPollMax,
 		reconcile:  true,
 		userAgent:  "paycools-go/" + Version,
+
+		notifyStore: NewMemoryNotificationStore(24 * time.Hour),
 	}
 	for op, ep := range endpoints {
 		c.endpoints[op] = ep

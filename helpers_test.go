@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -160,4 +161,9 @@ func signedCallback(t testing.TB, param string) []byte {
 	b, err := json.Marshal(map[string]string{"param": param, "sign": base64.StdEncoding.EncodeToString(sig)})
 	require.NoError(t, err)
 	return b
+}
+
+// newTextLogger logs everything, Debug included, as text into w.
+func newTextLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -180,8 +180,12 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // {"code":10000,"message":"Success"} when fn returns nil, or 500 when fn returns an error, so
 // that PayCools delivers the event again. Bodies over 1 MiB get 413.
 //
-// PayCools delivers at least once: fn must be idempotent (key it on event name, transaction id
-// and status). A repayment-verification question that reaches this handler is answered with a
+// PayCools delivers at least once. The client's NotificationStore (default: in memory, 24h)
+// runs fn once per event: a redelivery of an event fn already handled is acknowledged without
+// calling fn, a delivery arriving while the same event is in flight gets 500 (so it comes back
+// if the first fails), and a store error gets 500. With several processes, use a shared store
+// (WithNotificationStore) or keep fn idempotent. WithNotificationMaxAge refuses old events.
+// A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
 // NotificationHandler panics if the client has no platform public key or fn is nil: a
@@ -203,7 +207,41 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			writeReply(w, http.StatusOK, repaymentReply(repaymentRefuseCode, "Failed"))
 			return
 		}
-		if err := fn(r.Context(), n); err != nil {
+		if c.notifyMaxAge > 0 {
+			at, ok := eventTime(n.Param)
+			if !ok || c.clock().Sub(at) > c.notifyMaxAge {
+				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused: older than the allowed age, or without a time",
+					slog.String("event", n.EventName), slog.Time("event_time", at))
+				writeReply(w, http.StatusUnauthorized, replySignError)
+				return
+			}
+		}
+		key := ""
+		if c.notifyStore != nil {
+			key = NotificationKey(n)
+			state, err := c.notifyStore.Begin(r.Context(), key)
+			switch {
+			case err != nil:
+				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; PayCools will deliver again",
+					slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
+				writeReply(w, http.StatusInternalServerError, replyServerError)
+				return
+			case state == NotificationDone:
+				writeReply(w, http.StatusOK, replySuccess)
+				return
+			case state == NotificationInFlight:
+				// Not acknowledged: if the delivery in flight fails, this one comes back.
+				writeReply(w, http.StatusInternalServerError, replyServerError)
+				return
+			}
+		}
+		err := fn(r.Context(), n)
+		if key != "" {
+			if ferr := c.notifyStore.Finish(context.WithoutCancel(r.Context()), key, err == nil); ferr != nil && err == nil {
+				err = ferr
+			}
+		}
+		if err != nil {
 			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools callback handler failed; PayCools will deliver again",
 				slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
 			writeReply(w, http.StatusInternalServerError, replyServerError)

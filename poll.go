@@ -100,4 +100,3 @@ func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, crea
 		return nil, err
 	}
 }
-

@@ -276,9 +276,11 @@ func unwrapData(d json.RawMessage) json.RawMessage {
 // httpFailure turns an answer without a PayCools envelope into an *HTTPError.
 func httpFailure(op Operation, resp *http.Response, body []byte, tooLarge bool) attemptResult {
 	st := resp.StatusCode
-	he := &HTTPError{StatusCode: st, Operation: op, Body: redactText(string(body), 200)}
+	he := &HTTPError{StatusCode: st, Operation: op}
 	if tooLarge {
 		he.Body = fmt.Sprintf("(body over %d bytes, not read)", maxResponseBytes)
+	} else {
+		he.Body = redactText(string(body[:min(len(body), 2048)]), 200)
 	}
 	r := attemptResult{err: he}
 	switch {
@@ -436,7 +438,7 @@ func mergeExtra(obj []byte, extra map[string]any) ([]byte, error) {
 	for _, k := range keys {
 		raw, err := marshalCompact(extra[k])
 		if err != nil {
-			return nil, fmt.Errorf("Extra[%q]: %v", k, err)
+			return nil, fmt.Errorf("extra field %q: %v", k, err)
 		}
 		replaced := false
 		for i := range fields {

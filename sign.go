@@ -108,6 +108,9 @@ func parsePublicDER(der []byte) (any, error) {
 func checkPublic(pub any) (*rsa.PublicKey, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
+		if k == nil || k.N == nil || k.E == 0 {
+			return nil, keyError("empty RSA public key")
+		}
 		if k.N.BitLen() < minKeyBits {
 			return nil, keyError(fmt.Sprintf("RSA key of %d bits: at least %d are required", k.N.BitLen(), minKeyBits))
 		}

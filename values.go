@@ -162,10 +162,13 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the time as PayCools does, "yyyy-MM-dd HH:mm:ss" in UTC+8; the zero
-// time is written as "".
+// time is written as "". A year outside 0000-9999 is an error, as with time.Time.
 func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte(`""`), nil
+	}
+	if y := t.In(phTime).Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("paycools: time year %d is outside 0000-9999", y)
 	}
 	return []byte(`"` + t.In(phTime).Format(WireTimeLayout) + `"`), nil
 }
