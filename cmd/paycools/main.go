@@ -19,6 +19,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -119,18 +120,24 @@ func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.Flag
 }
 
 // parseFlags parses args into fs. It returns done=true with the exit status when the command
-// must stop: -h (usage on stdout, status 0), a bad flag (status 2), or stray arguments.
+// must stop: -h (usage on stdout, status 0), a bad flag (the error and usage on stderr,
+// status 2), or stray arguments.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (done bool, status int) {
-	if err := fs.Parse(args); err != nil {
+	stderr := fs.Output()
+	var buf bytes.Buffer // the flag package prints usage itself; send it where it belongs
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			_, _ = stdout.Write(buf.Bytes())
 			return true, exitOK
 		}
+		_, _ = stderr.Write(buf.Bytes())
 		return true, exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (flags go before it, e.g. -key FILE)\n", fs.Name(), fs.Arg(0))
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags go before it, e.g. -key FILE)\n", fs.Name(), fs.Arg(0))
 		fs.Usage()
 		return true, exitUsage
 	}

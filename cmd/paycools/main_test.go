@@ -25,8 +25,9 @@ func TestUsage(t *testing.T) {
 func TestSubcommandHelp(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
-			status, out, _ := runCLI(t, c.name, "-h")
+			status, out, errOut := runCLI(t, c.name, "-h")
 			assert.Equal(t, exitOK, status)
+			assert.Empty(t, errOut, "-h prints its usage once, on stdout")
 			assert.Contains(t, out, "Usage: paycools "+c.name)
 			assert.Contains(t, out, "Flags:")
 
@@ -51,9 +52,10 @@ func TestBadFlags(t *testing.T) {
 		{"doctor", "-body", "b.json"},                                      // no -key
 		{"doctor", "-key", "k.pem", "-param-file", "p.json"},               // no -sign
 	} {
-		status, _, errOut := runCLI(t, args...)
+		status, out, errOut := runCLI(t, args...)
 		assert.Equal(t, exitUsage, status, "%v: %s", args, errOut)
 		assert.NotEmpty(t, errOut, "%v", args)
+		assert.Empty(t, out, "%v", args)
 	}
 }
 
