@@ -10,8 +10,8 @@
 //	paycools doctor  -key FILE [-other-key FILE] (-body FILE | (-param STRING | -param-file FILE) -sign SIGN) [-app-id ID]
 //	paycools sandbox [-addr 127.0.0.1:PORT] [-json]
 //
-// Run "paycools COMMAND -h" for the flags of one command. A FILE argument of "-" reads
-// standard input.
+// Run "paycools COMMAND -h" for the flags of one command. Flags may be written -flag or
+// --flag. A FILE argument of "-" reads standard input.
 //
 // Exit status: 0 on success (for verify and doctor: the signature verifies as given), 1 when
 // the command ran but the answer is no (a signature that does not verify) or failed, 2 on a
@@ -101,7 +101,8 @@ Commands:
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run "paycools COMMAND -h" for the flags of a command. A FILE of "-" reads standard input.
+Run "paycools COMMAND -h" for the flags of a command (-flag and --flag both work).
+A FILE of "-" reads standard input.
 Exit status: 0 success (signature verifies), 1 failure (signature does not verify), 2 usage error.
 `)
 }

@@ -33,14 +33,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startSandbox runs "paycools sandbox" in a goroutine with ctx and waits until it has printed
+// startSandbox runs "paycools sandbox ARGS" in a goroutine with ctx and waits until it has printed
 // its details. The returned channel yields run's exit status.
 func startSandbox(t *testing.T, ctx context.Context, args ...string) (stdout, stderr *syncBuffer, done <-chan int) {
 	t.Helper()
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	ch := make(chan int, 1)
 	go func() {
-		ch <- runContext(ctx, append([]string{"sandbox", "-addr", "127.0.0.1:0"}, args...), stdout, stderr)
+		ch <- runContext(ctx, append([]string{"sandbox"}, args...), stdout, stderr)
 	}()
 	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "serving") },
 		30*time.Second, 5*time.Millisecond, "sandbox did not start: %s", stderr)
@@ -91,7 +91,7 @@ func authLinkParams() *paycools.DirectDebitAuthorizationLinkParams {
 func TestSandboxServesSignedRequests(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout, stderr, done := startSandbox(t, ctx, "-json")
+	stdout, stderr, done := startSandbox(t, ctx, "-addr", "127.0.0.1:0", "-json")
 
 	var info sandboxInfo
 	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &info), stdout.String())
@@ -128,7 +128,7 @@ func TestSandboxServesSignedRequests(t *testing.T) {
 func TestSandboxTextOutput(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout, _, done := startSandbox(t, ctx)
+	stdout, _, done := startSandbox(t, ctx, "--addr", "127.0.0.1:0") // the spelling of the docs
 	out := stdout.String()
 	for _, want := range []string{"Base URL: http://127.0.0.1:", "App ID:", "Platform public key", "-----BEGIN PRIVATE KEY-----", "throwaway test keys", "moves no money"} {
 		assert.Contains(t, out, want)
@@ -140,7 +140,7 @@ func TestSandboxTextOutput(t *testing.T) {
 func TestSandboxStopsOnSIGTERM(t *testing.T) {
 	// runSandbox has registered for SIGTERM before it prints "serving", so the signal reaches
 	// it and not the default handler that would end the test binary.
-	_, stderr, done := startSandbox(t, context.Background())
+	_, stderr, done := startSandbox(t, context.Background(), "-addr", "127.0.0.1:0")
 	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGTERM))
 	assert.Equal(t, exitOK, waitExit(t, done))
 	assert.Contains(t, stderr.String(), "stopped")

@@ -22,7 +22,8 @@ merchant private key, standard base64 with padding. The sign is printed on stdou
 body of a POST.
 
 The bytes are signed exactly as given: a trailing newline in -param-file is signed too (a
-warning says so), and nothing is re-serialized.`, stderr)
+warning says so), nothing is re-serialized and no timestamp is added (param.timestamp, in
+milliseconds, is yours to include).`, stderr)
 	keyFile := fset.String("key", "", "merchant private key: PEM (PKCS#1 or PKCS#8) or bare base64 DER")
 	param := fset.String("param", "", "the param string (the business JSON, as sent)")
 	paramFile := fset.String("param-file", "", "read the param bytes from this file")
@@ -80,17 +81,19 @@ warning says so), and nothing is re-serialized.`, stderr)
 	return exitOK
 }
 
-// paramWarnings names what in a param is probably not meant to be signed: a trailing
-// newline (from an editor or echo), a param that is not a JSON object, or one that is not
-// compact.
+// paramWarnings names what in a param is probably a mistake: a trailing newline (from an
+// editor or echo), a param that is not a JSON object, or one without a timestamp.
 func paramWarnings(p []byte) []string {
 	var ws []string
 	if bytes.HasSuffix(p, []byte("\n")) {
 		ws = append(ws, "the param ends with a newline, which is signed as part of it; PayCools params carry none, so send exactly these bytes or remove it (printf '%s', not echo)")
 	}
-	trimmed := bytes.TrimSpace(p)
-	if !json.Valid(trimmed) || len(trimmed) == 0 || trimmed[0] != '{' {
+	v, err := parseOrdered(p)
+	switch {
+	case err != nil || v.kind != 'o':
 		ws = append(ws, "the param is not a JSON object; PayCools expects the business fields as a JSON object serialized into a string")
+	case !containsKey(v, "timestamp"):
+		ws = append(ws, "the param has no timestamp; PayCools wants param.timestamp, milliseconds since the epoch as a number, close to its own clock")
 	}
 	return ws
 }

@@ -75,10 +75,14 @@ func TestSignParamFileIsSignedExactly(t *testing.T) {
 	assert.Equal(t, exitOK, status, errOut)
 }
 
-func TestSignWarnsOnNonObject(t *testing.T) {
+func TestSignWarnings(t *testing.T) {
 	status, _, errOut := runCLI(t, "sign", "-key", testKeyPath("test_merchant_2048_pkcs8.pem"), "-param", "mchOrderId=1")
 	assert.Equal(t, exitOK, status)
 	assert.Contains(t, errOut, "not a JSON object")
+
+	status, _, errOut = runCLI(t, "sign", "-key", testKeyPath("test_merchant_2048_pkcs8.pem"), "-param", `{"mchOrderId":"1"}`)
+	assert.Equal(t, exitOK, status)
+	assert.Contains(t, errOut, "no timestamp")
 }
 
 func TestSignRefusesPublicKey(t *testing.T) {
