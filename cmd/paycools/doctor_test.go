@@ -163,7 +163,7 @@ func TestDoctorKeyForms(t *testing.T) {
 		assert.Contains(t, f.Message, `PKCS#1 "RSA PUBLIC KEY"`)
 		assert.Contains(t, f.Message, "paycools.ParsePublicKey accepts it")
 		assert.Contains(t, f.Message, strings.TrimSpace(string(merchantPub(t))), "gives the PKIX form")
-		assert.Contains(t, finding(t, fs, CauseKeyForm).Message, `PEM "RSA PUBLIC KEY" holding a PKCS#1 RSA public key`)
+		assert.Contains(t, finding(t, fs, CauseKeyForm).Message, `a PEM "RSA PUBLIC KEY" block holding a PKCS#1 RSA public key`)
 	})
 	t.Run("PKCS#1 public as bare base64", func(t *testing.T) {
 		blk := pemBody(t, pkcs1PubPEM)

@@ -331,25 +331,25 @@ func inspectKey(flagName, name string, raw []byte) *keyReport {
 	var what string
 	switch k := c.key.(type) {
 	case *rsa.PublicKey:
-		r.Pub, what = k, fmt.Sprintf("%d-bit RSA public key", k.N.BitLen())
+		r.Pub, what = k, fmt.Sprintf("a %d-bit RSA public key", k.N.BitLen())
 	case *rsa.PrivateKey:
-		r.Pub, r.Private, what = &k.PublicKey, true, fmt.Sprintf("%d-bit RSA private key", k.N.BitLen())
+		r.Pub, r.Private, what = &k.PublicKey, true, fmt.Sprintf("a %d-bit RSA private key", k.N.BitLen())
 	case *ecdsa.PublicKey, *ecdsa.PrivateKey:
-		what = "EC key"
+		what = "an EC key"
 	case ed25519.PublicKey, ed25519.PrivateKey:
-		what = "Ed25519 key"
+		what = "an Ed25519 key"
 	case nil:
-		what = "key"
+		what = "a key"
 	default:
-		what = fmt.Sprintf("%T key", k)
+		what = fmt.Sprintf("a %T key", k)
 	}
 	if label != "" {
-		r.Form = fmt.Sprintf("PEM %q holding a %s: a %s", label, derName[c.kind], what)
+		r.Form = fmt.Sprintf("a PEM %q block holding a %s: %s", label, derName[c.kind], what)
 	} else {
-		r.Form = fmt.Sprintf("bare base64 DER of a %s: a %s", derName[c.kind], what)
+		r.Form = fmt.Sprintf("bare base64 DER of a %s: %s", derName[c.kind], what)
 	}
 	if c.kind == derCertificate {
-		r.Form = fmt.Sprintf("%s certificate holding a %s", map[bool]string{true: "PEM", false: "bare base64 DER"}[label != ""], what)
+		r.Form = fmt.Sprintf("%s certificate holding %s", map[bool]string{true: "a PEM", false: "bare base64 DER of a"}[label != ""], what)
 	}
 	if c.kind == derPKCS8Private || c.kind == derPKCS1Private {
 		r.Private = true
@@ -373,7 +373,7 @@ func inspectKey(flagName, name string, raw []byte) *keyReport {
 		return r
 	}
 	if r.Pub == nil {
-		r.Findings = append(r.Findings, problem(CauseKeyUnusable, "%s holds an %s: PayCools signatures are RSA (SHA256withRSA); this key cannot have made or checked one.", who, what))
+		r.Findings = append(r.Findings, problem(CauseKeyUnusable, "%s holds %s: PayCools signatures are RSA (SHA256withRSA); this key cannot have made or checked one.", who, what))
 		return r
 	}
 	if r.Pub.N.BitLen() < 2048 {
