@@ -219,3 +219,5 @@ func (c *fixedClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
