@@ -1,13 +1,574 @@
 package paycools
 
-import "encoding/json"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+)
 
-// EventPaymentVerification is the eventName of the repayment verification question (doc 4.6).
-const EventPaymentVerification = "payment.verification"
+// Bills payment: static virtual accounts (doc section 4, billspayment.md). A static virtual
+// account (VA, also "payment code") lets a payer pay the merchant repeatedly through a
+// bills-payment channel (GCash or Maya "Bills", 7-Eleven, pawnshops): the payer enters a
+// reference number under a biller name. MchOrderID identifies a payer or bill, not a single
+// payment; each payment into the VA gets its own transactionId.
+
+// Event names of the bills-payment family (doc 4.6 and 4.8).
+const (
+	// EventPaymentVerification is the eventName of the repayment verification question (doc
+	// 4.6), answered only by Client.RepaymentVerificationHandler.
+	EventPaymentVerification = "payment.verification"
+	// EventPaymentSuccess is the eventName of a completed payment into a static virtual
+	// account (doc 4.8); its Event is a *VirtualAccountNotification.
+	EventPaymentSuccess = "payment.success"
+	// EventPaymentFailed is the eventName of a failed payment into a static virtual account
+	// (doc 4.8; listed by the open-api edition, the PH FAQ says static products send only
+	// successes); its Event is a *VirtualAccountNotification.
+	EventPaymentFailed = "payment.failed"
+)
 
 // BillsPaymentChannelCode is a static virtual account channel (an open set: unknown values are
 // kept).
 type BillsPaymentChannelCode string
+
+// Bills-payment channels seen in the PayCools examples. The list is not complete: PayCools'
+// channel list page could not be read, so any other code may be used as a
+// BillsPaymentChannelCode("...").
+const (
+	// BillsPaymentGCashStaticVA is GCash Bills.
+	BillsPaymentGCashStaticVA BillsPaymentChannelCode = "GCASH_STATIC_VA"
+	// BillsPaymentPayMayaStaticVA is Maya (PayMaya) Bills.
+	BillsPaymentPayMayaStaticVA BillsPaymentChannelCode = "PAYMAYA_STATIC_VA"
+	// BillsPayment7ElevenStaticVA is 7-Eleven over the counter.
+	BillsPayment7ElevenStaticVA BillsPaymentChannelCode = "7ELEVEN_STATIC_VA"
+	// BillsPaymentRDPStaticVA is RD Pawnshop over the counter.
+	BillsPaymentRDPStaticVA BillsPaymentChannelCode = "RDP_STATIC_VA"
+	// BillsPaymentMLHStaticVA is M Lhuillier over the counter.
+	BillsPaymentMLHStaticVA BillsPaymentChannelCode = "MLH_STATIC_VA"
+	// BillsPaymentCebuanaVA is Cebuana Lhuillier (seen on the J&T variant only).
+	BillsPaymentCebuanaVA BillsPaymentChannelCode = "CEBUANA_VA"
+)
+
+// BillsPaymentChannelCodeList is a set of bills-payment channels (doc 4.2 and 4.3). On the wire
+// it is one comma-joined JSON string without spaces, "GCASH_STATIC_VA,PAYMAYA_STATIC_VA"; it
+// decodes from that string or from a JSON array of codes.
+type BillsPaymentChannelCodeList []BillsPaymentChannelCode
+
+// String returns the codes joined by commas, as they are sent.
+func (l BillsPaymentChannelCodeList) String() string {
+	parts := make([]string, len(l))
+	for i, c := range l {
+		parts[i] = string(c)
+	}
+	return strings.Join(parts, ",")
+}
+
+// MarshalJSON writes the list as one comma-joined JSON string.
+func (l BillsPaymentChannelCodeList) MarshalJSON() ([]byte, error) {
+	return json.Marshal(l.String())
+}
+
+// UnmarshalJSON reads a comma-joined JSON string ("A,B", spaces around codes ignored), a JSON
+// array of codes, or null / "" (an empty list).
+func (l *BillsPaymentChannelCodeList) UnmarshalJSON(b []byte) error {
+	parts, err := vaDecodeCodeList(b)
+	if err != nil {
+		return err
+	}
+	var out BillsPaymentChannelCodeList
+	for _, p := range parts {
+		out = append(out, BillsPaymentChannelCode(p))
+	}
+	*l = out
+	return nil
+}
+
+// validateCodes reports an empty code or a code holding a comma or a space: each element must
+// be one code, because the list is sent comma-joined.
+func (l BillsPaymentChannelCodeList) validateCodes(v *validation, field string) {
+	for i, c := range l {
+		switch {
+		case strings.TrimSpace(string(c)) == "":
+			v.addf(field, "code %d is empty", i)
+		case strings.ContainsAny(string(c), ", \t"):
+			v.addf(field, "code %d must be one channel code, without commas or spaces (the list is joined by the SDK)", i)
+		}
+	}
+}
+
+// vaDecodeCodeList reads a comma-joined JSON string, a JSON array of strings, or null / "".
+func vaDecodeCodeList(b []byte) ([]string, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var raw []string
+	if b[0] == '[' {
+		var items []json.RawMessage
+		if err := json.Unmarshal(b, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			s, err := decodeString(it)
+			if err != nil {
+				return nil, errors.New("paycools: channel code list: an element is not a string")
+			}
+			raw = append(raw, s)
+		}
+	} else {
+		s, err := decodeString(b)
+		if err != nil {
+			return nil, errors.New("paycools: channel code list is neither a string nor an array")
+		}
+		raw = strings.Split(s, ",")
+	}
+	var out []string
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// VirtualAccountStatus says whether a static virtual account accepts payments. Decoding is
+// case-insensitive; unknown values are kept.
+type VirtualAccountStatus string
+
+// Virtual account states.
+const (
+	// VirtualAccountActive is a VA that accepts payments.
+	VirtualAccountActive VirtualAccountStatus = "ACTIVE"
+	// VirtualAccountInactive is a VA that no longer accepts payments (cancelled or expired).
+	VirtualAccountInactive VirtualAccountStatus = "INACTIVE"
+)
+
+var virtualAccountStatusSpellings = map[string]string{"ACTIVE": "ACTIVE", "INACTIVE": "INACTIVE"}
+
+// UnmarshalJSON decodes the status case-insensitively, keeping unknown values.
+func (s *VirtualAccountStatus) UnmarshalJSON(b []byte) error {
+	v, err := decodeEnum(b, virtualAccountStatusSpellings)
+	if err != nil {
+		return err
+	}
+	*s = VirtualAccountStatus(v)
+	return nil
+}
+
+// VirtualAccountChannelType says what VirtualAccount.PayData holds (open-api edition).
+// Decoding is case-insensitive; unknown values are kept.
+type VirtualAccountChannelType string
+
+// Kinds of payment data.
+const (
+	// VirtualAccountChannelURL means PayData is a URL of a payment page.
+	VirtualAccountChannelURL VirtualAccountChannelType = "URL"
+	// VirtualAccountChannelVA means PayData is a virtual account or reference number.
+	VirtualAccountChannelVA VirtualAccountChannelType = "VA"
+	// VirtualAccountChannelQR means PayData is QR code content.
+	VirtualAccountChannelQR VirtualAccountChannelType = "QR"
+)
+
+var virtualAccountChannelTypeSpellings = map[string]string{"URL": "URL", "VA": "VA", "QR": "QR"}
+
+// UnmarshalJSON decodes the channel type case-insensitively, keeping unknown values.
+func (t *VirtualAccountChannelType) UnmarshalJSON(b []byte) error {
+	v, err := decodeEnum(b, virtualAccountChannelTypeSpellings)
+	if err != nil {
+		return err
+	}
+	*t = VirtualAccountChannelType(v)
+	return nil
+}
+
+// VirtualAccount is one static virtual account: the result of 4.1 and an element of the lists
+// of 4.2, 4.3, 4.4 and 4.7. The PH (/api/v1) and open-api editions return different fields, so
+// it carries both sets; absent fields stay zero.
+type VirtualAccount struct {
+	// MchOrderID is the merchant's id for the payer or bill (≤ 32 characters).
+	MchOrderID string `json:"mchOrderId"`
+	// ChannelCode is the channel of this VA.
+	ChannelCode BillsPaymentChannelCode `json:"channelCode"`
+	// ReferenceNumber is the code the payer enters to pay, e.g. "PC0000710000024" (PH).
+	ReferenceNumber string `json:"referenceNumber"`
+	// Biller is the biller name the payer picks in the wallet or store, e.g. "PAYCOOLS LOAN"
+	// (PH).
+	Biller string `json:"biller"`
+	// GuideURL is the payment-instructions page for this channel (PH).
+	GuideURL string `json:"guideUrl"`
+	// PayData is the payment data: a VA or reference number, QR content or a URL, as
+	// ChannelType says (open-api).
+	PayData string `json:"payData"`
+	// ChannelType says what PayData holds: URL, VA or QR (open-api).
+	ChannelType VirtualAccountChannelType `json:"channelType"`
+	// Status says whether the VA accepts payments: ACTIVE or INACTIVE (open-api; PH 4.7).
+	Status VirtualAccountStatus `json:"status"`
+	// CreateTime is when the VA was created (open-api).
+	CreateTime Time `json:"createTime"`
+	// ExpiresTime is when the VA expires; the zero time means no expiry (open-api 4.7).
+	ExpiresTime Time `json:"expiresTime"`
+	// Raw is the undecoded JSON of this VA (the data of 4.1, or this list element).
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the VA tolerantly and keeps its JSON in Raw.
+func (a *VirtualAccount) UnmarshalJSON(b []byte) error {
+	type plain VirtualAccount
+	var p plain
+	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
+		return err
+	}
+	*a = VirtualAccount(p)
+	a.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
+	return nil
+}
+
+// vaDecodeElementKeepRaw decodes a JSON object into dst (a pointer to a struct without its own
+// UnmarshalJSON) with the tolerant rules of wire.md §8. It lets result types that appear as
+// list elements keep their own JSON in Raw: the core sets Raw only on the top-level result. A
+// field that cannot be decoded stays zero (the element's Raw keeps it); a value that is not an
+// object (or null) is an error.
+func vaDecodeElementKeepRaw(b []byte, dst any) error {
+	t := bytes.TrimSpace(b)
+	if string(t) == "null" {
+		return nil
+	}
+	if len(t) == 0 || t[0] != '{' {
+		return errors.New("paycools: expected a JSON object")
+	}
+	decodeTolerant(t, reflect.ValueOf(dst).Elem(), func(string, error) {})
+	return nil
+}
+
+// CreateVirtualAccountParams creates a static virtual account on one channel (doc 4.1).
+type CreateVirtualAccountParams struct {
+	// MchOrderID is the merchant's id for the payer or bill (1–32 characters). One VA per
+	// channel may exist for it.
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// CustomerName is the payer's name, "first middle last" (1–128 characters).
+	CustomerName string `json:"customerName" pc:"required,len=1..128"`
+	// ChannelCode is the one channel for this VA, e.g. BillsPaymentGCashStaticVA.
+	ChannelCode BillsPaymentChannelCode `json:"channelCode" pc:"required"`
+	// NotifyURL is where PayCools sends the 4.8 callbacks for this VA (1–256 characters,
+	// absolute http(s) URL).
+	NotifyURL string `json:"notifyUrl" pc:"required,len=1..256,url"`
+	// Email is the payer's email address (1–128 characters).
+	Email string `json:"email" pc:"required,len=1..128,email"`
+	// Mobile is the payer's mobile number, 11–14 digits starting with 09. LogValue masks it.
+	Mobile string `json:"mobile" pc:"required,len=11..14,pattern=mobile09"`
+	// Remark is a note for this VA (1–256 characters when set).
+	Remark string `json:"remark,omitempty" pc:"len=1..256"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model (e.g. the PH edition's minAmount, maxAmount,
+	// expireTime); merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *CreateVirtualAccountParams) validate(v *validation) {
+	vaValidateOneChannelCode(v, "channelCode", string(p.ChannelCode))
+}
+
+// LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
+// names of the Extra entries.
+func (p CreateVirtualAccountParams) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("mchOrderId", p.MchOrderID),
+		slog.String("customerName", p.CustomerName),
+		slog.String("channelCode", string(p.ChannelCode)),
+		slog.String("notifyUrl", p.NotifyURL),
+		slog.String("email", p.Email),
+		slog.String("mobile", MaskAccountNumber(p.Mobile)),
+		slog.String("remark", p.Remark),
+		slog.Int64("timestamp", p.Timestamp),
+		slog.Any("extra", vaExtraKeyNames(p.Extra)),
+	)
+}
+
+// CreateVirtualAccount creates a static virtual account for one payer or bill on one channel
+// (doc 4.1). A VA that already exists for this MchOrderID and channel is refused (PH 1017,
+// ErrLegacyVirtualAccountExists).
+func (s *BillsPaymentService) CreateVirtualAccount(ctx context.Context, p *CreateVirtualAccountParams) (*VirtualAccount, error) {
+	return do[VirtualAccount](ctx, s.c, OpBillsPaymentCreateVirtualAccount, p)
+}
+
+// BatchCreateVirtualAccountsParams creates static virtual accounts on several channels for one
+// payer or bill (doc 4.2).
+type BatchCreateVirtualAccountsParams struct {
+	// AppName is the merchant application name as registered with PayCools (1–100 characters,
+	// letters and spaces).
+	AppName string `json:"appName" pc:"required,len=1..100,pattern=lettersSpaces"`
+	// MchOrderID is the merchant's id for the payer or bill (1–32 characters, letters and
+	// digits).
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
+	// ChannelCode lists the channels to open, one VA each (at least one; sent as one
+	// comma-joined string).
+	ChannelCode BillsPaymentChannelCodeList `json:"channelCode" pc:"required"`
+	// CustomerName is the payer's name, "first middle last" (1–100 characters).
+	CustomerName string `json:"customerName" pc:"required,len=1..100"`
+	// Email is the payer's email address (1–50 characters).
+	Email string `json:"email" pc:"required,len=1..50,email"`
+	// MinAmount is the smallest payment accepted, in minor units (centavos, PHP 200.00 is
+	// 20000); > 0 and ≤ MaxAmount when both are set. 0 means no minimum.
+	MinAmount Amount `json:"minAmount,omitempty" pc:"range=1.."`
+	// MaxAmount is the largest payment accepted, in minor units (centavos); > 0. 0 means no
+	// maximum.
+	MaxAmount Amount `json:"maxAmount,omitempty" pc:"range=1.."`
+	// Mobile is the payer's mobile number (11–14 characters). LogValue masks it.
+	Mobile string `json:"mobile,omitempty" pc:"len=11..14"`
+	// ExpireTime is the last day the VAs accept payments, yyyy-MM-dd; empty means they never
+	// expire.
+	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`
+	// Description is a note for these VAs.
+	Description string `json:"description,omitempty"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *BatchCreateVirtualAccountsParams) validate(v *validation) {
+	p.ChannelCode.validateCodes(v, "channelCode")
+	vaValidateMinMax(v, p.MinAmount, p.MaxAmount)
+	vaValidateCalendarDate(v, "expireTime", p.ExpireTime)
+}
+
+// LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
+// names of the Extra entries.
+func (p BatchCreateVirtualAccountsParams) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("appName", p.AppName),
+		slog.String("mchOrderId", p.MchOrderID),
+		slog.String("channelCode", p.ChannelCode.String()),
+		slog.String("customerName", p.CustomerName),
+		slog.String("email", p.Email),
+		slog.Int64("minAmount", int64(p.MinAmount)),
+		slog.Int64("maxAmount", int64(p.MaxAmount)),
+		slog.String("mobile", MaskAccountNumber(p.Mobile)),
+		slog.String("expireTime", p.ExpireTime),
+		slog.String("description", p.Description),
+		slog.Int64("timestamp", p.Timestamp),
+		slog.Any("extra", vaExtraKeyNames(p.Extra)),
+	)
+}
+
+// VirtualAccountBatch is the answer of 4.2 and 4.3: a cashier short link covering every
+// channel of the VA group, and one VA per channel.
+type VirtualAccountBatch struct {
+	// ShortLink is the cashier page covering every channel of this MchOrderID (URL, ≤ 100
+	// characters), e.g. "https://a.api-dev.paycools.com/1L9zObb".
+	ShortLink string `json:"shortLink"`
+	// PaymentVaList holds one VA per channel (mchOrderId, channelCode, guideUrl,
+	// referenceNumber, biller).
+	PaymentVaList []VirtualAccount `json:"paymentVaList"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// BatchCreateVirtualAccounts creates static virtual accounts on several channels for one payer
+// or bill, and returns the cashier short link covering them (doc 4.2).
+func (s *BillsPaymentService) BatchCreateVirtualAccounts(ctx context.Context, p *BatchCreateVirtualAccountsParams) (*VirtualAccountBatch, error) {
+	return do[VirtualAccountBatch](ctx, s.c, OpBillsPaymentBatchCreateVirtualAccounts, p)
+}
+
+// UpdateVirtualAccountParams changes the channel set of a VA group (doc 4.3).
+type UpdateVirtualAccountParams struct {
+	// MchOrderID is the VA group to change (1–32 characters). It fills {mchOrderId} in the
+	// path and is also sent in param.
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// ChannelCode lists the channels the VA group should have (at least one; sent as one
+	// comma-joined string). PayCools does not say whether it replaces or extends the set.
+	ChannelCode BillsPaymentChannelCodeList `json:"channelCode" pc:"required"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *UpdateVirtualAccountParams) validate(v *validation) {
+	p.ChannelCode.validateCodes(v, "channelCode")
+}
+
+// UpdateVirtualAccount changes the channels of a VA group and returns its VAs and cashier
+// short link (doc 4.3).
+func (s *BillsPaymentService) UpdateVirtualAccount(ctx context.Context, p *UpdateVirtualAccountParams) (*VirtualAccountBatch, error) {
+	return do[VirtualAccountBatch](ctx, s.c, OpBillsPaymentUpdateVirtualAccount, p)
+}
+
+// CashierURLParams asks for the cashier short link of a VA group (doc 4.4).
+type CashierURLParams struct {
+	// MchOrderID is the VA group whose cashier link is wanted (1–32 characters).
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+// CashierURL is the answer of 4.4: the cashier page of a VA group.
+type CashierURL struct {
+	// ShortLink is the cashier page for all channels of the VA group (URL).
+	ShortLink string `json:"shortLink"`
+	// PaymentVaList holds the per-channel VAs, when PayCools includes them.
+	PaymentVaList []VirtualAccount `json:"paymentVaList"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// CashierURL fetches the cashier short link of a VA group (doc 4.4). The path of this
+// operation is unconfirmed (no edition's page body was found); set it with WithEndpoint if
+// your tenant's differs.
+func (s *BillsPaymentService) CashierURL(ctx context.Context, p *CashierURLParams) (*CashierURL, error) {
+	return do[CashierURL](ctx, s.c, OpBillsPaymentCashierURL, p)
+}
+
+// VirtualAccountPaymentsParams lists the payments made into a VA group over a date range (doc
+// 4.5).
+type VirtualAccountPaymentsParams struct {
+	// MchOrderID is the VA group to list (1–32 characters).
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// StartDate is the first day of the range, inclusive, yyyy-MM-dd.
+	StartDate string `json:"startDate" pc:"required,pattern=date"`
+	// EndDate is the last day of the range, yyyy-MM-dd, not before StartDate.
+	EndDate string `json:"endDate" pc:"required,pattern=date"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model (e.g. a comma-joined channelCode filter of the
+	// PH edition); merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *VirtualAccountPaymentsParams) validate(v *validation) {
+	vaValidateDateRange(v, p.StartDate, p.EndDate)
+}
+
+// VirtualAccountPayment is one payment made into a static virtual account (doc 4.5).
+type VirtualAccountPayment struct {
+	// TransactionID is the PayCools collection id, e.g. "C1630761265167208448".
+	TransactionID string `json:"transactionId"`
+	// MchOrderID is the VA group paid into.
+	MchOrderID string `json:"mchOrderId"`
+	// ChannelCode is the channel paid through.
+	ChannelCode BillsPaymentChannelCode `json:"channelCode"`
+	// ReferenceNumber is the reference the payer used.
+	ReferenceNumber string `json:"referenceNumber"`
+	// TransactionAmount is the amount paid, in minor units (centavos, PHP 500.10 is 50010).
+	TransactionAmount Amount `json:"transactionAmount"`
+	// TransactionStatus is the payment's state (COMPLETE decodes to TransactionCompleted).
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
+	// TransactionCreateTime is when the payment was created.
+	TransactionCreateTime Time `json:"transactionCreateTime"`
+	// TransactionReturnTime is when the payment completed.
+	TransactionReturnTime Time `json:"transactionReturnTime"`
+	// Remark is the remark; may be empty.
+	Remark string `json:"remark"`
+	// Raw is the undecoded JSON of this list element.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the payment tolerantly and keeps its JSON in Raw.
+func (x *VirtualAccountPayment) UnmarshalJSON(b []byte) error {
+	type plain VirtualAccountPayment
+	var p plain
+	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
+		return err
+	}
+	*x = VirtualAccountPayment(p)
+	x.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
+	return nil
+}
+
+// VirtualAccountPayments is the answer of 4.5. PayCools sends data as a JSON array; it is
+// decoded into Payments and Raw keeps the array.
+type VirtualAccountPayments struct {
+	// Payments holds the payments made into the VA group in the date range.
+	Payments []VirtualAccountPayment
+	// Raw is the undecoded data of the answer (the array).
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the JSON array PayCools sends as data (null gives no payments).
+func (x *VirtualAccountPayments) UnmarshalJSON(b []byte) error {
+	var list []VirtualAccountPayment
+	if err := vaDecodeArray(b, &list); err != nil {
+		return err
+	}
+	x.Payments = list
+	return nil
+}
+
+// vaDecodeArray decodes a JSON array (or null) into dst, a pointer to a slice; anything else is
+// an error, so that the core logs it and Raw keeps the data.
+func vaDecodeArray(b []byte, dst any) error {
+	t := bytes.TrimSpace(b)
+	if string(t) == "null" {
+		return nil
+	}
+	if len(t) == 0 || t[0] != '[' {
+		return errors.New("paycools: expected data to be a JSON array")
+	}
+	return json.Unmarshal(t, dst)
+}
+
+// ListPayments lists the payments made into a VA group between two days (doc 4.5).
+func (s *BillsPaymentService) ListPayments(ctx context.Context, p *VirtualAccountPaymentsParams) (*VirtualAccountPayments, error) {
+	return do[VirtualAccountPayments](ctx, s.c, OpBillsPaymentListPayments, p)
+}
+
+// CancelVirtualAccountParams cancels the VA of one channel of a VA group (doc 4.7).
+type CancelVirtualAccountParams struct {
+	// MchOrderID is the VA group (1–32 characters).
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// ChannelCode is the one channel whose VA is cancelled (the PH edition has no such field).
+	ChannelCode BillsPaymentChannelCode `json:"channelCode" pc:"required"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *CancelVirtualAccountParams) validate(v *validation) {
+	vaValidateOneChannelCode(v, "channelCode", string(p.ChannelCode))
+}
+
+// VirtualAccountCancellation is the answer of 4.7. The open-api edition describes the
+// cancelled VA in the top-level fields; the PH edition lists every channel's VA in
+// PaymentVaList.
+type VirtualAccountCancellation struct {
+	// MchOrderID is the VA group (open-api).
+	MchOrderID string `json:"mchOrderId"`
+	// ChannelCode is the channel of the cancelled VA (open-api).
+	ChannelCode BillsPaymentChannelCode `json:"channelCode"`
+	// PayData is the payment data of the cancelled VA (open-api).
+	PayData string `json:"payData"`
+	// Status is the VA's state, INACTIVE after cancel (open-api).
+	Status VirtualAccountStatus `json:"status"`
+	// CreateTime is when the VA was created (open-api).
+	CreateTime Time `json:"createTime"`
+	// ExpiresTime is when the VA expires (open-api).
+	ExpiresTime Time `json:"expiresTime"`
+	// PaymentVaList holds every channel's VA, each with status INACTIVE (PH).
+	PaymentVaList []VirtualAccount `json:"paymentVaList"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// CancelVirtualAccount cancels the VA of one channel of a VA group (doc 4.7); it then accepts
+// no more payments.
+func (s *BillsPaymentService) CancelVirtualAccount(ctx context.Context, p *CancelVirtualAccountParams) (*VirtualAccountCancellation, error) {
+	return do[VirtualAccountCancellation](ctx, s.c, OpBillsPaymentCancelVirtualAccount, p)
+}
 
 // RepaymentVerification is PayCools' question (doc 4.6): may this payment into a static
 // virtual account be collected? Answer it with Client.RepaymentVerificationHandler.
@@ -23,12 +584,26 @@ type RepaymentVerification struct {
 	// Amount is what the payer wants to pay, in minor units (centavos); 0 when PayCools did not
 	// send it (some channels).
 	Amount Amount `json:"amount"`
-	// Mobile is the payer's mobile number.
+	// Mobile is the payer's mobile number. LogValue masks it.
 	Mobile string `json:"mobile"`
 	// CreateTime is when PayCools asked.
 	CreateTime Time `json:"createTime"`
 	// Raw is the verified param.
 	Raw json.RawMessage `json:"-"`
+}
+
+// LogValue logs the question with the mobile number masked (MaskAccountNumber) and without
+// Raw.
+func (q RepaymentVerification) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("eventName", q.EventName),
+		slog.String("mchOrderId", q.MchOrderID),
+		slog.String("channelCode", string(q.ChannelCode)),
+		slog.String("referenceNumber", q.ReferenceNumber),
+		slog.Int64("amount", int64(q.Amount)),
+		slog.String("mobile", MaskAccountNumber(q.Mobile)),
+		slog.Time("createTime", q.CreateTime.Time),
+	)
 }
 
 // RepaymentRefusal is a decided refusal of a repayment verification, returned as the error of
@@ -47,6 +622,89 @@ func (r *RepaymentRefusal) Error() string {
 	return "paycools: repayment refused (" + itoa(r.Code) + "): " + r.Message
 }
 
+// VirtualAccountNotification is the callback of a payment into a static virtual account (doc
+// 4.8), for EventPaymentSuccess and EventPaymentFailed. Deliveries repeat: deduplicate on
+// TransactionID and EventName.
+type VirtualAccountNotification struct {
+	// EventName is EventPaymentSuccess or EventPaymentFailed.
+	EventName string `json:"eventName"`
+	// MchOrderID is the VA group paid into.
+	MchOrderID string `json:"mchOrderId"`
+	// TransactionID is the PayCools collection id, one per payment, e.g.
+	// "C1633669279100571648".
+	TransactionID string `json:"transactionId"`
+	// ReferenceNumber is the reference the payer used (optional).
+	ReferenceNumber string `json:"referenceNumber"`
+	// ChannelCode is the channel paid through.
+	ChannelCode BillsPaymentChannelCode `json:"channelCode"`
+	// Amount is the amount paid, in minor units (centavos, PHP 500.10 is 50010).
+	Amount Amount `json:"amount"`
+	// TransactionStatus is the payment's state: COMPLETED or FAILED (PH COMPLETE decodes to
+	// TransactionCompleted).
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
+	// CreateTime is when the payment was created.
+	CreateTime Time `json:"createTime"`
+	// ReturnTime is when the payment completed.
+	ReturnTime Time `json:"returnTime"`
+	// Remark is the remark of the VA; may be empty.
+	Remark string `json:"remark"`
+	// Raw is the verified param.
+	Raw json.RawMessage `json:"-"`
+}
+
 func init() {
 	registerEvent[RepaymentVerification](EventPaymentVerification)
+	registerEvent[VirtualAccountNotification](EventPaymentSuccess, EventPaymentFailed)
+}
+
+// vaValidateOneChannelCode refuses a comma or whitespace in a field that takes exactly one
+// channel code.
+func vaValidateOneChannelCode(v *validation, field, code string) {
+	if strings.ContainsAny(code, ", \t") {
+		v.add(field, "must be one channel code, without commas or spaces")
+	}
+}
+
+// vaValidateMinMax checks minAmount ≤ maxAmount when both are set.
+func vaValidateMinMax(v *validation, minAmount, maxAmount Amount) {
+	if minAmount > 0 && maxAmount > 0 && minAmount > maxAmount {
+		v.add("minAmount", "must not be greater than maxAmount")
+	}
+}
+
+// vaValidateCalendarDate refuses a yyyy-MM-dd text that is not a real day (2024-02-30). The
+// format itself is checked by the pattern=date tag.
+func vaValidateCalendarDate(v *validation, field, s string) {
+	if s == "" || !validationPatterns["date"].re.MatchString(s) {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		v.add(field, "is not a calendar date")
+	}
+}
+
+// vaValidateDateRange checks that startDate and endDate are real days and endDate is not before
+// startDate.
+func vaValidateDateRange(v *validation, start, end string) {
+	vaValidateCalendarDate(v, "startDate", start)
+	vaValidateCalendarDate(v, "endDate", end)
+	s, err1 := time.Parse(time.DateOnly, start)
+	e, err2 := time.Parse(time.DateOnly, end)
+	if err1 == nil && err2 == nil && e.Before(s) {
+		v.add("endDate", "must not be before startDate")
+	}
+}
+
+// vaExtraKeyNames returns the sorted names of an Extra map, for LogValue: the values are not
+// logged, as they may hold anything.
+func vaExtraKeyNames(extra map[string]any) []string {
+	if len(extra) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	paycools "github.com/paycools-sdk/paycools-go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -113,10 +114,11 @@ func readReply(t *testing.T, resp *http.Response) reply {
 // signedParam is fields as param JSON with a fresh millisecond timestamp (unless fields has one).
 func signedParam(t *testing.T, s *Server, fields map[string]any) string {
 	t.Helper()
-	if _, ok := fields["timestamp"]; !ok {
-		fields["timestamp"] = s.now().UnixMilli()
+	f := map[string]any{"timestamp": s.now().UnixMilli()}
+	for k, v := range fields {
+		f[k] = v
 	}
-	b, err := json.Marshal(fields)
+	b, err := json.Marshal(f)
 	require.NoError(t, err)
 	return string(b)
 }
@@ -219,3 +221,7 @@ func (c *fixedClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func paycoolsAmount(n int) paycools.Amount { return paycools.Amount(n) }

@@ -1,0 +1,302 @@
+package paycools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// Everything in this file is unconfirmed (ekyc.md): PayCools publishes no eKYC page body. The
+// operations are modelled on direct debit 10.1 / 10.2 / 10.4. Extra (on every params struct),
+// Raw (on every result) and Notification.Param are the escape hatches.
+
+// eKYC events (doc 11.3; the names are guesses). They decode to *EKYCNotification.
+const (
+	// EventEKYCSuccess: the verification was approved.
+	EventEKYCSuccess = "ekyc.success"
+	// EventEKYCFailed: the verification was rejected or abandoned.
+	EventEKYCFailed = "ekyc.failed"
+)
+
+func init() {
+	registerEvent[EKYCNotification](EventEKYCSuccess, EventEKYCFailed)
+}
+
+// EKYCStatus is the outcome of an identity verification (all values unconfirmed). Decoding is
+// case-insensitive (Approved becomes APPROVED) and also maps SUCCESS and COMPLETED to
+// APPROVED and FAILED to REJECTED; an unknown value is kept verbatim and is not final.
+type EKYCStatus string
+
+// Identity verification states.
+const (
+	// EKYCStatusPending: started; the user has not finished. Not final.
+	EKYCStatusPending EKYCStatus = "PENDING"
+	// EKYCStatusProcessing: submitted and under review. Not final.
+	EKYCStatusProcessing EKYCStatus = "PROCESSING"
+	// EKYCStatusApproved: final, the identity was verified.
+	EKYCStatusApproved EKYCStatus = "APPROVED"
+	// EKYCStatusRejected: final, the verification failed.
+	EKYCStatusRejected EKYCStatus = "REJECTED"
+	// EKYCStatusExpired: final, the session lapsed unused.
+	EKYCStatusExpired EKYCStatus = "EXPIRED"
+)
+
+var ekycStatusSpellings = map[string]string{
+	"PENDING": "PENDING", "PROCESSING": "PROCESSING",
+	"APPROVED": "APPROVED", "SUCCESS": "APPROVED", "COMPLETED": "APPROVED",
+	"REJECTED": "REJECTED", "FAILED": "REJECTED",
+	"EXPIRED": "EXPIRED",
+}
+
+// UnmarshalJSON decodes the status, normalising the spellings listed on EKYCStatus.
+func (s *EKYCStatus) UnmarshalJSON(b []byte) error {
+	v, err := decodeEnum(b, ekycStatusSpellings)
+	if err != nil {
+		return err
+	}
+	*s = EKYCStatus(v)
+	return nil
+}
+
+// Final reports whether the status is final (APPROVED, REJECTED or EXPIRED).
+func (s EKYCStatus) Final() bool {
+	return s == EKYCStatusApproved || s == EKYCStatusRejected || s == EKYCStatusExpired
+}
+
+// EKYCInitParams starts an identity verification for one of the merchant's users (doc 11.1;
+// unconfirmed). Send anything else a tenant needs (countryCode, terminalType, osType) in
+// Extra.
+type EKYCInitParams struct {
+	// RequestID is the merchant's id for this verification, unique per request; the key of
+	// GetResult (1–32).
+	RequestID string `json:"requestId" pc:"required,len=1..32"`
+	// UserID is the merchant's own id for the user being verified (1–32).
+	UserID string `json:"userId" pc:"required,len=1..32"`
+	// ChannelCode is the KYC provider / channel, from PayCools' eKYC channel code list (no
+	// value is public).
+	ChannelCode string `json:"channelCode" pc:"required"`
+	// NotifyURL is where the 11.3 eKYC events are POSTed (1–256, absolute URL).
+	NotifyURL string `json:"notifyUrl" pc:"required,len=1..256,url"`
+	// RedirectURL is where the user is sent after the verification page (1–512, absolute
+	// URL).
+	RedirectURL string `json:"redirectUrl" pc:"required,len=1..512,url"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+// EKYCSession is the answer of 11.1: the page where the user completes the verification.
+type EKYCSession struct {
+	// RequestID echoes the request.
+	RequestID string `json:"requestId"`
+	// UserID echoes the request.
+	UserID string `json:"userId"`
+	// ChannelCode echoes the request.
+	ChannelCode string `json:"channelCode"`
+	// EkycURL is the page where the user completes the verification. The wire name is a
+	// guess: when ekycUrl is absent or empty, url and then authUrl are taken.
+	EkycURL string `json:"ekycUrl"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the session tolerantly and applies the ekycUrl → url → authUrl
+// fallback.
+func (s *EKYCSession) UnmarshalJSON(b []byte) error {
+	type plain EKYCSession
+	var p plain
+	fields, err := decodeWithFallbacks(b, &p)
+	if err != nil {
+		return err
+	}
+	if p.EkycURL == "" {
+		p.EkycURL = firstString(fields, "url", "authUrl")
+	}
+	p.Raw = s.Raw
+	*s = EKYCSession(p)
+	return nil
+}
+
+// EKYCResultParams reads the outcome of a verification by its request id (doc 11.2;
+// unconfirmed).
+type EKYCResultParams struct {
+	// RequestID is the RequestID of Init (1–32).
+	RequestID string `json:"requestId" pc:"required,len=1..32"`
+	// UserID is the user, as a cross-check (optional, 1–32).
+	UserID string `json:"userId,omitempty" pc:"len=1..32"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+// EKYCResult is the answer of 11.2: the outcome of a verification so far.
+type EKYCResult struct {
+	// RequestID is the verification.
+	RequestID string `json:"requestId"`
+	// UserID is the user.
+	UserID string `json:"userId"`
+	// ChannelCode is the KYC channel.
+	ChannelCode string `json:"channelCode"`
+	// KycStatus is the outcome so far; see Final. When kycStatus is absent or empty,
+	// ekycStatus and then status are taken.
+	KycStatus EKYCStatus `json:"kycStatus"`
+	// FailedCode is the failure code, on rejection.
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure text, on rejection.
+	FailedMessage string `json:"failedMessage"`
+	// CreateTime is when the verification started.
+	CreateTime Time `json:"createTime"`
+	// UpdateTime is the last change, e.g. when it passed.
+	UpdateTime Time `json:"updateTime"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the result tolerantly and applies the kycStatus → ekycStatus → status
+// fallback.
+func (r *EKYCResult) UnmarshalJSON(b []byte) error {
+	type plain EKYCResult
+	var p plain
+	fields, err := decodeWithFallbacks(b, &p)
+	if err != nil {
+		return err
+	}
+	if p.KycStatus == "" {
+		p.KycStatus = fallbackEKYCStatus(fields)
+	}
+	p.Raw = r.Raw
+	*r = EKYCResult(p)
+	return nil
+}
+
+// EKYCNotification is the 11.3 callback: a verification reached a result (EventEKYCSuccess,
+// EventEKYCFailed; unconfirmed). Handlers must be idempotent (key: RequestID + KycStatus).
+type EKYCNotification struct {
+	// EventName is the event name.
+	EventName string `json:"eventName"`
+	// RequestID is the RequestID of Init.
+	RequestID string `json:"requestId"`
+	// UserID is the merchant's user id.
+	UserID string `json:"userId"`
+	// ChannelCode is the KYC channel.
+	ChannelCode string `json:"channelCode"`
+	// KycStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
+	// are taken.
+	KycStatus EKYCStatus `json:"kycStatus"`
+	// FailedCode is the failure code, on rejection.
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure text, on rejection.
+	FailedMessage string `json:"failedMessage"`
+	// UpdateTime is when the outcome was reached.
+	UpdateTime Time `json:"updateTime"`
+	// Raw is the verified param.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the event tolerantly and applies the kycStatus → ekycStatus → status
+// fallback.
+func (n *EKYCNotification) UnmarshalJSON(b []byte) error {
+	type plain EKYCNotification
+	var p plain
+	fields, err := decodeWithFallbacks(b, &p)
+	if err != nil {
+		return err
+	}
+	if p.KycStatus == "" {
+		p.KycStatus = fallbackEKYCStatus(fields)
+	}
+	p.Raw = n.Raw
+	*n = EKYCNotification(p)
+	return nil
+}
+
+// decodeWithFallbacks decodes a JSON object into out (a pointer to a struct without an
+// UnmarshalJSON method) with the tolerant rules of wire.md §8, and returns the object's
+// members for name fallbacks. Only a body that is not a JSON object is an error: a field that
+// cannot be decoded is left zero, so that one bad field never loses the whole answer.
+//
+// The core's per-field Warn log is not reachable from an UnmarshalJSON method, so such a field
+// is left zero silently; Raw keeps it.
+func decodeWithFallbacks(b []byte, out any) (map[string]json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	if fields == nil { // null
+		return nil, nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		v := reflect.ValueOf(out).Elem()
+		v.Set(reflect.Zero(v.Type()))
+		walkDecode(b, v, "", func(string, error) {})
+	}
+	return fields, nil
+}
+
+// firstString returns the first non-empty string among the named members (matched
+// case-insensitively, an exact match first).
+func firstString(fields map[string]json.RawMessage, names ...string) string {
+	for _, name := range names {
+		if raw, ok := lookupFold(fields, name); ok {
+			if s, err := decodeString(raw); err == nil && s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// fallbackEKYCStatus reads the status from ekycStatus, then status.
+func fallbackEKYCStatus(fields map[string]json.RawMessage) EKYCStatus {
+	for _, name := range []string{"ekycStatus", "status"} {
+		raw, ok := lookupFold(fields, name)
+		if !ok || len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		var s EKYCStatus
+		if s.UnmarshalJSON(raw) == nil && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// lookupFold finds a member by name, exactly first, then case-insensitively.
+func lookupFold(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	if raw, ok := fields[name]; ok {
+		return raw, true
+	}
+	for k, raw := range fields {
+		if strings.EqualFold(k, name) {
+			return raw, true
+		}
+	}
+	return nil, false
+}
+
+// Init starts an identity verification (doc 11.1; unconfirmed). Send the user to EkycURL; the
+// outcome arrives as an eKYC event at NotifyURL and can be read with GetResult.
+func (s *EKYCService) Init(ctx context.Context, p *EKYCInitParams) (*EKYCSession, error) {
+	return do[EKYCSession](ctx, s.c, OpEKYCInit, p)
+}
+
+// GetResult reads the outcome of a verification by its RequestID (doc 11.2; unconfirmed).
+func (s *EKYCService) GetResult(ctx context.Context, p *EKYCResultParams) (*EKYCResult, error) {
+	return do[EKYCResult](ctx, s.c, OpEKYCGetResult, p)
+}
+
+// WaitResult polls GetResult until the verification is final (APPROVED, REJECTED or EXPIRED)
+// and returns it. Other states (PENDING, PROCESSING, unknown values) mean keep asking, with
+// backoff (see WithPollInterval), until ctx ends; a user may take minutes, so give ctx a
+// deadline. When ctx ends it returns the last answer seen with the context error.
+func (s *EKYCService) WaitResult(ctx context.Context, p *EKYCResultParams) (*EKYCResult, error) {
+	return waitFinal(ctx, s.c, func(ctx context.Context) (*EKYCResult, error) {
+		return s.GetResult(ctx, p)
+	}, func(r *EKYCResult) bool { return r.KycStatus.Final() })
+}
