@@ -1,0 +1,156 @@
+package paycoolstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+)
+
+// StatementPageSize is how many records one statement page holds (PayCools does not document
+// its page size).
+const StatementPageSize = 50
+
+func init() {
+	addRoute(&route{
+		op: paycools.OpAccountBalance, method: "POST", path: "/open-api/account/balance",
+		fields: rules("countryCode* str enum=PH|ID|MY|TH"),
+		handle: func(s *Server, c *call) (any, *apiError) {
+			return obj{{"balance", s.st.balance}}, nil
+		},
+	})
+	statement := rules(
+		"createDate date",
+		"completeDate date",
+		"page* int 1..",
+		"status str enum=PENDING|COMPLETE|FAILED",
+	)
+	addRoute(&route{
+		op: paycools.OpAccountPaymentStatement, method: "POST", path: "/api/v1/record/paymentList",
+		fields: statement, handle: (*Server).paymentStatement,
+	})
+	addRoute(&route{
+		op: paycools.OpAccountPayoutStatement, method: "POST", path: "/api/v1/record/payoutList",
+		fields: statement, handle: (*Server).payoutStatement,
+	})
+}
+
+// statementFilter is the request of 2.2 / 2.3.
+type statementFilter struct {
+	createDate, completeDate, status string
+	page                             int64
+}
+
+func statementOf(p params) (statementFilter, *apiError) {
+	f := statementFilter{p.str("createDate"), p.str("completeDate"), p.str("status"), p.int("page")}
+	if f.createDate == "" && f.completeDate == "" {
+		return f, paramError("createDate", "or completeDate is required")
+	}
+	return f, nil
+}
+
+// keep reports whether a record belongs to the statement.
+func (f statementFilter) keep(status string, created, completed time.Time) bool {
+	if f.createDate != "" && wireDate(created) != f.createDate {
+		return false
+	}
+	if f.completeDate != "" && (completed.IsZero() || wireDate(completed) != f.completeDate) {
+		return false
+	}
+	return f.status == "" || f.status == phStatus(status)
+}
+
+// page cuts one page out of the records.
+func (f statementFilter) pageOf(recs []obj) []obj {
+	from := (f.page - 1) * StatementPageSize
+	if from >= int64(len(recs)) {
+		return []obj{}
+	}
+	to := min(from+StatementPageSize, int64(len(recs)))
+	return recs[from:to]
+}
+
+// phStatus is the PH spelling of a transaction status, used by the /api/v1 statements.
+func phStatus(status string) string {
+	if status == statusCompleted {
+		return "COMPLETE"
+	}
+	return status
+}
+
+// pesos writes centavos as a decimal number of pesos ("arrives in pesos", account.md).
+func pesos(a paycools.Amount) json.Number {
+	sign := ""
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	return json.Number(fmt.Sprintf("%s%d.%02d", sign, a/100, a%100))
+}
+
+// mask hides the middle of an account number or name: 0917****5678.
+func mask(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	keep := min(3, len(r)/3)
+	return string(r[:keep]) + "****" + string(r[len(r)-keep:])
+}
+
+func (s *Server) paymentStatement(c *call) (any, *apiError) {
+	f, aerr := statementOf(c.p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	recs := []obj{}
+	for _, col := range s.st.collectionList {
+		if !f.keep(col.status, col.created, col.completed) {
+			continue
+		}
+		recs = append(recs, obj{
+			{"merchantOrderId", col.mchOrderID},
+			{"transactionId", col.txID},
+			{"paymentMethod", col.method},
+			{"paymentChannel", col.channel},
+			{"amount", pesos(col.amount)},
+			{"fee", pesos(0)},
+			{"name", col.name},
+			{"mobile", col.mobile},
+			{"status", phStatus(col.status)},
+			{"appName", "PayCools Sandbox"},
+			{"createTime", wireTime(col.created)},
+			{"completeTime", wireTime(col.completed)},
+		})
+	}
+	return obj{{"records", f.pageOf(recs)}}, nil
+}
+
+func (s *Server) payoutStatement(c *call) (any, *apiError) {
+	f, aerr := statementOf(c.p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	recs := []obj{}
+	for _, po := range s.st.payoutList {
+		if !f.keep(po.status, po.created, po.returned) {
+			continue
+		}
+		recs = append(recs, obj{
+			{"merchantOrderId", po.mchOrderID},
+			{"transactionId", po.txID},
+			{"amount", pesos(po.amount)},
+			{"fee", pesos(0)},
+			{"remittingBank", "Union Bank"},
+			{"remittingAccount", "915****5678"},
+			{"recipientName", mask(po.accountName)},
+			{"recipientAccount", mask(po.accountNo)},
+			{"receivingChannel", po.transferCode},
+			{"status", phStatus(po.status)},
+			{"createTime", wireTime(po.created)},
+			{"completeTime", wireTime(po.returned)},
+		})
+	}
+	return obj{{"records", f.pageOf(recs)}}, nil
+}

@@ -1,0 +1,202 @@
+package paycoolstest
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// CallbackResult is one callback the gateway POSTed to the merchant, and the merchant's reply.
+type CallbackResult struct {
+	// EventName is the event sent, e.g. "disbursement.success" or "payment.verification".
+	EventName string
+	// URL is where it was POSTed.
+	URL string
+	// Param is the event as sent: the exact param string the signature covers.
+	Param []byte
+	// Sign is the signature sent with it (platform key, SHA256withRSA, standard base64).
+	Sign string
+	// Time is when it was sent, by the gateway's clock.
+	Time time.Time
+	// Status is the HTTP status of the reply (0 when no reply came).
+	Status int
+	// Body is the body of the reply (at most 1 MiB is read).
+	Body []byte
+	// Err is the delivery error: connection refused, timeout, ... (nil when a reply came).
+	Err error
+}
+
+// Acknowledged reports whether the merchant took the callback: HTTP 200 with code 10000, the
+// only reply after which PayCools stops delivering (wire.md §9).
+func (r *CallbackResult) Acknowledged() bool {
+	return r.replyCode() == codeSuccess
+}
+
+// Accepted reports whether the reply to a repayment verification question accepts the
+// payment: HTTP 200 with code 2000 (wire.md §10).
+func (r *CallbackResult) Accepted() bool {
+	return r.replyCode() == 2000
+}
+
+// ReplyCode is the code in the merchant's reply body (0 when there is none, or the status is
+// not 200).
+func (r *CallbackResult) ReplyCode() int { return r.replyCode() }
+
+func (r *CallbackResult) replyCode() int {
+	if r == nil || r.Err != nil || r.Status != http.StatusOK {
+		return 0
+	}
+	var reply struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(r.Body, &reply) != nil {
+		return 0
+	}
+	n, _ := readInt(reply.Code)
+	return int(n)
+}
+
+// Callbacks returns a copy of every callback sent so far, oldest first.
+func (s *Server) Callbacks() []*CallbackResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*CallbackResult, len(s.cbs))
+	for i, c := range s.cbs {
+		cp := *c
+		out[i] = &cp
+	}
+	return out
+}
+
+// errNoURL is the delivery error of a callback that had nowhere to go.
+var errNoURL = errors.New("paycoolstest: no callback URL (set a notifyUrl, or SetCallbackURL)")
+
+// obj is a JSON object (a callback param or the data of an answer) whose keys are written in the given order.
+type obj []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+// MarshalJSON writes the keys in order, leaving out nil values and empty strings (PayCools
+// leaves optional fields out) and never escaping HTML.
+func (e obj) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	first := true
+	for _, f := range e {
+		if f.v == nil || f.v == "" {
+			continue
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(f.k)
+		buf.Write(k)
+		buf.WriteByte(':')
+		v, err := marshalNoEscape(f.v)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// deliver signs ev with the platform key and POSTs {"param","sign"} to url, synchronously. It
+// records and returns the result. It must be called without s.mu held.
+func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
+	res := &CallbackResult{EventName: name, URL: url, Time: s.now()}
+	param, err := marshalNoEscape(ev)
+	if err == nil {
+		res.Param = param
+		res.Sign, err = signWith(s.cfg.platform, param)
+	}
+	switch {
+	case err != nil:
+		res.Err = err
+	case url == "":
+		res.Err = errNoURL
+	default:
+		res.Status, res.Body, res.Err = s.post(url, param, res.Sign)
+	}
+	s.cfg.logger.Info("paycoolstest callback", "event", name, "url", url, "status", res.Status, "err", res.Err)
+	s.mu.Lock()
+	s.cbs = append(s.cbs, res)
+	s.mu.Unlock()
+	cp := *res
+	return &cp
+}
+
+func (s *Server) post(url string, param []byte, sign string) (int, []byte, error) {
+	body, err := marshalNoEscape(map[string]string{"param": string(param), "sign": sign})
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "paycoolstest-gateway")
+	resp, err := s.cbClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, reply, err
+}
+
+// signWith signs the exact bytes with SHA256withRSA (PKCS#1 v1.5), standard base64.
+func signWith(k *rsa.PrivateKey, b []byte) (string, error) {
+	sum := sha256.Sum256(b)
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// phZone is Philippine time (UTC+8), in which PayCools writes zone-less times.
+var phZone = time.FixedZone("PHT", 8*3600)
+
+// wireTime formats a time as PayCools does: yyyy-MM-dd HH:mm:ss in UTC+8; "" for the zero time.
+func wireTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(phZone).Format("2006-01-02 15:04:05")
+}
+
+// isoTime formats a time as ISO-8601 with milliseconds and offset (checkout expiresTime).
+func isoTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(phZone).Format("2006-01-02T15:04:05.000-07:00")
+}
+
+// wireDate is the PH calendar day of t, yyyy-MM-dd.
+func wireDate(t time.Time) string { return t.In(phZone).Format("2006-01-02") }

@@ -1,0 +1,28 @@
+// Package paycoolstest is an in-process fake PayCools gateway for tests, examples and the
+// `paycools sandbox` command.
+//
+// A Server listens on a loopback address and answers every operation of the PayCools contract
+// (shared/spec) the way PayCools does: it parses the envelope ({appId, param, sign} as a JSON
+// body, or as query parameters for GET), verifies the SHA256withRSA signature over the exact
+// param bytes with the merchant public key, checks the timestamp window and the fields of each
+// operation, keeps state for every product family, and answers {code, message, data} with the
+// documented codes and messages.
+//
+// The gateway checks each request on its own terms: it never calls the SDK's request
+// building, validation, decoding or signature verification, so a test through the SDK client
+// checks the SDK against an independent reading of the contract.
+//
+// Outcomes that in production depend on payers, banks or wallets are driven by test methods
+// (CompletePayout, PayVirtualAccount, ApproveAuthorization, ...). Each one POSTs a callback
+// signed with the gateway's platform key to the object's notifyUrl (or to the dashboard
+// callback URL set with SetCallbackURL) and returns the merchant's reply, which is also kept
+// in Callbacks. Faults (a code, a delay, a dropped connection before or after the gateway
+// acts) are injected per operation with InjectFault, so that unknown outcomes and the SDK's
+// reconcile path can be tested.
+//
+//	s := paycoolstest.NewServer()
+//	defer s.Close()
+//	c := s.Client()
+//	p, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{...})
+//	res, err := s.CompletePayout(p.MchOrderID) // disbursement.success to the callback URL
+package paycoolstest
