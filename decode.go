@@ -27,12 +27,119 @@ func (c *Client) decodeResult(ctx context.Context, op Operation, data json.RawMe
 		return
 	}
 	if len(data) > 0 {
-		decodeTolerant(data, v.Elem(), func(path string, err error) {
+		target := v.Elem()
+		if f, ok := dataField(target); ok && len(data) > 0 && data[0] == '[' {
+			target = f // data is a JSON array: it fills the field tagged wire:"data"
+		}
+		decodeTolerant(data, target, func(path string, err error) {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: field not decoded, left zero (Raw keeps it)",
 				slog.String("operation", string(op)), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
 		})
+		fillNestedRaw(data, target)
 	}
 	setRaw(v.Elem(), data)
+}
+
+// dataField returns the field of a result struct tagged wire:"data": the field that receives
+// the answer's data itself when PayCools sends a JSON array (a list result).
+func dataField(v reflect.Value) (reflect.Value, bool) {
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("wire") == "data" {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// fillNestedRaw gives every list element and nested struct that has a Raw field its own JSON,
+// after a decode that did not set it (encoding/json knows nothing of Raw).
+func fillNestedRaw(data []byte, v reflect.Value) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || !hasNestedRaw(v.Type(), 0) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillNestedRaw(data, v.Elem())
+		}
+	case reflect.Slice:
+		if v.Type() == rawMessageType {
+			return
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil || len(items) != v.Len() {
+			return
+		}
+		for i, it := range items {
+			setRaw(reflect.Indirect(v.Index(i)), it)
+			fillNestedRaw(it, v.Index(i))
+		}
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(data, &fields) != nil {
+			return
+		}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			if !sf.IsExported() || sf.Name == "Raw" {
+				continue
+			}
+			name := jsonName(sf)
+			raw, ok := fields[name]
+			if !ok {
+				for k, r := range fields {
+					if strings.EqualFold(k, name) {
+						raw, ok = r, true
+						break
+					}
+				}
+			}
+			if ok {
+				if sf.Type.Kind() == reflect.Struct {
+					setRaw(v.Field(i), raw)
+				}
+				fillNestedRaw(raw, v.Field(i))
+			}
+		}
+	}
+}
+
+// hasNestedRaw reports whether values of type t hold, below the top level, a struct with a
+// Raw field.
+func hasNestedRaw(t reflect.Type, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		if t == rawMessageType {
+			return false
+		}
+		return hasNestedRaw(t.Elem(), depth+1)
+	case reflect.Struct:
+		if t == reflect.TypeOf(Time{}) {
+			return false
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			if depth > 0 && f.Name == "Raw" && f.Type == rawMessageType {
+				return true
+			}
+			if f.Name != "Raw" && hasNestedRaw(f.Type, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setRaw stores data in the struct's Raw json.RawMessage field, if it has one.

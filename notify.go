@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 )
 
 // Notification is one verified callback from PayCools.
@@ -28,6 +29,35 @@ type Notification struct {
 // eventRegistry maps an event name to a constructor of its typed event struct. Family files
 // fill it from init through registerEvent; it is never written after package initialisation.
 var eventRegistry = map[string]func() any{}
+
+// eventPrefixes maps an event-name prefix (lower case, e.g. "ekyc.") to the constructor of the
+// event struct for every event name starting with it that has no exact registration. Filled
+// from init through registerEventPrefix only.
+var eventPrefixes = map[string]func() any{}
+
+// registerEventPrefix declares that every event whose name starts with prefix (compared
+// ignoring case) carries a T, unless the exact name is registered. Called only from init.
+func registerEventPrefix[T any](prefix string) {
+	p := strings.ToLower(prefix)
+	if _, dup := eventPrefixes[p]; dup {
+		panic("paycools: event prefix registered twice: " + prefix)
+	}
+	eventPrefixes[p] = func() any { return new(T) }
+}
+
+// newEvent returns a new event struct for an event name, or nil for an unknown name.
+func newEvent(name string) any {
+	if mk, ok := eventRegistry[name]; ok {
+		return mk()
+	}
+	lower := strings.ToLower(name)
+	for p, mk := range eventPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return mk()
+		}
+	}
+	return nil
+}
 
 // registerEvent declares that the events named carry a T in their param. It is called only
 // from init functions.
@@ -110,13 +140,13 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if a, ok := outer["appId"]; ok {
 		n.AppID, _ = decodeString(a)
 	}
-	if mk, ok := eventRegistry[name]; ok {
-		ev := mk()
+	if ev := newEvent(name); ev != nil {
 		rv := reflect.ValueOf(ev).Elem()
 		decodeTolerant([]byte(param), rv, func(path string, err error) {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 				slog.String("event", name), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
 		})
+		fillNestedRaw([]byte(param), rv)
 		setRaw(rv, json.RawMessage(param))
 		n.Event = ev
 	}

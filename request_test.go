@@ -223,3 +223,41 @@ func TestValidationListsEveryProblemAndSendsNothing(t *testing.T) {
 	assert.True(t, ve.Has("osType"))
 	assert.Empty(t, f.requests())
 }
+
+type probeList struct {
+	Rows []probeRow      `json:"-" wire:"data"`
+	Raw  json.RawMessage `json:"-"`
+}
+
+func TestNestedRawAndArrayData(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", probePath, `{"items":[{"n":1},{"n":2,"x":"y"}]}`)
+	res, err := probe(f, &probeParams{MchOrderID: "M", Amount: 100})
+	require.NoError(t, err)
+	require.Len(t, res.Items, 2)
+	assert.JSONEq(t, `{"n":2,"x":"y"}`, string(res.Items[1].Raw), "list elements keep their own JSON")
+
+	f.replyData("POST", probeQueryPath, `[{"n":"3"},{"n":4}]`)
+	list, err := do[probeList](context.Background(), f.Client, OpDirectDebitGetAuthorization, &probeParams{MchOrderID: "M", Amount: 100})
+	require.NoError(t, err)
+	require.Len(t, list.Rows, 2, "an array data fills the field tagged wire:\"data\"")
+	assert.Equal(t, 3, list.Rows[0].N)
+	assert.JSONEq(t, `{"n":4}`, string(list.Rows[1].Raw))
+	assert.JSONEq(t, `[{"n":"3"},{"n":4}]`, string(list.Raw))
+}
+
+type probeEvent struct {
+	EventName string `json:"eventName"`
+	Step      int    `json:"step"`
+}
+
+func init() { registerEventPrefix[probeEvent]("probe.") }
+
+func TestEventPrefixRegistration(t *testing.T) {
+	c := newFakeAPI(t).Client
+	n, err := c.ParseNotification(signedCallback(t, `{"eventName":"PROBE.step.done","step":"2"}`))
+	require.NoError(t, err)
+	ev, ok := n.Event.(*probeEvent)
+	require.True(t, ok, "%T", n.Event)
+	assert.Equal(t, 2, ev.Step)
+}
