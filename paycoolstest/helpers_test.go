@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -225,3 +226,42 @@ func (c *fixedClock) add(d time.Duration) {
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func paycoolsAmount(n int) paycools.Amount { return paycools.Amount(n) }
+
+// pendingFaults lists the faults not yet applied.
+func (s *Server) pendingFaults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Fault
+	for _, q := range s.fault {
+		out = append(out, q...)
+	}
+	return out
+}
+
+type specRow struct {
+	service, method, httpMethod, path string
+	required                          []string
+}
+
+// readSpecTSV reads the operation table of the contract (../testdata/spec/endpoints.tsv).
+func readSpecTSV(t *testing.T) []specRow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "spec", "endpoints.tsv"))
+	require.NoError(t, err)
+	var rows []specRow
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if i == 0 {
+			continue
+		}
+		c := strings.Split(line, "\t")
+		require.Len(t, c, 9, line)
+		r := specRow{service: c[1], method: c[2], httpMethod: c[3], path: c[4]}
+		for _, f := range strings.Split(c[8], ",") {
+			if strings.HasSuffix(f, "*") {
+				r.required = append(r.required, strings.TrimSuffix(f, "*"))
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
