@@ -1,11 +1,9 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -256,11 +254,11 @@ type QRCode struct {
 	// ChannelCode is the QR channel.
 	ChannelCode QRChannelCode `json:"channelCode"`
 	// NotifyURL is where the callbacks of this QR go (also seen as callbackUrl).
-	NotifyURL string `json:"notifyUrl"`
+	NotifyURL string `json:"notifyUrl" alias:"callbackUrl"`
 	// Remark is the QR's remark.
 	Remark string `json:"remark"`
 	// QrStatus is the state of the QR (also seen as status); INACTIVE after a cancel.
-	QrStatus QRStatus `json:"qrStatus"`
+	QrStatus QRStatus `json:"qrStatus" alias:"status"`
 	// TransactionStatus is the state of the QR's payment (dynamic QR).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// TransactionCreateTime is when the payment was created.
@@ -285,44 +283,12 @@ type QRCode struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes a QR code tolerantly (wire.md §8) and reads the spellings of older
-// editions: qrcodeId, qrcodeContent, callbackUrl and status. A field that cannot be decoded stays
-// zero; Raw keeps it.
-func (q *QRCode) UnmarshalJSON(b []byte) error {
-	type plain QRCode
-	var p plain
-	m, err := qrDecodeObject(b, &p)
-	if err != nil {
-		return err
-	}
-	if p.NotifyURL == "" {
-		p.NotifyURL, _ = decodeString(m["callbackUrl"])
-	}
-	if p.QrStatus == "" {
-		if raw, ok := m["status"]; ok {
-			_ = json.Unmarshal(raw, &p.QrStatus)
-		}
-	}
-	*q = QRCode(p)
-	return nil
-}
-
 // QRCodePaymentList is the answer of 5.3: the payments a QR code received.
 type QRCodePaymentList struct {
 	// Payments holds one entry per payment received on the QR (the data array).
-	Payments []QRCodePayment
+	Payments []QRCodePayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the data array into Payments, each element tolerantly with its own Raw.
-func (l *QRCodePaymentList) UnmarshalJSON(b []byte) error {
-	items, err := qrDecodeArray[QRCodePayment](b)
-	if err != nil {
-		return err
-	}
-	l.Payments = items
-	return nil
 }
 
 // QRCodePayment is one payment received on a QR code (element of 5.3).
@@ -336,7 +302,7 @@ type QRCodePayment struct {
 	// TransactionStatus is the payment status.
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// Amount is the amount paid, in minor units (centavos); also seen as transactionAmount.
-	Amount Amount `json:"amount"`
+	Amount Amount `json:"amount" alias:"transactionAmount"`
 	// Fee is the fee, in minor units (centavos; J&T edition).
 	Fee Amount `json:"fee"`
 	// TotalAmount is Amount plus Fee, in minor units (centavos; J&T edition).
@@ -349,24 +315,6 @@ type QRCodePayment struct {
 	Remark string `json:"remark"`
 	// Raw is the undecoded JSON of this element.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes a payment tolerantly (wire.md §8) and reads transactionAmount (PH
-// edition) when amount is absent.
-func (q *QRCodePayment) UnmarshalJSON(b []byte) error {
-	type plain QRCodePayment
-	var p plain
-	m, err := qrDecodeObject(b, &p)
-	if err != nil {
-		return err
-	}
-	if p.Amount == 0 {
-		if raw, ok := m["transactionAmount"]; ok {
-			_ = json.Unmarshal(raw, &p.Amount)
-		}
-	}
-	*q = QRCodePayment(p)
-	return nil
 }
 
 // QRCodePaymentNotification is the event of the QR code payment callbacks
@@ -433,45 +381,6 @@ func (s *QRCodeService) Update(ctx context.Context, p *QRCodeUpdateParams) (*QRC
 
 func init() {
 	registerEvent[QRCodePaymentNotification](EventQRCodePaymentSuccess, EventQRCodePaymentFailed)
-}
-
-// qrDecodeObject decodes the JSON object b into v (a pointer to a struct without its own
-// UnmarshalJSON) with the tolerant rules of wire.md §8 and returns the object's members, for the
-// "also seen" spellings. Fields that cannot be decoded stay zero (the caller's Raw keeps them);
-// only data that is not a JSON object is an error. null gives no members and no error.
-// (Used by qrcode.go and refund.go.)
-func qrDecodeObject(b []byte, v any) (map[string]json.RawMessage, error) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	decodeTolerant(b, reflect.ValueOf(v).Elem(), func(string, error) {})
-	return m, nil
-}
-
-// qrDecodeArray decodes a JSON array of results, each element tolerantly (wire.md §8) and
-// with its own Raw. Only data that is not a JSON array is an error; null gives nil.
-// (Used by qrcode.go and refund.go.)
-func qrDecodeArray[T any](b []byte) ([]T, error) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(b, &items); err != nil {
-		return nil, err
-	}
-	out := make([]T, len(items))
-	for i, it := range items {
-		v := reflect.ValueOf(&out[i]).Elem()
-		decodeTolerant(it, v, func(string, error) {})
-		setRaw(v, it)
-	}
-	return out, nil
 }
 
 // qrExtraKeyNames returns the sorted names of an Extra map, for LogValue (values are not logged:

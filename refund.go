@@ -135,19 +135,9 @@ type Refund struct {
 // RefundList is the answer of 8.2: the refunds found.
 type RefundList struct {
 	// Refunds holds the refunds found (the data array).
-	Refunds []Refund
+	Refunds []Refund `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the data array into Refunds, each element tolerantly with its own Raw.
-func (l *RefundList) UnmarshalJSON(b []byte) error {
-	items, err := qrDecodeArray[Refund](b)
-	if err != nil {
-		return err
-	}
-	l.Refunds = items
-	return nil
 }
 
 // RefundNotification is the event of the refund callbacks (EventRefundSuccess,
