@@ -103,7 +103,8 @@ type CheckoutChannelsParams struct {
 // CheckoutChannelList is the answer of 9.1.
 type CheckoutChannelList struct {
 	// List holds the channels the checkout page can offer this merchant.
-	List []CheckoutChannel `json:"list"`
+	// (data {"list": [...]}, or the bare array some editions send)
+	List []CheckoutChannel `json:"list" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -433,7 +434,7 @@ func init() {
 
 // Channels lists the channels the checkout page can offer the merchant in a country (doc 9.1).
 func (s *CheckoutService) Channels(ctx context.Context, p *CheckoutChannelsParams) (*CheckoutChannelList, error) {
-	return listResult[CheckoutChannelList](ctx, s.c, OpCheckoutChannels, p)
+	return do[CheckoutChannelList](ctx, s.c, OpCheckoutChannels, p)
 }
 
 // Create creates a checkout order (doc 9.2); send the payer's browser to CheckoutURL. It moves

@@ -1,7 +1,6 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -263,7 +262,7 @@ type WebPayment struct {
 	AppName string `json:"appName"`
 	// NotifyURL is the callback URL of the payment (read from callbackUrl when notifyUrl is
 	// absent).
-	NotifyURL string `json:"notifyUrl"`
+	NotifyURL string `json:"notifyUrl" alias:"callbackUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -288,25 +287,11 @@ func isHTTPLink(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
-// withAliases completes a decoded WebPayment from the "also seen" names of other editions:
-// callbackUrl for notifyUrl.
-func withAliases(p *WebPayment, err error) (*WebPayment, error) {
-	if err != nil || p == nil || p.NotifyURL != "" || len(p.Raw) == 0 {
-		return p, err
-	}
-	var alt struct {
-		CallbackURL json.RawMessage `json:"callbackUrl"`
-	}
-	if json.Unmarshal(p.Raw, &alt) == nil {
-		p.NotifyURL, _ = decodeString(alt.CallbackURL)
-	}
-	return p, nil
-}
-
 // WebPaymentChannelList is the answer of 7.3: the channels open to the merchant.
 type WebPaymentChannelList struct {
-	// List holds one entry per channel.
-	List []WebPaymentChannel `json:"list"`
+	// List holds one entry per channel (data {"list": [...]}, or the bare array some editions
+	// send).
+	List []WebPaymentChannel `json:"list" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -365,7 +350,7 @@ func init() {
 func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParams) (*WebPayment, error) {
 	return createOrReconcile(ctx, s.c, OpWebPaymentCreate,
 		func(ctx context.Context) (*WebPayment, error) {
-			return withAliases(do[WebPayment](ctx, s.c, OpWebPaymentCreate, p))
+			return do[WebPayment](ctx, s.c, OpWebPaymentCreate, p)
 		},
 		func(ctx context.Context) (*WebPayment, error) {
 			return s.Get(ctx, &WebPaymentGetParams{MchOrderID: p.MchOrderID, CountryCode: p.CountryCode})
@@ -375,7 +360,7 @@ func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParam
 // Get reads a web payment by merchant order id or transaction id (doc 7.2). An unknown order
 // gives an error matching ErrTransactionNotFound.
 func (s *WebPaymentService) Get(ctx context.Context, p *WebPaymentGetParams) (*WebPayment, error) {
-	return withAliases(do[WebPayment](ctx, s.c, OpWebPaymentGet, p))
+	return do[WebPayment](ctx, s.c, OpWebPaymentGet, p)
 }
 
 // Wait polls Get until the payment is final (COMPLETED or FAILED) and returns it. Temporary
@@ -389,25 +374,5 @@ func (s *WebPaymentService) Wait(ctx context.Context, p *WebPaymentGetParams) (*
 // Channels lists the web payment channels open to the merchant in a country (doc 7.3). The
 // path is unconfirmed (the open-api checkout channel list); override it with WithEndpoint.
 func (s *WebPaymentService) Channels(ctx context.Context, p *WebPaymentChannelsParams) (*WebPaymentChannelList, error) {
-	return listResult[WebPaymentChannelList](ctx, s.c, OpWebPaymentChannels, p)
-}
-
-// listResult runs an operation whose data is an object {"list": [...]} or, in some editions,
-// the bare array; both decode into T's List, and T's Raw keeps the data as received.
-func listResult[T any](ctx context.Context, c *Client, op Operation, p any) (*T, error) {
-	data, err := do[json.RawMessage](ctx, c, op, p)
-	if err != nil {
-		return nil, err
-	}
-	out := new(T)
-	d := bytes.TrimSpace(*data)
-	if len(d) > 0 && d[0] == '[' {
-		wrapped := make([]byte, 0, len(d)+10)
-		wrapped = append(append(append(wrapped, `{"list":`...), d...), '}')
-		c.decodeResult(ctx, op, wrapped, out)
-		setRaw(reflect.ValueOf(out).Elem(), *data)
-		return out, nil
-	}
-	c.decodeResult(ctx, op, *data, out)
-	return out, nil
+	return do[WebPaymentChannelList](ctx, s.c, OpWebPaymentChannels, p)
 }
