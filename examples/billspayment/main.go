@@ -1,0 +1,80 @@
+// Example billspayment collects a bill through static virtual accounts: BatchCreateVirtualAccounts
+// opens a VA on GCash and on 7-Eleven behind one cashier link; RepaymentVerificationHandler
+// answers PayCools' question before each payment (accept up to the amount due); the
+// payment.success callback arrives on NotificationHandler; ListPayments reconciles.
+// Run it (embedded fake gateway): go run ./examples/billspayment
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "billspayment:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer()
+	defer gw.Close()
+	c := gw.Client()
+	const bill, due = "LOAN20240719001", paycools.Amount(125000) // PHP 1,250.00
+	mux := http.NewServeMux()
+	mux.Handle("/verify", c.RepaymentVerificationHandler(func(_ context.Context, q *paycools.RepaymentVerification) (bool, error) {
+		if q.MchOrderID != bill {
+			return false, &paycools.RepaymentRefusal{Code: paycools.VerificationRefusedInvalidParam, Message: "unknown bill"}
+		}
+		fmt.Fprintf(out, "question: may %s collect PHP %s? %v\n", q.MchOrderID, q.Amount, q.Amount <= due)
+		return q.Amount <= due, nil
+	}))
+	mux.Handle("/notify", c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		if ev, ok := n.Event.(*paycools.VirtualAccountNotification); ok {
+			fmt.Fprintf(out, "callback: %s PHP %s via %s\n", ev.EventName, ev.Amount, ev.ChannelCode)
+		}
+		return nil
+	}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	gw.SetRepaymentVerificationURL(srv.URL + "/verify") // dashboard settings in production
+	gw.SetCallbackURL(srv.URL + "/notify")              // batch-made VAs report here
+
+	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.BatchCreateVirtualAccountsParams{
+		AppName: "Quickstart Lending", MchOrderID: bill, CustomerName: "Juan Dela Cruz", Email: "juan@example.com",
+		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPayment7ElevenStaticVA},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "cashier:  %s\n", batch.ShortLink)
+	for _, va := range batch.PaymentVaList {
+		fmt.Fprintf(out, "va:       %s biller %q reference %s\n", va.ChannelCode, va.Biller, va.ReferenceNumber)
+	}
+	// The payer offers more than is due: the handler refuses, PayCools collects nothing.
+	if _, err := gw.PayVirtualAccount(bill, 200000); !errors.Is(err, paycoolstest.ErrRefused) {
+		return fmt.Errorf("an overpayment was not refused (%v)", err)
+	}
+	if _, err := gw.PayVirtualAccount(bill, due); err != nil {
+		return err
+	}
+	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	list, err := c.BillsPayment.ListPayments(ctx, &paycools.VirtualAccountPaymentsParams{MchOrderID: bill, StartDate: today, EndDate: today})
+	if err != nil {
+		return err
+	}
+	for _, p := range list.Payments {
+		fmt.Fprintf(out, "payment:  %s PHP %s %s\n", p.TransactionID, p.TransactionAmount, p.TransactionStatus)
+	}
+	return nil
+}
