@@ -1,0 +1,70 @@
+// Example banktransfer gives a customer a bank account to pay into by InstaPay:
+// BankTransfers.BatchCreateAccounts opens it (with a guide page for the customer), each
+// incoming transfer arrives as transfer.payment.success on a NotificationHandler at the
+// dashboard callback URL (these accounts have no notifyUrl), and BankTransfers.ListPayments
+// reconciles a date range.
+// Run it (embedded fake gateway): go run ./examples/banktransfer
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "banktransfer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer()
+	defer gw.Close()
+	c := gw.Client()
+	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		if ev, ok := n.Event.(*paycools.BankTransferPaymentNotification); ok {
+			fmt.Fprintf(out, "callback: %s PHP %s into %s for %s\n", ev.EventName, ev.Amount,
+				paycools.MaskAccountNumber(ev.PaymentAccount), ev.MchOrderID)
+		}
+		return nil
+	}))
+	defer notify.Close()
+	gw.SetCallbackURL(notify.URL) // in production: the callback URL of the merchant dashboard
+
+	accts, err := c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{
+		AppName:      "Quickstart Tuition",
+		MchOrderID:   "STUDENT4711", // one id per customer: every transfer from them lands here
+		ChannelCode:  paycools.BankTransferInstaTransferAcc,
+		CustomerName: "Maria Clara Santos",
+		MinAmount:    10000,    // PHP 100.00
+		MaxAmount:    10000000, // PHP 100,000.00
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "guide:    %s\n", accts.ShortLink)
+	for _, a := range accts.PaymentAccountList {
+		fmt.Fprintf(out, "account:  %s %s %s\n", a.ReceivingBank, a.AccountName, paycools.MaskAccountNumber(a.AccountNumber))
+	}
+
+	if _, err := gw.PayBankTransfer("STUDENT4711", 1550000); err != nil { // the parent pays PHP 15,500.00
+		return err
+	}
+	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	list, err := c.BankTransfers.ListPayments(ctx, &paycools.BankTransferListPaymentsParams{MchOrderID: "STUDENT4711", StartDate: today, EndDate: today})
+	if err != nil {
+		return err
+	}
+	for _, p := range list.Payments {
+		fmt.Fprintf(out, "received: %s PHP %s %s\n", p.TransactionID, p.TransactionAmount, p.TransactionStatus)
+	}
+	return nil
+}

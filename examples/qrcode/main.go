@@ -1,0 +1,72 @@
+// Example qrcode shows a static QR Ph code, the kind a shop prints at the counter: QRCodes.Create
+// without an amount (each payer enters one), qrcode.payment.success callbacks on a
+// NotificationHandler (one per payment: deduplicate on TransactionID), QRCodes.ListPayments to
+// reconcile the day, and QRCodes.Cancel when the code is retired.
+// Run it (embedded fake gateway): go run ./examples/qrcode
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "qrcode:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer()
+	defer gw.Close()
+	c := gw.Client()
+	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		if ev, ok := n.Event.(*paycools.QRCodePaymentNotification); ok && ev.TransactionStatus == paycools.TransactionCompleted {
+			fmt.Fprintf(out, "callback: %s PHP %s on %s (%s)\n", ev.EventName, ev.Amount, ev.MchOrderID, ev.TransactionID)
+		}
+		return nil
+	}))
+	defer notify.Close()
+
+	qr, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
+		ChannelCode:  paycools.QRPHStaticQR, // no Amount: the payer enters it
+		MchOrderID:   "COUNTER1",
+		NotifyURL:    notify.URL,
+		CustomerName: "Sari Sari Store",
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "qr:       %s %s, draw it from its %d-character payload\n", qr.MchOrderID, qr.QrStatus, len(qr.QrCodeContent))
+
+	for _, amount := range []paycools.Amount{4500, 12000} { // two customers scan and pay
+		if _, err := gw.PayQRCode(qr.MchOrderID, amount); err != nil {
+			return err
+		}
+	}
+	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	list, err := c.QRCodes.ListPayments(ctx, &paycools.QRCodeListPaymentsParams{MchOrderID: qr.MchOrderID, StartDate: today, EndDate: today})
+	if err != nil {
+		return err
+	}
+	var total paycools.Amount
+	for _, p := range list.Payments {
+		total += p.Amount
+	}
+	fmt.Fprintf(out, "today:    %d payments, PHP %s\n", len(list.Payments), total)
+
+	cancelled, err := c.QRCodes.Cancel(ctx, &paycools.QRCodeCancelParams{MchOrderID: qr.MchOrderID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "retired:  %s %s (closed: %v)\n", cancelled.MchOrderID, cancelled.QrStatus, cancelled.QrStatus.Closed())
+	return nil
+}
