@@ -1,0 +1,80 @@
+// Example account reads the merchant account: Account.Balance (what payouts draw on: a payout
+// above it gets ErrInsufficientBalance) and the day's statements for reconciliation, read page
+// by page until a page comes back empty (the page size is undocumented). Sixty QR payments and
+// a payout fill them. Run it (embedded fake gateway): go run ./examples/account
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "account:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer(paycoolstest.WithBalance(100000)) // PHP 1,000.00
+	defer gw.Close()
+	c := gw.Client()
+	notify := httptest.NewServer(c.NotificationHandler(func(context.Context, *paycools.Notification) error { return nil }))
+	defer notify.Close()
+
+	b, err := c.Account.Balance(ctx, &paycools.BalanceParams{CountryCode: paycools.CountryPH})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "balance:  PHP %s\n", b.Balance)
+	payout := func(id string, a paycools.Amount) error {
+		_, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{MchOrderID: id, Amount: a, PayMethodCode: paycools.PayMethodBank,
+			TransferCode: "BPI", AccountNo: "001234567890", AccountName: "Juan Dela Cruz"})
+		return err
+	}
+	err = payout("PO20240719000001", b.Balance+1)
+	fmt.Fprintf(out, "payout of PHP %s: ErrInsufficientBalance %v\n", b.Balance+1, errors.Is(err, paycools.ErrInsufficientBalance))
+	if _, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR,
+		MchOrderID: "COUNTER1", NotifyURL: notify.URL, CustomerName: "Sari Sari Store"}); err != nil {
+		return err
+	}
+	for range 60 {
+		if _, err := gw.PayQRCode("COUNTER1", 2500); err != nil {
+			return err
+		}
+	}
+	if err := payout("PO20240719000002", 200000); err != nil { // the payments made room for it
+		return err
+	}
+	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	var total paycools.Amount
+	for page := 1; ; page++ {
+		st, err := c.Account.PaymentStatement(ctx, &paycools.PaymentStatementParams{CreateDate: today, Page: page, Status: paycools.StatementComplete})
+		if err != nil {
+			return err
+		}
+		if len(st.Records) == 0 {
+			break
+		}
+		for _, r := range st.Records {
+			total += r.Amount
+		}
+		fmt.Fprintf(out, "payments page %d: %d records\n", page, len(st.Records))
+	}
+	fmt.Fprintf(out, "payments: PHP %s collected %s\n", total, today)
+	outs, err := c.Account.PayoutStatement(ctx, &paycools.PayoutStatementParams{CreateDate: today, Page: 1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "payouts:  %d on page 1, balance now PHP %s\n", len(outs.Records), gw.Balance())
+	return nil
+}

@@ -1,0 +1,76 @@
+// Example checkout sells through PayCools' hosted checkout page: Checkout.Create returns the
+// CheckoutURL to send the payer to, checkout.payment.success arrives on a NotificationHandler
+// (compare Amount and Currency with your order before fulfilling), Checkout.Wait is the
+// fallback, and Checkout.Close retires an order the payer abandoned so it can no longer be paid.
+// Run it (embedded fake gateway): go run ./examples/checkout
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "checkout:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer()
+	defer gw.Close()
+	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
+	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		if ev, ok := n.Event.(*paycools.CheckoutNotification); ok {
+			fmt.Fprintf(out, "callback: %s %s PHP %s via %s\n", ev.EventName, ev.MchOrderID, ev.Amount, ev.ChannelCode)
+		}
+		return nil
+	}))
+	defer notify.Close()
+
+	order := func(id string) (*paycools.CheckoutOrder, error) {
+		return c.Checkout.Create(ctx, &paycools.CheckoutCreateParams{
+			MchOrderID: id, Amount: 129900, CountryCode: paycools.CountryPH,
+			Currency: paycools.CurrencyPHP, SettlementCurrency: paycools.CurrencyPHP,
+			CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567",
+			ExpireSeconds: 1800, NotifyURL: notify.URL, RedirectURL: "https://shop.example.com/orders/" + id,
+		})
+	}
+	co, err := order("CART77")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created:  %s %s, send the payer to %s\n", co.MchOrderID, co.Status, co.CheckoutURL)
+	if _, err := gw.PayCheckout("CART77"); err != nil { // the payer pays on the page
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	final, err := c.Checkout.Wait(wctx, &paycools.CheckoutGetParams{MchOrderID: "CART77", CheckoutID: co.CheckoutID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "final:    %s %s PHP %s\n", final.MchOrderID, final.TransactionStatus, final.Amount)
+
+	abandoned, err := order("CART78") // this payer never pays
+	if err != nil {
+		return err
+	}
+	if _, err := c.Checkout.Close(ctx, &paycools.CheckoutCloseParams{MchOrderID: "CART78", CheckoutID: abandoned.CheckoutID}); err != nil {
+		return err
+	}
+	closed, err := c.Checkout.Get(ctx, &paycools.CheckoutGetParams{MchOrderID: "CART78"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "closed:   %s %s (final: %v)\n", closed.MchOrderID, closed.TransactionStatus, closed.TransactionStatus.Final())
+	return nil
+}

@@ -1,0 +1,78 @@
+// Example directdebit charges a linked GCash wallet without the user present. The user
+// authorizes at the page of DirectDebit.CreateAuthorizationLink; the pay token arrives in
+// token.create.success on a NotificationHandler. DirectDebit.CreatePayment charges it, usually
+// PENDING at first; the direct.debit.* callback may never come, so WaitPayment polls to the end.
+// Run it (embedded fake gateway): go run ./examples/directdebit
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "directdebit:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	gw := paycoolstest.NewServer()
+	defer gw.Close()
+	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
+	tokens := make(chan string, 1) // stands in for your user table
+	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		switch ev := n.Event.(type) {
+		case *paycools.DirectDebitAuthorizationNotification:
+			fmt.Fprintf(out, "callback: %s for %s\n", ev.EventName, ev.UserID)
+			if ev.EventName == paycools.EventTokenCreateSuccess {
+				tokens <- ev.PayToken
+			}
+		case *paycools.DirectDebitPaymentNotification:
+			fmt.Fprintf(out, "callback: %s %s PHP %s\n", ev.EventName, ev.MchOrderID, ev.Amount)
+		}
+		return nil
+	}))
+	defer notify.Close()
+
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{
+		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
+		CountryCode: paycools.CountryPH, TerminalType: paycools.TerminalTypeWeb,
+		NotifyURL: notify.URL, RedirectURL: "https://merchant.example.com/wallet/linked",
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "link:     send user u0009 to %s\n", link.AuthURL)
+	res, err := gw.ApproveAuthorization("AUTH0001") // the user approves in GCash
+	if err != nil || !res.Acknowledged() {
+		return fmt.Errorf("authorization not delivered: %v", err)
+	}
+	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentParams{
+		MchOrderID: "SUB202407u0009", Amount: 29900, ChannelCode: paycools.ChannelGCashDirectDebit,
+		PayToken: <-tokens, NotifyURL: notify.URL, Remark: "July subscription",
+	})
+	if err != nil {
+		return err // if paycools.IsOutcomeUnknown(err): query the same MchOrderID, never charge anew
+	}
+	fmt.Fprintf(out, "charged:  %s %s\n", pay.MchOrderID, pay.TransactionStatus)
+	if _, err := gw.CompleteDirectDebitPayment(pay.MchOrderID); err != nil { // the wallet debits
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second) // in production: well over a minute
+	defer cancel()
+	final, err := c.DirectDebit.WaitPayment(wctx, &paycools.DirectDebitPaymentGetParams{MchOrderID: pay.MchOrderID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "final:    %s %s PHP %s\n", final.MchOrderID, final.TransactionStatus, final.Amount)
+	return nil
+}
