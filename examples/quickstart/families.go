@@ -439,6 +439,12 @@ func (t *tour) directDebit(ctx context.Context) error {
 		return err
 	}
 	authGet := &paycools.DirectDebitAuthorizationGetParams{UserID: user}
+	held, err := t.c.DirectDebit.GetAuthorization(ctx, authGet)
+	if err != nil {
+		return fmt.Errorf("get authorization: %w", err)
+	}
+	t.line(famDirectDebit, "get", "user %s holds %d token(s), active on GCash: %v",
+		user, len(held.TokenList), held.ActiveToken(paycools.ChannelGCashDirectDebit) != nil)
 	var auths *paycools.DirectDebitAuthorizations
 	if err := t.wait(ctx, famDirectDebit, func(ctx context.Context) (string, error) {
 		a, err := t.c.DirectDebit.WaitAuthorization(ctx, authGet, paycools.ChannelGCashDirectDebit)
