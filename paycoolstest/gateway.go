@@ -159,6 +159,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.inflight.Done()
+	if s.serveExtra(w, r) {
+		return
+	}
 
 	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path}
 	rt, vars, pathKnown := match(r.Method, r.URL.Path)
