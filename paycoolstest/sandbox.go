@@ -10,6 +10,8 @@ import (
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
+// SandboxPrefix is the path prefix of the control API served beside the PayCools API.
+//
 // The gateway also serves, on the same address, what a person needs to drive it by hand (the
 // sandbox command): the hosted pages whose links the API hands out, and a small control API.
 //
@@ -32,8 +34,6 @@ import (
 // pay-bank-transfer, complete-web-payment, fail-web-payment, complete-refund, fail-refund,
 // cancel-refund, pay-checkout, fail-checkout, approve-authorization, reject-authorization,
 // complete-direct-debit, fail-direct-debit, complete-ekyc, reject-ekyc.
-
-// SandboxPrefix is the path prefix of the control API served beside the PayCools API.
 const SandboxPrefix = "/sandbox/"
 
 // action runs one outcome method for the control API.
