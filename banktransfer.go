@@ -1,7 +1,6 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -127,18 +126,6 @@ type BankTransferAccount struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes the account tolerantly and keeps its JSON in Raw.
-func (a *BankTransferAccount) UnmarshalJSON(b []byte) error {
-	type plain BankTransferAccount
-	var p plain
-	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
-		return err
-	}
-	*a = BankTransferAccount(p)
-	a.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
-	return nil
-}
-
 // LogValue logs the account with the account number masked (MaskAccountNumber) and without
 // Raw.
 func (a BankTransferAccount) LogValue() slog.Value {
@@ -243,35 +230,13 @@ type BankTransferPayment struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes the transfer tolerantly and keeps its JSON in Raw.
-func (x *BankTransferPayment) UnmarshalJSON(b []byte) error {
-	type plain BankTransferPayment
-	var p plain
-	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
-		return err
-	}
-	*x = BankTransferPayment(p)
-	x.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
-	return nil
-}
-
 // BankTransferPaymentList is the answer of 6.3. PayCools sends data as a JSON array; it is
 // decoded into Payments and Raw keeps the array.
 type BankTransferPaymentList struct {
 	// Payments holds the transfers received in the date range, one per transfer.
-	Payments []BankTransferPayment
+	Payments []BankTransferPayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer (the array).
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the JSON array PayCools sends as data (null gives no payments).
-func (x *BankTransferPaymentList) UnmarshalJSON(b []byte) error {
-	var list []BankTransferPayment
-	if err := vaDecodeArray(b, &list); err != nil {
-		return err
-	}
-	x.Payments = list
-	return nil
 }
 
 // ListPayments lists the transfers a customer's accounts received between two days (doc 6.3).

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -214,35 +213,6 @@ type VirtualAccount struct {
 	ExpiresTime Time `json:"expiresTime"`
 	// Raw is the undecoded JSON of this VA (the data of 4.1, or this list element).
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the VA tolerantly and keeps its JSON in Raw.
-func (a *VirtualAccount) UnmarshalJSON(b []byte) error {
-	type plain VirtualAccount
-	var p plain
-	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
-		return err
-	}
-	*a = VirtualAccount(p)
-	a.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
-	return nil
-}
-
-// vaDecodeElementKeepRaw decodes a JSON object into dst (a pointer to a struct without its own
-// UnmarshalJSON) with the tolerant rules of wire.md §8. It lets result types that appear as
-// list elements keep their own JSON in Raw: the core sets Raw only on the top-level result. A
-// field that cannot be decoded stays zero (the element's Raw keeps it); a value that is not an
-// object (or null) is an error.
-func vaDecodeElementKeepRaw(b []byte, dst any) error {
-	t := bytes.TrimSpace(b)
-	if string(t) == "null" {
-		return nil
-	}
-	if len(t) == 0 || t[0] != '{' {
-		return errors.New("paycools: expected a JSON object")
-	}
-	decodeTolerant(t, reflect.ValueOf(dst).Elem(), func(string, error) {})
-	return nil
 }
 
 // CreateVirtualAccountParams creates a static virtual account on one channel (doc 4.1).
@@ -476,48 +446,13 @@ type VirtualAccountPayment struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes the payment tolerantly and keeps its JSON in Raw.
-func (x *VirtualAccountPayment) UnmarshalJSON(b []byte) error {
-	type plain VirtualAccountPayment
-	var p plain
-	if err := vaDecodeElementKeepRaw(b, &p); err != nil {
-		return err
-	}
-	*x = VirtualAccountPayment(p)
-	x.Raw = append(json.RawMessage(nil), bytes.TrimSpace(b)...)
-	return nil
-}
-
 // VirtualAccountPayments is the answer of 4.5. PayCools sends data as a JSON array; it is
 // decoded into Payments and Raw keeps the array.
 type VirtualAccountPayments struct {
 	// Payments holds the payments made into the VA group in the date range.
-	Payments []VirtualAccountPayment
+	Payments []VirtualAccountPayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer (the array).
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the JSON array PayCools sends as data (null gives no payments).
-func (x *VirtualAccountPayments) UnmarshalJSON(b []byte) error {
-	var list []VirtualAccountPayment
-	if err := vaDecodeArray(b, &list); err != nil {
-		return err
-	}
-	x.Payments = list
-	return nil
-}
-
-// vaDecodeArray decodes a JSON array (or null) into dst, a pointer to a slice; anything else is
-// an error, so that the core logs it and Raw keeps the data.
-func vaDecodeArray(b []byte, dst any) error {
-	t := bytes.TrimSpace(b)
-	if string(t) == "null" {
-		return nil
-	}
-	if len(t) == 0 || t[0] != '[' {
-		return errors.New("paycools: expected data to be a JSON array")
-	}
-	return json.Unmarshal(t, dst)
 }
 
 // ListPayments lists the payments made into a VA group between two days (doc 4.5).

@@ -31,11 +31,12 @@ func (c *Client) decodeResult(ctx context.Context, op Operation, data json.RawMe
 		if f, ok := dataField(target); ok && len(data) > 0 && data[0] == '[' {
 			target = f // data is a JSON array: it fills the field tagged wire:"data"
 		}
-		decodeTolerant(data, target, func(path string, err error) {
+		warn := func(path string, err error) {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: field not decoded, left zero (Raw keeps it)",
 				slog.String("operation", string(op)), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
-		})
-		fillNestedRaw(data, target)
+		}
+		decodeTolerant(data, target, warn)
+		finishDecode(data, target, warn)
 	}
 	setRaw(v.Elem(), data)
 }
@@ -55,17 +56,22 @@ func dataField(v reflect.Value) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
 
-// fillNestedRaw gives every list element and nested struct that has a Raw field its own JSON,
-// after a decode that did not set it (encoding/json knows nothing of Raw).
-func fillNestedRaw(data []byte, v reflect.Value) {
+// finishDecode finishes a decode that encoding/json did: every list element and nested
+// struct with a Raw field gets its own JSON, and every field tagged alias:"a,b" that is still
+// zero is read from the first of those other JSON names that holds a value (the spellings of
+// other PayCools editions).
+func finishDecode(data []byte, v reflect.Value, warn func(string, error)) {
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 || !hasNestedRaw(v.Type(), 0) {
+	if len(data) == 0 || !needsFinish(v.Type(), 0) {
 		return
+	}
+	if warn == nil {
+		warn = func(string, error) {}
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !v.IsNil() {
-			fillNestedRaw(data, v.Elem())
+			finishDecode(data, v.Elem(), warn)
 		}
 	case reflect.Slice:
 		if v.Type() == rawMessageType {
@@ -77,7 +83,7 @@ func fillNestedRaw(data []byte, v reflect.Value) {
 		}
 		for i, it := range items {
 			setRaw(reflect.Indirect(v.Index(i)), it)
-			fillNestedRaw(it, v.Index(i))
+			finishDecode(it, v.Index(i), warn)
 		}
 	case reflect.Struct:
 		var fields map[string]json.RawMessage
@@ -90,29 +96,46 @@ func fillNestedRaw(data []byte, v reflect.Value) {
 			if !sf.IsExported() || sf.Name == "Raw" {
 				continue
 			}
-			name := jsonName(sf)
-			raw, ok := fields[name]
-			if !ok {
-				for k, r := range fields {
-					if strings.EqualFold(k, name) {
-						raw, ok = r, true
+			fv := v.Field(i)
+			if aliases, ok := sf.Tag.Lookup("alias"); ok && fv.IsZero() {
+				for _, a := range strings.Split(aliases, ",") {
+					raw, ok := lookupField(fields, a)
+					if !ok || isJSONNull(raw) || string(bytes.TrimSpace(raw)) == `""` {
+						continue
+					}
+					walkDecode(raw, fv, a, warn)
+					if !fv.IsZero() {
 						break
 					}
 				}
 			}
-			if ok {
+			if raw, ok := lookupField(fields, jsonName(sf)); ok {
 				if sf.Type.Kind() == reflect.Struct {
-					setRaw(v.Field(i), raw)
+					setRaw(fv, raw)
 				}
-				fillNestedRaw(raw, v.Field(i))
+				finishDecode(raw, fv, warn)
 			}
 		}
 	}
 }
 
-// hasNestedRaw reports whether values of type t hold, below the top level, a struct with a
-// Raw field.
-func hasNestedRaw(t reflect.Type, depth int) bool {
+// lookupField finds a JSON member by name, exactly first, then ignoring case (as
+// encoding/json matches names).
+func lookupField(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	if raw, ok := fields[name]; ok {
+		return raw, true
+	}
+	for k, r := range fields {
+		if strings.EqualFold(k, name) {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// needsFinish reports whether values of type t hold a field tagged alias, or, below the top
+// level, a struct with a Raw field: what finishDecode has to do.
+func needsFinish(t reflect.Type, depth int) bool {
 	if depth > 6 {
 		return false
 	}
@@ -121,7 +144,7 @@ func hasNestedRaw(t reflect.Type, depth int) bool {
 		if t == rawMessageType {
 			return false
 		}
-		return hasNestedRaw(t.Elem(), depth+1)
+		return needsFinish(t.Elem(), depth+1)
 	case reflect.Struct:
 		if t == reflect.TypeOf(Time{}) {
 			return false
@@ -131,10 +154,13 @@ func hasNestedRaw(t reflect.Type, depth int) bool {
 			if !f.IsExported() {
 				continue
 			}
+			if _, ok := f.Tag.Lookup("alias"); ok {
+				return true
+			}
 			if depth > 0 && f.Name == "Raw" && f.Type == rawMessageType {
 				return true
 			}
-			if f.Name != "Raw" && hasNestedRaw(f.Type, depth+1) {
+			if f.Name != "Raw" && needsFinish(f.Type, depth+1) {
 				return true
 			}
 		}

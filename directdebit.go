@@ -526,36 +526,7 @@ type DirectDebitPaymentNotification struct {
 
 // GetAuthorization reads a user's pay tokens, active and inactive (doc 10.2).
 func (s *DirectDebitService) GetAuthorization(ctx context.Context, p *DirectDebitAuthorizationGetParams) (*DirectDebitAuthorizations, error) {
-	res, err := do[DirectDebitAuthorizations](ctx, s.c, OpDirectDebitGetAuthorization, p)
-	if err != nil {
-		return nil, err
-	}
-	res.keepTokenRaw()
-	return res, nil
-}
-
-// keepTokenRaw gives each element of TokenList its own undecoded JSON in Raw.
-func (a *DirectDebitAuthorizations) keepTokenRaw() {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(a.Raw, &fields) != nil {
-		return
-	}
-	list, ok := fields["tokenList"]
-	if !ok {
-		for k, v := range fields {
-			if strings.EqualFold(k, "tokenList") {
-				list, ok = v, true
-				break
-			}
-		}
-	}
-	var items []json.RawMessage
-	if !ok || json.Unmarshal(list, &items) != nil || len(items) != len(a.TokenList) {
-		return
-	}
-	for i := range items {
-		a.TokenList[i].Raw = append(json.RawMessage(nil), items[i]...)
-	}
+	return do[DirectDebitAuthorizations](ctx, s.c, OpDirectDebitGetAuthorization, p)
 }
 
 // WaitAuthorization polls GetAuthorization until the user's token list holds an ACTIVED token

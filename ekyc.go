@@ -1,11 +1,8 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"reflect"
-	"strings"
 )
 
 // Everything in this file is unconfirmed (ekyc.md): PayCools publishes no eKYC page body. The
@@ -22,6 +19,7 @@ const (
 
 func init() {
 	registerEvent[EKYCNotification](EventEKYCSuccess, EventEKYCFailed)
+	registerEventPrefix[EKYCNotification]("ekyc.")
 }
 
 // EKYCStatus is the outcome of an identity verification (all values unconfirmed). Decoding is
@@ -99,26 +97,9 @@ type EKYCSession struct {
 	ChannelCode string `json:"channelCode"`
 	// EkycURL is the page where the user completes the verification. The wire name is a
 	// guess: when ekycUrl is absent or empty, url and then authUrl are taken.
-	EkycURL string `json:"ekycUrl"`
+	EkycURL string `json:"ekycUrl" alias:"url,authUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the session tolerantly and applies the ekycUrl → url → authUrl
-// fallback.
-func (s *EKYCSession) UnmarshalJSON(b []byte) error {
-	type plain EKYCSession
-	var p plain
-	fields, err := decodeWithFallbacks(b, &p)
-	if err != nil {
-		return err
-	}
-	if p.EkycURL == "" {
-		p.EkycURL = firstString(fields, "url", "authUrl")
-	}
-	p.Raw = s.Raw
-	*s = EKYCSession(p)
-	return nil
 }
 
 // EKYCResultParams reads the outcome of a verification by its request id (doc 11.2;
@@ -145,7 +126,7 @@ type EKYCResult struct {
 	ChannelCode string `json:"channelCode"`
 	// KycStatus is the outcome so far; see Final. When kycStatus is absent or empty,
 	// ekycStatus and then status are taken.
-	KycStatus EKYCStatus `json:"kycStatus"`
+	KycStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
 	// FailedCode is the failure code, on rejection.
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on rejection.
@@ -156,23 +137,6 @@ type EKYCResult struct {
 	UpdateTime Time `json:"updateTime"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the result tolerantly and applies the kycStatus → ekycStatus → status
-// fallback.
-func (r *EKYCResult) UnmarshalJSON(b []byte) error {
-	type plain EKYCResult
-	var p plain
-	fields, err := decodeWithFallbacks(b, &p)
-	if err != nil {
-		return err
-	}
-	if p.KycStatus == "" {
-		p.KycStatus = fallbackEKYCStatus(fields)
-	}
-	p.Raw = r.Raw
-	*r = EKYCResult(p)
-	return nil
 }
 
 // EKYCNotification is the 11.3 callback: a verification reached a result (EventEKYCSuccess,
@@ -188,7 +152,7 @@ type EKYCNotification struct {
 	ChannelCode string `json:"channelCode"`
 	// KycStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
 	// are taken.
-	KycStatus EKYCStatus `json:"kycStatus"`
+	KycStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
 	// FailedCode is the failure code, on rejection.
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on rejection.
@@ -197,87 +161,6 @@ type EKYCNotification struct {
 	UpdateTime Time `json:"updateTime"`
 	// Raw is the verified param.
 	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the event tolerantly and applies the kycStatus → ekycStatus → status
-// fallback.
-func (n *EKYCNotification) UnmarshalJSON(b []byte) error {
-	type plain EKYCNotification
-	var p plain
-	fields, err := decodeWithFallbacks(b, &p)
-	if err != nil {
-		return err
-	}
-	if p.KycStatus == "" {
-		p.KycStatus = fallbackEKYCStatus(fields)
-	}
-	p.Raw = n.Raw
-	*n = EKYCNotification(p)
-	return nil
-}
-
-// decodeWithFallbacks decodes a JSON object into out (a pointer to a struct without an
-// UnmarshalJSON method) with the tolerant rules of wire.md §8, and returns the object's
-// members for name fallbacks. Only a body that is not a JSON object is an error: a field that
-// cannot be decoded is left zero, so that one bad field never loses the whole answer.
-//
-// The core's per-field Warn log is not reachable from an UnmarshalJSON method, so such a field
-// is left zero silently; Raw keeps it.
-func decodeWithFallbacks(b []byte, out any) (map[string]json.RawMessage, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return nil, err
-	}
-	if fields == nil { // null
-		return nil, nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		v := reflect.ValueOf(out).Elem()
-		v.Set(reflect.Zero(v.Type()))
-		walkDecode(b, v, "", func(string, error) {})
-	}
-	return fields, nil
-}
-
-// firstString returns the first non-empty string among the named members (matched
-// case-insensitively, an exact match first).
-func firstString(fields map[string]json.RawMessage, names ...string) string {
-	for _, name := range names {
-		if raw, ok := lookupFold(fields, name); ok {
-			if s, err := decodeString(raw); err == nil && s != "" {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-// fallbackEKYCStatus reads the status from ekycStatus, then status.
-func fallbackEKYCStatus(fields map[string]json.RawMessage) EKYCStatus {
-	for _, name := range []string{"ekycStatus", "status"} {
-		raw, ok := lookupFold(fields, name)
-		if !ok || len(bytes.TrimSpace(raw)) == 0 {
-			continue
-		}
-		var s EKYCStatus
-		if s.UnmarshalJSON(raw) == nil && s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// lookupFold finds a member by name, exactly first, then case-insensitively.
-func lookupFold(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
-	if raw, ok := fields[name]; ok {
-		return raw, true
-	}
-	for k, raw := range fields {
-		if strings.EqualFold(k, name) {
-			return raw, true
-		}
-	}
-	return nil, false
 }
 
 // Init starts an identity verification (doc 11.1; unconfirmed). Send the user to EkycURL; the

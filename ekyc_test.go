@@ -217,18 +217,6 @@ func TestEKYCStatusDecoding(t *testing.T) {
 	}
 }
 
-func TestEKYCResultUnmarshalDirect(t *testing.T) {
-	// Users decoding Raw themselves get the same fallbacks; a non-object is an error.
-	var r EKYCResult
-	require.NoError(t, json.Unmarshal([]byte(`{"requestId":"R1","status":"approved","failedCode":"7"}`), &r))
-	assert.Equal(t, EKYCStatusApproved, r.KycStatus)
-	assert.Equal(t, 7, r.FailedCode)
-	assert.Error(t, json.Unmarshal([]byte(`["R1"]`), &r))
-	var s EKYCSession
-	require.NoError(t, json.Unmarshal([]byte(`null`), &s))
-	assert.Equal(t, EKYCSession{}, s)
-}
-
 func TestEKYCWaitResult(t *testing.T) {
 	f := newFakeAPI(t)
 	calls := ddScript(f, "POST", ekycPathQuery,

@@ -172,7 +172,7 @@ func TestTransportErrorsOutcome(t *testing.T) {
 			}
 		})
 		defer close(release)
-		c := serverClient(t, srv.URL, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+		c := serverClient(t, srv.URL, WithHTTPClient(&http.Client{Timeout: time.Second}))
 		err := write(c)
 		var te *TransportError
 		require.ErrorAs(t, err, &te)

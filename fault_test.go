@@ -37,7 +37,7 @@ func TestFaultMatrix(t *testing.T) {
 	trickle := func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
 		fmt.Fprint(w, `{"code":10000,`)
-		for i := 0; i < 40; i++ {
+		for i := 0; i < 120; i++ {
 			if _, err := fmt.Fprint(w, " "); err != nil {
 				return
 			}
@@ -109,7 +109,7 @@ func TestFaultMatrix(t *testing.T) {
 					l.Close()
 				}
 				tr := &http.Transport{}
-				timeout := 300 * time.Millisecond
+				timeout := time.Second
 				if tc.name == "50 MiB body" {
 					timeout = 20 * time.Second // reading the capped 10 MiB is slow under -race
 				}

@@ -142,11 +142,12 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	}
 	if ev := newEvent(name); ev != nil {
 		rv := reflect.ValueOf(ev).Elem()
-		decodeTolerant([]byte(param), rv, func(path string, err error) {
+		warn := func(path string, err error) {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 				slog.String("event", name), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
-		})
-		fillNestedRaw([]byte(param), rv)
+		}
+		decodeTolerant([]byte(param), rv, warn)
+		finishDecode([]byte(param), rv, warn)
 		setRaw(rv, json.RawMessage(param))
 		n.Event = ev
 	}

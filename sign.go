@@ -58,6 +58,9 @@ func ParsePrivateKey(b []byte) (*rsa.PrivateKey, error) {
 	if _, err := parsePublicDER(der); err == nil {
 		return nil, keyError("this is a public key, a private key is needed")
 	}
+	if _, err := x509.ParseCertificate(der); err == nil {
+		return nil, keyError("this is a certificate (it holds a public key), a private key is needed")
+	}
 	if isEncryptedPKCS8(der) {
 		return nil, keyError("encrypted keys are not supported: decrypt it first")
 	}

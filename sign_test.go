@@ -98,6 +98,7 @@ func TestParseKeyRefusalsNameWhatWasFound(t *testing.T) {
 		message string
 	}{
 		{"public key as private", priv, readTestFile(t, "test_merchant_2048_public_pkix.pem"), "this is a public key, a private key is needed"},
+		{"certificate as private", priv, readTestFile(t, "test_platform_2048_cert.pem"), "this is a certificate (it holds a public key), a private key is needed"},
 		{"private key as public", pub, readTestFile(t, "test_merchant_2048_pkcs8.pem"), "this is a private key; the PayCools platform public key is needed"},
 		{"pkcs1 private as public", pub, readTestFile(t, "test_merchant_2048_pkcs1.pem"), "this is a private key"},
 		{"EC in PKCS#8", priv, readTestFile(t, "test_ec_pkcs8.pem"), "PKCS#8 holding an EC key: RSA is required"},

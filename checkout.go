@@ -1,0 +1,485 @@
+package paycools
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+)
+
+// Checkout (doc section 9, checkout.md): a hosted payment page. Create an order (9.2), send the
+// payer's browser to CheckoutURL, and learn the result from the checkout.payment.* callback
+// (9.5), Get (9.3) or Wait. An unpaid order can be closed (9.4). An order ends COMPLETED, FAILED
+// or CLOSED.
+
+// Checkout callback events (doc 9.5); both decode to *CheckoutNotification.
+const (
+	// EventCheckoutPaymentSuccess is the eventName of a completed checkout payment.
+	EventCheckoutPaymentSuccess = "checkout.payment.success"
+	// EventCheckoutPaymentFailed is the eventName of a failed checkout payment.
+	EventCheckoutPaymentFailed = "checkout.payment.failed"
+)
+
+// CheckoutStatus is the state of a checkout order. Decoding is case-insensitive and turns
+// COMPLETE (older edition) into COMPLETED; an unknown value is kept and is not final.
+type CheckoutStatus string
+
+// Checkout order states.
+const (
+	// CheckoutStatusPending is an order created and not paid yet.
+	CheckoutStatusPending CheckoutStatus = "PENDING"
+	// CheckoutStatusCompleted is a paid order (final).
+	CheckoutStatusCompleted CheckoutStatus = "COMPLETED"
+	// CheckoutStatusFailed is an order whose payment failed (final).
+	CheckoutStatusFailed CheckoutStatus = "FAILED"
+	// CheckoutStatusClosed is an order closed by Checkout.Close (final).
+	CheckoutStatusClosed CheckoutStatus = "CLOSED"
+)
+
+var checkoutStatusSpellings = map[string]string{
+	"PENDING": "PENDING", "COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED",
+	"FAILED": "FAILED", "CLOSED": "CLOSED",
+}
+
+// UnmarshalJSON decodes the status, normalising the spellings listed on CheckoutStatus.
+func (s *CheckoutStatus) UnmarshalJSON(b []byte) error {
+	v, err := decodeEnum(b, checkoutStatusSpellings)
+	if err != nil {
+		return err
+	}
+	*s = CheckoutStatus(v)
+	return nil
+}
+
+// Final reports whether the status is final (COMPLETED, FAILED or CLOSED).
+func (s CheckoutStatus) Final() bool {
+	return s == CheckoutStatusCompleted || s == CheckoutStatusFailed || s == CheckoutStatusClosed
+}
+
+// CheckoutChannelType is a kind of channel the checkout page can offer. Unknown values are
+// kept.
+type CheckoutChannelType string
+
+// Checkout channel types.
+const (
+	// CheckoutChannelTypeQR is a QR code channel.
+	CheckoutChannelTypeQR CheckoutChannelType = "QR"
+	// CheckoutChannelTypeOnlineBanking is an online banking channel.
+	CheckoutChannelTypeOnlineBanking CheckoutChannelType = "ONLINE_BANKING"
+	// CheckoutChannelTypeEWallet is an e-wallet channel such as GCash.
+	CheckoutChannelTypeEWallet CheckoutChannelType = "EWALLET"
+	// CheckoutChannelTypeBankTransfer is a bank transfer channel.
+	CheckoutChannelTypeBankTransfer CheckoutChannelType = "BANK_TRANSFER"
+	// CheckoutChannelTypeCard is a card channel.
+	CheckoutChannelTypeCard CheckoutChannelType = "CARD"
+	// CheckoutChannelTypePayLater is a buy-now-pay-later channel; the order then needs
+	// GoodsDetails and a BillingAddress.
+	CheckoutChannelTypePayLater CheckoutChannelType = "PAYLATER"
+)
+
+// CheckoutLanguage is the language of the checkout page.
+type CheckoutLanguage string
+
+// Checkout page languages.
+const (
+	// CheckoutLanguageEN is English.
+	CheckoutLanguageEN CheckoutLanguage = "EN"
+	// CheckoutLanguageIN is presumably Indonesian (as printed by PayCools).
+	CheckoutLanguageIN CheckoutLanguage = "IN"
+	// CheckoutLanguageTH is Thai.
+	CheckoutLanguageTH CheckoutLanguage = "TH"
+)
+
+// CheckoutChannelsParams lists the channels the checkout page can offer in a country (doc 9.1).
+type CheckoutChannelsParams struct {
+	// CountryCode is the country whose checkout channels are listed (PH, ID, MY, TH).
+	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+// CheckoutChannelList is the answer of 9.1.
+type CheckoutChannelList struct {
+	// List holds the channels the checkout page can offer this merchant.
+	// (data {"list": [...]}, or the bare array some editions send)
+	List []CheckoutChannel `json:"list" wire:"data"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// CheckoutChannel is one channel of CheckoutChannelList.
+type CheckoutChannel struct {
+	// ChannelType is the kind of channel.
+	ChannelType CheckoutChannelType `json:"channelType"`
+	// ChannelCode is the channel code (e.g. PH_GCASH_QR), usable in
+	// CheckoutCreateParams.ChannelCodeList.
+	ChannelCode string `json:"channelCode"`
+	// CountryCode is the country of the channel.
+	CountryCode CountryCode `json:"countryCode"`
+	// Currency is the currency the channel takes.
+	Currency Currency `json:"currency"`
+}
+
+// CheckoutCreateParams creates a checkout order (doc 9.2). Fields PayCools documents but the
+// SDK does not model (userId, shippingAddress, metadata) go through Extra.
+type CheckoutCreateParams struct {
+	// MchOrderID is the merchant's order id, unique per order (1–32; PayCools asks for letters
+	// and digits). It is the key under which an unknown outcome is reconciled.
+	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
+	// MerchantLogo is the URL of a logo shown on the checkout page.
+	MerchantLogo string `json:"merchantLogo,omitempty" pc:"url"`
+	// Language is the page language (EN, IN, TH); default is the country's language, else
+	// English.
+	Language CheckoutLanguage `json:"language,omitempty" pc:"enum=EN|IN|TH"`
+	// CountryCode is the country of the payment (PH, ID, MY, TH).
+	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
+	// Currency is the currency in which Amount is priced (PHP, IDR, MYR, THB).
+	Currency Currency `json:"currency" pc:"required,enum=PHP|IDR|MYR|THB"`
+	// SettlementCurrency is the currency in which the merchant is settled (PHP, IDR, MYR, THB).
+	SettlementCurrency Currency `json:"settlementCurrency" pc:"required,enum=PHP|IDR|MYR|THB"`
+	// ChannelTypeList offers only these kinds of channel; empty offers all.
+	ChannelTypeList []CheckoutChannelType `json:"channelTypeList,omitempty"`
+	// ChannelCodeList offers only these channels (codes from Checkout.Channels); empty offers
+	// all.
+	ChannelCodeList []string `json:"channelCodeList,omitempty"`
+	// Amount is the amount to collect in minor units (PHP 500.10 is 50010; IDR whole rupiah);
+	// must be positive.
+	Amount Amount `json:"amount" pc:"required,range=1.."`
+	// CustomerName is the payer's name (1–128).
+	CustomerName string `json:"customerName" pc:"required,len=1..128"`
+	// Email is the payer's e-mail (1–128).
+	Email string `json:"email" pc:"required,len=1..128"`
+	// Mobile is the payer's phone number (10–14 characters).
+	Mobile string `json:"mobile" pc:"required,len=10..14"`
+	// ExpireSeconds is the lifetime of the checkout order in seconds (> 0); 0 leaves the
+	// PayCools default.
+	ExpireSeconds int64 `json:"expireSeconds,omitempty" pc:"range=1.."`
+	// NotifyURL is where the 9.5 notification is POSTed (1–256, absolute http(s) URL).
+	NotifyURL string `json:"notifyUrl" pc:"required,len=1..256,url"`
+	// RedirectURL is where the payer's browser goes after paying (1–512, absolute http(s) URL).
+	RedirectURL string `json:"redirectUrl" pc:"required,len=1..512,url"`
+	// Remark is the merchant's note (1–256), echoed in Get and the notification.
+	Remark string `json:"remark,omitempty" pc:"len=1..256"`
+	// VirtualAccountName is the name shown for virtual-account channels; default is the
+	// merchant's name.
+	VirtualAccountName string `json:"virtualAccountName,omitempty"`
+	// GoodsDetails lists the items bought; required when ChannelTypeList contains PAYLATER.
+	GoodsDetails []CheckoutGoodsDetail `json:"goodsDetails,omitempty"`
+	// BillingAddress is the payer's billing address; required when ChannelTypeList contains
+	// PAYLATER.
+	BillingAddress *CheckoutAddress `json:"billingAddress,omitempty"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model (userId, shippingAddress, ...); merged into
+	// param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *CheckoutCreateParams) validate(v *validation) {
+	payLater := false
+	for i, t := range p.ChannelTypeList {
+		switch t {
+		case CheckoutChannelTypeQR, CheckoutChannelTypeOnlineBanking, CheckoutChannelTypeEWallet,
+			CheckoutChannelTypeBankTransfer, CheckoutChannelTypeCard:
+		case CheckoutChannelTypePayLater:
+			payLater = true
+		default:
+			v.add("channelTypeList["+itoa(i)+"]", "must be one of QR, ONLINE_BANKING, EWALLET, BANK_TRANSFER, CARD, PAYLATER")
+		}
+	}
+	if payLater {
+		if len(p.GoodsDetails) == 0 {
+			v.add("goodsDetails", "is required when channelTypeList contains PAYLATER")
+		}
+		if p.BillingAddress == nil {
+			v.add("billingAddress", "is required when channelTypeList contains PAYLATER")
+		}
+	}
+}
+
+// LogValue logs the params with the mobile numbers (payer's and billing address's) masked to
+// their last four digits, and without Extra (whose contents the SDK does not know), so that
+// logging params never logs them in full. The caller's params are not modified.
+func (p CheckoutCreateParams) LogValue() slog.Value {
+	type plain CheckoutCreateParams // no LogValue method: no recursion
+	q := plain(p)
+	if q.Mobile != "" {
+		q.Mobile = MaskAccountNumber(q.Mobile)
+	}
+	if q.BillingAddress != nil {
+		a := *q.BillingAddress
+		if a.Mobile != "" {
+			a.Mobile = MaskAccountNumber(a.Mobile)
+		}
+		q.BillingAddress = &a
+	}
+	q.Extra = nil
+	return slog.AnyValue(q)
+}
+
+// CheckoutGoodsDetail is one item of CheckoutCreateParams.GoodsDetails. The inner names are
+// unconfirmed (from a public integration); PayCools does not list which are required.
+type CheckoutGoodsDetail struct {
+	// Name is the item name.
+	Name string `json:"name,omitempty"`
+	// Price is the unit price in minor units (PHP 500.10 is 50010).
+	Price Amount `json:"price,omitempty"`
+	// Quantity is the number of units (at least 1).
+	Quantity int `json:"quantity,omitempty" pc:"range=1.."`
+	// Sku is the merchant's item code.
+	Sku string `json:"sku,omitempty"`
+	// URL is the item page (absolute http(s) URL).
+	URL string `json:"url,omitempty" pc:"url"`
+	// Category is the item category.
+	Category string `json:"category,omitempty"`
+}
+
+// CheckoutAddress is the payer's billing address (pay-later channels). The inner names are
+// unconfirmed (from a public integration); all are optional for the SDK.
+type CheckoutAddress struct {
+	// Name is the addressee.
+	Name string `json:"name,omitempty"`
+	// CustomerName is the payer's name.
+	CustomerName string `json:"customerName,omitempty"`
+	// AddressLine1 is the street, line 1.
+	AddressLine1 string `json:"addressLine1,omitempty"`
+	// AddressLine2 is the street, line 2.
+	AddressLine2 string `json:"addressLine2,omitempty"`
+	// City is the city.
+	City string `json:"city,omitempty"`
+	// Province is the province or region.
+	Province string `json:"province,omitempty"`
+	// PostCode is the postal code.
+	PostCode string `json:"postCode,omitempty"`
+	// Email is the e-mail address.
+	Email string `json:"email,omitempty"`
+	// Mobile is the phone number.
+	Mobile string `json:"mobile,omitempty"`
+	// CountryCode is the country.
+	CountryCode CountryCode `json:"countryCode,omitempty"`
+	// RedirectURL is a return URL (seen on billing addresses only).
+	RedirectURL string `json:"redirectUrl,omitempty"`
+}
+
+// CheckoutOrder is a created checkout order (9.2): send the payer's browser to CheckoutURL.
+//
+// After a reconciled create (the first answer was lost and Get found the order), the order is
+// built from the 9.3 data: CheckoutID, MchOrderID and Status only. 9.3 does not return the
+// link, so CheckoutURL is then empty; a caller who needs a link must Close the order and create
+// a new one under a new MchOrderID.
+type CheckoutOrder struct {
+	// CheckoutID is PayCools' id of the checkout order (e.g. "CH" + digits).
+	CheckoutID string `json:"checkoutId"`
+	// CheckoutURL is the hosted page to send the payer's browser to (empty after a reconciled
+	// create, see the type's doc).
+	CheckoutURL string `json:"checkoutUrl"`
+	// Status is the order state, PENDING at creation.
+	Status CheckoutStatus `json:"status"`
+	// ExpiresTime is when the order stops accepting payment.
+	ExpiresTime Time `json:"expiresTime"`
+	// MchOrderID is the merchant's order id; copied from the params when PayCools leaves it
+	// out.
+	MchOrderID string `json:"mchOrderId"`
+	// Raw is the undecoded data of the answer (of 9.3 after a reconciled create).
+	Raw json.RawMessage `json:"-"`
+}
+
+// CheckoutGetParams reads a checkout order (doc 9.3) by MchOrderID or CheckoutID (send both
+// when known).
+type CheckoutGetParams struct {
+	// MchOrderID is the merchant's order id (1–32); one of MchOrderID and CheckoutID is
+	// required.
+	MchOrderID string `json:"mchOrderId,omitempty" pc:"len=1..32"`
+	// CheckoutID is PayCools' checkout id from Create; one of MchOrderID and CheckoutID is
+	// required.
+	CheckoutID string `json:"checkoutId,omitempty"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *CheckoutGetParams) validate(v *validation) {
+	if p.MchOrderID == "" && p.CheckoutID == "" {
+		v.add("mchOrderId", "mchOrderId or checkoutId is required")
+	}
+}
+
+// CheckoutDetail is a checkout order as read by Get (9.3).
+type CheckoutDetail struct {
+	// MchOrderID is the merchant's order id.
+	MchOrderID string `json:"mchOrderId"`
+	// CheckoutID is PayCools' checkout id.
+	CheckoutID string `json:"checkoutId"`
+	// TransactionID is PayCools' payment id, once a payment exists.
+	TransactionID string `json:"transactionId"`
+	// Amount is the order amount in minor units (PHP 500.10 is 50010).
+	Amount Amount `json:"amount"`
+	// Currency is the pricing currency.
+	Currency Currency `json:"currency"`
+	// SettlementCurrency is the settlement currency.
+	SettlementCurrency Currency `json:"settlementCurrency"`
+	// CountryCode is the country.
+	CountryCode CountryCode `json:"countryCode"`
+	// TransactionStatus is the order / payment state: PENDING, then COMPLETED, FAILED or
+	// CLOSED (final).
+	TransactionStatus CheckoutStatus `json:"transactionStatus"`
+	// ChannelCode is the channel the payer used, e.g. PH_GCASH_URL.
+	ChannelCode string `json:"channelCode"`
+	// CreateTime is when the order was created.
+	CreateTime Time `json:"createTime"`
+	// ReturnTime is when the payment finished.
+	ReturnTime Time `json:"returnTime"`
+	// Remark is the merchant's note.
+	Remark string `json:"remark"`
+	// FailedCode is the failure code, on failure only.
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure text, on failure only.
+	FailedMessage string `json:"failedMessage"`
+	// AppName is the merchant application name (older edition).
+	AppName string `json:"appName"`
+	// CallbackURL is the notification URL on file (older edition).
+	CallbackURL string `json:"callbackUrl"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// CheckoutCloseParams closes an unpaid checkout order (doc 9.4) by MchOrderID or CheckoutID
+// (send both when known). Tenants that also need countryCode send it through Extra.
+type CheckoutCloseParams struct {
+	// MchOrderID is the merchant's order id (1–32); one of MchOrderID and CheckoutID is
+	// required.
+	MchOrderID string `json:"mchOrderId,omitempty" pc:"len=1..32"`
+	// CheckoutID is PayCools' checkout id; one of MchOrderID and CheckoutID is required.
+	CheckoutID string `json:"checkoutId,omitempty"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model (e.g. countryCode); merged into param last
+	// (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *CheckoutCloseParams) validate(v *validation) {
+	if p.MchOrderID == "" && p.CheckoutID == "" {
+		v.add("mchOrderId", "mchOrderId or checkoutId is required")
+	}
+}
+
+// CheckoutCloseResult is the answer of 9.4 (unconfirmed names). PayCools may answer without
+// data, which is still a success: all fields are then empty.
+type CheckoutCloseResult struct {
+	// MchOrderID is the merchant's order id.
+	MchOrderID string `json:"mchOrderId"`
+	// CheckoutID is PayCools' checkout id.
+	CheckoutID string `json:"checkoutId"`
+	// TransactionID is PayCools' payment id, if any.
+	TransactionID string `json:"transactionId"`
+	// ChannelCode is the channel, if one was chosen.
+	ChannelCode string `json:"channelCode"`
+	// Status is the state after closing (CLOSED).
+	Status CheckoutStatus `json:"status"`
+	// ClosedTime is when the order was closed.
+	ClosedTime Time `json:"closedTime"`
+	// Raw is the undecoded data of the answer (nil when PayCools sent none).
+	Raw json.RawMessage `json:"-"`
+}
+
+// CheckoutNotification is the checkout payment notification (9.5), events
+// checkout.payment.success and checkout.payment.failed. PayCools delivers at least once:
+// deduplicate on MchOrderID and TransactionStatus, and compare Amount and Currency with your
+// own order before fulfilling it.
+type CheckoutNotification struct {
+	// EventName is EventCheckoutPaymentSuccess or EventCheckoutPaymentFailed.
+	EventName string `json:"eventName"`
+	// CheckoutID is PayCools' checkout id.
+	CheckoutID string `json:"checkoutId"`
+	// CountryCode is the country (PH, ID, MY, TH).
+	CountryCode CountryCode `json:"countryCode"`
+	// Currency is the pricing currency.
+	Currency Currency `json:"currency"`
+	// SettlementCurrency is the settlement currency.
+	SettlementCurrency Currency `json:"settlementCurrency"`
+	// MchOrderID is the merchant's order id.
+	MchOrderID string `json:"mchOrderId"`
+	// TransactionID is PayCools' payment id.
+	TransactionID string `json:"transactionId"`
+	// Amount is the amount paid in minor units (PHP 500.10 is 50010).
+	Amount Amount `json:"amount"`
+	// TransactionStatus is COMPLETED or FAILED (PENDING also seen).
+	TransactionStatus CheckoutStatus `json:"transactionStatus"`
+	// CreateTime is when the payment was created.
+	CreateTime Time `json:"createTime"`
+	// ReturnTime is when the payment completed.
+	ReturnTime Time `json:"returnTime"`
+	// ChannelCode is the channel the payer used.
+	ChannelCode string `json:"channelCode"`
+	// Remark is the merchant's note from Create (may be empty).
+	Remark string `json:"remark"`
+	// FailedCode is the failure code, on failure only.
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure text, on failure only.
+	FailedMessage string `json:"failedMessage"`
+	// Raw is the verified param.
+	Raw json.RawMessage `json:"-"`
+}
+
+func init() {
+	registerEvent[CheckoutNotification](EventCheckoutPaymentSuccess, EventCheckoutPaymentFailed)
+}
+
+// Channels lists the channels the checkout page can offer the merchant in a country (doc 9.1).
+func (s *CheckoutService) Channels(ctx context.Context, p *CheckoutChannelsParams) (*CheckoutChannelList, error) {
+	return do[CheckoutChannelList](ctx, s.c, OpCheckoutChannels, p)
+}
+
+// Create creates a checkout order (doc 9.2); send the payer's browser to CheckoutURL. It moves
+// money: when the outcome is unknown (the request may have reached PayCools), the client asks
+// Get by MchOrderID instead of failing. Found: an order built from that answer is returned
+// (without CheckoutURL, see CheckoutOrder). Not found: the create is sent once more with the
+// same MchOrderID. Otherwise the error is returned, still reporting IsOutcomeUnknown.
+func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (*CheckoutOrder, error) {
+	return createOrReconcile(ctx, s.c, OpCheckoutCreate,
+		func(ctx context.Context) (*CheckoutOrder, error) {
+			o, err := do[CheckoutOrder](ctx, s.c, OpCheckoutCreate, p)
+			if err == nil && o.MchOrderID == "" {
+				o.MchOrderID = p.MchOrderID
+			}
+			return o, err
+		},
+		func(ctx context.Context) (*CheckoutOrder, error) {
+			d, err := s.Get(ctx, &CheckoutGetParams{MchOrderID: p.MchOrderID})
+			if err != nil {
+				return nil, err
+			}
+			o := &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, Status: d.TransactionStatus, Raw: d.Raw}
+			if o.MchOrderID == "" {
+				o.MchOrderID = p.MchOrderID
+			}
+			return o, nil
+		})
+}
+
+// Get reads a checkout order (doc 9.3). An unknown order gives an error matching
+// ErrTransactionNotFound.
+func (s *CheckoutService) Get(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
+	return do[CheckoutDetail](ctx, s.c, OpCheckoutGet, p)
+}
+
+// Wait polls Get until the order is final (COMPLETED, FAILED or CLOSED) and returns it.
+// Temporary failures do not end the wait; when ctx ends it returns the last order seen (nil if
+// none) with the context error. Bound it with a context deadline.
+func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
+	return waitFinal(ctx, s.c, func(ctx context.Context) (*CheckoutDetail, error) { return s.Get(ctx, p) },
+		func(d *CheckoutDetail) bool { return d.TransactionStatus.Final() })
+}
+
+// Close closes an unpaid (PENDING) checkout order so that it can no longer be paid (doc 9.4).
+// Afterwards Get reports CLOSED. Closing a finished order is expected to give an API error.
+func (s *CheckoutService) Close(ctx context.Context, p *CheckoutCloseParams) (*CheckoutCloseResult, error) {
+	return do[CheckoutCloseResult](ctx, s.c, OpCheckoutClose, p)
+}

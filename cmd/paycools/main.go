@@ -1,0 +1,192 @@
+// Command paycools is the command-line companion of the paycools-go SDK: it makes merchant
+// keys, signs and verifies PayCools envelopes and callbacks, explains why a signature does not
+// verify, and serves a fake PayCools gateway for integration tests in any language.
+//
+// Usage:
+//
+//	paycools keygen  [-bits 2048|4096] [-out merchant_private.pem] [-pub FILE] [-force]
+//	paycools sign    -key FILE (-param STRING | -param-file FILE) [-app-id ID]
+//	paycools verify  -key PUBFILE (-body FILE | (-param STRING | -param-file FILE) -sign SIGN)
+//	paycools doctor  -key FILE [-other-key FILE] (-body FILE | (-param STRING | -param-file FILE) -sign SIGN) [-app-id ID]
+//	paycools sandbox [-addr 127.0.0.1:PORT] [-json]
+//
+// Run "paycools COMMAND -h" for the flags of one command. Flags may be written -flag or
+// --flag. A FILE argument of "-" reads standard input.
+//
+// Exit status: 0 on success (for verify and doctor: the signature verifies as given), 1 when
+// the command ran but the answer is no (a signature that does not verify) or failed, 2 on a
+// usage error.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit statuses of run.
+const (
+	exitOK    = 0 // done; the signature verifies
+	exitFail  = 1 // the signature does not verify, or the command failed
+	exitUsage = 2 // bad command line
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one paycools command line (without the program name) and returns the exit
+// status. Everything it prints goes to stdout and stderr, so every command is testable
+// in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists the subcommands in the order the usage message shows them.
+var commands = []command{
+	{"keygen", "make a merchant RSA key pair; print the public key for the PayCools dashboard", runKeygen},
+	{"sign", "sign the exact bytes of a param (and optionally print the whole envelope)", runSign},
+	{"verify", "verify a request or callback signature; print OK or the reason", runVerify},
+	{"doctor", "explain precisely why a signature does not verify", runDoctor},
+	{"sandbox", "serve a fake PayCools gateway for integration tests", runSandbox},
+}
+
+// runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if name == "help" && len(args) > 1 {
+			return runContext(ctx, []string{args[1], "-h"}, stdout, stderr)
+		}
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "paycools: unknown command %q\n\n", name)
+	usage(stderr)
+	return exitUsage
+}
+
+// usage prints the top-level usage message.
+func usage(w io.Writer) {
+	fmt.Fprint(w, `paycools: tools for the PayCools payment gateway (paycools-go SDK)
+
+Usage:
+  paycools COMMAND [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "paycools COMMAND -h" for the flags of a command (-flag and --flag both work).
+A FILE of "-" reads standard input.
+Exit status: 0 success (signature verifies), 1 failure (signature does not verify), 2 usage error.
+`)
+}
+
+// newFlagSet returns a flag set for one subcommand whose usage shows synopsis, description and
+// flags, and whose errors go to stderr (parseFlags sends -h to stdout).
+func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("paycools "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: paycools %s %s\n\n%s\n\nFlags:\n", name, synopsis, strings.TrimSpace(description))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs. It returns done=true with the exit status when the command
+// must stop: -h (usage on stdout, status 0), a bad flag (the error and usage on stderr,
+// status 2), or stray arguments.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (done bool, status int) {
+	stderr := fs.Output()
+	var buf bytes.Buffer // the flag package prints usage itself; send it where it belongs
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = stdout.Write(buf.Bytes())
+			return true, exitOK
+		}
+		_, _ = stderr.Write(buf.Bytes())
+		return true, exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags go before it, e.g. -key FILE)\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return true, exitUsage
+	}
+	return false, exitOK
+}
+
+// usageError prints a usage problem of one subcommand and returns exitUsage.
+func usageError(fs *flag.FlagSet, format string, a ...any) int {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+	fmt.Fprintf(fs.Output(), "Run \"%s -h\" for usage.\n", fs.Name())
+	return exitUsage
+}
+
+// readFile reads a file named on the command line; "-" is standard input.
+func readFile(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	return os.ReadFile(name)
+}
+
+// paramFlags checks the mutually exclusive -param and -param-file flags of fset. It returns
+// whether either was given, and a usage message when both were.
+func paramFlags(fset *flag.FlagSet, paramFile string) (given bool, problem string) {
+	paramSet := flagWasSet(fset, "param")
+	if paramSet && paramFile != "" {
+		return true, "give -param or -param-file, not both"
+	}
+	return paramSet || paramFile != "", ""
+}
+
+// readParam returns the exact param bytes: the -param string, or the content of -param-file
+// when that is given.
+func readParam(param, paramFile string) ([]byte, error) {
+	if paramFile != "" {
+		return readFile(paramFile)
+	}
+	return []byte(param), nil
+}
+
+// flagWasSet reports whether the flag name was given on the command line (an empty -param is
+// still a param).
+func flagWasSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the sandbox goroutine and read from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startSandbox runs "paycools sandbox ARGS" in a goroutine with ctx and waits until it has printed
+// its details. The returned channel yields run's exit status.
+func startSandbox(t *testing.T, ctx context.Context, args ...string) (stdout, stderr *syncBuffer, done <-chan int) {
+	t.Helper()
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	ch := make(chan int, 1)
+	go func() {
+		ch <- runContext(ctx, append([]string{"sandbox"}, args...), stdout, stderr)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "serving") },
+		30*time.Second, 5*time.Millisecond, "sandbox did not start: %s", stderr)
+	return stdout, stderr, ch
+}
+
+// waitExit waits for the sandbox to return and gives its status.
+func waitExit(t *testing.T, done <-chan int) int {
+	t.Helper()
+	select {
+	case status := <-done:
+		return status
+	case <-time.After(30 * time.Second):
+		t.Fatal("sandbox did not stop")
+		return -1
+	}
+}
+
+// sandboxClient builds an SDK client from what the sandbox printed, as an integration test in
+// another language would.
+func sandboxClient(t *testing.T, info sandboxInfo) *paycools.Client {
+	t.Helper()
+	key, err := paycools.ParsePrivateKey([]byte(info.MerchantPrivateKey))
+	require.NoError(t, err)
+	platform, err := paycools.ParsePublicKey([]byte(info.PlatformPublicKey))
+	require.NoError(t, err)
+	merchantPub, err := paycools.ParsePublicKey([]byte(info.MerchantPublicKey))
+	require.NoError(t, err)
+	require.True(t, merchantPub.Equal(&key.PublicKey))
+	c, err := paycools.NewClient(info.AppID, key,
+		paycools.WithBaseURL(info.BaseURL), paycools.WithPlatformPublicKey(platform), paycools.WithRetries(0))
+	require.NoError(t, err)
+	return c
+}
+
+func authLinkParams() *paycools.DirectDebitAuthorizationLinkParams {
+	return &paycools.DirectDebitAuthorizationLinkParams{
+		RequestID:    "REQ1",
+		UserID:       "U1",
+		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		CountryCode:  "PH",
+		NotifyURL:    "https://merchant.example/notify",
+		RedirectURL:  "https://merchant.example/back",
+		TerminalType: "WEB",
+	}
+}
+
+func TestSandboxServesSignedRequests(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, done := startSandbox(t, ctx, "-addr", "127.0.0.1:0", "-json")
+
+	var info sandboxInfo
+	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &info), stdout.String())
+	assert.True(t, strings.HasPrefix(info.BaseURL, "http://127.0.0.1:"), info.BaseURL)
+	assert.Len(t, info.AppID, 32)
+	assert.Contains(t, info.Note, "throwaway")
+	assert.True(t, strings.HasPrefix(info.MerchantPrivateKey, "-----BEGIN PRIVATE KEY-----\n"))
+	assert.True(t, strings.HasPrefix(info.PlatformPublicKey, "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"))
+
+	// One signed request through the SDK: the gateway verifies the signature and answers.
+	c := sandboxClient(t, info)
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, authLinkParams())
+	require.NoError(t, err)
+	assert.NotEmpty(t, link.AuthURL)
+	assert.Equal(t, "REQ1", link.RequestID)
+
+	// A request signed with another key is refused by the gateway.
+	other, err := paycools.NewClient(info.AppID, platformKey(t), paycools.WithBaseURL(info.BaseURL), paycools.WithRetries(0))
+	require.NoError(t, err)
+	_, err = other.DirectDebit.CreateAuthorizationLink(ctx, authLinkParams())
+	var apiErr *paycools.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 21001, apiErr.Code, "sign error")
+
+	cancel()
+	assert.Equal(t, exitOK, waitExit(t, done))
+	assert.Contains(t, stderr.String(), "stopped")
+
+	// The port is closed.
+	_, err = c.DirectDebit.CreateAuthorizationLink(context.Background(), authLinkParams())
+	assert.Error(t, err)
+}
+
+func TestSandboxTextOutput(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, _, done := startSandbox(t, ctx, "--addr", "127.0.0.1:0") // the spelling of the docs
+	out := stdout.String()
+	for _, want := range []string{"Base URL: http://127.0.0.1:", "App ID:", "Platform public key", "-----BEGIN PRIVATE KEY-----", "throwaway test keys", "moves no money"} {
+		assert.Contains(t, out, want)
+	}
+	cancel()
+	assert.Equal(t, exitOK, waitExit(t, done))
+}
+
+func TestSandboxStopsOnSIGTERM(t *testing.T) {
+	// runSandbox has registered for SIGTERM before it prints "serving", so the signal reaches
+	// it and not the default handler that would end the test binary.
+	_, stderr, done := startSandbox(t, context.Background(), "-addr", "127.0.0.1:0")
+	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGTERM))
+	assert.Equal(t, exitOK, waitExit(t, done))
+	assert.Contains(t, stderr.String(), "stopped")
+}
+
+func TestSandboxBadAddress(t *testing.T) {
+	status, _, errOut := runCLI(t, "sandbox", "-addr", "256.0.0.1:x")
+	assert.Equal(t, exitFail, status)
+	assert.Contains(t, errOut, "paycools sandbox:")
+}

@@ -1,0 +1,670 @@
+package paycools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	pathPayoutCreate = "/open-api/philippines/disbursement/transfer"
+	pathPayoutGet    = "/open-api/disbursement/check"
+	fam1BadGateway   = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>`
+)
+
+// fam1Resp is one canned HTTP answer.
+type fam1Resp struct {
+	status int
+	body   string
+}
+
+func fam1OK(data string) fam1Resp {
+	return fam1Resp{200, `{"code":10000,"message":"Success","data":` + data + `}`}
+}
+
+func fam1Code(code int, msg string) fam1Resp {
+	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
+	return fam1Resp{200, string(b)}
+}
+
+// fam1Sequence answers method+path with the given answers in turn (the last one repeats),
+// recording every request, and returns the call counter.
+func fam1Sequence(f *fakeAPI, method, path string, answers ...fam1Resp) *atomic.Int32 {
+	var n atomic.Int32
+	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
+		f.record(req)
+		i := int(n.Add(1)) - 1
+		if i >= len(answers) {
+			i = len(answers) - 1
+		}
+		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
+		return resp, nil
+	})
+	return &n
+}
+
+// fam1ByPath returns the recorded requests to path.
+func fam1ByPath(f *fakeAPI, path string) []recorded {
+	var out []recorded
+	for _, r := range f.requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func fullCreatePayoutParams() *CreatePayoutParams {
+	return &CreatePayoutParams{
+		MchOrderID:    "TestMchOrderIdD0001",
+		IdempotencyID: "TestIdempotency0001",
+		Amount:        50010,
+		AccountNo:     "09171234567",
+		AccountName:   "Juan Dela Cruz",
+		PayMethodCode: PayMethodEWallet,
+		TransferCode:  "GCASH",
+		Remark:        "salary",
+	}
+}
+
+const payoutCreateData = `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"D1656505190221611009","transactionStatus":"PENDING","transactionTime":"2024-07-19 14:14:47"}`
+
+func TestPayoutCreateRequest(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutCreate, payoutCreateData)
+	res, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "POST", got.Method)
+	assert.Equal(t, pathPayoutCreate, got.Path)
+	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, fam1ParamKeys(got))
+	assert.Equal(t, int64(50010), fam1Int64(t, got.Param["amount"]), "amount is sent as integer centavos")
+	assert.Contains(t, got.Env.Param, `"amount":50010`)
+	assert.Equal(t, "EWALLET", got.Param["payMethodCode"])
+
+	assert.Equal(t, "TestMchOrderIdD0001", res.MchOrderID)
+	assert.Equal(t, "D1656505190221611009", res.TransactionID)
+	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(res.TransactionTime.Time))
+	assert.True(t, res.CreateTime.IsZero(), "fields Create does not return stay zero")
+	assert.JSONEq(t, payoutCreateData, string(res.Raw))
+}
+
+func TestPayoutCreateDocExample(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutCreate, payoutCreateData)
+	_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{
+		MchOrderID: "TestMchOrderIdD0001", IdempotencyID: "TestMchOrderIdD0001", Amount: 100,
+		PayMethodCode: PayMethodBank, TransferCode: "RHBB", AccountNo: "1234", AccountName: "account",
+		Remark: "remark", Timestamp: 1678356680000,
+	})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"mchOrderId":"TestMchOrderIdD0001","idempotencyId":"TestMchOrderIdD0001","amount":100,
+		"payMethodCode":"BANK","transferCode":"RHBB","accountNo":"1234","accountName":"account","remark":"remark",
+		"timestamp":1678356680000}`, f.last().Env.Param)
+}
+
+func TestPayoutCreateIdempotencyDefault(t *testing.T) {
+	t.Run("empty takes MchOrderID on a copy", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyData("POST", pathPayoutCreate, payoutCreateData)
+		p := fullCreatePayoutParams()
+		p.IdempotencyID = ""
+		_, err := f.Client.Payouts.Create(context.Background(), p)
+		require.NoError(t, err)
+		assert.Equal(t, "TestMchOrderIdD0001", f.last().Param["idempotencyId"])
+		assert.Empty(t, p.IdempotencyID, "the caller's params must not be modified")
+	})
+	t.Run("an explicit value is kept", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyData("POST", pathPayoutCreate, payoutCreateData)
+		_, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
+		require.NoError(t, err)
+		assert.Equal(t, "TestIdempotency0001", f.last().Param["idempotencyId"])
+	})
+	for _, id := range []string{"SHORT1234", strings.Repeat("A", 31)} { // 9 and 31 chars
+		t.Run("no default from a MchOrderID of "+itoa(len(id))+" chars", func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.replyData("POST", pathPayoutCreate, payoutCreateData)
+			p := fullCreatePayoutParams()
+			p.MchOrderID, p.IdempotencyID = id, ""
+			_, err := f.Client.Payouts.Create(context.Background(), p)
+			ve := fam1RequireInvalid(t, err, "idempotencyId")
+			assert.False(t, ve.Has("mchOrderId"), "%v", ve)
+			assert.Empty(t, f.requests())
+		})
+	}
+	t.Run("bounds 10 and 30 take the default", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyData("POST", pathPayoutCreate, payoutCreateData)
+		for _, id := range []string{"A123456789", strings.Repeat("B", 30)} {
+			p := fullCreatePayoutParams()
+			p.MchOrderID, p.IdempotencyID = id, ""
+			_, err := f.Client.Payouts.Create(context.Background(), p)
+			require.NoError(t, err)
+			assert.Equal(t, id, f.last().Param["idempotencyId"])
+		}
+	})
+}
+
+func TestPayoutCreateValidation(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(p *CreatePayoutParams)
+		field  string
+	}{
+		{"mchOrderId missing", func(p *CreatePayoutParams) { p.MchOrderID = "" }, "mchOrderId"},
+		{"mchOrderId over 32", func(p *CreatePayoutParams) { p.MchOrderID = strings.Repeat("M", 33) }, "mchOrderId"},
+		{"idempotencyId under 10", func(p *CreatePayoutParams) { p.IdempotencyID = "123456789" }, "idempotencyId"},
+		{"idempotencyId over 30", func(p *CreatePayoutParams) { p.IdempotencyID = strings.Repeat("I", 31) }, "idempotencyId"},
+		{"amount missing", func(p *CreatePayoutParams) { p.Amount = 0 }, "amount"},
+		{"amount under 100", func(p *CreatePayoutParams) { p.Amount = 99 }, "amount"},
+		{"amount over 500000000", func(p *CreatePayoutParams) { p.Amount = 500000001 }, "amount"},
+		{"amount negative", func(p *CreatePayoutParams) { p.Amount = -100 }, "amount"},
+		{"accountNo missing", func(p *CreatePayoutParams) { p.AccountNo = "" }, "accountNo"},
+		{"accountNo over 50 (BANK)", func(p *CreatePayoutParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, strings.Repeat("1", 51) }, "accountNo"},
+		{"EWALLET accountNo without 09", func(p *CreatePayoutParams) { p.AccountNo = "9171234567" }, "accountNo"},
+		{"EWALLET accountNo too short", func(p *CreatePayoutParams) { p.AccountNo = "0917123456" }, "accountNo"},
+		{"EWALLET accountNo too long", func(p *CreatePayoutParams) { p.AccountNo = "091712345678" }, "accountNo"},
+		{"EWALLET accountNo in +63 form", func(p *CreatePayoutParams) { p.AccountNo = "+639171234567" }, "accountNo"},
+		{"accountName missing", func(p *CreatePayoutParams) { p.AccountName = "" }, "accountName"},
+		{"accountName over 128", func(p *CreatePayoutParams) { p.AccountName = strings.Repeat("a", 129) }, "accountName"},
+		{"accountName with digits", func(p *CreatePayoutParams) { p.AccountName = "Juan 2nd" }, "accountName"},
+		{"accountName with a comma", func(p *CreatePayoutParams) { p.AccountName = "Cruz, Juan" }, "accountName"},
+		{"payMethodCode missing", func(p *CreatePayoutParams) { p.PayMethodCode = "" }, "payMethodCode"},
+		{"payMethodCode unknown", func(p *CreatePayoutParams) { p.PayMethodCode = "CARD" }, "payMethodCode"},
+		{"transferCode missing", func(p *CreatePayoutParams) { p.TransferCode = "" }, "transferCode"},
+		{"remark over 256", func(p *CreatePayoutParams) { p.Remark = strings.Repeat("r", 257) }, "remark"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.replyData("POST", pathPayoutCreate, payoutCreateData)
+			p := fullCreatePayoutParams()
+			tc.mutate(p)
+			_, err := f.Client.Payouts.Create(context.Background(), p)
+			fam1RequireInvalid(t, err, tc.field)
+			assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
+		})
+	}
+	t.Run("every problem in one error", func(t *testing.T) {
+		f := newFakeAPI(t)
+		_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{PayMethodCode: PayMethodEWallet, AccountNo: "123"})
+		ve := fam1RequireInvalid(t, err, "mchOrderId")
+		for _, field := range []string{"idempotencyId", "amount", "accountNo", "accountName", "transferCode"} {
+			assert.True(t, ve.Has(field), "missing %s in %v", field, ve)
+		}
+		assert.Empty(t, f.requests())
+	})
+	t.Run("nil params", func(t *testing.T) {
+		f := newFakeAPI(t)
+		_, err := f.Client.Payouts.Create(context.Background(), nil)
+		fam1RequireInvalid(t, err, "params")
+		assert.Empty(t, f.requests())
+	})
+	t.Run("accepted edge values", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyData("POST", pathPayoutCreate, payoutCreateData)
+		ok := []func(p *CreatePayoutParams){
+			func(p *CreatePayoutParams) { p.Amount = 100 },
+			func(p *CreatePayoutParams) { p.Amount = 500000000 },
+			func(p *CreatePayoutParams) { p.AccountName = "José Ñiño O'Brien-Smith Jr." },
+			func(p *CreatePayoutParams) { p.AccountName = "María  de la Paz" },
+			func(p *CreatePayoutParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, "001234567890" },
+			func(p *CreatePayoutParams) {
+				p.PayMethodCode, p.AccountNo, p.TransferCode = PayMethodScanQR, "00020101021128", "QRPH"
+			},
+		}
+		for i, m := range ok {
+			p := fullCreatePayoutParams()
+			m(p)
+			_, err := f.Client.Payouts.Create(context.Background(), p)
+			require.NoError(t, err, "case %d", i)
+		}
+		assert.Len(t, f.requests(), len(ok))
+	})
+}
+
+func TestPayoutCreateExtraWins(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutCreate, payoutCreateData)
+	p := fullCreatePayoutParams()
+	p.Extra = map[string]any{"transferCode": "PAYMAYA", "appName": "shop", "accountType": "MOBILE_NUMBER"}
+	_, err := f.Client.Payouts.Create(context.Background(), p)
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "PAYMAYA", got.Param["transferCode"])
+	assert.Equal(t, "shop", got.Param["appName"])
+	assert.Equal(t, "MOBILE_NUMBER", got.Param["accountType"])
+}
+
+func TestPayoutCreateLogValueMasksAccountNo(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	p := fullCreatePayoutParams()
+	p.Extra = map[string]any{"bankCode": "secret-value-09171234567"}
+	log.Info("by pointer", "payout", p)
+	log.Info("by value", "payout", *p)
+	out := buf.String()
+	assert.NotContains(t, out, "09171234567", "the full account number must never be logged")
+	assert.NotContains(t, out, "secret-value", "Extra values are not logged")
+	assert.Equal(t, 2, strings.Count(out, `"accountNo":"*******4567"`), out)
+	assert.Equal(t, 2, strings.Count(out, `"extraKeys":"bankCode"`), out)
+	assert.Contains(t, out, `"mchOrderId":"TestMchOrderIdD0001"`)
+	assert.Contains(t, out, `"amount":50010`)
+}
+
+func TestPayoutGetRequest(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutGet, `{"mchOrderId":"Platform0001","transactionStatus":"PENDING"}`)
+	p := &GetPayoutParams{MchOrderID: "Platform0001", TransactionID: "D1656505190221611009", CountryCode: CountryMY}
+	_, err := f.Client.Payouts.Get(context.Background(), p)
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "POST", got.Method)
+	assert.Equal(t, pathPayoutGet, got.Path)
+	assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp", "transactionId"}, fam1ParamKeys(got))
+	assert.Equal(t, "MY", got.Param["countryCode"])
+
+	// The doc example, byte for byte; the country defaults to PH on a copy.
+	q := &GetPayoutParams{MchOrderID: "Platform0001", Timestamp: 1677133173758}
+	_, err = f.Client.Payouts.Get(context.Background(), q)
+	require.NoError(t, err)
+	assert.Equal(t, `{"mchOrderId":"Platform0001","countryCode":"PH","timestamp":1677133173758}`, f.last().Env.Param)
+	assert.Equal(t, CountryCode(""), q.CountryCode, "the caller's params must not be modified")
+
+	_, err = f.Client.Payouts.Get(context.Background(), &GetPayoutParams{TransactionID: "D1656505190221611009"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, fam1ParamKeys(f.last()))
+}
+
+func TestPayoutGetValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		p     *GetPayoutParams
+		field string
+	}{
+		{"no id", &GetPayoutParams{CountryCode: CountryPH}, "mchOrderId"},
+		{"mchOrderId over 32", &GetPayoutParams{MchOrderID: strings.Repeat("M", 33)}, "mchOrderId"},
+		{"transactionId over 32", &GetPayoutParams{TransactionID: strings.Repeat("D", 33)}, "transactionId"},
+		{"countryCode unknown", &GetPayoutParams{MchOrderID: "M1", CountryCode: "XX"}, "countryCode"},
+		{"nil params", nil, "params"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.replyData("POST", pathPayoutGet, `{}`)
+			_, err := f.Client.Payouts.Get(context.Background(), tc.p)
+			fam1RequireInvalid(t, err, tc.field)
+			assert.Empty(t, f.requests())
+		})
+	}
+}
+
+func TestPayoutGetDecoding(t *testing.T) {
+	cases := []struct {
+		name, data string
+		check      func(t *testing.T, p *Payout)
+	}{
+		{"completed, integers as strings, PH time", `{"mchOrderId":"Platform0001","transactionId":"D1656505190221611009",
+			"countryCode":"PH","currency":"PHP","amount":"50010","transactionStatus":"COMPLETE",
+			"createTime":"2024-07-19 14:14:47","returnTime":"2024-07-19T14:20:00+08:00","remark":"salary",
+			"failedCode":"0","failedMessage":null}`, func(t *testing.T, p *Payout) {
+			assert.Equal(t, "Platform0001", p.MchOrderID)
+			assert.Equal(t, "D1656505190221611009", p.TransactionID)
+			assert.Equal(t, CountryPH, p.CountryCode)
+			assert.Equal(t, CurrencyPHP, p.Currency)
+			assert.Equal(t, Amount(50010), p.Amount)
+			assert.Equal(t, TransactionCompleted, p.TransactionStatus, "COMPLETE is decoded as COMPLETED")
+			assert.True(t, p.TransactionStatus.Final())
+			assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
+			assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(p.ReturnTime.Time))
+			assert.Equal(t, "salary", p.Remark)
+			assert.Equal(t, 0, p.FailedCode)
+			assert.Equal(t, "", p.FailedMessage)
+		}},
+		{"failed, failedCode as string", `{"mchOrderId":"P2","transactionStatus":"fail","amount":100,
+			"failedCode":"-10004","failedMessage":"Transaction Channel Rejected","createTime":"2024-07-19T06:14:47Z","returnTime":""}`,
+			func(t *testing.T, p *Payout) {
+				assert.Equal(t, TransactionFailed, p.TransactionStatus)
+				assert.Equal(t, FailedCodeChannelRejected, p.FailedCode)
+				assert.Equal(t, "Transaction Channel Rejected", p.FailedMessage)
+				assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
+				assert.True(t, p.ReturnTime.IsZero())
+			}},
+		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":100.0}`,
+			func(t *testing.T, p *Payout) {
+				assert.Equal(t, TransactionStatus("PROCESSING"), p.TransactionStatus)
+				assert.False(t, p.TransactionStatus.Final())
+				assert.Equal(t, 1001, p.FailedCode)
+				assert.Equal(t, Amount(100), p.Amount)
+			}},
+		{"IDR whole rupiah", `{"mchOrderId":"P4","countryCode":"ID","currency":"IDR","amount":150000,"transactionStatus":"PENDING"}`,
+			func(t *testing.T, p *Payout) {
+				assert.Equal(t, CountryID, p.CountryCode)
+				assert.Equal(t, CurrencyIDR, p.Currency)
+				assert.Equal(t, Amount(150000), p.Amount)
+				assert.Equal(t, TransactionPending, p.TransactionStatus)
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.replyData("POST", pathPayoutGet, tc.data)
+			p, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "Platform0001"})
+			require.NoError(t, err)
+			tc.check(t, p)
+			assert.JSONEq(t, tc.data, string(p.Raw))
+		})
+	}
+}
+
+func TestPayoutGetExtraWins(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutGet, `{}`)
+	_, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{
+		MchOrderID: "Platform0001",
+		Extra:      map[string]any{"countryCode": "ID", "appName": "shop"},
+	})
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "ID", got.Param["countryCode"])
+	assert.Equal(t, "shop", got.Param["appName"])
+}
+
+func TestPayoutWaitPollsUntilFinal(t *testing.T) {
+	f := newFakeAPI(t)
+	calls := fam1Sequence(f, "POST", pathPayoutGet,
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
+	)
+	p := &GetPayoutParams{MchOrderID: "P1"}
+	res, err := f.Client.Payouts.Wait(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), calls.Load(), "stops at the first final status")
+	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
+	assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(res.ReturnTime.Time))
+	for _, r := range f.requests() {
+		assert.Equal(t, "P1", r.Param["mchOrderId"])
+		assert.Equal(t, "PH", r.Param["countryCode"])
+	}
+	assert.Equal(t, CountryCode(""), p.CountryCode)
+}
+
+func TestPayoutWaitKeepsPollingThroughTransientFailures(t *testing.T) {
+	f := newFakeAPI(t, WithRetries(0))
+	calls := fam1Sequence(f, "POST", pathPayoutGet,
+		fam1Resp{502, fam1BadGateway},
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
+	)
+	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), calls.Load())
+	assert.Equal(t, TransactionFailed, res.TransactionStatus)
+	assert.Equal(t, FailedCodeDestinationAccount, res.FailedCode)
+}
+
+func TestPayoutWaitContextEnds(t *testing.T) {
+	f := newFakeAPI(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int32
+	f.Transport.RegisterResponder("POST", "https://pc.test"+pathPayoutGet, func(req *http.Request) (*http.Response, error) {
+		f.record(req)
+		if calls.Add(1) == 3 {
+			cancel() // the caller gives up while the payout is still pending
+		}
+		return httpmock.NewStringResponse(200, `{"code":10000,"message":"Success","data":{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}}`), nil
+	})
+	res, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, res, "the last result seen is returned with the context error")
+	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, "D1", res.TransactionID)
+	assert.GreaterOrEqual(t, calls.Load(), int32(2))
+	assert.LessOrEqual(t, calls.Load(), int32(3), "no poll after the context ended")
+}
+
+func TestPayoutWaitDeadline(t *testing.T) {
+	f := newFakeAPI(t)
+	fam1Sequence(f, "POST", pathPayoutGet, fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
+	f := newFakeAPI(t)
+	calls := fam1Sequence(f, "POST", pathPayoutGet,
+		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		fam1Code(21003, "merchant appid is invalid"),
+	)
+	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
+	assert.ErrorIs(t, err, ErrAppID)
+	assert.Equal(t, int32(2), calls.Load())
+	require.NotNil(t, res)
+	assert.Equal(t, TransactionPending, res.TransactionStatus)
+
+	_, err = f.Client.Payouts.Wait(context.Background(), nil)
+	fam1RequireInvalid(t, err, "params")
+}
+
+// The reconcile path: Create ends with an unknown outcome (HTTP 502 with an HTML body: an
+// *HTTPError with OutcomeUnknown, not retried for writes), then Get by mchOrderId decides.
+func TestPayoutCreateReconcile(t *testing.T) {
+	const found = `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"D1656505190221611009","countryCode":"PH","currency":"PHP","amount":50010,"transactionStatus":"PENDING","createTime":"2024-07-19 14:14:47"}`
+	assertSameCreate := func(t *testing.T, creates []recorded) {
+		t.Helper()
+		require.Len(t, creates, 2)
+		for _, k := range []string{"mchOrderId", "idempotencyId", "amount", "accountNo"} {
+			assert.Equal(t, creates[0].Param[k], creates[1].Param[k], "the resend must carry the same %s", k)
+		}
+		assert.Equal(t, "TestMchOrderIdD0001", creates[1].Param["idempotencyId"])
+	}
+	params := func() *CreatePayoutParams {
+		p := fullCreatePayoutParams()
+		p.IdempotencyID = "" // defaults to MchOrderID; the resend must reuse it
+		return p
+	}
+
+	t.Run("found", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
+		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		res, err := f.Client.Payouts.Create(context.Background(), params())
+		require.NoError(t, err)
+		assert.Equal(t, int32(1), creates.Load(), "a write with an unknown outcome is never blindly resent")
+		assert.Equal(t, int32(1), gets.Load())
+		assert.Equal(t, "D1656505190221611009", res.TransactionID)
+		assert.Equal(t, Amount(50010), res.Amount)
+		g := fam1ByPath(f, pathPayoutGet)[0]
+		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, fam1ParamKeys(g))
+		assert.Equal(t, "TestMchOrderIdD0001", g.Param["mchOrderId"])
+		assert.Equal(t, "PH", g.Param["countryCode"])
+	})
+
+	t.Run("not found, resend succeeds", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
+		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		res, err := f.Client.Payouts.Create(context.Background(), params())
+		require.NoError(t, err)
+		assert.Equal(t, int32(2), creates.Load())
+		assert.Equal(t, int32(1), gets.Load())
+		assert.Equal(t, "D1656505190221611009", res.TransactionID)
+		assert.JSONEq(t, payoutCreateData, string(res.Raw))
+		assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+	})
+
+	t.Run("not found as 21010 'transaction not found', resend succeeds", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
+		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21010, "transaction not found"))
+		_, err := f.Client.Payouts.Create(context.Background(), params())
+		require.NoError(t, err)
+		assert.Equal(t, int32(2), creates.Load())
+	})
+
+	for _, dup := range []struct {
+		code int
+		msg  string
+	}{{21007, "Duplicate mchOrderId"}, {21015, "Duplicate idempotencyId"}, {1012, "merchant order id is repeat"}} {
+		t.Run("not found, resend answers duplicate "+itoa(dup.code)+", lookup again", func(t *testing.T) {
+			f := newFakeAPI(t)
+			creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(dup.code, dup.msg))
+			gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1OK(found))
+			res, err := f.Client.Payouts.Create(context.Background(), params())
+			require.NoError(t, err)
+			assert.Equal(t, int32(2), creates.Load())
+			assert.Equal(t, int32(2), gets.Load())
+			assert.Equal(t, "D1656505190221611009", res.TransactionID)
+			assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+		})
+	}
+
+	t.Run("duplicate but the second lookup fails: original error, still unknown", func(t *testing.T) {
+		f := newFakeAPI(t)
+		fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21007, "Duplicate mchOrderId"))
+		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1Code(21003, "appid invalid"))
+		res, err := f.Client.Payouts.Create(context.Background(), params())
+		assert.Nil(t, res)
+		var he *HTTPError
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, 502, he.StatusCode)
+		assert.True(t, IsOutcomeUnknown(err))
+	})
+
+	t.Run("not found, resend refused: that refusal", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21014, "balance insufficient"))
+		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		res, err := f.Client.Payouts.Create(context.Background(), params())
+		assert.Nil(t, res)
+		assert.ErrorIs(t, err, ErrInsufficientBalance)
+		assert.False(t, IsOutcomeUnknown(err))
+		assert.Equal(t, int32(2), creates.Load())
+	})
+
+	t.Run("lookup fails otherwise: original error, still unknown, no resend", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
+		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21003, "merchant appid is invalid"))
+		res, err := f.Client.Payouts.Create(context.Background(), params())
+		assert.Nil(t, res)
+		var he *HTTPError
+		require.ErrorAs(t, err, &he)
+		assert.True(t, he.OutcomeUnknown)
+		assert.True(t, IsOutcomeUnknown(err))
+		assert.Equal(t, int32(1), creates.Load(), "no resend when the lookup proves nothing")
+		assert.Equal(t, int32(1), gets.Load())
+	})
+
+	t.Run("reconcile off", func(t *testing.T) {
+		f := newFakeAPI(t, WithReconcile(false))
+		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
+		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		_, err := f.Client.Payouts.Create(context.Background(), params())
+		assert.True(t, IsOutcomeUnknown(err))
+		assert.Equal(t, int32(1), creates.Load())
+		assert.Equal(t, int32(0), gets.Load())
+	})
+
+	t.Run("a refusal is not reconciled", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate mchOrderId")
+		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		_, err := f.Client.Payouts.Create(context.Background(), params())
+		assert.ErrorIs(t, err, ErrDuplicateOrder)
+		assert.Len(t, fam1ByPath(f, pathPayoutCreate), 1)
+		assert.Equal(t, int32(0), gets.Load())
+	})
+}
+
+func TestPayoutNotificationEvents(t *testing.T) {
+	t.Run("disbursement.success", func(t *testing.T) {
+		f := newFakeAPI(t)
+		param := `{"eventName":"disbursement.success","mchOrderId":"Platform0001","transactionId":"DU514182073259261952",` +
+			`"countryCode":"PH","currency":"PHP","amount":"50010","transactionStatus":"COMPLETE",` +
+			`"createTime":"2024-07-19 14:14:47","returnTime":"2024-07-19T14:20:00+08:00","remark":"salary"}`
+		n, err := f.Client.ParseNotification(signedCallback(t, param))
+		require.NoError(t, err)
+		assert.Equal(t, EventDisbursementSuccess, n.EventName)
+		ev, ok := n.Event.(*PayoutNotification)
+		require.True(t, ok, "Event is %T", n.Event)
+		assert.Equal(t, EventDisbursementSuccess, ev.EventName)
+		assert.Equal(t, "Platform0001", ev.MchOrderID)
+		assert.Equal(t, "DU514182073259261952", ev.TransactionID)
+		assert.Equal(t, CountryPH, ev.CountryCode)
+		assert.Equal(t, CurrencyPHP, ev.Currency)
+		assert.Equal(t, Amount(50010), ev.Amount)
+		assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+		assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
+		assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
+		assert.Equal(t, "salary", ev.Remark)
+		assert.Equal(t, 0, ev.FailedCode)
+		assert.Equal(t, param, string(ev.Raw))
+	})
+	t.Run("disbursement.failed", func(t *testing.T) {
+		f := newFakeAPI(t)
+		param := `{"eventName":"disbursement.failed","mchOrderId":"Platform0002","transactionId":"DU2",` +
+			`"countryCode":"PH","currency":"PHP","amount":100,"transactionStatus":"FAILED",` +
+			`"createTime":"2024-07-19T14:14:47+08:00","returnTime":"2024-07-19 14:20:00",` +
+			`"failedCode":"-10005","failedMessage":"Transaction Destination Account Error"}`
+		n, err := f.Client.ParseNotification(signedCallback(t, param))
+		require.NoError(t, err)
+		ev, ok := n.Event.(*PayoutNotification)
+		require.True(t, ok, "Event is %T", n.Event)
+		assert.Equal(t, EventDisbursementFailed, ev.EventName)
+		assert.Equal(t, TransactionFailed, ev.TransactionStatus)
+		assert.Equal(t, FailedCodeDestinationAccount, ev.FailedCode)
+		assert.Equal(t, "Transaction Destination Account Error", ev.FailedMessage)
+		assert.Equal(t, Amount(100), ev.Amount)
+		assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
+		assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
+	})
+	t.Run("through NotificationHandler", func(t *testing.T) {
+		f := newFakeAPI(t)
+		var got *PayoutNotification
+		h := f.Client.NotificationHandler(func(_ context.Context, n *Notification) error {
+			if ev, ok := n.Event.(*PayoutNotification); ok {
+				got = ev
+			}
+			return nil
+		})
+		body := signedCallback(t, `{"eventName":"disbursement.success","mchOrderId":"M1","transactionId":"DU1","amount":100,"transactionStatus":"COMPLETED"}`)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paycools/payout", bytes.NewReader(body)))
+		assert.Equal(t, http.StatusOK, rec.Code)
+		assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
+		require.NotNil(t, got)
+		assert.Equal(t, "DU1", got.TransactionID)
+		assert.Equal(t, TransactionCompleted, got.TransactionStatus)
+	})
+	t.Run("a tampered payout callback is refused", func(t *testing.T) {
+		f := newFakeAPI(t)
+		body := signedCallback(t, `{"eventName":"disbursement.success","mchOrderId":"M1","amount":100}`)
+		tampered := bytes.Replace(body, []byte(`\"amount\":100`), []byte(`\"amount\":999`), 1)
+		require.NotEqual(t, body, tampered)
+		body = tampered
+		_, err := f.Client.ParseNotification(body)
+		var se *SignatureError
+		assert.True(t, errors.As(err, &se), "got %v", err)
+	})
+}

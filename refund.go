@@ -1,0 +1,268 @@
+package paycools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Refund callback events (doc 8.3). All three carry a *RefundNotification. Decide on its
+// RefundStatus, not on the event name: a documented failed refund arrives as
+// payment.refund.success with refundStatus FAILED.
+const (
+	// EventRefundSuccess is sent when a refund completed (check RefundStatus all the same).
+	EventRefundSuccess = "payment.refund.success"
+	// EventRefundFailed is sent when a refund failed.
+	EventRefundFailed = "payment.refund.failed"
+	// EventRefundCancel is sent when a refund was cancelled.
+	EventRefundCancel = "payment.refund.cancel"
+)
+
+// RefundStatus is the state of a refund. Decoding is case-insensitive, turns COMPLETED into
+// RefundCompleted and CANCEL / CANCELED into RefundCancelled, and keeps any other value as it
+// came.
+type RefundStatus string
+
+// Refund states.
+const (
+	// RefundPending means the refund was accepted and is not final (what Create returns).
+	RefundPending RefundStatus = "PENDING"
+	// RefundCompleted means the money went back to the payer (final). PayCools spells it
+	// COMPLETE; COMPLETED is decoded to it too.
+	RefundCompleted RefundStatus = "COMPLETE"
+	// RefundFailed means the refund failed (final); FailedCode and FailedMessage say why.
+	RefundFailed RefundStatus = "FAILED"
+	// RefundCancelled means the refund was cancelled (final). Unconfirmed: inferred from the
+	// payment.refund.cancel event; CANCEL and CANCELED are decoded to it too.
+	RefundCancelled RefundStatus = "CANCELLED"
+)
+
+var refundStatusSpellings = map[string]string{
+	"PENDING":  "PENDING",
+	"COMPLETE": "COMPLETE", "COMPLETED": "COMPLETE",
+	"FAILED":    "FAILED",
+	"CANCELLED": "CANCELLED", "CANCEL": "CANCELLED", "CANCELED": "CANCELLED",
+}
+
+// UnmarshalJSON decodes the status, normalising the spellings listed on RefundStatus.
+func (s *RefundStatus) UnmarshalJSON(b []byte) error {
+	v, err := decodeEnum(b, refundStatusSpellings)
+	if err != nil {
+		return err
+	}
+	*s = RefundStatus(v)
+	return nil
+}
+
+// Final reports whether the refund is in a final state: COMPLETE, FAILED or CANCELLED. PENDING
+// and unknown values are not final.
+func (s RefundStatus) Final() bool {
+	return s == RefundCompleted || s == RefundFailed || s == RefundCancelled
+}
+
+// RefundCreateParams asks PayCools to give (part of) a completed payment back to the payer
+// (doc 8.1).
+type RefundCreateParams struct {
+	// MchRefundOrderID is the merchant's unique id of this refund (1–32 letters and digits).
+	// Reconciliation resends with the same id, so never reuse it for another refund.
+	MchRefundOrderID string `json:"mchRefundOrderId" pc:"required,len=1..32,pattern=alnum"`
+	// OriginalTransactionID is PayCools' transactionId of the payment to refund (1–32).
+	OriginalTransactionID string `json:"originalTransactionId" pc:"required,len=1..32"`
+	// RefundAmount is the amount to give back, in minor units (PHP 500.10 is 50010; IDR in whole
+	// rupiah); > 0 and not more than what is left to refund (PayCools checks that: 21406).
+	RefundAmount Amount `json:"refundAmount" pc:"required,range=1.."`
+	// RefundReason is the reason (1–200), echoed back.
+	RefundReason string `json:"refundReason,omitempty" pc:"len=1..200"`
+	// RefundCallbackURL is where the refund result (8.3) is POSTed (1–256, absolute http(s) URL).
+	RefundCallbackURL string `json:"refundCallbackUrl" pc:"required,len=1..256,url"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model (e.g. subOrderId of the J&T edition); merged
+	// into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+// RefundListPaymentsParams looks refunds up (doc 8.2): all refunds of one payment, or one
+// refund. Give at least one of the two ids.
+type RefundListPaymentsParams struct {
+	// OriginalTransactionID lists all refunds of this payment (PayCools transactionId, 1–32).
+	OriginalTransactionID string `json:"originalTransactionId,omitempty" pc:"len=1..32"`
+	// RefundTransactionID lists this one refund (PayCools refundTransactionId, 1–32).
+	RefundTransactionID string `json:"refundTransactionId,omitempty" pc:"len=1..32"`
+	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
+	// clock fills it on every attempt.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	Extra map[string]any `json:"-"`
+}
+
+func (p *RefundListPaymentsParams) validate(v *validation) {
+	if p.OriginalTransactionID == "" && p.RefundTransactionID == "" {
+		v.add("originalTransactionId", "is required when refundTransactionId is empty (give one of the two)")
+		v.add("refundTransactionId", "is required when originalTransactionId is empty (give one of the two)")
+	}
+}
+
+// Refund is a refund as PayCools reports it (answer of 8.1, element of 8.2).
+type Refund struct {
+	// MchRefundOrderID is the merchant's id of the refund.
+	MchRefundOrderID string `json:"mchRefundOrderId"`
+	// RefundTransactionID is PayCools' id of the refund.
+	RefundTransactionID string `json:"refundTransactionId"`
+	// OriginalTransactionID is PayCools' id of the refunded payment.
+	OriginalTransactionID string `json:"originalTransactionId"`
+	// RefundAmount is the amount refunded, in minor units (centavos).
+	RefundAmount Amount `json:"refundAmount"`
+	// FeeRefunded is the part of the original fee given back, in minor units (centavos).
+	FeeRefunded Amount `json:"feeRefunded"`
+	// RefundStatus is the refund state; PENDING right after Create.
+	RefundStatus RefundStatus `json:"refundStatus"`
+	// RefundCreateTime is when the refund was created.
+	RefundCreateTime Time `json:"refundCreateTime"`
+	// RefundReturnTime is when the refund finished.
+	RefundReturnTime Time `json:"refundReturnTime"`
+	// RefundReason is the reason given at creation.
+	RefundReason string `json:"refundReason"`
+	// FailedCode is the failure code, only on failure (e.g. FailedCodeRefundFailed, -10009).
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure reason, only on failure (a number is kept as its text).
+	FailedMessage string `json:"failedMessage"`
+	// Raw is the undecoded JSON of this refund (the answer's data, or the list element).
+	Raw json.RawMessage `json:"-"`
+}
+
+// RefundList is the answer of 8.2: the refunds found.
+type RefundList struct {
+	// Refunds holds the refunds found (the data array).
+	Refunds []Refund `json:"-" wire:"data"`
+	// Raw is the undecoded data of the answer.
+	Raw json.RawMessage `json:"-"`
+}
+
+// RefundNotification is the event of the refund callbacks (EventRefundSuccess,
+// EventRefundFailed, EventRefundCancel; doc 8.3). Decide on RefundStatus, not on the event
+// name, and deduplicate on RefundTransactionID + RefundStatus.
+type RefundNotification struct {
+	// EventName is one of the three refund events.
+	EventName string `json:"eventName"`
+	// MchRefundOrderID is the merchant's id of the refund.
+	MchRefundOrderID string `json:"mchRefundOrderId"`
+	// RefundTransactionID is PayCools' id of the refund.
+	RefundTransactionID string `json:"refundTransactionId"`
+	// OriginalTransactionID is PayCools' id of the refunded payment.
+	OriginalTransactionID string `json:"originalTransactionId"`
+	// RefundAmount is the amount refunded, in minor units (centavos).
+	RefundAmount Amount `json:"refundAmount"`
+	// FeeRefunded is the fee given back, in minor units (centavos; absent in the J&T edition).
+	FeeRefunded Amount `json:"feeRefunded"`
+	// RefundStatus is the refund state: decide on it.
+	RefundStatus RefundStatus `json:"refundStatus"`
+	// RefundCreateTime is when the refund was created.
+	RefundCreateTime Time `json:"refundCreateTime"`
+	// RefundReturnTime is when the refund finished.
+	RefundReturnTime Time `json:"refundReturnTime"`
+	// RefundReason is the reason given at creation (optional).
+	RefundReason string `json:"refundReason"`
+	// FailedCode is the failure code, on failure (e.g. FailedCodeRefundFailed, -10009).
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure reason, on failure (a number is kept as its text).
+	FailedMessage string `json:"failedMessage"`
+	// Raw is the verified param.
+	Raw json.RawMessage `json:"-"`
+}
+
+// Create asks PayCools to refund a completed payment (doc 8.1). PayCools accepts it as
+// PENDING; the outcome arrives at RefundCallbackURL (8.3), or wait for it with Wait.
+//
+// Create moves money, so it never guesses: when the request ends with an unknown outcome
+// (IsOutcomeUnknown), it lists the refunds of OriginalTransactionID (8.2) and looks for
+// MchRefundOrderID. Found: that refund is returned with no error. Not listed: the create is sent
+// once more with the same params (same MchRefundOrderID); if PayCools answers that the refund
+// order id is already used (ErrDuplicateRefundOrder, 21407), the first request did arrive and the
+// refund is looked up again. When the lookup itself fails, the original error is returned, still
+// marked OutcomeUnknown. WithReconcile(false) turns this off.
+func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Refund, error) {
+	if p == nil {
+		return do[Refund](ctx, s.c, OpRefundCreate, p) // the *ValidationError for nil params
+	}
+	q := *p // every send uses the same values, whatever the caller does with p meanwhile
+	create := func(ctx context.Context) (*Refund, error) { return do[Refund](ctx, s.c, OpRefundCreate, &q) }
+	lookup := func(ctx context.Context) (*Refund, error) {
+		return s.find(ctx, &RefundListPaymentsParams{OriginalTransactionID: q.OriginalTransactionID},
+			func(r *Refund) bool { return r.MchRefundOrderID == q.MchRefundOrderID })
+	}
+	return createOrReconcile(ctx, s.c, OpRefundCreate, create, lookup)
+}
+
+// ListPayments looks refunds up (doc 8.2): all refunds of OriginalTransactionID, or the one
+// refund RefundTransactionID.
+func (s *RefundService) ListPayments(ctx context.Context, p *RefundListPaymentsParams) (*RefundList, error) {
+	return do[RefundList](ctx, s.c, OpRefundListPayments, p)
+}
+
+// Wait polls ListPayments with p until the refund named mchRefundOrderID is final (COMPLETE,
+// FAILED or CANCELLED), and returns it. With mchRefundOrderID empty, the refund is the one whose
+// refundTransactionId is p.RefundTransactionID. PENDING, unknown states and a refund not listed
+// yet keep polling; transient failures (transport, 5xx, retryable codes) do not stop the wait,
+// any other error does.
+//
+// The wait ends only when the refund is final, an error stops it, or ctx ends: give ctx a
+// deadline. When ctx ends, Wait returns the last state it saw of the refund (nil if it was never
+// listed) with the context error. Typical use, right after Create:
+//
+//	r, err := c.Refunds.Wait(ctx, &paycools.RefundListPaymentsParams{
+//		RefundTransactionID: created.RefundTransactionID,
+//	}, created.MchRefundOrderID)
+func (s *RefundService) Wait(ctx context.Context, p *RefundListPaymentsParams, mchRefundOrderID string) (*Refund, error) {
+	if mchRefundOrderID == "" && (p == nil || p.RefundTransactionID == "") {
+		return nil, &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{
+			Field:   "mchRefundOrderId",
+			Problem: "Wait needs the mchRefundOrderId of the refund (or p.RefundTransactionID)",
+		}}}
+	}
+	var q *RefundListPaymentsParams
+	if p != nil {
+		cp := *p
+		q = &cp
+	}
+	match := func(r *Refund) bool { return r.MchRefundOrderID == mchRefundOrderID }
+	if mchRefundOrderID == "" {
+		match = func(r *Refund) bool { return r.RefundTransactionID == q.RefundTransactionID }
+	}
+	var seen *Refund
+	get := func(ctx context.Context) (*Refund, error) {
+		r, err := s.find(ctx, q, match)
+		if err == nil {
+			seen = r
+		} else if err != errRefundNotListed {
+			return nil, err
+		}
+		return seen, nil
+	}
+	return waitFinal(ctx, s.c, get, func(r *Refund) bool { return r != nil && r.RefundStatus.Final() })
+}
+
+// errRefundNotListed says that ListPayments answered but did not list the refund looked for.
+// It wraps ErrTransactionNotFound, which is what createOrReconcile acts on.
+var errRefundNotListed = fmt.Errorf("paycools: %s: the refund is not in the list: %w", OpRefundListPayments, ErrTransactionNotFound)
+
+// find lists refunds with p and returns (a copy of) the first one that match accepts, or
+// errRefundNotListed.
+func (s *RefundService) find(ctx context.Context, p *RefundListPaymentsParams, match func(*Refund) bool) (*Refund, error) {
+	list, err := s.ListPayments(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list.Refunds {
+		if match(&list.Refunds[i]) {
+			r := list.Refunds[i]
+			return &r, nil
+		}
+	}
+	return nil, errRefundNotListed
+}
+
+func init() {
+	registerEvent[RefundNotification](EventRefundSuccess, EventRefundFailed, EventRefundCancel)
+}

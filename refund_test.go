@@ -1,0 +1,544 @@
+package paycools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	refundCreatePath = "/open-api/payment/refund"
+	refundListPath   = "/open-api/refund/payments"
+)
+
+// refundAnswer is one canned answer of refundTestSeq: an HTTP status and a body.
+type refundAnswer struct {
+	status int
+	body   string
+}
+
+func refundOK(data string) refundAnswer {
+	return refundAnswer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
+}
+
+func refundCode(code int, msg string) refundAnswer {
+	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
+	return refundAnswer{200, string(b)}
+}
+
+// refundBadGateway is an HTML 502 from a proxy: an *HTTPError with OutcomeUnknown.
+var refundBadGateway = refundAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
+
+// refundTestSeq answers POST path with the answers in turn (the last one repeats) and
+// returns a function that counts the calls so far. Every request is recorded and its sign
+// checked by the fake API.
+func refundTestSeq(f *fakeAPI, path string, answers ...refundAnswer) func() int {
+	var mu sync.Mutex
+	n := 0
+	f.Transport.RegisterResponder("POST", "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
+		f.record(req)
+		mu.Lock()
+		a := answers[min(n, len(answers)-1)]
+		n++
+		mu.Unlock()
+		resp := httpmock.NewStringResponse(a.status, a.body)
+		if strings.HasPrefix(a.body, "<") {
+			resp.Header.Set("Content-Type", "text/html")
+		} else {
+			resp.Header.Set("Content-Type", "application/json")
+		}
+		return resp, nil
+	})
+	return func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
+}
+
+// refundRequestsTo returns the recorded requests to path.
+func refundRequestsTo(f *fakeAPI, path string) []recorded {
+	var out []recorded
+	for _, r := range f.requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func fullRefundCreateParams() *RefundCreateParams {
+	return &RefundCreateParams{
+		MchRefundOrderID:      "CCP20220428011068111",
+		OriginalTransactionID: "C1175676368800878371",
+		RefundAmount:          1000,
+		RefundReason:          "refund",
+		RefundCallbackURL:     "https://www.google.com/cb?a=1&b=2",
+	}
+}
+
+const refundCreatedData = `{"mchRefundOrderId":"CCP20220428011068111","refundTransactionId":"R1175676368800878371","refundAmount":"1000","refundCreateTime":"2024-07-31 16:37:39","refundStatus":"PENDING"}`
+
+func TestRefundCreateRequestAndDecode(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", refundCreatePath, refundCreatedData)
+	res, err := f.Client.Refunds.Create(context.Background(), fullRefundCreateParams())
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "POST", got.Method)
+	assert.Equal(t, refundCreatePath, got.Path)
+	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"), qrParamKeys(got))
+	assert.Equal(t, json.Number("1000"), got.Param["refundAmount"])
+	assert.Contains(t, got.Env.Param, `"refundCallbackUrl":"https://www.google.com/cb?a=1&b=2"`)
+	assert.Len(t, f.requests(), 1)
+
+	assert.Equal(t, "CCP20220428011068111", res.MchRefundOrderID)
+	assert.Equal(t, "R1175676368800878371", res.RefundTransactionID)
+	assert.Equal(t, Amount(1000), res.RefundAmount)
+	assert.Equal(t, RefundPending, res.RefundStatus)
+	assert.False(t, res.RefundStatus.Final())
+	assert.True(t, res.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, time.FixedZone("", 8*3600))))
+	assert.JSONEq(t, refundCreatedData, string(res.Raw))
+}
+
+// The 8.1 doc example: the param holds exactly the doc's names and values.
+func TestRefundCreateDocExample(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", refundCreatePath, refundCreatedData)
+	_, err := f.Client.Refunds.Create(context.Background(), &RefundCreateParams{
+		MchRefundOrderID:      "CCP20220428011068111",
+		OriginalTransactionID: "C1175676368800878371",
+		RefundAmount:          1000,
+		RefundReason:          "refund",
+		RefundCallbackURL:     "https://www.google.com",
+		Timestamp:             1722415059000,
+	})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"mchRefundOrderId": "CCP20220428011068111",
+		"originalTransactionId": "C1175676368800878371",
+		"refundAmount": 1000,
+		"refundReason": "refund",
+		"refundCallbackUrl": "https://www.google.com",
+		"timestamp": 1722415059000
+	}`, f.last().Env.Param)
+}
+
+func TestRefundCreateExtraWins(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", refundCreatePath, refundCreatedData)
+	p := fullRefundCreateParams()
+	p.RefundReason = ""
+	p.Extra = map[string]any{"subOrderId": "JT0001", "refundAmount": 999}
+	_, err := f.Client.Refunds.Create(context.Background(), p)
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, "JT0001", got.Param["subOrderId"])
+	assert.Equal(t, json.Number("999"), got.Param["refundAmount"])
+}
+
+func TestRefundCreateValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(p *RefundCreateParams)
+		field string
+	}{
+		{"mchRefundOrderId missing", func(p *RefundCreateParams) { p.MchRefundOrderID = "" }, "mchRefundOrderId"},
+		{"mchRefundOrderId too long", func(p *RefundCreateParams) { p.MchRefundOrderID = strings.Repeat("R", 33) }, "mchRefundOrderId"},
+		{"mchRefundOrderId not alnum", func(p *RefundCreateParams) { p.MchRefundOrderID = "R-1" }, "mchRefundOrderId"},
+		{"originalTransactionId missing", func(p *RefundCreateParams) { p.OriginalTransactionID = "" }, "originalTransactionId"},
+		{"originalTransactionId too long", func(p *RefundCreateParams) { p.OriginalTransactionID = strings.Repeat("C", 33) }, "originalTransactionId"},
+		{"refundAmount missing", func(p *RefundCreateParams) { p.RefundAmount = 0 }, "refundAmount"},
+		{"refundAmount negative", func(p *RefundCreateParams) { p.RefundAmount = -1 }, "refundAmount"},
+		{"refundReason too long", func(p *RefundCreateParams) { p.RefundReason = strings.Repeat("x", 201) }, "refundReason"},
+		{"refundCallbackUrl missing", func(p *RefundCreateParams) { p.RefundCallbackURL = "" }, "refundCallbackUrl"},
+		{"refundCallbackUrl not a URL", func(p *RefundCreateParams) { p.RefundCallbackURL = "/cb" }, "refundCallbackUrl"},
+		{"refundCallbackUrl too long", func(p *RefundCreateParams) { p.RefundCallbackURL = "https://e.com/" + strings.Repeat("a", 243) }, "refundCallbackUrl"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.replyData("POST", refundCreatePath, refundCreatedData)
+			p := fullRefundCreateParams()
+			tc.edit(p)
+			_, err := f.Client.Refunds.Create(context.Background(), p)
+			qrRequireValidation(t, err, tc.field)
+			assert.Empty(t, f.requests(), "nothing may be sent")
+		})
+	}
+	t.Run("nil params", func(t *testing.T) {
+		f := newFakeAPI(t)
+		_, err := f.Client.Refunds.Create(context.Background(), nil)
+		qrRequireValidation(t, err, "params")
+		assert.Empty(t, f.requests())
+	})
+}
+
+// A refund element as 8.2 lists it.
+func refundEntry(mchRefundOrderID, refundTxID, status string) string {
+	return `{"mchRefundOrderId":"` + mchRefundOrderID + `","refundTransactionId":"` + refundTxID +
+		`","originalTransactionId":"C1175676368800878371","refundAmount":1000,"refundStatus":"` + status + `"}`
+}
+
+func TestRefundCreateReconcile(t *testing.T) {
+	ctx := context.Background()
+	mine := refundEntry("CCP20220428011068111", "R1", "PENDING")
+	other := refundEntry("OTHER0001", "R0", "COMPLETE")
+
+	t.Run("found: the create happened", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundBadGateway)
+		lists := refundTestSeq(f, refundListPath, refundOK(`[`+other+`,`+mine+`]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.NoError(t, err)
+		assert.Equal(t, 1, creates(), "a write with an unknown outcome is never resent blindly")
+		assert.Equal(t, 1, lists())
+		assert.Equal(t, "R1", res.RefundTransactionID)
+		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.JSONEq(t, mine, string(res.Raw))
+		lookup := refundRequestsTo(f, refundListPath)[0]
+		assert.Equal(t, qrNames("timestamp", "originalTransactionId"), qrParamKeys(lookup))
+		assert.Equal(t, "C1175676368800878371", lookup.Param["originalTransactionId"])
+	})
+
+	t.Run("not listed: sent once more with the same ids", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundOK(refundCreatedData))
+		lists := refundTestSeq(f, refundListPath, refundOK(`[`+other+`]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.NoError(t, err)
+		assert.Equal(t, 2, creates())
+		assert.Equal(t, 1, lists())
+		assert.Equal(t, "R1175676368800878371", res.RefundTransactionID)
+		sent := refundRequestsTo(f, refundCreatePath)
+		require.Len(t, sent, 2)
+		for _, k := range []string{"mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"} {
+			assert.Equal(t, sent[0].Param[k], sent[1].Param[k], k)
+		}
+	})
+
+	t.Run("no refunds at all (21006): sent once more", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundOK(refundCreatedData))
+		refundTestSeq(f, refundListPath, refundCode(21006, "Merchant transaction not found"))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.NoError(t, err)
+		assert.Equal(t, 2, creates())
+		assert.Equal(t, RefundPending, res.RefundStatus)
+	})
+
+	t.Run("resend answers duplicate (21407): looked up again", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21407, "MchRefundOrderId is repeat"))
+		lists := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+mine+`]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.NoError(t, err)
+		assert.Equal(t, 2, creates())
+		assert.Equal(t, 2, lists())
+		assert.Equal(t, "R1", res.RefundTransactionID)
+	})
+
+	t.Run("resend answers legacy duplicate (1515): looked up again", func(t *testing.T) {
+		f := newFakeAPI(t)
+		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(1515, "Merchant refund order id is repeat"))
+		lists := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+mine+`]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.NoError(t, err)
+		assert.Equal(t, 2, lists())
+		assert.Equal(t, "R1", res.RefundTransactionID)
+	})
+
+	t.Run("duplicate but still not listed: the first error, still unknown", func(t *testing.T) {
+		f := newFakeAPI(t)
+		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21407, "MchRefundOrderId is repeat"))
+		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.Error(t, err)
+		assert.Nil(t, res)
+		assert.True(t, IsOutcomeUnknown(err))
+		var he *HTTPError
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, 502, he.StatusCode)
+	})
+
+	t.Run("resend refused: that refusal is returned", func(t *testing.T) {
+		f := newFakeAPI(t)
+		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21406, "Refund amount invalid"))
+		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		assert.ErrorIs(t, err, ErrRefundAmount)
+		assert.False(t, IsOutcomeUnknown(err))
+	})
+
+	t.Run("lookup fails: the first error, still unknown, no resend", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundBadGateway)
+		lists := refundTestSeq(f, refundListPath, refundCode(21001, "Request sign error"))
+		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		require.Error(t, err)
+		assert.True(t, IsOutcomeUnknown(err))
+		assert.False(t, errors.Is(err, ErrSignature), "the lookup's error is not the create's")
+		assert.Equal(t, 1, creates())
+		assert.Equal(t, 1, lists())
+	})
+
+	t.Run("a refusal is not reconciled", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := refundTestSeq(f, refundCreatePath, refundCode(21402, "Not allowed to refund"))
+		lists := refundTestSeq(f, refundListPath, refundOK(`[`+mine+`]`))
+		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		assert.ErrorIs(t, err, ErrRefundNotAllowed)
+		assert.Equal(t, 1, creates())
+		assert.Equal(t, 0, lists())
+	})
+
+	t.Run("WithReconcile(false)", func(t *testing.T) {
+		f := newFakeAPI(t, WithReconcile(false))
+		refundTestSeq(f, refundCreatePath, refundBadGateway)
+		lists := refundTestSeq(f, refundListPath, refundOK(`[`+mine+`]`))
+		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		assert.True(t, IsOutcomeUnknown(err))
+		assert.Equal(t, 0, lists())
+	})
+}
+
+const refundListData = `[
+	{"mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"CU518563189147832320",
+	 "refundAmount":"1000","feeRefunded":"10","refundStatus":"complete","refundCreateTime":"2024-07-31 16:37:39",
+	 "refundReturnTime":"2024-07-31T16:40:00+08:00","refundReason":"refund"},
+	{"mchRefundOrderId":"CCP2","refundTransactionId":"R2","originalTransactionId":"CU518563189147832320",
+	 "refundAmount":500,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 17:00:00",
+	 "failedCode":"-10009","failedMessage":-10009},
+	{"mchRefundOrderId":"CCP3","refundTransactionId":"R3","refundStatus":"COMPLETED"},
+	{"mchRefundOrderId":"CCP4","refundTransactionId":"R4","refundStatus":"CANCELED"},
+	{"mchRefundOrderId":"CCP5","refundTransactionId":"R5","refundStatus":"CANCEL"},
+	{"mchRefundOrderId":"CCP6","refundTransactionId":"R6","refundStatus":"REVIEWING"}
+]`
+
+func TestRefundListPayments(t *testing.T) {
+	f := newFakeAPI(t)
+	f.replyData("POST", refundListPath, refundListData)
+	res, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{
+		OriginalTransactionID: "CU518563189147832320", RefundTransactionID: "R1", Extra: map[string]any{"subOrderId": "W"},
+	})
+	require.NoError(t, err)
+	got := f.last()
+	assert.Equal(t, "POST", got.Method)
+	assert.Equal(t, refundListPath, got.Path)
+	assert.Equal(t, qrNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), qrParamKeys(got))
+
+	ph := time.FixedZone("", 8*3600)
+	require.Len(t, res.Refunds, 6)
+	r1, r2 := res.Refunds[0], res.Refunds[1]
+	assert.Equal(t, "CCP1", r1.MchRefundOrderID)
+	assert.Equal(t, "R1", r1.RefundTransactionID)
+	assert.Equal(t, "CU518563189147832320", r1.OriginalTransactionID)
+	assert.Equal(t, Amount(1000), r1.RefundAmount)
+	assert.Equal(t, Amount(10), r1.FeeRefunded)
+	assert.Equal(t, RefundCompleted, r1.RefundStatus)
+	assert.True(t, r1.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
+	assert.True(t, r1.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+	assert.Equal(t, "refund", r1.RefundReason)
+	assert.Contains(t, string(r1.Raw), `"refundTransactionId":"R1"`)
+	assert.NotContains(t, string(r1.Raw), `"R2"`)
+	assert.Equal(t, RefundFailed, r2.RefundStatus)
+	assert.Equal(t, FailedCodeRefundFailed, r2.FailedCode)
+	assert.Equal(t, "-10009", r2.FailedMessage)
+	assert.Equal(t, Amount(500), r2.RefundAmount)
+	assert.Equal(t, RefundCompleted, res.Refunds[2].RefundStatus)
+	assert.Equal(t, RefundCancelled, res.Refunds[3].RefundStatus)
+	assert.Equal(t, RefundCancelled, res.Refunds[4].RefundStatus)
+	assert.Equal(t, RefundStatus("REVIEWING"), res.Refunds[5].RefundStatus, "unknown values are kept")
+	assert.False(t, res.Refunds[5].RefundStatus.Final())
+	for _, r := range res.Refunds[:5] {
+		assert.True(t, r.RefundStatus.Final(), r.RefundStatus)
+	}
+	assert.JSONEq(t, refundListData, string(res.Raw))
+
+	t.Run("one id is enough", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.replyData("POST", refundListPath, `[]`)
+		_, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{RefundTransactionID: "R1"})
+		require.NoError(t, err)
+		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+	})
+
+	cases := []struct {
+		name  string
+		p     *RefundListPaymentsParams
+		field string
+	}{
+		{"no id", &RefundListPaymentsParams{}, "originalTransactionId"},
+		{"no id (other name)", &RefundListPaymentsParams{}, "refundTransactionId"},
+		{"originalTransactionId too long", &RefundListPaymentsParams{OriginalTransactionID: strings.Repeat("C", 33)}, "originalTransactionId"},
+		{"refundTransactionId too long", &RefundListPaymentsParams{RefundTransactionID: strings.Repeat("R", 33)}, "refundTransactionId"},
+		{"nil", nil, "params"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			_, err := f.Client.Refunds.ListPayments(context.Background(), tc.p)
+			qrRequireValidation(t, err, tc.field)
+			assert.Empty(t, f.requests())
+		})
+	}
+}
+
+// refundWaitCtx bounds a Wait that should end by itself, so that a broken Wait fails the test
+// instead of hanging it.
+func refundWaitCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestRefundWait(t *testing.T) {
+	pending := refundOK(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "PENDING") + `]`)
+	done := refundOK(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "COMPLETE") + `]`)
+
+	t.Run("polls until final", func(t *testing.T) {
+		f := newFakeAPI(t)
+		calls := refundTestSeq(f, refundListPath, pending, pending, done)
+		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		require.NoError(t, err)
+		assert.Equal(t, 3, calls())
+		assert.Equal(t, "R1", res.RefundTransactionID)
+		assert.Equal(t, RefundCompleted, res.RefundStatus)
+		assert.Equal(t, "C1", f.last().Param["originalTransactionId"])
+	})
+
+	t.Run("not listed yet, then final", func(t *testing.T) {
+		f := newFakeAPI(t)
+		calls := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+refundEntry("M1", "R1", "FAILED")+`]`))
+		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		require.NoError(t, err)
+		assert.Equal(t, 2, calls())
+		assert.Equal(t, RefundFailed, res.RefundStatus)
+	})
+
+	t.Run("by refund transaction id alone", func(t *testing.T) {
+		f := newFakeAPI(t)
+		calls := refundTestSeq(f, refundListPath, refundOK(`[`+refundEntry("M1", "R1", "PENDING")+`]`), refundOK(`[`+refundEntry("M1", "R1", "CANCEL")+`]`))
+		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
+		require.NoError(t, err)
+		assert.Equal(t, 2, calls())
+		assert.Equal(t, RefundCancelled, res.RefundStatus)
+		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+	})
+
+	t.Run("transient failures keep polling", func(t *testing.T) {
+		f := newFakeAPI(t)
+		calls := refundTestSeq(f, refundListPath, pending, refundCode(21020, "Too many requests, please retry later."), refundBadGateway, done)
+		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, calls(), 4)
+		assert.Equal(t, RefundCompleted, res.RefundStatus)
+	})
+
+	t.Run("ctx ends: last state and the ctx error", func(t *testing.T) {
+		f := newFakeAPI(t)
+		ctx, cancel := context.WithCancel(refundWaitCtx(t))
+		defer cancel()
+		calls := 0
+		f.Transport.RegisterResponder("POST", "https://pc.test"+refundListPath, func(req *http.Request) (*http.Response, error) {
+			f.record(req)
+			calls++ // Wait polls sequentially
+			if calls == 3 {
+				cancel() // the caller gives up during the third poll
+			}
+			resp := httpmock.NewStringResponse(200, pending.body)
+			resp.Header.Set("Content-Type", "application/json")
+			return resp, nil
+		})
+		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		assert.ErrorIs(t, err, context.Canceled)
+		require.NotNil(t, res)
+		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.Equal(t, "R1", res.RefundTransactionID)
+		assert.Equal(t, 3, calls)
+	})
+
+	t.Run("ctx ends before the refund is listed: nil and the ctx error", func(t *testing.T) {
+		f := newFakeAPI(t)
+		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Nil(t, res)
+	})
+
+	t.Run("a lasting error stops the wait", func(t *testing.T) {
+		f := newFakeAPI(t)
+		calls := refundTestSeq(f, refundListPath, pending, refundCode(21006, "Merchant transaction not found"))
+		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		assert.ErrorIs(t, err, ErrTransactionNotFound)
+		assert.Equal(t, 2, calls())
+		require.NotNil(t, res, "the last state seen is returned with the error")
+		assert.Equal(t, RefundPending, res.RefundStatus)
+	})
+
+	t.Run("nothing names the refund", func(t *testing.T) {
+		f := newFakeAPI(t)
+		_, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
+		qrRequireValidation(t, err, "mchRefundOrderId")
+		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "")
+		qrRequireValidation(t, err, "mchRefundOrderId")
+		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "M1")
+		qrRequireValidation(t, err, "params")
+		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{}, "M1")
+		qrRequireValidation(t, err, "originalTransactionId")
+		assert.Empty(t, f.requests())
+	})
+}
+
+func TestRefundNotification(t *testing.T) {
+	f := newFakeAPI(t)
+	ph := time.FixedZone("", 8*3600)
+	cases := []struct {
+		event, param string
+		status       RefundStatus
+	}{
+		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":"1000","feeRefunded":10,"refundStatus":"COMPLETE","refundCreateTime":"2024-07-31 16:37:39","refundReturnTime":"2024-07-31T16:40:00+08:00","refundReason":"refund"}`, RefundCompleted},
+		// A documented failed refund that carries the success event name.
+		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":-10009,"failedMessage":"Channel Refund Failed"}`, RefundFailed},
+		{EventRefundFailed, `{"eventName":"payment.refund.failed","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":"-10009","failedMessage":-10009}`, RefundFailed},
+		{EventRefundCancel, `{"eventName":"payment.refund.cancel","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"CANCELED","refundCreateTime":"2024-07-31 16:37:39"}`, RefundCancelled},
+	}
+	for _, tc := range cases {
+		t.Run(tc.event+"/"+string(tc.status), func(t *testing.T) {
+			n, err := f.Client.ParseNotification(signedCallback(t, tc.param))
+			require.NoError(t, err)
+			assert.Equal(t, tc.event, n.EventName)
+			ev, ok := n.Event.(*RefundNotification)
+			require.True(t, ok, "got %T", n.Event)
+			assert.Equal(t, tc.event, ev.EventName)
+			assert.Equal(t, "CCP1", ev.MchRefundOrderID)
+			assert.Equal(t, "R1", ev.RefundTransactionID)
+			assert.Equal(t, "C1", ev.OriginalTransactionID)
+			assert.Equal(t, Amount(1000), ev.RefundAmount)
+			assert.Equal(t, tc.status, ev.RefundStatus)
+			assert.True(t, ev.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
+			assert.Equal(t, tc.param, string(ev.Raw))
+			switch tc.status {
+			case RefundCompleted:
+				assert.Equal(t, Amount(10), ev.FeeRefunded)
+				assert.Equal(t, "refund", ev.RefundReason)
+				assert.True(t, ev.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+			case RefundFailed:
+				assert.Equal(t, FailedCodeRefundFailed, ev.FailedCode)
+				assert.NotEmpty(t, ev.FailedMessage)
+			}
+		})
+	}
+}
