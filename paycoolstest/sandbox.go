@@ -22,6 +22,7 @@ import (
 //	GET  /qr/{qrCodeId}                 QR code page (Pay / Fail)
 //	GET  /guide/va/{mchOrderId}/{ch}    virtual account guide (Pay an amount)
 //	GET  /guide/bt/{mchOrderId}/{ch}    bank-transfer guide (Pay an amount)
+//	GET  /s/{code}                      the short link of a VA group or bank-transfer account
 //	POST /sandbox/{action}/{id}         run an outcome; form or query values amount, failedCode,
 //	                                    message, channel; answers the callback result as JSON
 //	GET  /sandbox/requests              the requests received (JSON)
@@ -296,6 +297,30 @@ func (s *Server) servePage(w http.ResponseWriter, path string) bool {
 				if !q.static() {
 					p.Facts = append(p.Facts, [2]string{"amount", q.amount.String()})
 					p.Buttons = append(p.Buttons, button{Label: "Fail", Action: "fail-qr-code", ID: q.mchOrderID})
+				}
+			}
+		}
+	case seg[0] == "s" && len(seg) == 2:
+		link := trimSlash(s.url, path)
+		for _, g := range s.st.vaGroups {
+			if g.shortLink != link {
+				continue
+			}
+			p = &page{Title: "Pay " + g.mchOrderID}
+			for _, v := range g.vas {
+				if v.active {
+					p.Facts = append(p.Facts, [2]string{v.channel, v.reference})
+					p.Buttons = append(p.Buttons, button{Label: "Pay via " + v.channel, Action: "pay-virtual-account", ID: g.mchOrderID, Amount: true, Channel: v.channel})
+				}
+			}
+		}
+		for _, g := range s.st.btGroups {
+			if g.shortLink == link {
+				p = &page{Title: "Bank transfer for " + g.mchOrderID, Buttons: []button{{Label: "Transfer", Action: "pay-bank-transfer", ID: g.mchOrderID, Amount: true}}}
+				for _, a := range g.accounts {
+					if a.active {
+						p.Facts = append(p.Facts, [2]string{a.channel, "AllBank " + a.number})
+					}
 				}
 			}
 		}

@@ -106,6 +106,13 @@ func TestSandboxHostedPages(t *testing.T) {
 	status, out := control(t, s, "pay-virtual-account/HP3", url.Values{"amount": {"1500"}, "channel": {"GCASH_STATIC_VA"}})
 	require.Equal(t, 200, status, "%v", out)
 
+	batch := ok(t, do(t, s, vaBatchPath, map[string]any{
+		"appName": "Sandbox", "mchOrderId": "HP5", "channelCode": "GCASH_STATIC_VA,PAYMAYA_STATIC_VA",
+		"customerName": "Juan", "email": "juan@example.com",
+	}))
+	_, body = fetchPage(t, batch.str(t, "shortLink"))
+	require.Contains(t, body, "Pay via PAYMAYA_STATIC_VA")
+
 	qr := ok(t, do(t, s, qrCreatePath, map[string]any{"channelCode": "QRPH_STATIC_QR", "mchOrderId": "HP4", "notifyUrl": m.URL, "customerName": "Raja"}))
 	_, body = fetchPage(t, qr.str(t, "qrLink"))
 	require.Contains(t, body, `name="amount"`)
