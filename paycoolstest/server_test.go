@@ -147,3 +147,13 @@ func routeOf(op paycools.Operation) *route {
 	}
 	return nil
 }
+
+func TestAppendBounded(t *testing.T) {
+	var l []int
+	for i := range maxRecords + 5 {
+		l = appendBounded(l, i)
+	}
+	require.Len(t, l, maxRecords)
+	require.Equal(t, 5, l[0])
+	require.Equal(t, maxRecords+4, l[len(l)-1])
+}
