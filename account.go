@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 )
@@ -198,7 +199,7 @@ type PaymentRecord struct {
 	// Name is the payer's name.
 	Name string `json:"name"`
 	// Mobile is the payer's mobile number, e.g. "09123456789".
-	Mobile string `json:"mobile"`
+	Mobile string `json:"mobile" log:"mask"`
 	// Status is the record's state (COMPLETE is decoded as TransactionCompleted).
 	Status TransactionStatus `json:"status"`
 	// AppName is the merchant application name.
@@ -210,6 +211,10 @@ type PaymentRecord struct {
 	// Raw is the undecoded record.
 	Raw json.RawMessage `json:"-"`
 }
+
+// LogValue logs the PaymentRecord with its account, mobile and token numbers masked to the last
+// four characters.
+func (x PaymentRecord) LogValue() slog.Value { return maskedLogValue(x) }
 
 // UnmarshalJSON decodes a record tolerantly, reading amount and fee in pesos.
 func (r *PaymentRecord) UnmarshalJSON(data []byte) error {

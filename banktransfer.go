@@ -69,7 +69,7 @@ type BankTransferBatchCreateParams struct {
 	MaxAmount Amount `json:"maxAmount,omitempty" pc:"range=1.."`
 	// Mobile is the payer's mobile number (11–14 characters, e.g. "09123456789"). LogValue
 	// masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=11..14"`
+	Mobile string `json:"mobile,omitempty" pc:"len=11..14" log:"mask"`
 	// ExpireTime is the last day the account accepts money, yyyy-MM-dd; empty means it never
 	// expires.
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`
@@ -91,20 +91,7 @@ func (p *BankTransferBatchCreateParams) validate(v *validation) {
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries.
 func (p BankTransferBatchCreateParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("appName", p.AppName),
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.String("channelCode", string(p.ChannelCode)),
-		slog.String("customerName", p.CustomerName),
-		slog.String("email", p.Email),
-		slog.Int64("minAmount", int64(p.MinAmount)),
-		slog.Int64("maxAmount", int64(p.MaxAmount)),
-		slog.String("mobile", MaskAccountNumber(p.Mobile)),
-		slog.String("expireTime", p.ExpireTime),
-		slog.String("description", p.Description),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Any("extra", vaExtraKeyNames(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // BankTransferAccount is one bank account opened for a customer on one channel (doc 6.1).
@@ -121,7 +108,7 @@ type BankTransferAccount struct {
 	AccountName string `json:"accountName"`
 	// AccountNumber is the number the payer transfers to, digits, e.g. "999100000198".
 	// LogValue masks it.
-	AccountNumber string `json:"accountNumber"`
+	AccountNumber string `json:"accountNumber" log:"mask"`
 	// Raw is the undecoded JSON of this list element.
 	Raw json.RawMessage `json:"-"`
 }
@@ -129,14 +116,7 @@ type BankTransferAccount struct {
 // LogValue logs the account with the account number masked (MaskAccountNumber) and without
 // Raw.
 func (a BankTransferAccount) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("mchOrderId", a.MchOrderID),
-		slog.String("channelCode", string(a.ChannelCode)),
-		slog.String("guideUrl", a.GuideURL),
-		slog.String("receivingBank", a.ReceivingBank),
-		slog.String("accountName", a.AccountName),
-		slog.String("accountNumber", MaskAccountNumber(a.AccountNumber)),
-	)
+	return maskedLogValue(a)
 }
 
 // BankTransferAccounts is the answer of 6.1 and 6.2: one guide page for all the customer's
@@ -267,7 +247,7 @@ type BankTransferPaymentNotification struct {
 	ChannelCode BankTransferChannelCode `json:"channelCode"`
 	// PaymentAccount is the account number that received the money (digits). LogValue masks
 	// it.
-	PaymentAccount string `json:"paymentAccount"`
+	PaymentAccount string `json:"paymentAccount" log:"mask"`
 	// Remark is the remark (optional).
 	Remark string `json:"remark"`
 	// FailedCode is the failure code, when there is one (optional).
@@ -281,20 +261,7 @@ type BankTransferPaymentNotification struct {
 // LogValue logs the event with the receiving account number masked (MaskAccountNumber) and
 // without Raw.
 func (n BankTransferPaymentNotification) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("eventName", n.EventName),
-		slog.String("mchOrderId", n.MchOrderID),
-		slog.String("transactionId", n.TransactionID),
-		slog.Int64("amount", int64(n.Amount)),
-		slog.String("transactionStatus", string(n.TransactionStatus)),
-		slog.Time("createTime", n.CreateTime.Time),
-		slog.Time("returnTime", n.ReturnTime.Time),
-		slog.String("channelCode", string(n.ChannelCode)),
-		slog.String("paymentAccount", MaskAccountNumber(n.PaymentAccount)),
-		slog.String("remark", n.Remark),
-		slog.Int("failedCode", n.FailedCode),
-		slog.String("failedMessage", n.FailedMessage),
-	)
+	return maskedLogValue(n)
 }
 
 func init() {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 )
@@ -230,7 +229,7 @@ type CreateVirtualAccountParams struct {
 	// Email is the payer's email address (1–128 characters).
 	Email string `json:"email" pc:"required,len=1..128,email"`
 	// Mobile is the payer's mobile number, 11–14 digits starting with 09. LogValue masks it.
-	Mobile string `json:"mobile" pc:"required,len=11..14,pattern=mobile09"`
+	Mobile string `json:"mobile" pc:"required,len=11..14,pattern=mobile09" log:"mask"`
 	// Remark is a note for this VA (1–256 characters when set).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
@@ -248,17 +247,7 @@ func (p *CreateVirtualAccountParams) validate(v *validation) {
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries.
 func (p CreateVirtualAccountParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.String("customerName", p.CustomerName),
-		slog.String("channelCode", string(p.ChannelCode)),
-		slog.String("notifyUrl", p.NotifyURL),
-		slog.String("email", p.Email),
-		slog.String("mobile", MaskAccountNumber(p.Mobile)),
-		slog.String("remark", p.Remark),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Any("extra", vaExtraKeyNames(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // CreateVirtualAccount creates a static virtual account for one payer or bill on one channel
@@ -291,7 +280,7 @@ type BatchCreateVirtualAccountsParams struct {
 	// maximum.
 	MaxAmount Amount `json:"maxAmount,omitempty" pc:"range=1.."`
 	// Mobile is the payer's mobile number (11–14 characters). LogValue masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=11..14"`
+	Mobile string `json:"mobile,omitempty" pc:"len=11..14" log:"mask"`
 	// ExpireTime is the last day the VAs accept payments, yyyy-MM-dd; empty means they never
 	// expire.
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`
@@ -313,20 +302,7 @@ func (p *BatchCreateVirtualAccountsParams) validate(v *validation) {
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries.
 func (p BatchCreateVirtualAccountsParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("appName", p.AppName),
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.String("channelCode", p.ChannelCode.String()),
-		slog.String("customerName", p.CustomerName),
-		slog.String("email", p.Email),
-		slog.Int64("minAmount", int64(p.MinAmount)),
-		slog.Int64("maxAmount", int64(p.MaxAmount)),
-		slog.String("mobile", MaskAccountNumber(p.Mobile)),
-		slog.String("expireTime", p.ExpireTime),
-		slog.String("description", p.Description),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Any("extra", vaExtraKeyNames(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // VirtualAccountBatch is the answer of 4.2 and 4.3: a cashier short link covering every
@@ -520,7 +496,7 @@ type RepaymentVerification struct {
 	// send it (some channels).
 	Amount Amount `json:"amount"`
 	// Mobile is the payer's mobile number. LogValue masks it.
-	Mobile string `json:"mobile"`
+	Mobile string `json:"mobile" log:"mask"`
 	// CreateTime is when PayCools asked.
 	CreateTime Time `json:"createTime"`
 	// Raw is the verified param.
@@ -530,15 +506,7 @@ type RepaymentVerification struct {
 // LogValue logs the question with the mobile number masked (MaskAccountNumber) and without
 // Raw.
 func (q RepaymentVerification) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("eventName", q.EventName),
-		slog.String("mchOrderId", q.MchOrderID),
-		slog.String("channelCode", string(q.ChannelCode)),
-		slog.String("referenceNumber", q.ReferenceNumber),
-		slog.Int64("amount", int64(q.Amount)),
-		slog.String("mobile", MaskAccountNumber(q.Mobile)),
-		slog.Time("createTime", q.CreateTime.Time),
-	)
+	return maskedLogValue(q)
 }
 
 // RepaymentRefusal is a decided refusal of a repayment verification, returned as the error of
@@ -628,18 +596,4 @@ func vaValidateDateRange(v *validation, start, end string) {
 	if err1 == nil && err2 == nil && e.Before(s) {
 		v.add("endDate", "must not be before startDate")
 	}
-}
-
-// vaExtraKeyNames returns the sorted names of an Extra map, for LogValue: the values are not
-// logged, as they may hold anything.
-func vaExtraKeyNames(extra map[string]any) []string {
-	if len(extra) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

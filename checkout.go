@@ -152,7 +152,7 @@ type CheckoutCreateParams struct {
 	// Email is the payer's e-mail (1–128).
 	Email string `json:"email" pc:"required,len=1..128"`
 	// Mobile is the payer's phone number (10–14 characters).
-	Mobile string `json:"mobile" pc:"required,len=10..14"`
+	Mobile string `json:"mobile" pc:"required,len=10..14" log:"mask"`
 	// ExpireSeconds is the lifetime of the checkout order in seconds (> 0); 0 leaves the
 	// PayCools default.
 	ExpireSeconds int64 `json:"expireSeconds,omitempty" pc:"range=1.."`
@@ -204,20 +204,7 @@ func (p *CheckoutCreateParams) validate(v *validation) {
 // their last four digits, and without Extra (whose contents the SDK does not know), so that
 // logging params never logs them in full. The caller's params are not modified.
 func (p CheckoutCreateParams) LogValue() slog.Value {
-	type plain CheckoutCreateParams // no LogValue method: no recursion
-	q := plain(p)
-	if q.Mobile != "" {
-		q.Mobile = MaskAccountNumber(q.Mobile)
-	}
-	if q.BillingAddress != nil {
-		a := *q.BillingAddress
-		if a.Mobile != "" {
-			a.Mobile = MaskAccountNumber(a.Mobile)
-		}
-		q.BillingAddress = &a
-	}
-	q.Extra = nil
-	return slog.AnyValue(q)
+	return maskedLogValue(p)
 }
 
 // CheckoutGoodsDetail is one item of CheckoutCreateParams.GoodsDetails. The inner names are
@@ -257,12 +244,16 @@ type CheckoutAddress struct {
 	// Email is the e-mail address.
 	Email string `json:"email,omitempty"`
 	// Mobile is the phone number.
-	Mobile string `json:"mobile,omitempty"`
+	Mobile string `json:"mobile,omitempty" log:"mask"`
 	// CountryCode is the country.
 	CountryCode CountryCode `json:"countryCode,omitempty"`
 	// RedirectURL is a return URL (seen on billing addresses only).
 	RedirectURL string `json:"redirectUrl,omitempty"`
 }
+
+// LogValue logs the CheckoutAddress with its account, mobile and token numbers masked to the last
+// four characters.
+func (x CheckoutAddress) LogValue() slog.Value { return maskedLogValue(x) }
 
 // CheckoutOrder is a created checkout order (9.2): send the payer's browser to CheckoutURL.
 //

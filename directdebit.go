@@ -210,7 +210,7 @@ type DirectDebitAuthorizationGetParams struct {
 	// UserID is the merchant's user id whose tokens are listed (1–32).
 	UserID string `json:"userId" pc:"required,len=1..32"`
 	// PayToken narrows the answer to this token (optional).
-	PayToken string `json:"payToken,omitempty"`
+	PayToken string `json:"payToken,omitempty" log:"mask"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
@@ -221,12 +221,7 @@ type DirectDebitAuthorizationGetParams struct {
 
 // LogValue masks the pay token, so that logging the params never logs a chargeable token.
 func (p DirectDebitAuthorizationGetParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("userId", p.UserID),
-		slog.String("payToken", maskOptional(p.PayToken)),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Int("extra", len(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // DirectDebitAuthorizations is the answer of 10.2: a user's pay tokens.
@@ -259,7 +254,7 @@ type DirectDebitToken struct {
 	// ChannelCode is the channel the token is for (also sent as channelcode).
 	ChannelCode string `json:"channelCode"`
 	// PayToken is the token to charge with in CreatePayment (also sent as paytoken).
-	PayToken string `json:"payToken"`
+	PayToken string `json:"payToken" log:"mask"`
 	// TokenStatus says whether the token can still be charged (ACTIVED, INACTIVED).
 	TokenStatus DirectDebitTokenStatus `json:"tokenStatus"`
 	// ExpiresTime is when the token expires.
@@ -272,13 +267,17 @@ type DirectDebitToken struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// LogValue logs the DirectDebitToken with its account, mobile and token numbers masked to the last
+// four characters.
+func (x DirectDebitToken) LogValue() slog.Value { return maskedLogValue(x) }
+
 // DirectDebitAuthorizationCancelParams revokes a pay token (doc 10.3; path and fields
 // unconfirmed).
 type DirectDebitAuthorizationCancelParams struct {
 	// UserID is the merchant's user id that owns the token (1–32).
 	UserID string `json:"userId" pc:"required,len=1..32"`
 	// PayToken is the token to revoke.
-	PayToken string `json:"payToken" pc:"required"`
+	PayToken string `json:"payToken" pc:"required" log:"mask"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
@@ -288,12 +287,7 @@ type DirectDebitAuthorizationCancelParams struct {
 
 // LogValue masks the pay token, so that logging the params never logs a chargeable token.
 func (p DirectDebitAuthorizationCancelParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("userId", p.UserID),
-		slog.String("payToken", maskOptional(p.PayToken)),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Int("extra", len(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // DirectDebitAuthorizationCancelResult is the answer of 10.3 (unconfirmed; shaped like a
@@ -305,7 +299,7 @@ type DirectDebitAuthorizationCancelResult struct {
 	// ChannelCode is the channel of the token.
 	ChannelCode string `json:"channelCode"`
 	// PayToken is the revoked token.
-	PayToken string `json:"payToken"`
+	PayToken string `json:"payToken" log:"mask"`
 	// TokenStatus is the state after cancelling (INACTIVED expected).
 	TokenStatus DirectDebitTokenStatus `json:"tokenStatus"`
 	// InactiveTime is when the token was revoked.
@@ -315,6 +309,10 @@ type DirectDebitAuthorizationCancelResult struct {
 	// Raw is the undecoded data of the answer (empty when PayCools sent none).
 	Raw json.RawMessage `json:"-"`
 }
+
+// LogValue logs the DirectDebitAuthorizationCancelResult with its account, mobile and token numbers masked to the last
+// four characters.
+func (x DirectDebitAuthorizationCancelResult) LogValue() slog.Value { return maskedLogValue(x) }
 
 // DirectDebitAuthorizationNotification is the 10.4 callback: a pay token was created, refused
 // or revoked (EventTokenCreateSuccess, EventTokenCreateFailed, EventTokenCancelSuccess).
@@ -332,7 +330,7 @@ type DirectDebitAuthorizationNotification struct {
 	CountryCode CountryCode `json:"countryCode"`
 	// PayToken is the token (wire key paytoken; payToken is accepted too). Store it against
 	// UserID on EventTokenCreateSuccess.
-	PayToken string `json:"paytoken"`
+	PayToken string `json:"paytoken" log:"mask"`
 	// TokenStatus is ACTIVED after create and INACTIVED after cancel.
 	TokenStatus DirectDebitTokenStatus `json:"tokenStatus"`
 	// ExpiresTime is when the token expires.
@@ -347,6 +345,10 @@ type DirectDebitAuthorizationNotification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// LogValue logs the DirectDebitAuthorizationNotification with its account, mobile and token numbers masked to the last
+// four characters.
+func (x DirectDebitAuthorizationNotification) LogValue() slog.Value { return maskedLogValue(x) }
+
 // DirectDebitPaymentParams charges a user's wallet with a pay token, without the user present
 // (doc 10.5). It moves money: see DirectDebitService.CreatePayment.
 type DirectDebitPaymentParams struct {
@@ -358,7 +360,7 @@ type DirectDebitPaymentParams struct {
 	// ChannelCode is the channel of the token, e.g. ChannelGCashDirectDebit.
 	ChannelCode string `json:"channelCode" pc:"required"`
 	// PayToken is the token from the token.create.success event or GetAuthorization.
-	PayToken string `json:"payToken" pc:"required"`
+	PayToken string `json:"payToken" pc:"required" log:"mask"`
 	// NotifyURL is where the 10.7 payment events are POSTed (1–256, absolute URL).
 	NotifyURL string `json:"notifyUrl" pc:"required,len=1..256,url"`
 	// CustomerName is the payer's name (optional, 1–128).
@@ -366,7 +368,7 @@ type DirectDebitPaymentParams struct {
 	// Email is the payer's e-mail address (optional, 1–128).
 	Email string `json:"email,omitempty" pc:"len=1..128,email"`
 	// Mobile is the payer's phone, 11 digits 09xxxxxxxxx (optional).
-	Mobile string `json:"mobile,omitempty" pc:"pattern=ewalletMobile"`
+	Mobile string `json:"mobile,omitempty" pc:"pattern=ewalletMobile" log:"mask"`
 	// Remark is the merchant's note, echoed in GetPayment and the 10.7 event (optional,
 	// 1–256).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
@@ -381,27 +383,7 @@ type DirectDebitPaymentParams struct {
 // LogValue masks the mobile number and the pay token, so that logging the params never logs
 // them in full.
 func (p DirectDebitPaymentParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.Int64("amount", int64(p.Amount)),
-		slog.String("channelCode", p.ChannelCode),
-		slog.String("payToken", maskOptional(p.PayToken)),
-		slog.String("notifyUrl", p.NotifyURL),
-		slog.String("customerName", p.CustomerName),
-		slog.String("email", p.Email),
-		slog.String("mobile", maskOptional(p.Mobile)),
-		slog.String("remark", p.Remark),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Int("extra", len(p.Extra)),
-	)
-}
-
-// maskOptional masks a non-empty value with MaskAccountNumber and leaves "" as it is.
-func maskOptional(s string) string {
-	if s == "" {
-		return ""
-	}
-	return MaskAccountNumber(s)
+	return maskedLogValue(p)
 }
 
 // DirectDebitPayment is the answer of 10.5: the charge as PayCools accepted it, usually still
@@ -475,7 +457,7 @@ type DirectDebitPaymentDetail struct {
 	// Email is the payer's e-mail (flat edition).
 	Email string `json:"email"`
 	// Mobile is the payer's phone (flat edition).
-	Mobile string `json:"mobile"`
+	Mobile string `json:"mobile" log:"mask"`
 	// Remark is the merchant's note.
 	Remark string `json:"remark"`
 	// NotifyURL is the notification URL on file (envelope edition).
@@ -492,6 +474,10 @@ type DirectDebitPaymentDetail struct {
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 }
+
+// LogValue logs the DirectDebitPaymentDetail with its account, mobile and token numbers masked to the last
+// four characters.
+func (x DirectDebitPaymentDetail) LogValue() slog.Value { return maskedLogValue(x) }
 
 // DirectDebitPaymentNotification is the 10.7 callback: a direct debit charge completed or
 // failed (EventDirectDebitSuccess, EventDirectDebitFailed and their flat-edition names). It may

@@ -165,7 +165,7 @@ func (e *TransportError) Error() string {
 	if e.OutcomeUnknown {
 		state = "outcome unknown"
 	}
-	return fmt.Sprintf("paycools: %s: %s: %v", e.Operation, state, e.Err)
+	return fmt.Sprintf("paycools: %s: %s: %s", e.Operation, state, redactText(fmt.Sprint(e.Err), 300))
 }
 
 // Unwrap returns the underlying error.

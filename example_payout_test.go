@@ -135,5 +135,5 @@ func ExampleCreatePayoutParams_LogValue() {
 	}
 	logger.Info("sending payout", "payout", p)
 	// Output:
-	// level=INFO msg="sending payout" payout.mchOrderId=PO-20240719-000123 payout.idempotencyId="" payout.amount=50010 payout.accountNo=*******4567 payout.accountName="Juan Dela Cruz" payout.payMethodCode=EWALLET payout.transferCode=GCASH
+	// level=INFO msg="sending payout" payout.mchOrderId=PO-20240719-000123 payout.amount=50010 payout.accountNo=*******4567 payout.accountName="Juan Dela Cruz" payout.payMethodCode=EWALLET payout.transferCode=GCASH
 }

@@ -3,6 +3,7 @@ package paycools
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"testing"
 
@@ -43,4 +44,28 @@ func TestLogOneLinePerAttemptWithoutSecrets(t *testing.T) {
 	c, err := NewClient(testAppID, testMerchantKey(t))
 	require.NoError(t, err)
 	assert.False(t, c.logger.Enabled(context.Background(), slog.LevelError))
+}
+
+func TestMaskedLogValue(t *testing.T) {
+	type addr struct {
+		Mobile string `json:"mobile" log:"mask"`
+		City   string `json:"city"`
+	}
+	type params struct {
+		AccountNo string          `json:"accountNo" log:"mask"`
+		Amount    Amount          `json:"amount"`
+		Addr      *addr           `json:"addr"`
+		Items     []addr          `json:"items"`
+		Empty     string          `json:"empty"`
+		Extra     map[string]any  `json:"-"`
+		Raw       json.RawMessage `json:"-"`
+	}
+	var buf bytes.Buffer
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	l.Info("x", "p", maskedLogValue(params{AccountNo: "1234567890", Amount: 50010, Addr: &addr{Mobile: "09171234567", City: "Manila"},
+		Items: []addr{{Mobile: "09998887777"}}, Extra: map[string]any{"b": "secret", "a": 1}, Raw: json.RawMessage(`{"accountNo":"1234567890"}`)}))
+	out := buf.String()
+	assert.Contains(t, out, `"p":{"accountNo":"******7890","amount":50010,"addr":{"mobile":"*******4567","city":"Manila"},"items":{"0":{"mobile":"*******7777"}},"extraKeys":["a","b"]}`)
+	assert.NotContains(t, out, "secret")
+	assert.NotContains(t, out, "1234567890")
 }

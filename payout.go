@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -50,7 +48,7 @@ type CreatePayoutParams struct {
 	// AccountNo is the beneficiary's bank account number, the wallet's mobile number
 	// 09xxxxxxxxx (required format when PayMethodCode is EWALLET), or the QR content (SCANQR);
 	// 1–50 chars.
-	AccountNo string `json:"accountNo" pc:"required,len=1..50"`
+	AccountNo string `json:"accountNo" pc:"required,len=1..50" log:"mask"`
 	// AccountName is the beneficiary's name, "first middle last" (middle optional); 1–128
 	// chars, letters (any script), spaces and ' . - only.
 	AccountName string `json:"accountName" pc:"required,len=1..128,pattern=personName"`
@@ -80,30 +78,7 @@ func (p *CreatePayoutParams) validate(v *validation) {
 // (MaskAccountNumber). Extra is shown by its keys only, since its values are not known to be
 // safe to log.
 func (p CreatePayoutParams) LogValue() slog.Value {
-	attrs := []slog.Attr{
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.String("idempotencyId", p.IdempotencyID),
-		slog.Int64("amount", int64(p.Amount)),
-		slog.String("accountNo", MaskAccountNumber(p.AccountNo)),
-		slog.String("accountName", p.AccountName),
-		slog.String("payMethodCode", string(p.PayMethodCode)),
-		slog.String("transferCode", p.TransferCode),
-	}
-	if p.Remark != "" {
-		attrs = append(attrs, slog.String("remark", p.Remark))
-	}
-	if p.Timestamp != 0 {
-		attrs = append(attrs, slog.Int64("timestamp", p.Timestamp))
-	}
-	if len(p.Extra) > 0 {
-		keys := make([]string, 0, len(p.Extra))
-		for k := range p.Extra {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		attrs = append(attrs, slog.String("extraKeys", strings.Join(keys, ",")))
-	}
-	return slog.GroupValue(attrs...)
+	return maskedLogValue(p)
 }
 
 // GetPayoutParams reads the current state of one payout (doc 3.2), by MchOrderID or

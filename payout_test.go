@@ -261,7 +261,7 @@ func TestPayoutCreateLogValueMasksAccountNo(t *testing.T) {
 	assert.NotContains(t, out, "09171234567", "the full account number must never be logged")
 	assert.NotContains(t, out, "secret-value", "Extra values are not logged")
 	assert.Equal(t, 2, strings.Count(out, `"accountNo":"*******4567"`), out)
-	assert.Equal(t, 2, strings.Count(out, `"extraKeys":"bankCode"`), out)
+	assert.Equal(t, 2, strings.Count(out, `"extraKeys":["bankCode"]`), out)
 	assert.Contains(t, out, `"mchOrderId":"TestMchOrderIdD0001"`)
 	assert.Contains(t, out, `"amount":50010`)
 }

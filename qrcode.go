@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 )
@@ -96,7 +95,7 @@ type QRCodeCreateParams struct {
 	// Email is the payer's email (1–128).
 	Email string `json:"email,omitempty" pc:"len=1..128"`
 	// Mobile is the payer's mobile number (10–11 characters). LogValue masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=10..11"`
+	Mobile string `json:"mobile,omitempty" pc:"len=10..11" log:"mask"`
 	// Remark is free text (1–256), echoed in results and callbacks.
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
 	// ExpireSeconds is the lifetime of a dynamic or hybrid QR in seconds (30–3600; 60–3600 when
@@ -141,19 +140,7 @@ func (p *QRCodeCreateParams) validate(v *validation) {
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries, so that logging params never logs the full number.
 func (p QRCodeCreateParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("channelCode", string(p.ChannelCode)),
-		slog.String("mchOrderId", p.MchOrderID),
-		slog.Int64("amount", int64(p.Amount)),
-		slog.String("notifyUrl", p.NotifyURL),
-		slog.String("customerName", p.CustomerName),
-		slog.String("email", p.Email),
-		slog.String("mobile", MaskAccountNumber(p.Mobile)),
-		slog.String("remark", p.Remark),
-		slog.Int("expireSeconds", p.ExpireSeconds),
-		slog.Int64("timestamp", p.Timestamp),
-		slog.Any("extraKeys", qrExtraKeyNames(p.Extra)),
-	)
+	return maskedLogValue(p)
 }
 
 // QRCodeGetParams names the QR code to read back (doc 5.2).
@@ -381,18 +368,4 @@ func (s *QRCodeService) Update(ctx context.Context, p *QRCodeUpdateParams) (*QRC
 
 func init() {
 	registerEvent[QRCodePaymentNotification](EventQRCodePaymentSuccess, EventQRCodePaymentFailed)
-}
-
-// qrExtraKeyNames returns the sorted names of an Extra map, for LogValue (values are not logged:
-// they may hold anything).
-func qrExtraKeyNames(extra map[string]any) []string {
-	if len(extra) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,7 +1,12 @@
 package paycools
 
 import (
+	"fmt"
+	"log/slog"
+	"reflect"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -41,4 +46,71 @@ func MaskAccountNumber(s string) string {
 		return strings.Repeat("*", len(r))
 	}
 	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
+}
+
+// maskedLogValue is the LogValue of params and results that hold account numbers, mobile
+// numbers or pay tokens: every non-zero field under its JSON name, the fields tagged
+// log:"mask" masked to their last four characters, Extra as its key names only (its values
+// may hold anything), and Raw left out (it holds the unmasked wire data).
+func maskedLogValue(v any) slog.Value {
+	return slog.GroupValue(maskedAttrs(reflect.ValueOf(v))...)
+}
+
+func maskedAttrs(v reflect.Value) []slog.Attr {
+	v = reflect.Indirect(v)
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	t := v.Type()
+	var attrs []slog.Attr
+	for i := 0; i < t.NumField(); i++ {
+		sf, fv := t.Field(i), v.Field(i)
+		if !sf.IsExported() || sf.Name == "Raw" || fv.IsZero() {
+			continue
+		}
+		name := jsonName(sf)
+		if name == "-" {
+			name = sf.Name
+		}
+		if sf.Name == "Extra" && fv.Kind() == reflect.Map {
+			keys := make([]string, 0, fv.Len())
+			for _, k := range fv.MapKeys() {
+				keys = append(keys, fmt.Sprint(k.Interface()))
+			}
+			sort.Strings(keys)
+			attrs = append(attrs, slog.Any("extraKeys", keys))
+			continue
+		}
+		if sf.Tag.Get("log") == "mask" {
+			attrs = append(attrs, slog.String(name, MaskAccountNumber(fmt.Sprint(fv.Interface()))))
+			continue
+		}
+		attrs = append(attrs, maskedAttr(name, fv))
+	}
+	return attrs
+}
+
+func maskedAttr(name string, fv reflect.Value) slog.Attr {
+	if tv, ok := fv.Interface().(Time); ok {
+		return slog.Time(name, tv.Time)
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		return slog.String(name, fv.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return slog.Int64(name, fv.Int())
+	case reflect.Bool:
+		return slog.Bool(name, fv.Bool())
+	case reflect.Pointer, reflect.Struct:
+		return slog.Attr{Key: name, Value: slog.GroupValue(maskedAttrs(fv)...)}
+	case reflect.Slice:
+		if reflect.Indirect(reflect.New(fv.Type().Elem())).Kind() == reflect.Struct {
+			items := make([]slog.Attr, fv.Len())
+			for i := range items {
+				items[i] = slog.Attr{Key: strconv.Itoa(i), Value: slog.GroupValue(maskedAttrs(fv.Index(i))...)}
+			}
+			return slog.Attr{Key: name, Value: slog.GroupValue(items...)}
+		}
+	}
+	return slog.Any(name, fv.Interface())
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -130,14 +131,14 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param [
 		return attemptResult{err: &TransportError{Operation: op, Err: err}}
 	}
 
-	sent := false
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent = true }}
+	var sent atomic.Bool // set by the transport, possibly from another goroutine
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
 	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		// The transport calls GotConn before writing; without a connection nothing was sent.
-		r := attemptResult{err: &TransportError{Operation: op, OutcomeUnknown: sent, Err: unwrapURLError(err)}}
-		r.retryAll = !sent && ctx.Err() == nil
+		r := attemptResult{err: &TransportError{Operation: op, OutcomeUnknown: sent.Load(), Err: unwrapURLError(err)}}
+		r.retryAll = !sent.Load() && ctx.Err() == nil
 		r.retryQuery = ctx.Err() == nil
 		c.logAttempt(ctx, op, path, attempt, start, 0, 0, r.err)
 		return r

@@ -91,7 +91,7 @@ type WebPaymentCreateParams struct {
 	ChannelCode WebPaymentChannelCode `json:"channelCode" pc:"required"`
 	// PayToken is the authorised direct-debit token (from the DirectDebit authorization
 	// events); required when ChannelType is DIRECT_DEBIT.
-	PayToken string `json:"payToken,omitempty"`
+	PayToken string `json:"payToken,omitempty" log:"mask"`
 	// CustomerName is the payer's name (1–128); required unless ChannelType is DIRECT_DEBIT.
 	CustomerName string `json:"customerName,omitempty" pc:"len=1..128"`
 	// Email is the payer's e-mail (1–128; if unknown, the merchant's own); required unless
@@ -99,7 +99,7 @@ type WebPaymentCreateParams struct {
 	Email string `json:"email,omitempty" pc:"len=1..128"`
 	// Mobile is the payer's mobile number (10–14 characters; if unknown, the merchant's own);
 	// required unless ChannelType is DIRECT_DEBIT.
-	Mobile string `json:"mobile,omitempty" pc:"len=10..14"`
+	Mobile string `json:"mobile,omitempty" pc:"len=10..14" log:"mask"`
 	// TerminalType is the device the payer uses (WEB, WAP, APP); required unless ChannelType
 	// is DIRECT_DEBIT.
 	TerminalType TerminalType `json:"terminalType,omitempty" pc:"enum=WEB|WAP|APP"`
@@ -172,16 +172,7 @@ func isEmptyValue(x any) bool {
 // characters, and without Extra (whose contents the SDK does not know), so that logging params
 // never logs either in full.
 func (p WebPaymentCreateParams) LogValue() slog.Value {
-	type plain WebPaymentCreateParams // no LogValue method: no recursion
-	q := plain(p)
-	if q.Mobile != "" {
-		q.Mobile = MaskAccountNumber(q.Mobile)
-	}
-	if q.PayToken != "" {
-		q.PayToken = MaskAccountNumber(q.PayToken)
-	}
-	q.Extra = nil
-	return slog.AnyValue(q)
+	return maskedLogValue(p)
 }
 
 // WebPaymentGetParams reads one web payment (doc 7.2) by MchOrderID or TransactionID (send
@@ -257,7 +248,7 @@ type WebPayment struct {
 	// Email is the payer's e-mail.
 	Email string `json:"email"`
 	// Mobile is the payer's mobile number.
-	Mobile string `json:"mobile"`
+	Mobile string `json:"mobile" log:"mask"`
 	// AppName is the merchant application name (PH edition).
 	AppName string `json:"appName"`
 	// NotifyURL is the callback URL of the payment (read from callbackUrl when notifyUrl is
@@ -266,6 +257,10 @@ type WebPayment struct {
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 }
+
+// LogValue logs the WebPayment with its account, mobile and token numbers masked to the last
+// four characters.
+func (x WebPayment) LogValue() slog.Value { return maskedLogValue(x) }
 
 // PaymentURL returns the link to send the customer to: PayData when it is an http(s) URL,
 // else RedirectURL when it is one, else "" (PayData then holds QR content or a VA number).

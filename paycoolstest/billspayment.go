@@ -38,6 +38,9 @@ func (g *vaGroup) va(channel string) *virtualAccount {
 	return nil
 }
 
+// eventVerification is the event name of the repayment verification question (doc 4.6).
+const eventVerification = "payment.verification"
+
 func init() {
 	addRoute(&route{
 		op: paycools.OpBillsPaymentCreateVirtualAccount, method: "POST", path: "/open-api/philippines/static/payment/generate",
@@ -336,7 +339,7 @@ func (s *Server) PayVirtualAccountChannel(mchOrderID, channel string, amount pay
 	}
 	verifyURL := s.verificationURL
 	question := obj{
-		{"eventName", paycools.EventPaymentVerification},
+		{"eventName", eventVerification},
 		{"mchOrderId", g.mchOrderID},
 		{"channelCode", v.channel},
 		{"referenceNumber", v.reference},
@@ -347,7 +350,7 @@ func (s *Server) PayVirtualAccountChannel(mchOrderID, channel string, amount pay
 	s.mu.Unlock()
 
 	if verifyURL != "" {
-		res := s.deliver(paycools.EventPaymentVerification, verifyURL, question)
+		res := s.deliver(eventVerification, verifyURL, question)
 		if !res.Accepted() {
 			return res, ErrRefused
 		}

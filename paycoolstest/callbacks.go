@@ -64,7 +64,7 @@ func (r *CallbackResult) replyCode() int {
 	return int(n)
 }
 
-// Callbacks returns a copy of every callback sent so far, oldest first.
+// Callbacks returns a copy of the callbacks sent so far, oldest first (the most recent 10000).
 func (s *Server) Callbacks() []*CallbackResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,7 +143,7 @@ func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
 	}
 	s.cfg.logger.Info("paycoolstest callback", "event", name, "url", url, "status", res.Status, "err", res.Err)
 	s.mu.Lock()
-	s.cbs = append(s.cbs, res)
+	s.cbs = appendBounded(s.cbs, res)
 	s.mu.Unlock()
 	cp := *res
 	return &cp

@@ -25,4 +25,12 @@
 //	c := s.Client()
 //	p, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{...})
 //	res, err := s.CompletePayout(p.MchOrderID) // disbursement.success to the callback URL
+//
+// For use by hand (the sandbox command), the same address also serves the pages whose links
+// the API hands out (payData, checkoutUrl, authUrl, ekycUrl, qrLink, guideUrl), with buttons
+// that run the outcomes, and a small control API under SandboxPrefix (its doc lists the routes):
+//
+//	curl -X POST http://127.0.0.1:8080/sandbox/complete-payout/ORDER1
+//	curl -X POST -d failedCode=-10005 -d message=closed http://127.0.0.1:8080/sandbox/fail-payout/ORDER2
+//	curl http://127.0.0.1:8080/sandbox/callbacks
 package paycoolstest

@@ -2,6 +2,7 @@ package paycoolstest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -84,12 +85,50 @@ func TestFaultDelayThenActs(t *testing.T) {
 	s := newTestServer(t)
 	s.InjectFault(paycools.OpPayoutCreate, Fault{Delay: 300 * time.Millisecond})
 	param := signedParam(t, s, payoutFields("F7"))
-	hc := &http.Client{Timeout: 50 * time.Millisecond}
-	_, err := hc.Post(s.URL()+payoutPath, "application/json",
-		bytesReader(envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))))
-	require.Error(t, err)
-	require.Eventually(t, func() bool { return payoutExists(t, s, "F7") }, 2*time.Second, 20*time.Millisecond,
-		"the gateway acts after the delay even though the client gave up")
+	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+payoutPath, bytesReader(body))
+	require.NoError(t, err)
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	// Once the gateway holds the request (the fault is taken), the client gives up.
+	require.Eventually(t, func() bool { return len(s.pendingFaults()) == 0 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	require.Error(t, <-errc)
+	require.Eventually(t, func() bool {
+		ok, err := tryPayoutExists(s, "F7")
+		return err == nil && ok
+	}, 5*time.Second, 20*time.Millisecond, "the gateway acts after the delay even though the client gave up")
+}
+
+// tryPayoutExists asks the gateway for a payout without failing the test (for Eventually).
+func tryPayoutExists(s *Server, id string) (bool, error) {
+	param, err := json.Marshal(map[string]any{"mchOrderId": id, "countryCode": "PH", "timestamp": s.now().UnixMilli()})
+	if err != nil {
+		return false, err
+	}
+	sig, err := signWith(s.MerchantKey(), param)
+	if err != nil {
+		return false, err
+	}
+	body, _ := json.Marshal(map[string]string{"appId": s.AppID(), "param": string(param), "sign": sig})
+	resp, err := http.Post(s.URL()+payoutCheckPath, "application/json", bytesReader(body))
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	var r reply
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return false, err
+	}
+	return r.Code == 10000, nil
 }
 
 func TestFaultTargets(t *testing.T) {

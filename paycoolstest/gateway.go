@@ -124,7 +124,8 @@ type Request struct {
 	Dropped bool
 }
 
-// Requests returns a copy of every request received so far, oldest first.
+// Requests returns a copy of the requests received so far, oldest first (the most recent
+// 10000).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,6 +160,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.inflight.Done()
+	if s.serveExtra(w, r) {
+		return
+	}
 
 	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path}
 	rt, vars, pathKnown := match(r.Method, r.URL.Path)
@@ -297,10 +301,23 @@ func marshalAnswer(a answer) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
+// maxRecords bounds the requests and callbacks kept, so that a long-running sandbox does not
+// grow without end; the oldest go first.
+const maxRecords = 10000
+
 func (s *Server) record(rec Request) {
 	s.mu.Lock()
-	s.reqs = append(s.reqs, rec)
+	s.reqs = appendBounded(s.reqs, rec)
 	s.mu.Unlock()
+}
+
+// appendBounded appends v and drops the oldest elements beyond maxRecords.
+func appendBounded[T any](list []T, v T) []T {
+	list = append(list, v)
+	if len(list) > maxRecords {
+		list = append(list[:0:0], list[len(list)-maxRecords:]...)
+	}
+	return list
 }
 
 // envelopeOf extracts appId, param and sign from the body (POST) or the query (GET). ok is

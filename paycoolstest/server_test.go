@@ -47,11 +47,11 @@ func TestCloseInterruptsDelay(t *testing.T) {
 	s := newTestServer(t)
 	s.InjectFault(paycools.OpAccountBalance, Fault{Delay: time.Hour})
 	done := make(chan struct{})
+	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
+	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))
 	go func() {
 		defer close(done)
-		param := signedParam(t, s, map[string]any{"countryCode": "PH"})
-		resp, err := http.Post(s.URL()+balancePath, "application/json",
-			bytes.NewReader(envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))))
+		resp, err := http.Post(s.URL()+balancePath, "application/json", bytes.NewReader(body))
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -146,4 +146,14 @@ func routeOf(op paycools.Operation) *route {
 		}
 	}
 	return nil
+}
+
+func TestAppendBounded(t *testing.T) {
+	var l []int
+	for i := range maxRecords + 5 {
+		l = appendBounded(l, i)
+	}
+	require.Len(t, l, maxRecords)
+	require.Equal(t, 5, l[0])
+	require.Equal(t, maxRecords+4, l[len(l)-1])
 }

@@ -1,0 +1,126 @@
+package paycoolstest_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+	"github.com/stretchr/testify/require"
+)
+
+func payoutParams(id string) *paycools.CreatePayoutParams {
+	return &paycools.CreatePayoutParams{
+		MchOrderID: id, IdempotencyID: "IDEM" + id, Amount: 50010, AccountNo: "09171234567",
+		AccountName: "Juan Dela Cruz", PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH", Remark: "salary",
+	}
+}
+
+func TestSDKPayoutAndAccountFlow(t *testing.T) {
+	s, c := gateway(t, paycoolstest.WithBalance(200000))
+	notify := newSink(t, c)
+	s.SetCallbackURL(notify.URL)
+
+	p, err := c.Payouts.Create(ctx(t), payoutParams("PAY0001"))
+	require.NoError(t, err)
+	require.Equal(t, paycools.TransactionPending, p.TransactionStatus)
+	require.NotEmpty(t, p.TransactionID)
+	bal, err := c.Account.Balance(ctx(t), nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 200000-50010, bal.Balance)
+
+	res, err := s.CompletePayout("PAY0001")
+	require.NoError(t, err)
+	require.True(t, res.Acknowledged(), "reply %d %s", res.Status, res.Body)
+	ev, isPayout := notify.last(t).Event.(*paycools.PayoutNotification)
+	require.True(t, isPayout, "%T", notify.last(t).Event)
+	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+	require.Equal(t, p.TransactionID, ev.TransactionID)
+	require.EqualValues(t, 50010, ev.Amount)
+
+	got, err := c.Payouts.Get(ctx(t), &paycools.GetPayoutParams{MchOrderID: "PAY0001"})
+	require.NoError(t, err)
+	require.Equal(t, paycools.TransactionCompleted, got.TransactionStatus)
+	require.False(t, got.ReturnTime.IsZero())
+
+	_, err = c.Payouts.Create(ctx(t), payoutParams("PAY0002"))
+	require.NoError(t, err)
+	_, err = s.FailPayout("PAY0002", paycools.FailedCodeChannelRejected, "Transaction Channel Rejected")
+	require.NoError(t, err)
+	ev = notify.last(t).Event.(*paycools.PayoutNotification)
+	require.Equal(t, paycools.TransactionFailed, ev.TransactionStatus)
+	require.Equal(t, paycools.FailedCodeChannelRejected, ev.FailedCode)
+
+	_, err = c.Payouts.Create(ctx(t), payoutParams("PAY0001"))
+	require.ErrorIs(t, err, paycools.ErrDuplicateOrder)
+	big := payoutParams("PAY0003")
+	big.Amount = 1_000_000
+	_, err = c.Payouts.Create(ctx(t), big)
+	require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
+
+	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	st, err := c.Account.PayoutStatement(ctx(t), &paycools.PayoutStatementParams{CreateDate: today, Page: 1})
+	require.NoError(t, err)
+	require.Len(t, st.Records, 2)
+	require.EqualValues(t, 50010, st.Records[0].Amount, "pesos on the wire, centavos in Go")
+	require.Equal(t, paycools.TransactionCompleted, st.Records[0].Status)
+	require.Equal(t, paycools.TransactionFailed, st.Records[1].Status)
+}
+
+// TestSDKPayoutReconcileFindsPayout: the connection drops after the gateway created the payout;
+// Create ends with an unknown outcome inside the SDK, whose reconcile path finds the payout.
+func TestSDKPayoutReconcileFindsPayout(t *testing.T) {
+	s, c := gateway(t)
+	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
+	p, err := c.Payouts.Create(ctx(t), payoutParams("REC0001"))
+	require.NoError(t, err)
+	require.Equal(t, "REC0001", p.MchOrderID)
+	require.NotEmpty(t, p.TransactionID)
+
+	var trail []string
+	for _, r := range s.Requests() {
+		trail = append(trail, string(r.Operation)+":"+codeOrDrop(r))
+	}
+	require.Equal(t, []string{"Payouts.Create:dropped", "Payouts.Get:10000"}, trail)
+	require.EqualValues(t, paycoolstest.DefaultBalance-50010, s.Balance(), "paid out once")
+}
+
+// TestSDKPayoutReconcileResends: the connection drops before the gateway acted; reconcile
+// finds nothing (21006) and sends Create once more with the same ids.
+func TestSDKPayoutReconcileResends(t *testing.T) {
+	s, c := gateway(t)
+	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
+	p, err := c.Payouts.Create(ctx(t), payoutParams("REC0002"))
+	require.NoError(t, err)
+	require.Equal(t, paycools.TransactionPending, p.TransactionStatus)
+	var trail []string
+	for _, r := range s.Requests() {
+		trail = append(trail, string(r.Operation)+":"+codeOrDrop(r))
+	}
+	require.Equal(t, []string{"Payouts.Create:dropped", "Payouts.Get:21006", "Payouts.Create:10000"}, trail)
+	first, second := s.Requests()[0], s.Requests()[2]
+	require.Equal(t, first.Fields["idempotencyId"], second.Fields["idempotencyId"])
+}
+
+// TestSDKPayoutUnknownWithoutReconcile: with reconciliation off, the drop is reported as an
+// unknown outcome.
+func TestSDKPayoutUnknownWithoutReconcile(t *testing.T) {
+	s, _ := gateway(t)
+	c := s.Client(paycools.WithReconcile(false))
+	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
+	_, err := c.Payouts.Create(ctx(t), payoutParams("REC0003"))
+	require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
+	got, err := c.Payouts.Get(ctx(t), &paycools.GetPayoutParams{MchOrderID: "REC0003"})
+	require.NoError(t, err, "the payout exists")
+	require.Equal(t, paycools.TransactionPending, got.TransactionStatus)
+}
+
+func codeOrDrop(r paycoolstest.Request) string {
+	if r.Dropped {
+		return "dropped"
+	}
+	return itoa(r.Code)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
