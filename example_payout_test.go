@@ -16,7 +16,7 @@ import (
 // newPayoutExampleClient builds a client from keys in the environment (no network is used until an
 // operation is called).
 func newPayoutExampleClient() *paycools.Client {
-	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_MERCHANT_PRIVATE_KEY")))
+	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_PRIVATE_KEY")))
 	if err != nil {
 		log.Fatal(err)
 	}
