@@ -103,15 +103,19 @@ func sandboxDetails(url, appID string, merchant, platform *rsa.PrivateKey) (*san
 func printSandbox(w io.Writer, info *sandboxInfo) {
 	fmt.Fprintf(w, `PayCools sandbox: a fake gateway for tests (it moves no money).
 
-Base URL: %s
-App ID:   %s
+Base URL: %[1]s
+App ID:   %[2]s
+
+Drive outcomes with the control API (no authentication: keep --addr on loopback):
+  curl -X POST %[1]s/sandbox/complete-payout/MCH_ORDER_ID   (routes: go doc paycoolstest.SandboxPrefix)
+  curl %[1]s/sandbox/requests      curl %[1]s/sandbox/callbacks
 
 Platform public key (base64; verify callbacks with it):
-%s
+%[3]s
 
 Merchant public key (base64; the gateway verifies requests with it):
-%s
+%[4]s
 
-Merchant private key (PKCS#8 PEM; sign requests with it). These are %s.
-%s`, info.BaseURL, info.AppID, info.PlatformPublicKey, info.MerchantPublicKey, throwawayNote, info.MerchantPrivateKey)
+Merchant private key (PKCS#8 PEM; sign requests with it). These are %[5]s.
+%[6]s`, info.BaseURL, info.AppID, info.PlatformPublicKey, info.MerchantPublicKey, throwawayNote, info.MerchantPrivateKey)
 }
