@@ -1,0 +1,492 @@
+//go:build unix
+
+package paycools_test
+
+// Benchmarks against the physical limit. A signed PayCools call is dominated by one RSA
+// signature; everything the SDK adds on top of it must be noise. Each SDK benchmark runs beside
+// a baseline: the shortest correct hand-written client doing the same job against the same
+// loopback server with the same key and an equivalent http.Transport. scripts/bench prints the
+// ratios SDK/baseline; BENCHMARKS.md records them.
+//
+// Besides ns/op (wall time) every benchmark reports cpu-ns/op: the CPU time of the whole test
+// process (client, loopback server and Go runtime alike) per operation, from getrusage. On a
+// machine shared with other work, wall time swings with the load while CPU time per operation
+// stays put, so cpu-ns/op is the steadier measure of what the SDK adds. (getrusage is why
+// this file builds on unix only.)
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+)
+
+const benchAppID = "f90addc4861540ef9312e87d8f360e08"
+
+// successAnswer is the fixed answer of the benchmark server: the 10.1 example answer.
+const successAnswer = `{"code":10000,"message":"Success","data":{"userId":"u0009","requestId":"Joey0ub5yxzecu4c866ub100","channelCode":"PH_GCASH_DIRECT_DEBIT","authUrl":"https://auth.example/x?a=1&b=2"}}`
+
+// benchKey describes one key size: the merchant key that signs requests and the key pair that
+// stands in for the PayCools platform (signs callbacks). There is no 4096-bit platform test
+// key, so the 4096-bit merchant key plays both roles there.
+type benchKey struct {
+	name     string
+	merchant string
+	platform string
+}
+
+var benchKeys = []benchKey{
+	{"rsa2048", "test_merchant_2048_pkcs8.pem", "test_platform_2048_pkcs1.pem"},
+	{"rsa4096", "test_merchant_4096_pkcs8.pem", "test_merchant_4096_pkcs8.pem"},
+}
+
+func loadKey(tb testing.TB, name string) *rsa.PrivateKey {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "keys", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k, err := paycools.ParsePrivateKey(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
+}
+
+// newTransport is the one transport configuration both clients use: plain keep-alive, an
+// idle pool large enough for every benchmark goroutine, no proxy lookup. Each client gets its
+// own instance so that neither borrows the other's warm connections.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		MaxIdleConns:        64,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
+}
+
+// benchServer is the trivial handler both clients call: it drains the request and answers the
+// fixed success envelope. It does not verify (TestBenchClientsAreCorrect does).
+func benchServer(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	answer := []byte(successAnswer)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// processCPU is the user+system CPU time the process has used so far.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// measure runs ops, which performs b.N operations, with allocations reported and the
+// process CPU time per operation reported as cpu-ns/op.
+func measure(b *testing.B, ops func()) {
+	b.ReportAllocs()
+	start := processCPU(b)
+	ops()
+	b.ReportMetric(float64(processCPU(b)-start)/float64(b.N), "cpu-ns/op")
+}
+
+// serial runs op b.N times on the benchmark goroutine.
+func serial(op func() error) func(*testing.B) {
+	return func(b *testing.B) {
+		measure(b, func() {
+			for i := 0; i < b.N; i++ {
+				if err := op(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// parallel runs op b.N times from GOMAXPROCS goroutines (b.RunParallel).
+func parallel(op func() error) func(*testing.B) {
+	return func(b *testing.B) {
+		measure(b, func() {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := op(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// sideBySide runs the serial and parallel sub-benchmarks of each implementation: name/serial/
+// sdk, name/serial/baseline, name/parallel/sdk, name/parallel/baseline.
+func sideBySide(b *testing.B, sdk, baseline func() error) {
+	for _, mode := range []struct {
+		name string
+		run  func(func() error) func(*testing.B)
+	}{{"serial", serial}, {"parallel", parallel}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.Run("sdk", mode.run(sdk))
+			b.Run("baseline", mode.run(baseline))
+		})
+	}
+}
+
+func sdkClient(tb testing.TB, baseURL string, merchant crypto.Signer, platform *rsa.PublicKey) *paycools.Client {
+	tb.Helper()
+	c, err := paycools.NewClient(benchAppID, merchant,
+		paycools.WithBaseURL(baseURL),
+		paycools.WithHTTPClient(&http.Client{Transport: newTransport()}),
+		paycools.WithPlatformPublicKey(platform),
+	)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// sdkParams is the request of both clients: the 10.1 documentation example.
+func sdkParams() *paycools.DirectDebitAuthorizationLinkParams {
+	return &paycools.DirectDebitAuthorizationLinkParams{
+		RequestID:    "Joey0ub5yxzecu4c866ub100",
+		UserID:       "u0009",
+		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		CountryCode:  paycools.CountryPH,
+		NotifyURL:    "https://webhook.site/b89c5e5f-3056-438f-8329-b39ff5a181de",
+		RedirectURL:  "https://kademo.intlalipay.cn/melitigo/Test_113.html",
+		TerminalType: paycools.TerminalTypeWAP,
+		OsType:       paycools.OSTypeAndroid,
+	}
+}
+
+func sdkCall(ctx context.Context, c *paycools.Client) error {
+	res, err := c.DirectDebit.CreateAuthorizationLink(ctx, sdkParams())
+	if err != nil {
+		return err
+	}
+	if res.AuthURL == "" {
+		return errors.New("sdk: empty authUrl")
+	}
+	return nil
+}
+
+// The baseline: the shortest correct hand-written PayCools client (wire.md §2-§4, §7).
+
+type baseParams struct {
+	RequestID    string `json:"requestId"`
+	UserID       string `json:"userId"`
+	ChannelCode  string `json:"channelCode"`
+	CountryCode  string `json:"countryCode"`
+	NotifyURL    string `json:"notifyUrl"`
+	RedirectURL  string `json:"redirectUrl"`
+	TerminalType string `json:"terminalType"`
+	OsType       string `json:"osType"`
+	Timestamp    int64  `json:"timestamp"`
+}
+
+type baseEnvelope struct {
+	AppID string `json:"appId"`
+	Param string `json:"param"`
+	Sign  string `json:"sign"`
+}
+
+type baseAuthLink struct {
+	UserID      string `json:"userId"`
+	RequestID   string `json:"requestId"`
+	ChannelCode string `json:"channelCode"`
+	AuthURL     string `json:"authUrl"`
+}
+
+type baseAnswer struct {
+	Code    int          `json:"code"`
+	Message string       `json:"message"`
+	Data    baseAuthLink `json:"data"`
+}
+
+type baseClient struct {
+	url    string
+	signer crypto.Signer // an *rsa.PrivateKey: Sign with crypto.SHA256 is rsa.SignPKCS1v15
+	http   *http.Client
+}
+
+func newBaseClient(baseURL string, signer crypto.Signer) *baseClient {
+	return &baseClient{
+		url:    baseURL + "/open-api/direct/debit/token/apply",
+		signer: signer,
+		http:   &http.Client{Transport: newTransport()},
+	}
+}
+
+func baseRequest() baseParams {
+	return baseParams{
+		RequestID:    "Joey0ub5yxzecu4c866ub100",
+		UserID:       "u0009",
+		ChannelCode:  "PH_GCASH_DIRECT_DEBIT",
+		CountryCode:  "PH",
+		NotifyURL:    "https://webhook.site/b89c5e5f-3056-438f-8329-b39ff5a181de",
+		RedirectURL:  "https://kademo.intlalipay.cn/melitigo/Test_113.html",
+		TerminalType: "WAP",
+		OsType:       "ANDROID",
+	}
+}
+
+func (bc *baseClient) call(ctx context.Context, p baseParams) (*baseAuthLink, error) {
+	p.Timestamp = time.Now().UnixMilli()
+	param, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(param)
+	sig, err := bc.signer.Sign(rand.Reader, sum[:], crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(baseEnvelope{AppID: benchAppID, Param: string(param), Sign: base64.StdEncoding.EncodeToString(sig)})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, bc.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := bc.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body) // read to EOF so the connection goes back to the pool
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var a baseAnswer
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("HTTP %d: not an envelope: %w", resp.StatusCode, err)
+	}
+	if a.Code != 10000 {
+		return nil, fmt.Errorf("PayCools %d: %s", a.Code, a.Message)
+	}
+	return &a.Data, nil
+}
+
+func baseCall(ctx context.Context, bc *baseClient) error {
+	res, err := bc.call(ctx, baseRequest())
+	if err != nil {
+		return err
+	}
+	if res.AuthURL == "" {
+		return errors.New("baseline: empty authUrl")
+	}
+	return nil
+}
+
+// BenchmarkCall compares one signed call (DirectDebit.CreateAuthorizationLink) through the SDK
+// with the hand-written baseline, serially and from GOMAXPROCS goroutines, with each key size,
+// and once more as "overhead": both clients then sign with constSigner (a fixed signature,
+// the server does not verify), so that only what is not RSA remains and the time the SDK adds
+// stands out against a total of tens of microseconds instead of milliseconds. scripts/bench
+// divides that difference by the baseline's real signed call.
+func BenchmarkCall(b *testing.B) {
+	cases := append(benchKeys, benchKey{"overhead", "test_merchant_2048_pkcs8.pem", "test_platform_2048_pkcs1.pem"})
+	for _, k := range cases {
+		b.Run(k.name, func(b *testing.B) {
+			key := loadKey(b, k.merchant)
+			var signer crypto.Signer = key
+			if k.name == "overhead" {
+				signer = constSigner{&key.PublicKey}
+			}
+			srv := benchServer(b)
+			ctx := context.Background()
+			sdk := sdkClient(b, srv.URL, signer, &loadKey(b, k.platform).PublicKey)
+			base := newBaseClient(srv.URL, signer)
+			sideBySide(b,
+				func() error { return sdkCall(ctx, sdk) },
+				func() error { return baseCall(ctx, base) })
+		})
+	}
+}
+
+// notificationParam is a payment.verification callback (doc 4.6), an event the SDK decodes
+// into a typed struct.
+const notificationParam = `{"eventName":"payment.verification","mchOrderId":"MCH20240912190719001","channelCode":"PH_BDO","referenceNumber":"1234567890123","amount":50010,"mobile":"09171234567","createTime":"2024-09-12 19:07:19"}`
+
+// signedNotification is the callback body PayCools would POST, signed with platform.
+func signedNotification(tb testing.TB, platform *rsa.PrivateKey) []byte {
+	tb.Helper()
+	sum := sha256.Sum256([]byte(notificationParam))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, platform, crypto.SHA256, sum[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body, err := json.Marshal(map[string]string{"param": notificationParam, "sign": base64.StdEncoding.EncodeToString(sig), "appId": benchAppID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return body
+}
+
+type baseNotification struct {
+	Param string `json:"param"`
+	Sign  string `json:"sign"`
+}
+
+type baseVerification struct {
+	EventName       string `json:"eventName"`
+	MchOrderID      string `json:"mchOrderId"`
+	ChannelCode     string `json:"channelCode"`
+	ReferenceNumber string `json:"referenceNumber"`
+	Amount          int64  `json:"amount"`
+	Mobile          string `json:"mobile"`
+	CreateTime      string `json:"createTime"`
+}
+
+// baseParseNotification is the shortest correct hand-written callback check (wire.md §9).
+func baseParseNotification(pub *rsa.PublicKey, body []byte) (*baseVerification, error) {
+	var n baseNotification
+	if err := json.Unmarshal(body, &n); err != nil {
+		return nil, err
+	}
+	sig, err := base64.StdEncoding.DecodeString(n.Sign)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(n.Param))
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+		return nil, err
+	}
+	var v baseVerification
+	if err := json.Unmarshal([]byte(n.Param), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func sdkNotification(c *paycools.Client, body []byte) error {
+	n, err := c.ParseNotification(body)
+	if err != nil {
+		return err
+	}
+	if v, ok := n.Event.(*paycools.RepaymentVerification); !ok || v.Amount != 50010 {
+		return errors.New("sdk: event not decoded")
+	}
+	return nil
+}
+
+func baseNotificationCheck(pub *rsa.PublicKey, body []byte) error {
+	v, err := baseParseNotification(pub, body)
+	if err != nil {
+		return err
+	}
+	if v.Amount != 50010 {
+		return errors.New("baseline: event not decoded")
+	}
+	return nil
+}
+
+// BenchmarkNotification compares verifying and decoding one callback body through
+// Client.ParseNotification with the baseline (rsa.VerifyPKCS1v15 + json.Unmarshal).
+func BenchmarkNotification(b *testing.B) {
+	for _, k := range benchKeys {
+		b.Run(k.name, func(b *testing.B) {
+			platform := loadKey(b, k.platform)
+			pub := &platform.PublicKey
+			body := signedNotification(b, platform)
+			c := sdkClient(b, "http://127.0.0.1:1", loadKey(b, k.merchant), pub)
+			sideBySide(b,
+				func() error { return sdkNotification(c, body) },
+				func() error { return baseNotificationCheck(pub, body) })
+		})
+	}
+}
+
+// TestBenchClientsAreCorrect keeps the comparison honest: against a server that checks what
+// it receives, the SDK and the baseline send the same appId and param fields, both signatures
+// verify with the merchant public key over the exact param bytes, and both parse a real
+// callback and refuse a tampered one.
+func TestBenchClientsAreCorrect(t *testing.T) {
+	for _, k := range benchKeys {
+		t.Run(k.name, func(t *testing.T) {
+			key := loadKey(t, k.merchant)
+			platform := loadKey(t, k.platform)
+			var (
+				mu  sync.Mutex
+				got []map[string]any
+			)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var env baseEnvelope
+				if err := json.NewDecoder(r.Body).Decode(&env); err != nil {
+					t.Errorf("body is not an envelope: %v", err)
+				}
+				if env.AppID != benchAppID {
+					t.Errorf("appId %q", env.AppID)
+				}
+				if err := paycools.VerifyParam(&key.PublicKey, []byte(env.Param), env.Sign); err != nil {
+					t.Errorf("sign does not verify: %v", err)
+				}
+				var p map[string]any
+				if err := json.Unmarshal([]byte(env.Param), &p); err != nil {
+					t.Errorf("param: %v", err)
+				}
+				delete(p, "timestamp")
+				mu.Lock()
+				got = append(got, p)
+				mu.Unlock()
+				_, _ = io.WriteString(w, successAnswer)
+			}))
+			defer srv.Close()
+			ctx := context.Background()
+			if err := sdkCall(ctx, sdkClient(t, srv.URL, key, &platform.PublicKey)); err != nil {
+				t.Fatal(err)
+			}
+			if err := baseCall(ctx, newBaseClient(srv.URL, key)); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 2 || fmt.Sprint(got[0]) != fmt.Sprint(got[1]) {
+				t.Fatalf("the two clients sent different params: %v", got)
+			}
+
+			body := signedNotification(t, platform)
+			c := sdkClient(t, srv.URL, key, &platform.PublicKey)
+			if err := sdkNotification(c, body); err != nil {
+				t.Fatal(err)
+			}
+			if err := baseNotificationCheck(&platform.PublicKey, body); err != nil {
+				t.Fatal(err)
+			}
+			tampered := bytes.Replace(body, []byte("50010"), []byte("50011"), 1)
+			if _, err := c.ParseNotification(tampered); err == nil {
+				t.Error("sdk accepted a tampered callback")
+			}
+			if _, err := baseParseNotification(&platform.PublicKey, tampered); err == nil || !strings.Contains(err.Error(), "verification") {
+				t.Errorf("baseline accepted a tampered callback: %v", err)
+			}
+		})
+	}
+}
