@@ -38,6 +38,8 @@ type Client struct {
 	notifyStore  NotificationStore
 	notifyMaxAge time.Duration
 
+	rules *ruleCache // validation rules compiled per params type, on first use
+
 	// Account reads the balance and the payment and payout statements (doc section 2).
 	Account *AccountService
 	// Payouts sends money to bank accounts and e-wallets (doc section 3).
@@ -107,8 +109,11 @@ func WithBaseURL(baseURL string) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for every request. The default has a 30-second
-// timeout and does not follow redirects (a redirected POST could be replayed as a GET). A
-// client with no Timeout is accepted: the context then bounds each call.
+// timeout, does not follow redirects (a redirected POST could be replayed as a GET), and
+// keeps up to 64 idle connections to the host, so that a client shared by many goroutines
+// reuses its connections. A client with no Timeout is accepted: the context then bounds each
+// call. Give its transport a MaxIdleConnsPerHost of at least the number of goroutines that
+// call at once: http.DefaultTransport keeps only 2.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -256,6 +261,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		userAgent:  "paycools-go/" + Version,
 
 		notifyStore: NewMemoryNotificationStore(24 * time.Hour),
+		rules:       &ruleCache{},
 	}
 	for op, ep := range endpoints {
 		c.endpoints[op] = ep
@@ -270,7 +276,8 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
-			Timeout: defaultHTTPTimeout,
+			Transport: defaultTransport(),
+			Timeout:   defaultHTTPTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
@@ -287,6 +294,24 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 	c.DirectDebit = &DirectDebitService{c}
 	c.EKYC = &EKYCService{c}
 	return c, nil
+}
+
+// defaultMaxIdleConnsPerHost is how many idle connections to PayCools the default transport
+// keeps. http.DefaultTransport keeps 2, so a client shared by more goroutines than that
+// closed a connection after most calls and opened (and TLS-handshaked) a new one for the next.
+const defaultMaxIdleConnsPerHost = 64
+
+// defaultTransport is http.DefaultTransport (proxy from the environment, dial and TLS
+// timeouts, HTTP/2) with an idle pool sized for a client shared by many goroutines. It is nil,
+// so http.DefaultTransport itself, if a program replaced that with another RoundTripper.
+func defaultTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = defaultMaxIdleConnsPerHost
+	return t
 }
 
 // AppID returns the merchant application id the client sends.

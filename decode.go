@@ -38,7 +38,9 @@ func (c *Client) decodeResult(ctx context.Context, op Operation, data json.RawMe
 		decodeTolerant(data, target, warn)
 		finishDecode(data, target, warn)
 	}
-	setRaw(v.Elem(), data)
+	// data is the decoder's own copy of the answer's data (or a fresh unwrapped string), and
+	// decoding keeps no reference to it: Raw takes it without another copy.
+	storeRaw(v.Elem(), data)
 }
 
 // dataField returns the field of a result struct tagged wire:"data": the field that receives
@@ -170,12 +172,27 @@ func needsFinish(t reflect.Type, depth int) bool {
 
 // setRaw stores data in the struct's Raw json.RawMessage field, if it has one.
 func setRaw(v reflect.Value, data json.RawMessage) {
-	if v.Kind() != reflect.Struct {
-		return
-	}
-	if f := v.FieldByName("Raw"); f.IsValid() && f.CanSet() && f.Type() == rawMessageType {
+	if f := rawField(v); f.IsValid() {
 		f.SetBytes(append([]byte(nil), data...))
 	}
+}
+
+// storeRaw is setRaw for data that nobody else holds: it is stored as is.
+func storeRaw(v reflect.Value, data json.RawMessage) {
+	if f := rawField(v); f.IsValid() {
+		f.SetBytes(data)
+	}
+}
+
+// rawField is the struct's settable Raw json.RawMessage field, or the zero Value.
+func rawField(v reflect.Value) reflect.Value {
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	if f := v.FieldByName("Raw"); f.IsValid() && f.CanSet() && f.Type() == rawMessageType {
+		return f
+	}
+	return reflect.Value{}
 }
 
 // decodeTolerant decodes data into v with the rules of wire.md §8. It first tries plain

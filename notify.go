@@ -104,23 +104,33 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if len(body) > maxNotificationBytes {
 		return nil, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
 	}
-	var outer map[string]json.RawMessage
-	if err := json.Unmarshal(body, &outer); err != nil || outer == nil {
+	// One pass over the body, decoding only the three names: param and sign as any, so that a
+	// JSON string arrives as a Go string without a second scan, and anything else (an object
+	// in place of param) is still told apart. A map of every name, then a decode of each
+	// value, scanned param three times and allocated per entry.
+	var outer struct {
+		Param any             `json:"param"`
+		Sign  any             `json:"sign"`
+		AppID json.RawMessage `json:"appId"`
+	}
+	if !isJSONObject(body) || json.Unmarshal(body, &outer) != nil {
 		return nil, badBody("body is not a JSON object")
 	}
-	rawParam, okP := outer["param"]
-	rawSign, okS := outer["sign"]
-	if !okP || !okS || isJSONNull(rawParam) || isJSONNull(rawSign) {
+	if outer.Param == nil || outer.Sign == nil { // absent or null
 		return nil, badBody("param or sign is missing")
 	}
-	var param, sign string
-	if err := json.Unmarshal(rawParam, &param); err != nil {
+	param, ok := outer.Param.(string)
+	if !ok {
 		return nil, badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
 	}
-	if err := json.Unmarshal(rawSign, &sign); err != nil {
+	sign, ok := outer.Sign.(string)
+	if !ok {
 		return nil, badSign("sign is not a JSON string", nil)
 	}
-	if err := VerifyParam(c.platformKey, []byte(param), sign); err != nil {
+	// One copy of the param bytes serves the verification, the decoding and Notification.Param;
+	// none of them writes to it.
+	paramBytes := []byte(param)
+	if err := VerifyParam(c.platformKey, paramBytes, sign); err != nil {
 		var se *SignatureError
 		if errors.As(err, &se) {
 			return nil, &notificationError{http.StatusUnauthorized, &SignatureError{Reason: "callback: " + se.Reason, Err: se.Err}}
@@ -128,17 +138,20 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 		return nil, badSign("signature check failed", err)
 	}
 	// Verified: only now is param read.
-	var head map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(param), &head); err != nil || head == nil {
+	var head struct {
+		EventName      json.RawMessage `json:"eventName"`
+		EventNameSnake json.RawMessage `json:"event_name"`
+	}
+	if !isJSONObject(paramBytes) || json.Unmarshal(paramBytes, &head) != nil {
 		return nil, badBody("verified param is not a JSON object")
 	}
-	name, _ := decodeString(head["eventName"])
+	name, _ := decodeString(head.EventName)
 	if name == "" {
-		name, _ = decodeString(head["event_name"])
+		name, _ = decodeString(head.EventNameSnake)
 	}
-	n := &Notification{EventName: name, Param: json.RawMessage(param)}
-	if a, ok := outer["appId"]; ok {
-		n.AppID, _ = decodeString(a)
+	n := &Notification{EventName: name, Param: json.RawMessage(paramBytes)}
+	if outer.AppID != nil {
+		n.AppID, _ = decodeString(outer.AppID)
 	}
 	if ev := newEvent(name); ev != nil {
 		rv := reflect.ValueOf(ev).Elem()
@@ -146,15 +159,22 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 				slog.String("event", name), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
 		}
-		decodeTolerant([]byte(param), rv, warn)
-		finishDecode([]byte(param), rv, warn)
-		setRaw(rv, json.RawMessage(param))
+		decodeTolerant(paramBytes, rv, warn)
+		finishDecode(paramBytes, rv, warn)
+		setRaw(rv, json.RawMessage(paramBytes))
 		n.Event = ev
 	}
 	return n, nil
 }
 
 func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
+
+// isJSONObject reports whether b, after leading white space, starts a JSON object (as a map
+// decode required: a struct decode also accepts null).
+func isJSONObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
+}
 
 // Replies of the callback handlers (wire.md §9, §10).
 var (

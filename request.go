@@ -42,7 +42,7 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	if !ok {
 		return fmt.Errorf("paycools: unknown operation %q", op)
 	}
-	if err := validateParams(op, params); err != nil {
+	if err := validateParams(op, params, c.rules); err != nil {
 		return err
 	}
 	base, ts, extra, err := encodeParams(params)
@@ -126,14 +126,13 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param [
 		return attemptResult{err: &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: err.Error()}}}}
 	}
 	env := envelope{AppID: c.appID, Param: string(param), Sign: sign}
-	req, err := c.newRequest(ctx, ep.method, c.baseURL+path, env)
+	var sent atomic.Bool // set by the transport, possibly from another goroutine
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
+	// The request is made with the traced context directly: req.WithContext would copy it.
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), ep.method, c.baseURL+path, env)
 	if err != nil {
 		return attemptResult{err: &TransportError{Operation: op, Err: err}}
 	}
-
-	var sent atomic.Bool // set by the transport, possibly from another goroutine
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
-	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		// The transport calls GotConn before writing; without a connection nothing was sent.
@@ -175,21 +174,30 @@ func (c *Client) newRequest(ctx context.Context, method, u string, env envelope)
 		req, err = http.NewRequestWithContext(ctx, method, u+"?"+v.Encode(), nil)
 	} else {
 		var b bytes.Buffer
+		// Room for the whole body at once: the three values, a backslash for every quote and
+		// backslash of param, and the names and punctuation.
+		b.Grow(len(env.AppID) + len(env.Param) + len(env.Sign) + 40 +
+			strings.Count(env.Param, `"`) + strings.Count(env.Param, `\`))
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(env); err != nil {
 			return nil, err
 		}
 		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	// The header values share one backing array, one allocation instead of one per header
+	// (Header.Set allocates a []string each). The keys are already canonical. Each slice has
+	// its capacity cut to 1, so an Add by a RoundTripper copies instead of overwriting the next.
+	vals := make([]string, 3)
+	vals[0], vals[1], vals[2] = "application/json", c.userAgent, "application/json"
+	req.Header["Accept"] = vals[0:1:1]
+	req.Header["User-Agent"] = vals[1:2:2]
+	if req.Body != nil {
+		req.Header["Content-Type"] = vals[2:3:3]
+	}
 	return req, nil
 }
 
@@ -198,32 +206,68 @@ var errBodyTooLarge = errors.New("response body over the size cap")
 // readCapped reads at most max bytes. A longer body gives errBodyTooLarge (and the bytes
 // read); the rest is not drained, so the connection is dropped rather than reading megabytes.
 func readCapped(r io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return b, err
+	// io.ReadAll(io.LimitReader(r, max+1)) without the LimitReader allocation.
+	b := make([]byte, 0, min(512, max+1))
+	for {
+		lim := int64(cap(b))
+		if lim > max+1 {
+			lim = max + 1
+		}
+		n, err := r.Read(b[len(b):lim])
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return b[:max], errBodyTooLarge
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
-	if int64(len(b)) > max {
-		return b[:max], errBodyTooLarge
-	}
-	return b, nil
 }
 
 // responseEnvelope is every PayCools answer (wire.md §7).
 type responseEnvelope struct {
-	Code    json.RawMessage `json:"code"`
+	Code    envelopeCode    `json:"code"`
 	Message *string         `json:"message"`
 	Msg     *string         `json:"msg"`
 	Data    json.RawMessage `json:"data"`
+}
+
+// envelopeCode is the code of a response envelope: a number or a numeric string (wire.md §7).
+// ok is false when code is absent, null, "" or not an integer; decoding never fails on it.
+type envelopeCode struct {
+	n  int64
+	ok bool
+}
+
+func (c *envelopeCode) UnmarshalJSON(b []byte) error {
+	t := bytes.TrimSpace(b)
+	c.n, c.ok = 0, false
+	if string(t) == "null" || string(t) == `""` {
+		return nil
+	}
+	// The usual case, a plain JSON integer, without decodeInt's allocations.
+	if n, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+		c.n, c.ok = n, true
+		return nil
+	}
+	if n, err := decodeInt(t); err == nil {
+		c.n, c.ok = n, true
+	}
+	return nil
 }
 
 // handleResponse classifies one HTTP answer (wire.md §7 "Outcomes") and decodes a success.
 func (c *Client) handleResponse(ctx context.Context, op Operation, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
 	var env responseEnvelope
 	code, ok := 0, false
-	if !tooLarge && json.Unmarshal(body, &env) == nil && len(env.Code) > 0 {
-		if n, err := decodeInt(env.Code); err == nil && string(bytes.TrimSpace(env.Code)) != "null" && string(bytes.TrimSpace(env.Code)) != `""` {
-			code, ok = int(n), true
-		}
+	if !tooLarge && json.Unmarshal(body, &env) == nil && env.Code.ok {
+		code, ok = int(env.Code.n), true
 	}
 	if !ok {
 		return 0, httpFailure(op, resp, body, tooLarge)

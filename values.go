@@ -149,8 +149,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = epochTime(n)
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := decodeString(b)
+	if err != nil {
 		return fmt.Errorf("paycools: time: %w", err)
 	}
 	v, err := ParseTime(s)
@@ -309,6 +309,9 @@ func decodeString(b []byte) (string, error) {
 		return "", nil
 	}
 	if b[0] == '"' {
+		if s, ok := plainJSONString(b); ok {
+			return s, nil
+		}
 		var s string
 		err := json.Unmarshal(b, &s)
 		return s, err
@@ -320,6 +323,21 @@ func decodeString(b []byte) (string, error) {
 		}
 	}
 	return "", errors.New("not a string")
+}
+
+// plainJSONString decodes a JSON string of printable ASCII without escapes, the usual case,
+// without the cost of json.Unmarshal; ok is false for anything else.
+func plainJSONString(b []byte) (s string, ok bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(in), true
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
