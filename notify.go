@@ -161,7 +161,7 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 		}
 		decodeTolerant(paramBytes, rv, warn)
 		finishDecode(paramBytes, rv, warn)
-		setRaw(rv, json.RawMessage(paramBytes))
+		storeRaw(rv, json.RawMessage(paramBytes)) // shared with n.Param: neither is written to
 		n.Event = ev
 	}
 	return n, nil
