@@ -476,11 +476,11 @@ func TestCheckoutNotification(t *testing.T) {
 
 func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath,
-		wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"COMPLETED","transactionId":"T1"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"CLOSED"}`))
+	calls := f.script("POST", coGetPath,
+		okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"COMPLETED","transactionId":"T1"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"CLOSED"}`))
 	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
@@ -490,9 +490,9 @@ func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 
 func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath,
-		wpData(`{"transactionStatus":"PROCESSING"}`),
-		wpData(`{"transactionStatus":"closed"}`))
+	calls := f.script("POST", coGetPath,
+		okData(`{"transactionStatus":"PROCESSING"}`),
+		okData(`{"transactionStatus":"closed"}`))
 	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), calls.Load())
@@ -501,7 +501,7 @@ func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 
 func TestCheckoutWaitEndsWithContext(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath, wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`))
+	calls := f.script("POST", coGetPath, okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	res, err := f.Client.Checkout.Wait(ctx, &CheckoutGetParams{CheckoutID: "CH1"})
@@ -517,8 +517,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		gets := wpInTurn(f, "POST", coGetPath, wpData(found))
+		creates := f.script("POST", coCreatePath, badGateway)
+		gets := f.script("POST", coGetPath, okData(found))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
@@ -533,8 +533,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("found without mchOrderId in the answer", func(t *testing.T) {
 		f := newFakeAPI(t)
-		wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		wpInTurn(f, "POST", coGetPath, wpData(`{"checkoutId":"CH56","transactionStatus":"COMPLETE"}`))
+		f.script("POST", coCreatePath, badGateway)
+		f.script("POST", coGetPath, okData(`{"checkoutId":"CH56","transactionStatus":"COMPLETE"}`))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
@@ -543,8 +543,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, then resent", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway, wpData(coOrderData))
-		wpInTurn(f, "POST", coGetPath, wpCode(21010, "transaction not found"))
+		creates := f.script("POST", coCreatePath, badGateway, okData(coOrderData))
+		f.script("POST", coGetPath, codeAnswer(21010, "transaction not found"))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "https://checkout.paycools.test/CH1826543000123456789?lang=EN&x=1", res.CheckoutURL)
@@ -557,8 +557,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resent, duplicate, found on the second lookup", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway, wpCode(21007, "Duplicate merchant order id"))
-		gets := wpInTurn(f, "POST", coGetPath, wpCode(21006, "Merchant transaction not found"), wpData(found))
+		creates := f.script("POST", coCreatePath, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
+		gets := f.script("POST", coGetPath, codeAnswer(21006, "Merchant transaction not found"), okData(found))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
@@ -568,8 +568,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails: the original unknown outcome", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		wpInTurn(f, "POST", coGetPath, wpCode(21003, "Request appId error"))
+		creates := f.script("POST", coCreatePath, badGateway)
+		f.script("POST", coGetPath, codeAnswer(21003, "Request appId error"))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		assert.Nil(t, res)
 		assert.True(t, IsOutcomeUnknown(err))

@@ -6,77 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// ddAnswer is one scripted HTTP answer of ddScript.
-type ddAnswer struct {
-	status int
-	body   string
-}
-
-// ddOK is a success envelope holding data.
-func ddOK(data string) ddAnswer {
-	return ddAnswer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-// ddCode is an error envelope.
-func ddCode(code int, msg string) ddAnswer {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
-	return ddAnswer{200, string(b)}
-}
-
-// ddBadGateway is a proxy's HTML 502: an *HTTPError with OutcomeUnknown.
-var ddBadGateway = ddAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
-
-// ddScript answers method+path with the answers in turn (the last one repeats), recording
-// each request through the fake API. It returns the call counter.
-func ddScript(f *fakeAPI, method, path string, answers ...ddAnswer) *atomic.Int32 {
-	return ddScriptHook(f, method, path, nil, answers...)
-}
-
-// ddScriptHook is ddScript with a hook called with the 1-based number of each call before
-// it is answered (e.g. to cancel a context after a few polls, independent of machine speed).
-func ddScriptHook(f *fakeAPI, method, path string, hook func(call int), answers ...ddAnswer) *atomic.Int32 {
-	var n atomic.Int32
-	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		call := int(n.Add(1))
-		if hook != nil {
-			hook(call)
-		}
-		i := call - 1
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
-		if answers[i].status == 200 {
-			resp.Header.Set("Content-Type", "application/json")
-		} else {
-			resp.Header.Set("Content-Type", "text/html")
-		}
-		return resp, nil
-	})
-	return &n
-}
-
-// ddCancelOn returns a ddScriptHook hook that calls cancel on call number n.
-func ddCancelOn(n int, cancel context.CancelFunc) func(int) {
-	return func(call int) {
-		if call == n {
-			cancel()
-		}
-	}
-}
 
 // paramKeys returns the sorted JSON names of a recorded param.
 func paramKeys(r recorded) []string {
@@ -337,12 +274,12 @@ func TestDirectDebitGetAuthorizationExtra(t *testing.T) {
 
 func TestDirectDebitWaitAuthorization(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathQuery,
-		ddOK(`{"userId":"u0009","tokenList":[]}`),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"JTWALLET_DIRECT_DEBIT","payToken":"TKJ","tokenStatus":"ACTIVED"}]}`),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`),
-		ddAnswer{503, "<html>busy</html>"}, // transient: the wait goes on
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
+	calls := f.script("POST", ddPathQuery,
+		okData(`{"userId":"u0009","tokenList":[]}`),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"JTWALLET_DIRECT_DEBIT","payToken":"TKJ","tokenStatus":"ACTIVED"}]}`),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`),
+		answer{503, "<html>busy</html>"}, // transient: the wait goes on
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
 	)
 	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
 	require.NoError(t, err)
@@ -358,8 +295,8 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ddPathQuery, ddCancelOn(3, cancel),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
+	calls := f.scriptHook("POST", ddPathQuery, cancelOn(3, cancel),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
 	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
@@ -586,9 +523,9 @@ func TestDirectDebitPaymentParamsLogValue(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway)
+	pays := f.script("POST", ddPathPay, badGateway)
 	detail := `{"mchOrderId":"DD20240101120000","transactionId":"DD1175679364396181358","amount":10000,"transactionStatus":"PROCESSING","channelType":"DIRECT_DEBIT","channelCode":"PH_GCASH_DIRECT_DEBIT","createTime":"2024-07-19 14:14:47"}`
-	details := ddScript(f, "POST", ddPathDetail, ddOK(detail))
+	details := f.script("POST", ddPathDetail, okData(detail))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), pays.Load(), "the charge is not resent when it was found")
@@ -608,8 +545,8 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway, ddOK(ddPaymentData))
-	ddScript(f, "POST", ddPathDetail, ddCode(21006, "Merchant transaction not found"))
+	pays := f.script("POST", ddPathPay, badGateway, okData(ddPaymentData))
+	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), pays.Load())
@@ -624,10 +561,10 @@ func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway, ddCode(21007, "Duplicate merchant order id"))
-	details := ddScript(f, "POST", ddPathDetail,
-		ddCode(21010, "transaction not found"), // the sibling editions' spelling of "not found"
-		ddOK(`{"mchOrderId":"DD20240101120000","transactionId":"DDLATE","transactionStatus":"COMPLETE"}`))
+	pays := f.script("POST", ddPathPay, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
+	details := f.script("POST", ddPathDetail,
+		codeAnswer(21010, "transaction not found"), // the sibling editions' spelling of "not found"
+		okData(`{"mchOrderId":"DD20240101120000","transactionId":"DDLATE","transactionStatus":"COMPLETE"}`))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), pays.Load())
@@ -638,8 +575,8 @@ func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway)
-	ddScript(f, "POST", ddPathDetail, ddCode(21002, "Request param error"))
+	pays := f.script("POST", ddPathPay, badGateway)
+	f.script("POST", ddPathDetail, codeAnswer(21002, "Request param error"))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.Nil(t, res)
 	require.Error(t, err)
@@ -652,8 +589,8 @@ func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
 	f := newFakeAPI(t)
-	ddScript(f, "POST", ddPathPay, ddBadGateway, ddCode(21026, "Customer Balance not enough"))
-	ddScript(f, "POST", ddPathDetail, ddCode(21006, "Merchant transaction not found"))
+	f.script("POST", ddPathPay, badGateway, codeAnswer(21026, "Customer Balance not enough"))
+	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.ErrorIs(t, err, ErrCustomerBalance)
 	assert.False(t, IsOutcomeUnknown(err))
@@ -661,8 +598,8 @@ func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
 
 func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
 	f := newFakeAPI(t)
-	ddScript(f, "POST", ddPathPay, ddCode(21024, "Invalid access token"))
-	details := ddScript(f, "POST", ddPathDetail, ddOK(`{}`))
+	f.script("POST", ddPathPay, codeAnswer(21024, "Invalid access token"))
+	details := f.script("POST", ddPathDetail, okData(`{}`))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.ErrorIs(t, err, ErrAccessToken)
 	assert.Equal(t, int32(0), details.Load())
@@ -671,8 +608,8 @@ func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileOff(t *testing.T) {
 	f := newFakeAPI(t, WithReconcile(false))
-	ddScript(f, "POST", ddPathPay, ddBadGateway)
-	details := ddScript(f, "POST", ddPathDetail, ddOK(`{}`))
+	f.script("POST", ddPathPay, badGateway)
+	details := f.script("POST", ddPathDetail, okData(`{}`))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.True(t, IsOutcomeUnknown(err))
 	assert.Equal(t, int32(0), details.Load())
@@ -813,11 +750,11 @@ func TestDirectDebitPaymentStatusDecoding(t *testing.T) {
 
 func TestDirectDebitWaitPayment(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail,
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"COMPLETE","amount":"10000"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"FAILED"}`), // never reached
+	calls := f.script("POST", ddPathDetail,
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"COMPLETE","amount":"10000"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"FAILED"}`), // never reached
 	)
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	require.NoError(t, err)
@@ -831,10 +768,10 @@ func TestDirectDebitWaitPayment(t *testing.T) {
 
 func TestDirectDebitWaitPaymentPendingTwiceThenCompleted(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail,
-		ddOK(`{"transactionStatus":"PENDING"}`),
-		ddOK(`{"transactionStatus":"PENDING"}`),
-		ddOK(`{"transactionStatus":"COMPLETED","transactionId":"DD9"}`),
+	calls := f.script("POST", ddPathDetail,
+		okData(`{"transactionStatus":"PENDING"}`),
+		okData(`{"transactionStatus":"PENDING"}`),
+		okData(`{"transactionStatus":"COMPLETED","transactionId":"DD9"}`),
 	)
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{TransactionID: "DD9"})
 	require.NoError(t, err)
@@ -846,8 +783,8 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ddPathDetail, ddCancelOn(5, cancel),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
+	calls := f.scriptHook("POST", ddPathDetail, cancelOn(5, cancel),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
 	res, err := f.Client.DirectDebit.WaitPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
@@ -856,7 +793,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 
 	// A deadline ends it the same way, with the last answer.
 	f2 := newFakeAPI(t)
-	ddScript(f2, "POST", ddPathDetail, ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`))
+	f2.script("POST", ddPathDetail, okData(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`))
 	dctx, dcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer dcancel()
 	res, err = f2.Client.DirectDebit.WaitPayment(dctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
@@ -868,7 +805,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 
 func TestDirectDebitWaitPaymentStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail, ddOK(`{"transactionStatus":"PENDING"}`), ddCode(21003, "Request appId error"))
+	calls := f.script("POST", ddPathDetail, okData(`{"transactionStatus":"PENDING"}`), codeAnswer(21003, "Request appId error"))
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, ErrAppID)
 	require.NotNil(t, res)

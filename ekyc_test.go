@@ -219,12 +219,12 @@ func TestEKYCStatusDecoding(t *testing.T) {
 
 func TestEKYCWaitResult(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ekycPathQuery,
-		ddOK(`{"requestId":"R1","kycStatus":"PENDING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"PENDING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"PROCESSING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"Approved","updateTime":"2024-07-19 14:14:47"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"REJECTED"}`), // never reached
+	calls := f.script("POST", ekycPathQuery,
+		okData(`{"requestId":"R1","kycStatus":"PENDING"}`),
+		okData(`{"requestId":"R1","kycStatus":"PENDING"}`),
+		okData(`{"requestId":"R1","kycStatus":"PROCESSING"}`),
+		okData(`{"requestId":"R1","kycStatus":"Approved","updateTime":"2024-07-19 14:14:47"}`),
+		okData(`{"requestId":"R1","kycStatus":"REJECTED"}`), // never reached
 	)
 	res, err := f.Client.EKYC.WaitResult(context.Background(), &EKYCResultParams{RequestID: "R1"})
 	require.NoError(t, err)
@@ -237,7 +237,7 @@ func TestEKYCWaitResultContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ekycPathQuery, ddCancelOn(3, cancel), ddOK(`{"requestId":"R1","kycStatus":"PROCESSING"}`))
+	calls := f.scriptHook("POST", ekycPathQuery, cancelOn(3, cancel), okData(`{"requestId":"R1","kycStatus":"PROCESSING"}`))
 	res, err := f.Client.EKYC.WaitResult(ctx, &EKYCResultParams{RequestID: "R1"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)

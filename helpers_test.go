@@ -2,6 +2,7 @@ package paycools
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,7 +15,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,25 +118,78 @@ func (f *fakeAPI) record(req *http.Request) recorded {
 	return r
 }
 
-// reply answers method+path with an HTTP status and body, recording each request.
-func (f *fakeAPI) reply(method, path string, status int, body string) {
+// answer is one scripted HTTP answer: a status and a body.
+type answer struct {
+	status int
+	body   string
+}
+
+// okData is a success envelope holding data (raw JSON).
+func okData(data string) answer {
+	return answer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
+}
+
+// codeAnswer is an error envelope with code and message.
+func codeAnswer(code int, msg string) answer {
+	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
+	return answer{200, string(b)}
+}
+
+// badGateway is a proxy's HTML 502: an *HTTPError with OutcomeUnknown.
+var badGateway = answer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
+
+// script answers method+path with the answers in turn (the last one repeats), recording
+// each request, and returns the call counter.
+func (f *fakeAPI) script(method, path string, answers ...answer) *atomic.Int32 {
+	return f.scriptHook(method, path, nil, answers...)
+}
+
+// scriptHook is script with a hook called with the 1-based number of each call before it is
+// answered (e.g. to cancel a context after a few polls, independent of machine speed).
+// An HTML body goes out as text/html, any other as application/json.
+func (f *fakeAPI) scriptHook(method, path string, hook func(call int), answers ...answer) *atomic.Int32 {
+	require.NotEmpty(f.t, answers, "script %s %s without an answer", method, path)
+	var n atomic.Int32
 	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
 		f.record(req)
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
+		call := int(n.Add(1))
+		if hook != nil {
+			hook(call)
+		}
+		a := answers[min(call, len(answers))-1]
+		resp := httpmock.NewStringResponse(a.status, a.body)
+		if strings.HasPrefix(a.body, "<") {
+			resp.Header.Set("Content-Type", "text/html")
+		} else {
+			resp.Header.Set("Content-Type", "application/json")
+		}
 		return resp, nil
 	})
+	return &n
+}
+
+// cancelOn returns a scriptHook hook that calls cancel on call number n.
+func cancelOn(n int, cancel context.CancelFunc) func(int) {
+	return func(call int) {
+		if call == n {
+			cancel()
+		}
+	}
+}
+
+// reply answers method+path with an HTTP status and body, recording each request.
+func (f *fakeAPI) reply(method, path string, status int, body string) {
+	f.script(method, path, answer{status, body})
 }
 
 // replyData answers method+path with a success envelope holding data (raw JSON).
 func (f *fakeAPI) replyData(method, path, data string) {
-	f.reply(method, path, 200, `{"code":10000,"message":"Success","data":`+data+`}`)
+	f.script(method, path, okData(data))
 }
 
 // replyCode answers method+path with an error envelope.
 func (f *fakeAPI) replyCode(method, path string, code int, message string) {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": message, "data": nil})
-	f.reply(method, path, 200, string(b))
+	f.script(method, path, codeAnswer(code, message))
 }
 
 // requests returns what was received so far.

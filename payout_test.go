@@ -3,17 +3,14 @@ package paycools
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,39 +18,7 @@ import (
 const (
 	pathPayoutCreate = "/open-api/philippines/disbursement/transfer"
 	pathPayoutGet    = "/open-api/disbursement/check"
-	fam1BadGateway   = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>`
 )
-
-// fam1Resp is one canned HTTP answer.
-type fam1Resp struct {
-	status int
-	body   string
-}
-
-func fam1OK(data string) fam1Resp {
-	return fam1Resp{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-func fam1Code(code int, msg string) fam1Resp {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
-	return fam1Resp{200, string(b)}
-}
-
-// fam1Sequence answers method+path with the given answers in turn (the last one repeats),
-// recording every request, and returns the call counter.
-func fam1Sequence(f *fakeAPI, method, path string, answers ...fam1Resp) *atomic.Int32 {
-	var n atomic.Int32
-	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		i := int(n.Add(1)) - 1
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
-		return resp, nil
-	})
-	return &n
-}
 
 // fam1ByPath returns the recorded requests to path.
 func fam1ByPath(f *fakeAPI, path string) []recorded {
@@ -386,11 +351,11 @@ func TestPayoutGetExtraWins(t *testing.T) {
 
 func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
+	calls := f.script("POST", pathPayoutGet,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
 	)
 	p := &GetPayoutParams{MchOrderID: "P1"}
 	res, err := f.Client.Payouts.Wait(context.Background(), p)
@@ -407,10 +372,10 @@ func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 
 func TestPayoutWaitKeepsPollingThroughTransientFailures(t *testing.T) {
 	f := newFakeAPI(t, WithRetries(0))
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1Resp{502, fam1BadGateway},
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
+	calls := f.script("POST", pathPayoutGet,
+		badGateway,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
 	)
 	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
 	require.NoError(t, err)
@@ -423,14 +388,9 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var calls atomic.Int32
-	f.Transport.RegisterResponder("POST", "https://pc.test"+pathPayoutGet, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		if calls.Add(1) == 3 {
-			cancel() // the caller gives up while the payout is still pending
-		}
-		return httpmock.NewStringResponse(200, `{"code":10000,"message":"Success","data":{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}}`), nil
-	})
+	// The caller gives up on the third poll, while the payout is still pending.
+	calls := f.scriptHook("POST", pathPayoutGet, cancelOn(3, cancel),
+		okData(`{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}`))
 	res, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
@@ -443,7 +403,7 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 
 func TestPayoutWaitDeadline(t *testing.T) {
 	f := newFakeAPI(t)
-	fam1Sequence(f, "POST", pathPayoutGet, fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
+	f.script("POST", pathPayoutGet, okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
@@ -452,9 +412,9 @@ func TestPayoutWaitDeadline(t *testing.T) {
 
 func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1Code(21003, "merchant appid is invalid"),
+	calls := f.script("POST", pathPayoutGet,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		codeAnswer(21003, "merchant appid is invalid"),
 	)
 	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
 	assert.ErrorIs(t, err, ErrAppID)
@@ -486,8 +446,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		creates := f.script("POST", pathPayoutCreate, badGateway)
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(1), creates.Load(), "a write with an unknown outcome is never blindly resent")
@@ -502,8 +462,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resend succeeds", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		gets := f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
@@ -515,8 +475,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found as 21010 'transaction not found', resend succeeds", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21010, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		f.script("POST", pathPayoutGet, codeAnswer(21010, "transaction not found"))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
@@ -528,8 +488,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 	}{{21007, "Duplicate mchOrderId"}, {21015, "Duplicate idempotencyId"}, {1012, "merchant order id is repeat"}} {
 		t.Run("not found, resend answers duplicate "+itoa(dup.code)+", lookup again", func(t *testing.T) {
 			f := newFakeAPI(t)
-			creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(dup.code, dup.msg))
-			gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1OK(found))
+			creates := f.script("POST", pathPayoutCreate, badGateway, codeAnswer(dup.code, dup.msg))
+			gets := f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"), okData(found))
 			res, err := f.Client.Payouts.Create(context.Background(), params())
 			require.NoError(t, err)
 			assert.Equal(t, int32(2), creates.Load())
@@ -541,8 +501,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("duplicate but the second lookup fails: original error, still unknown", func(t *testing.T) {
 		f := newFakeAPI(t)
-		fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21007, "Duplicate mchOrderId"))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1Code(21003, "appid invalid"))
+		f.script("POST", pathPayoutCreate, badGateway, codeAnswer(21007, "Duplicate mchOrderId"))
+		f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"), codeAnswer(21003, "appid invalid"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		var he *HTTPError
@@ -553,8 +513,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resend refused: that refusal", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21014, "balance insufficient"))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, codeAnswer(21014, "balance insufficient"))
+		f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		assert.ErrorIs(t, err, ErrInsufficientBalance)
@@ -564,8 +524,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails otherwise: original error, still unknown, no resend", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21003, "merchant appid is invalid"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		gets := f.script("POST", pathPayoutGet, codeAnswer(21003, "merchant appid is invalid"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		var he *HTTPError
@@ -578,8 +538,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("reconcile off", func(t *testing.T) {
 		f := newFakeAPI(t, WithReconcile(false))
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		creates := f.script("POST", pathPayoutCreate, badGateway)
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.True(t, IsOutcomeUnknown(err))
 		assert.Equal(t, int32(1), creates.Load())
@@ -589,7 +549,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 	t.Run("a refusal is not reconciled", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate mchOrderId")
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.ErrorIs(t, err, ErrDuplicateOrder)
 		assert.Len(t, fam1ByPath(f, pathPayoutCreate), 1)

@@ -5,57 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // Test helpers shared by webpayment_test.go and checkout_test.go (prefixed wp to keep them
 // apart from other families' helpers).
-
-// wpAnswer is one canned HTTP answer.
-type wpAnswer struct {
-	status int
-	body   string
-}
-
-// wpData is a success envelope holding data.
-func wpData(data string) wpAnswer {
-	return wpAnswer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-// wpCode is an error envelope.
-func wpCode(code int, message string) wpAnswer {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": message, "data": nil})
-	return wpAnswer{200, string(b)}
-}
-
-// wpBadGateway is a proxy's HTML 502: an *HTTPError with OutcomeUnknown, not retried for writes.
-var wpBadGateway = wpAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
-
-// wpInTurn answers method+path with the answers in turn (the last one repeats), records every
-// request, and returns the call counter.
-func wpInTurn(f *fakeAPI, method, path string, answers ...wpAnswer) *atomic.Int32 {
-	var n atomic.Int32
-	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		i := int(n.Add(1)) - 1
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-	return &n
-}
 
 // wpKeys returns the sorted names of a recorded param.
 func wpKeys(r recorded) []string {
@@ -565,11 +525,11 @@ func TestWebPaymentNotification(t *testing.T) {
 
 func TestWebPaymentWaitPollsUntilFinal(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", wpGetPath,
-		wpData(`{"mchOrderId":"A1","transactionStatus":"PENDING"}`),
-		wpData(`{"mchOrderId":"A1","transactionStatus":"PENDING"}`),
-		wpData(`{"mchOrderId":"A1","transactionStatus":"COMPLETED","amount":50000}`),
-		wpData(`{"mchOrderId":"A1","transactionStatus":"FAILED"}`))
+	calls := f.script("POST", wpGetPath,
+		okData(`{"mchOrderId":"A1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"A1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"A1","transactionStatus":"COMPLETED","amount":50000}`),
+		okData(`{"mchOrderId":"A1","transactionStatus":"FAILED"}`))
 	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
@@ -583,9 +543,9 @@ func TestWebPaymentWaitPollsUntilFinal(t *testing.T) {
 
 func TestWebPaymentWaitStopsOnFailedAndOnTransientErrors(t *testing.T) {
 	f := newFakeAPI(t, WithRetries(0)) // the retryable error reaches Wait itself
-	calls := wpInTurn(f, "POST", wpGetPath,
-		wpCode(21000, "Server error, Please try again later."),
-		wpData(`{"mchOrderId":"A1","transactionStatus":"FAIL"}`))
+	calls := f.script("POST", wpGetPath,
+		codeAnswer(21000, "Server error, Please try again later."),
+		okData(`{"mchOrderId":"A1","transactionStatus":"FAIL"}`))
 	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
 	assert.Equal(t, TransactionFailed, res.TransactionStatus)
@@ -594,7 +554,7 @@ func TestWebPaymentWaitStopsOnFailedAndOnTransientErrors(t *testing.T) {
 
 func TestWebPaymentWaitEndsWithContext(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", wpGetPath, wpData(`{"mchOrderId":"A1","transactionId":"T1","transactionStatus":"PENDING"}`))
+	calls := f.script("POST", wpGetPath, okData(`{"mchOrderId":"A1","transactionId":"T1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	res, err := f.Client.WebPayments.Wait(ctx, &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
@@ -607,7 +567,7 @@ func TestWebPaymentWaitEndsWithContext(t *testing.T) {
 
 func TestWebPaymentWaitStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", wpGetPath, wpCode(21006, "Merchant transaction not found"))
+	calls := f.script("POST", wpGetPath, codeAnswer(21006, "Merchant transaction not found"))
 	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	assert.Nil(t, res)
 	assert.ErrorIs(t, err, ErrTransactionNotFound)
@@ -624,8 +584,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", wpCreatePath, wpBadGateway)
-		gets := wpInTurn(f, "POST", wpGetPath, wpData(found))
+		creates := f.script("POST", wpCreatePath, badGateway)
+		gets := f.script("POST", wpGetPath, okData(found))
 		res, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "T77", res.TransactionID)
@@ -642,8 +602,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("not found, then resent", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", wpCreatePath, wpBadGateway, wpData(created))
-		wpInTurn(f, "POST", wpGetPath, wpCode(21006, "Merchant transaction not found"))
+		creates := f.script("POST", wpCreatePath, badGateway, okData(created))
+		f.script("POST", wpGetPath, codeAnswer(21006, "Merchant transaction not found"))
 		res, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "T88", res.TransactionID)
@@ -656,8 +616,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resent, duplicate, found on the second lookup", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", wpCreatePath, wpBadGateway, wpCode(21007, "Duplicate merchant order id"))
-		gets := wpInTurn(f, "POST", wpGetPath, wpCode(21006, "Merchant transaction not found"), wpData(found))
+		creates := f.script("POST", wpCreatePath, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
+		gets := f.script("POST", wpGetPath, codeAnswer(21006, "Merchant transaction not found"), okData(found))
 		res, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "T77", res.TransactionID)
@@ -667,8 +627,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails: the original unknown outcome", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", wpCreatePath, wpBadGateway)
-		wpInTurn(f, "POST", wpGetPath, wpCode(21001, "Request sign error"))
+		creates := f.script("POST", wpCreatePath, badGateway)
+		f.script("POST", wpGetPath, codeAnswer(21001, "Request sign error"))
 		res, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		assert.Nil(t, res)
 		assert.True(t, IsOutcomeUnknown(err), "still unknown: %v", err)
@@ -680,8 +640,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("resend fails with another error", func(t *testing.T) {
 		f := newFakeAPI(t)
-		wpInTurn(f, "POST", wpCreatePath, wpBadGateway, wpCode(21005, "Merchant channel is unavailable"))
-		wpInTurn(f, "POST", wpGetPath, wpCode(21006, "Merchant transaction not found"))
+		f.script("POST", wpCreatePath, badGateway, codeAnswer(21005, "Merchant channel is unavailable"))
+		f.script("POST", wpGetPath, codeAnswer(21006, "Merchant transaction not found"))
 		_, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		var ae *APIError
 		require.ErrorAs(t, err, &ae)
@@ -691,8 +651,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("definite errors are not reconciled", func(t *testing.T) {
 		f := newFakeAPI(t)
-		wpInTurn(f, "POST", wpCreatePath, wpCode(21007, "Duplicate merchant order id"))
-		gets := wpInTurn(f, "POST", wpGetPath, wpData(found))
+		f.script("POST", wpCreatePath, codeAnswer(21007, "Duplicate merchant order id"))
+		gets := f.script("POST", wpGetPath, okData(found))
 		_, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		assert.ErrorIs(t, err, ErrDuplicateOrder)
 		assert.Equal(t, int32(0), gets.Load())
@@ -700,8 +660,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 
 	t.Run("reconcile switched off", func(t *testing.T) {
 		f := newFakeAPI(t, WithReconcile(false))
-		wpInTurn(f, "POST", wpCreatePath, wpBadGateway)
-		gets := wpInTurn(f, "POST", wpGetPath, wpData(found))
+		f.script("POST", wpCreatePath, badGateway)
+		gets := f.script("POST", wpGetPath, okData(found))
 		_, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())
 		assert.True(t, IsOutcomeUnknown(err))
 		assert.Equal(t, int32(0), gets.Load())
