@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,16 +18,6 @@ const (
 	pathPaymentStatement = "/api/v1/record/paymentList"
 	pathPayoutStatement  = "/api/v1/record/payoutList"
 )
-
-// fam1ParamKeys returns the sorted JSON names of one recorded param.
-func fam1ParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // fam1RequireInvalid asserts that err is a *ValidationError naming field.
 func fam1RequireInvalid(t *testing.T, err error, field string) *ValidationError {
@@ -52,7 +41,7 @@ func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathAccountBalance, got.Path)
-	assert.Equal(t, []string{"countryCode", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"countryCode", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "PH", got.Param["countryCode"])
 	assert.Equal(t, fixedNow.UnixMilli(), fam1Int64(t, got.Param["timestamp"]))
 	assert.Equal(t, Amount(439369947), res.Balance)
@@ -148,7 +137,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPaymentStatement, got.Path)
-	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "COMPLETE", got.Param["status"])
 	assert.Equal(t, int64(2), fam1Int64(t, got.Param["page"]))
 	assert.NotNil(t, res.Records)
@@ -289,7 +278,7 @@ func TestAccountPayoutStatementRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutStatement, got.Path)
-	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Empty(t, res.Records)
 
 	_, err = f.Client.Account.PayoutStatement(context.Background(), &PayoutStatementParams{

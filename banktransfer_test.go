@@ -73,8 +73,8 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, "POST", got.Method)
 		assert.Equal(t, btCreatePath, got.Path)
-		assert.Equal(t, vaSorted("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "email",
-			"minAmount", "maxAmount", "mobile", "expireTime", "description"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "email",
+			"minAmount", "maxAmount", "mobile", "expireTime", "description"), paramKeys(got))
 		assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"])
 	})
 	t.Run("BatchUpdateAccounts", func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, "POST", got.Method)
 		assert.Equal(t, btUpdatePath, got.Path, "{mchOrderId} is filled from the params")
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "channelCode"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "channelCode"), paramKeys(got))
 		assert.JSONEq(t, `{"timestamp":1677495496979,"mchOrderId":"MICHAELJORDAN0003","channelCode":"INSTA_TRANSFER_ACC"}`, got.Env.Param)
 	})
 	t.Run("ListPayments is a GET with the envelope in the query", func(t *testing.T) {
@@ -100,13 +100,13 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, http.MethodGet, got.Method)
 		assert.Equal(t, btListPath, got.Path)
-		assert.Equal(t, vaSorted("appId", "param", "sign"), vaSorted(vaQueryKeys(got.Query)...), "exactly the three envelope names")
+		assert.Equal(t, sortedNames("appId", "param", "sign"), queryKeys(got), "exactly the three envelope names")
 		assert.Equal(t, testAppID, got.Query.Get("appId"))
 		assert.JSONEq(t, `{"timestamp":1677495496979,"mchOrderId":"MICHAELJORDAN0003","startDate":"2022-05-26","endDate":"2022-05-27","channelCode":"INSTA_TRANSFER_ACC"}`,
 			got.Query.Get("param"))
 		assert.Len(t, got.Query.Get("sign"), 344)
 		assert.Empty(t, got.Header.Get("Content-Type"), "a GET has no body")
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "startDate", "endDate", "channelCode"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate", "channelCode"), paramKeys(got))
 	})
 	t.Run("ListPayments without the optional channel filter", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -115,16 +115,8 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		p.ChannelCode = ""
 		_, err := f.Client.BankTransfers.ListPayments(ctx, p)
 		require.NoError(t, err)
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "startDate", "endDate"), vaParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate"), paramKeys(f.last()))
 	})
-}
-
-func vaQueryKeys(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestBankTransferValidation(t *testing.T) {
@@ -229,8 +221,8 @@ func TestBankTransferValidationEdgesAccepted(t *testing.T) {
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "INSTA_TRANSFER_ACC,OTHER_ACC", got.Param["channelCode"])
-	assert.Equal(t, vaSorted("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "minAmount", "maxAmount", "mobile"),
-		vaParamKeys(got), "email, expireTime and description are optional and left out when empty")
+	assert.Equal(t, sortedNames("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "minAmount", "maxAmount", "mobile"),
+		paramKeys(got), "email, expireTime and description are optional and left out when empty")
 }
 
 func TestBankTransferExtra(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,23 +18,6 @@ import (
 
 // --- helpers shared by the bills-payment and bank-transfer tests (prefixed va to keep the
 // package's test namespace free for other families) ---
-
-// vaParamKeys returns the sorted JSON names of a recorded param.
-func vaParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// vaSorted returns a sorted copy of names.
-func vaSorted(names ...string) []string {
-	out := append([]string(nil), names...)
-	sort.Strings(out)
-	return out
-}
 
 // vaRequireInvalid asserts that err is a *ValidationError naming field and that nothing
 // reached the fake API.
@@ -166,7 +148,7 @@ func TestBillsPaymentMethodPathAndParamNames(t *testing.T) {
 			got := f.last()
 			assert.Equal(t, tc.method, got.Method)
 			assert.Equal(t, tc.path, got.Path)
-			assert.Equal(t, vaSorted(tc.keys...), vaParamKeys(got))
+			assert.Equal(t, sortedNames(tc.keys...), paramKeys(got))
 			assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"], "the clock fills timestamp in ms")
 			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 		})
@@ -416,7 +398,7 @@ func TestBillsPaymentOptionalFieldsOmitted(t *testing.T) {
 	p.MinAmount, p.MaxAmount, p.Mobile, p.ExpireTime, p.Description = 0, 0, "", "", ""
 	_, err := f.Client.BillsPayment.BatchCreateVirtualAccounts(context.Background(), p)
 	require.NoError(t, err)
-	assert.Equal(t, vaSorted("appName", "mchOrderId", "channelCode", "customerName", "email", "timestamp"), vaParamKeys(f.last()))
+	assert.Equal(t, sortedNames("appName", "mchOrderId", "channelCode", "customerName", "email", "timestamp"), paramKeys(f.last()))
 }
 
 // Extra reaches param and wins on a clash; the caller's params are not changed.

@@ -86,7 +86,7 @@ func TestCheckoutChannels(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coChannelsPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "countryCode"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "countryCode"), paramKeys(r))
 	require.Len(t, res.List, 3)
 	assert.Equal(t, CheckoutChannel{ChannelType: CheckoutChannelTypeEWallet, ChannelCode: "PH_GCASH_URL", CountryCode: CountryPH, Currency: CurrencyPHP}, res.List[2])
 	assert.Equal(t, CheckoutChannelTypeQR, res.List[0].ChannelType)
@@ -131,9 +131,9 @@ func TestCheckoutCreateSendsEveryField(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coCreatePath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "merchantLogo", "language", "countryCode", "currency",
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "merchantLogo", "language", "countryCode", "currency",
 		"settlementCurrency", "channelTypeList", "channelCodeList", "amount", "customerName", "email", "mobile",
-		"expireSeconds", "notifyUrl", "redirectUrl", "remark", "virtualAccountName", "goodsDetails", "billingAddress"), wpKeys(r))
+		"expireSeconds", "notifyUrl", "redirectUrl", "remark", "virtualAccountName", "goodsDetails", "billingAddress"), paramKeys(r))
 	assert.Equal(t, json.Number("50000"), r.Param["amount"])
 	assert.Equal(t, json.Number("3600"), r.Param["expireSeconds"])
 	assert.Equal(t, []any{"EWALLET", "QR", "PAYLATER"}, r.Param["channelTypeList"])
@@ -277,8 +277,8 @@ func TestCheckoutCreateWithoutPayLaterNeedsNoGoods(t *testing.T) {
 		NotifyURL: "https://m.test/n", RedirectURL: "https://m.test/r",
 	})
 	require.NoError(t, err, "an underscore in mchOrderId is not refused for checkout")
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "countryCode", "currency", "settlementCurrency", "amount",
-		"customerName", "email", "mobile", "notifyUrl", "redirectUrl"), wpKeys(f.last()), "empty optional fields are left out")
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "countryCode", "currency", "settlementCurrency", "amount",
+		"customerName", "email", "mobile", "notifyUrl", "redirectUrl"), paramKeys(f.last()), "empty optional fields are left out")
 }
 
 func TestCheckoutCreateExtraWins(t *testing.T) {
@@ -318,7 +318,7 @@ func TestCheckoutGet(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coGetPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "checkoutId"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "checkoutId"), paramKeys(r))
 
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "CH1826543000123456789", res.CheckoutID)
@@ -370,7 +370,7 @@ func TestCheckoutGetValidationAndNotFound(t *testing.T) {
 	f.replyData("POST", coGetPath, `{"checkoutId":"CH9","transactionStatus":"PENDING"}`)
 	_, err := f.Client.Checkout.Get(context.Background(), &CheckoutGetParams{CheckoutID: "CH9"})
 	require.NoError(t, err, "checkoutId alone is enough")
-	assert.Equal(t, wpSorted("timestamp", "checkoutId"), wpKeys(f.last()))
+	assert.Equal(t, sortedNames("timestamp", "checkoutId"), paramKeys(f.last()))
 
 	f = newFakeAPI(t)
 	f.replyCode("POST", coGetPath, 21006, "Merchant transaction not found")
@@ -409,7 +409,7 @@ func TestCheckoutClose(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coClosePath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "checkoutId", "countryCode"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "checkoutId", "countryCode"), paramKeys(r))
 	assert.Equal(t, "CH1", res.CheckoutID)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,22 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// paramKeys returns the sorted JSON names of a recorded param.
-func paramKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedStrings(s ...string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
-}
 
 // requireValidation asserts err is a *ValidationError naming field, and that nothing reached
 // the fake API.
@@ -77,7 +60,7 @@ func TestDirectDebitCreateAuthorizationLinkRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathApply, got.Path)
-	assert.Equal(t, sortedStrings("userId", "requestId", "channelCode", "countryCode", "terminalType", "osType", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "requestId", "channelCode", "countryCode", "terminalType", "osType", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
 	assert.Equal(t, ddNowMilli, got.Param["timestamp"])
 	assert.Equal(t, "IOS", got.Param["osType"])
 	assert.Equal(t, "u0009", res.UserID)
@@ -191,7 +174,7 @@ func TestDirectDebitGetAuthorization(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathQuery, got.Path)
-	assert.Equal(t, sortedStrings("userId", "payToken", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "payToken", "timestamp"), paramKeys(got))
 	assert.Equal(t, "u0009", got.Param["userId"])
 
 	assert.Equal(t, "u0009", res.UserID)
@@ -239,7 +222,7 @@ func TestDirectDebitGetAuthorizationEmptyList(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.TokenList)
 	assert.Nil(t, res.ActiveToken(""))
-	assert.Equal(t, sortedStrings("userId", "timestamp"), paramKeys(f.last()), "payToken omitted when empty")
+	assert.Equal(t, sortedNames("userId", "timestamp"), paramKeys(f.last()), "payToken omitted when empty")
 }
 
 func TestDirectDebitGetAuthorizationValidation(t *testing.T) {
@@ -325,7 +308,7 @@ func TestDirectDebitCancelAuthorization(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathCancel, got.Path)
-	assert.Equal(t, sortedStrings("userId", "payToken", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "payToken", "timestamp"), paramKeys(got))
 	assert.Equal(t, `{"userId":"u0009","payToken":"TK0EXAMPLE00000001","timestamp":1726137892000}`, got.Env.Param)
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
@@ -405,7 +388,7 @@ func TestDirectDebitCreatePayment(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathPay, got.Path)
-	assert.Equal(t, sortedStrings("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "customerName", "email", "mobile", "remark"), paramKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "customerName", "email", "mobile", "remark"), paramKeys(got))
 	// The spec's request example, as JSON (key order is free).
 	assert.JSONEq(t, `{"timestamp":1704067200000,"mchOrderId":"DD20240101120000","amount":10000,"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"tok_abcdef1234567890","notifyUrl":"https://merchant.com/notify/direct-debit","customerName":"John Doe","email":"johndoe@example.com","mobile":"09123456789","remark":"Monthly subscription payment"}`, got.Env.Param)
 	assert.Contains(t, got.Env.Param, `"amount":10000,`, "amount is a JSON integer")
@@ -430,7 +413,7 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, sortedStrings("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "businessType"), paramKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "businessType"), paramKeys(got))
 	assert.Equal(t, "COD", got.Param["businessType"])
 	assert.Equal(t, json.Number("2"), got.Param["amount"], "Extra wins on a clash")
 	assert.Equal(t, ddNowMilli, got.Param["timestamp"])
@@ -533,7 +516,7 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	reqs := f.requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, ddPathDetail, reqs[1].Path)
-	assert.Equal(t, sortedStrings("mchOrderId", "timestamp"), paramKeys(reqs[1]))
+	assert.Equal(t, sortedNames("mchOrderId", "timestamp"), paramKeys(reqs[1]))
 	assert.Equal(t, "DD20240101120000", reqs[1].Param["mchOrderId"])
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
@@ -639,7 +622,7 @@ func TestDirectDebitGetPayment(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathDetail, got.Path)
-	assert.Equal(t, sortedStrings("mchOrderId", "transactionId", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("mchOrderId", "transactionId", "timestamp"), paramKeys(got))
 
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)

@@ -11,10 +11,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -205,6 +207,23 @@ func (f *fakeAPI) last() recorded {
 	rs := f.requests()
 	require.NotEmpty(f.t, rs, "no request reached the fake API")
 	return rs[len(rs)-1]
+}
+
+// paramKeys returns the sorted JSON names of a recorded param.
+func paramKeys(r recorded) []string {
+	return sortedNames(slices.Collect(maps.Keys(r.Param))...)
+}
+
+// queryKeys returns the sorted names of a recorded query (the envelope of a GET).
+func queryKeys(r recorded) []string {
+	return sortedNames(slices.Collect(maps.Keys(r.Query))...)
+}
+
+// sortedNames returns a sorted copy of names, to compare with paramKeys and queryKeys.
+func sortedNames(names ...string) []string {
+	out := slices.Clone(names)
+	slices.Sort(out)
+	return out
 }
 
 // signedCallback builds a callback body {"param": param, "sign": ...} signed with the test

@@ -54,7 +54,7 @@ func TestPayoutCreateRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutCreate, got.Path)
-	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, paramKeys(got))
 	assert.Equal(t, int64(50010), fam1Int64(t, got.Param["amount"]), "amount is sent as integer centavos")
 	assert.Contains(t, got.Env.Param, `"amount":50010`)
 	assert.Equal(t, "EWALLET", got.Param["payMethodCode"])
@@ -240,7 +240,7 @@ func TestPayoutGetRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutGet, got.Path)
-	assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp", "transactionId"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp", "transactionId"}, paramKeys(got))
 	assert.Equal(t, "MY", got.Param["countryCode"])
 
 	// The doc example, byte for byte; the country defaults to PH on a copy.
@@ -252,7 +252,7 @@ func TestPayoutGetRequest(t *testing.T) {
 
 	_, err = f.Client.Payouts.Get(context.Background(), &GetPayoutParams{TransactionID: "D1656505190221611009"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, fam1ParamKeys(f.last()))
+	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, paramKeys(f.last()))
 }
 
 func TestPayoutGetValidation(t *testing.T) {
@@ -455,7 +455,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, "D1656505190221611009", res.TransactionID)
 		assert.Equal(t, Amount(50010), res.Amount)
 		g := fam1ByPath(f, pathPayoutGet)[0]
-		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, fam1ParamKeys(g))
+		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, paramKeys(g))
 		assert.Equal(t, "TestMchOrderIdD0001", g.Param["mchOrderId"])
 		assert.Equal(t, "PH", g.Param["countryCode"])
 	})

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// qrParamKeys returns the sorted JSON names of a recorded param.
-func qrParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// qrNames sorts a copy of names, to compare with qrParamKeys.
-func qrNames(names ...string) []string {
-	out := append([]string(nil), names...)
-	sort.Strings(out)
-	return out
-}
 
 // qrRequireValidation asserts that err is a *ValidationError naming field.
 func qrRequireValidation(t *testing.T, err error, field string) {
@@ -87,8 +69,8 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/qr/generate", got.Path)
-	assert.Equal(t, qrNames("timestamp", "channelCode", "mchOrderId", "amount", "notifyUrl",
-		"customerName", "email", "mobile", "remark", "expireSeconds"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "channelCode", "mchOrderId", "amount", "notifyUrl",
+		"customerName", "email", "mobile", "remark", "expireSeconds"), paramKeys(got))
 	assert.Equal(t, json.Number("50010"), got.Param["amount"])
 	assert.Equal(t, json.Number("300"), got.Param["expireSeconds"])
 	assert.Equal(t, "QRPH_DYNAMIC_QR", got.Param["channelCode"])
@@ -155,7 +137,7 @@ func TestQRCodeCreateStaticAndOtherChannels(t *testing.T) {
 		ChannelCode: QRPHStaticQR, MchOrderID: "S1", NotifyURL: "https://example.com/", CustomerName: "Raja",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, qrNames("timestamp", "channelCode", "mchOrderId", "notifyUrl", "customerName"), qrParamKeys(f.last()))
+	assert.Equal(t, sortedNames("timestamp", "channelCode", "mchOrderId", "notifyUrl", "customerName"), paramKeys(f.last()))
 	// Older spellings of the result names.
 	assert.Equal(t, "Q9", res.QrCodeID)
 	assert.Equal(t, "000201", res.QrCodeContent)
@@ -279,7 +261,7 @@ func TestQRCodeGet(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/v2/jt/qrcode/detail", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "x"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "x"), paramKeys(got))
 	assert.Equal(t, "PC880002", got.Param["mchOrderId"], "Extra wins")
 	assert.Equal(t, QRStatusActive, res.QrStatus)
 	assert.Equal(t, Amount(50010), res.Amount)
@@ -308,7 +290,7 @@ func TestQRCodeCancel(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/api/v1/qrcode/cancel", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "appName"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "appName"), paramKeys(got))
 	assert.Equal(t, QRStatusInactive, res.QrStatus)
 	assert.True(t, res.QrStatus.Closed())
 	assert.False(t, QRStatusActive.Closed())
@@ -352,7 +334,7 @@ func TestQRCodeUpdate(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/api/v1/qrcode/update", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "customerName", "callbackUrl", "email", "remark"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "customerName", "callbackUrl", "email", "remark"), paramKeys(got))
 	assert.Equal(t, json.Number("1676017834369"), got.Param["timestamp"])
 	assert.Equal(t, "Other Name", got.Param["customerName"], "Extra wins")
 	assert.Equal(t, "https://www.paycools.com.ph", res.NotifyURL, "callbackUrl read into NotifyURL")
@@ -390,7 +372,7 @@ func TestQRCodeUpdate(t *testing.T) {
 		f.replyData("POST", "/api/v1/qrcode/update", `{}`)
 		_, err := f.Client.QRCodes.Update(context.Background(), &QRCodeUpdateParams{MchOrderID: "A1", CustomerName: "Ana"})
 		require.NoError(t, err)
-		assert.Equal(t, qrNames("timestamp", "mchOrderId", "customerName"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "customerName"), paramKeys(f.last()))
 	})
 }
 
@@ -412,7 +394,7 @@ func TestQRCodeListPayments(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/v2/jt/qrcode/payments", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "startDate", "endDate", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "2022-11-01", got.Param["startDate"])
 
 	ph := time.FixedZone("", 8*3600)

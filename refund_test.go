@@ -48,7 +48,7 @@ func TestRefundCreateRequestAndDecode(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, refundCreatePath, got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"), paramKeys(got))
 	assert.Equal(t, json.Number("1000"), got.Param["refundAmount"])
 	assert.Contains(t, got.Env.Param, `"refundCallbackUrl":"https://www.google.com/cb?a=1&b=2"`)
 	assert.Len(t, f.requests(), 1)
@@ -94,7 +94,7 @@ func TestRefundCreateExtraWins(t *testing.T) {
 	_, err := f.Client.Refunds.Create(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "JT0001", got.Param["subOrderId"])
 	assert.Equal(t, json.Number("999"), got.Param["refundAmount"])
 }
@@ -159,7 +159,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, RefundPending, res.RefundStatus)
 		assert.JSONEq(t, mine, string(res.Raw))
 		lookup := refundRequestsTo(f, refundListPath)[0]
-		assert.Equal(t, qrNames("timestamp", "originalTransactionId"), qrParamKeys(lookup))
+		assert.Equal(t, sortedNames("timestamp", "originalTransactionId"), paramKeys(lookup))
 		assert.Equal(t, "C1175676368800878371", lookup.Param["originalTransactionId"])
 	})
 
@@ -287,7 +287,7 @@ func TestRefundListPayments(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, refundListPath, got.Path)
-	assert.Equal(t, qrNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), paramKeys(got))
 
 	ph := time.FixedZone("", 8*3600)
 	require.Len(t, res.Refunds, 6)
@@ -322,7 +322,7 @@ func TestRefundListPayments(t *testing.T) {
 		f.replyData("POST", refundListPath, `[]`)
 		_, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{RefundTransactionID: "R1"})
 		require.NoError(t, err)
-		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "refundTransactionId"), paramKeys(f.last()))
 	})
 
 	cases := []struct {
@@ -385,7 +385,7 @@ func TestRefundWait(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundCancelled, res.RefundStatus)
-		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "refundTransactionId"), paramKeys(f.last()))
 	})
 
 	t.Run("transient failures keep polling", func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -16,23 +15,6 @@ import (
 
 // Test helpers shared by webpayment_test.go and checkout_test.go (prefixed wp to keep them
 // apart from other families' helpers).
-
-// wpKeys returns the sorted names of a recorded param.
-func wpKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// wpSorted returns names sorted, for comparison with wpKeys.
-func wpSorted(names ...string) []string {
-	out := append([]string(nil), names...)
-	sort.Strings(out)
-	return out
-}
 
 // wpRequireValidation asserts that err is a *ValidationError naming field.
 func wpRequireValidation(t *testing.T, err error, field string) *ValidationError {
@@ -119,9 +101,9 @@ func TestWebPaymentCreateSendsEveryField(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, wpCreatePath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "amount", "countryCode", "currency", "channelType",
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "countryCode", "currency", "channelType",
 		"channelCode", "payToken", "customerName", "email", "mobile", "terminalType", "osType", "notifyUrl",
-		"redirectUrl", "remark"), wpKeys(r))
+		"redirectUrl", "remark"), paramKeys(r))
 	assert.Equal(t, json.Number("50000"), r.Param["amount"], "amount is a JSON integer in minor units")
 	assert.Equal(t, json.Number("1726139239000"), r.Param["timestamp"], "timestamp is the clock in ms")
 	assert.Equal(t, "EWALLET", r.Param["channelType"])
@@ -321,8 +303,8 @@ func TestWebPaymentCreateConditionalFieldsAccepted(t *testing.T) {
 			PayToken: "tok", NotifyURL: "https://n.test/x",
 		})
 		require.NoError(t, err)
-		assert.Equal(t, wpSorted("timestamp", "mchOrderId", "amount", "countryCode", "currency", "channelType",
-			"channelCode", "payToken", "notifyUrl"), wpKeys(f.last()), "empty optional fields are left out")
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "countryCode", "currency", "channelType",
+			"channelCode", "payToken", "notifyUrl"), paramKeys(f.last()), "empty optional fields are left out")
 	})
 	t.Run("QR needs no redirect URL; PHP bounds are inclusive", func(t *testing.T) {
 		for _, amt := range []Amount{100, 5000000} {
@@ -398,7 +380,7 @@ func TestWebPaymentGet(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, wpGetPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "transactionId", "countryCode"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "transactionId", "countryCode"), paramKeys(r))
 	assert.Equal(t, "ID", r.Param["countryCode"], "Extra wins")
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
 	assert.Equal(t, "https://test.com/cb", res.NotifyURL)
@@ -461,7 +443,7 @@ func TestWebPaymentChannels(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, wpChannelsPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "countryCode", "lang"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "countryCode", "lang"), paramKeys(r))
 	require.Len(t, res.List, 2)
 	assert.Equal(t, WebPaymentChannel{ChannelType: WebPaymentChannelEWallet, ChannelCode: WebPaymentGCashURL, CountryCode: CountryPH, Currency: CurrencyPHP}, res.List[0])
 	assert.Equal(t, WebPaymentQRPHDynamic, res.List[1].ChannelCode)
