@@ -198,7 +198,7 @@ func TestBankTransferValidation(t *testing.T) {
 			f.replyData("POST", btCreatePath, `{}`)
 			f.replyData("POST", btUpdatePath, `{}`)
 			f.replyData("GET", btListPath, `[]`)
-			vaRequireInvalid(t, f, tc.call(f.Client), tc.field)
+			requireInvalid(t, f, tc.call(f.Client), tc.field)
 		})
 	}
 }

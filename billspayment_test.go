@@ -19,16 +19,6 @@ import (
 // --- helpers shared by the bills-payment and bank-transfer tests (prefixed va to keep the
 // package's test namespace free for other families) ---
 
-// vaRequireInvalid asserts that err is a *ValidationError naming field and that nothing
-// reached the fake API.
-func vaRequireInvalid(t *testing.T, f *fakeAPI, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "want a problem with %q, got %v", field, ve.Fields)
-	assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
-}
-
 // vaPH returns a time in UTC+8.
 func vaPH(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, time.FixedZone("PHT", 8*3600))
@@ -353,7 +343,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 				"/open-api/static/payment/code/payments", "/open-api/philippines/static/code/cancel"} {
 				f.replyData("POST", p, `{}`)
 			}
-			vaRequireInvalid(t, f, tc.call(f.Client), tc.field)
+			requireInvalid(t, f, tc.call(f.Client), tc.field)
 		})
 	}
 }

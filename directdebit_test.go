@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -13,16 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// requireValidation asserts err is a *ValidationError naming field, and that nothing reached
-// the fake API.
-func requireValidation(t *testing.T, f *fakeAPI, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "ValidationError does not name %q: %v", field, ve)
-	assert.Empty(t, f.requests(), "a request was sent despite invalid params")
-}
 
 const (
 	ddPathApply  = "/open-api/direct/debit/token/apply"
@@ -119,7 +108,7 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 			p := ddLinkParams()
 			tc.mut(p)
 			_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("bounds are inclusive", func(t *testing.T) {
@@ -136,7 +125,7 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -239,7 +228,7 @@ func TestDirectDebitGetAuthorizationValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ddPathQuery, `{}`)
 			_, err := f.Client.DirectDebit.GetAuthorization(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -292,7 +281,7 @@ func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
 	f := newFakeAPI(t)
 	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, ChannelGCashDirectDebit)
 	assert.Nil(t, res)
-	requireValidation(t, f, err, "userId")
+	requireInvalid(t, f, err, "userId")
 }
 
 // ---------- 10.3 CancelAuthorization ----------
@@ -344,7 +333,7 @@ func TestDirectDebitCancelAuthorizationValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ddPathCancel, `{}`)
 			_, err := f.Client.DirectDebit.CancelAuthorization(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -451,7 +440,7 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 			p := ddPaymentParams()
 			tc.mut(p)
 			_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("every problem at once", func(t *testing.T) {
@@ -467,7 +456,7 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.DirectDebit.CreatePayment(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 	t.Run("bounds are inclusive", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -666,14 +655,14 @@ func TestDirectDebitGetPaymentValidation(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", ddPathDetail, `{}`)
 		_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{})
-		requireValidation(t, f, err, "mchOrderId")
-		requireValidation(t, f, err, "transactionId")
+		requireInvalid(t, f, err, "mchOrderId")
+		requireInvalid(t, f, err, "transactionId")
 	})
 	t.Run("mchOrderId too long", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", ddPathDetail, `{}`)
 		_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: strings.Repeat("1", 33)})
-		requireValidation(t, f, err, "mchOrderId")
+		requireInvalid(t, f, err, "mchOrderId")
 	})
 }
 

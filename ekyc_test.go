@@ -101,13 +101,13 @@ func TestEKYCInitValidation(t *testing.T) {
 			p := ekycInitParams()
 			tc.mut(p)
 			_, err := f.Client.EKYC.Init(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.EKYC.Init(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -193,7 +193,7 @@ func TestEKYCGetResultValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ekycPathQuery, `{}`)
 			_, err := f.Client.EKYC.GetResult(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -224,6 +226,19 @@ func sortedNames(names ...string) []string {
 	out := slices.Clone(names)
 	slices.Sort(out)
 	return out
+}
+
+// requireInvalid asserts that err is a *ValidationError naming field and, when f is not nil,
+// that nothing reached the fake API (pass nil only when f already holds earlier requests).
+func requireInvalid(t *testing.T, f *fakeAPI, err error, field string) *ValidationError {
+	t.Helper()
+	var ve *ValidationError
+	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
+	assert.True(t, ve.Has(field), "want a problem with %q, got %v", field, ve.Fields)
+	if f != nil {
+		assert.Empty(t, f.requests(), "a request was sent despite invalid params")
+	}
+	return ve
 }
 
 // signedCallback builds a callback body {"param": param, "sign": ...} signed with the test

@@ -124,15 +124,13 @@ func TestRefundCreateValidation(t *testing.T) {
 			p := fullRefundCreateParams()
 			tc.edit(p)
 			_, err := f.Client.Refunds.Create(context.Background(), p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests(), "nothing may be sent")
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Refunds.Create(context.Background(), nil)
-		qrRequireValidation(t, err, "params")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -340,8 +338,7 @@ func TestRefundListPayments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			_, err := f.Client.Refunds.ListPayments(context.Background(), tc.p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -433,14 +430,13 @@ func TestRefundWait(t *testing.T) {
 	t.Run("nothing names the refund", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
-		qrRequireValidation(t, err, "mchRefundOrderId")
+		requireInvalid(t, f, err, "mchRefundOrderId")
 		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "")
-		qrRequireValidation(t, err, "mchRefundOrderId")
+		requireInvalid(t, f, err, "mchRefundOrderId")
 		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "M1")
-		qrRequireValidation(t, err, "params")
+		requireInvalid(t, f, err, "params")
 		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{}, "M1")
-		qrRequireValidation(t, err, "originalTransactionId")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "originalTransactionId")
 	})
 }
 
