@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,11 +16,6 @@ const (
 	pathPaymentStatement = "/api/v1/record/paymentList"
 	pathPayoutStatement  = "/api/v1/record/payoutList"
 )
-
-// fam1PHTime is a wall-clock time in Philippine time (UTC+8).
-func fam1PHTime(y int, mo time.Month, d, h, mi, s int) time.Time {
-	return time.Date(y, mo, d, h, mi, s, 0, time.FixedZone("", 8*3600))
-}
 
 func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	f := newFakeAPI(t)
@@ -211,8 +205,8 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, "09123456789", r.Mobile)
 	assert.Equal(t, TransactionCompleted, r.Status, "PH COMPLETE is decoded as COMPLETED")
 	assert.Equal(t, "shop", r.AppName)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "createTime %v", r.CreateTime)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 15, 47).Equal(r.CompleteTime.Time), "completeTime %v", r.CompleteTime)
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "createTime %v", r.CreateTime)
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 15, 47).Equal(r.CompleteTime.Time), "completeTime %v", r.CompleteTime)
 	assert.Contains(t, string(r.Raw), `"C1175679364396181358"`)
 
 	r = res.Records[1]
@@ -221,7 +215,7 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, Amount(0), r.Fee)
 	assert.Equal(t, "9123456789", r.Mobile)
 	assert.Equal(t, TransactionPending, r.Status)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
 	assert.True(t, r.CompleteTime.IsZero())
 
 	// More than two decimals is a decode error: the record is refused (left zero, with one
@@ -312,14 +306,14 @@ func TestAccountPayoutStatementDecoding(t *testing.T) {
 	assert.Equal(t, "091****6789", r.RecipientAccount)
 	assert.Equal(t, "GCASH", r.ReceivingChannel)
 	assert.Equal(t, TransactionCompleted, r.Status)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CompleteTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CompleteTime.Time))
 	assert.Contains(t, string(r.Raw), `"D1656505190221611009"`)
 
 	r = res.Records[1]
 	assert.Equal(t, Amount(0), r.Amount)
 	assert.Equal(t, Amount(0), r.Fee)
 	assert.Equal(t, TransactionFailed, r.Status, "FAIL is decoded as FAILED")
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "epoch milliseconds")
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "epoch milliseconds")
 	assert.JSONEq(t, data, string(res.Raw))
 }

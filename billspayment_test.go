@@ -19,11 +19,6 @@ import (
 // --- helpers shared by the bills-payment and bank-transfer tests (prefixed va to keep the
 // package's test namespace free for other families) ---
 
-// vaPH returns a time in UTC+8.
-func vaPH(y int, mo time.Month, d, h, mi, s int) time.Time {
-	return time.Date(y, mo, d, h, mi, s, 0, time.FixedZone("PHT", 8*3600))
-}
-
 // vaLogJSON logs v with a JSON slog handler and returns the line.
 func vaLogJSON(t *testing.T, v any) string {
 	t.Helper()
@@ -426,7 +421,7 @@ func TestCreateVirtualAccountDecodes(t *testing.T) {
 	assert.Equal(t, "https://a.api-dev.paycools.com/g?x=1&y=2", va.GuideURL)
 	assert.Equal(t, VirtualAccountActive, va.Status)
 	assert.Equal(t, VirtualAccountChannelVA, va.ChannelType)
-	want := vaPH(2024, 7, 19, 14, 14, 47)
+	want := phTimeOf(2024, 7, 19, 14, 14, 47)
 	assert.True(t, va.CreateTime.Equal(want), "createTime %v", va.CreateTime)
 	assert.True(t, va.ExpiresTime.Equal(want), "expiresTime %v", va.ExpiresTime)
 	assert.JSONEq(t, data, string(va.Raw))
@@ -507,8 +502,8 @@ func TestVirtualAccountListPaymentsDecodes(t *testing.T) {
 	assert.Equal(t, "PC0000710000024", p.ReferenceNumber)
 	assert.Equal(t, Amount(50010), p.TransactionAmount)
 	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
-	assert.True(t, p.TransactionCreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, p.TransactionReturnTime.Equal(vaPH(2024, 7, 19, 14, 15, 2)))
+	assert.True(t, p.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, p.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, "", p.Remark)
 	assert.JSONEq(t, el1, string(p.Raw))
 	q := res.Payments[1]
@@ -565,8 +560,8 @@ func TestCancelVirtualAccountDecodes(t *testing.T) {
 	assert.Equal(t, BillsPaymentRDPStaticVA, res.ChannelCode)
 	assert.Equal(t, "PC123", res.PayData)
 	assert.Equal(t, VirtualAccountInactive, res.Status)
-	assert.True(t, res.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, res.ExpiresTime.Equal(vaPH(2024, 8, 19, 14, 14, 47)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 8, 19, 14, 14, 47)))
 	assert.JSONEq(t, open, string(res.Raw))
 
 	const ph = `{"paymentVaList":[{"mchOrderId":"CCP2023020602068111","channelCode":"RDP_STATIC_VA","referenceNumber":"PC1","biller":"PAYCOOLS LOAN","status":"inactive"},
@@ -708,8 +703,8 @@ func TestVirtualAccountNotificationParses(t *testing.T) {
 	assert.Equal(t, BillsPaymentGCashStaticVA, ev.ChannelCode)
 	assert.Equal(t, Amount(50010), ev.Amount)
 	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-	assert.True(t, ev.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, ev.ReturnTime.Equal(vaPH(2024, 7, 19, 14, 15, 2)))
+	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, param, string(ev.Raw))
 
 	failed := `{"eventName":"payment.failed","mchOrderId":"M1","transactionId":"C2","channelCode":"PAYMAYA_STATIC_VA","amount":100,"transactionStatus":"FAILED","createTime":"2024-07-19 14:14:47","returnTime":null,"remark":"x"}`
@@ -738,7 +733,7 @@ func TestRepaymentVerificationParses(t *testing.T) {
 	assert.Equal(t, "PC0000710000024", q.ReferenceNumber)
 	assert.Equal(t, Amount(50010), q.Amount)
 	assert.Equal(t, "09123456789", q.Mobile)
-	assert.True(t, q.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, q.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.Equal(t, vaQuestionParam, string(q.Raw))
 }
 

@@ -194,7 +194,7 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 	}`, f.last().Env.Param)
 	assert.Equal(t, "FROM-PAYCOOLS", res.MchOrderID, "PayCools' value is kept when present")
 	assert.Equal(t, CheckoutStatusPending, res.Status, "case-insensitive")
-	assert.True(t, res.ExpiresTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 }
 
 func TestCheckoutCreateHostSuccessCode(t *testing.T) {
@@ -326,8 +326,8 @@ func TestCheckoutGet(t *testing.T) {
 	assert.Equal(t, CountryPH, res.CountryCode)
 	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus, "complete → COMPLETED")
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
-	assert.True(t, res.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, res.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 	assert.Equal(t, "test pay", res.Remark)
 	assert.Equal(t, 0, res.FailedCode)
 	assert.Equal(t, "", res.FailedMessage)
@@ -410,7 +410,7 @@ func TestCheckoutClose(t *testing.T) {
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
 	assert.Equal(t, CheckoutStatusClosed, res.Status)
-	assert.True(t, res.ClosedTime.Equal(wpPHTime(2024, 7, 19, 15, 0, 0)))
+	assert.True(t, res.ClosedTime.Equal(phTimeOf(2024, 7, 19, 15, 0, 0)))
 	assert.JSONEq(t, data, string(res.Raw))
 
 	// No data at all is still a success.
@@ -458,8 +458,8 @@ func TestCheckoutNotification(t *testing.T) {
 			assert.Equal(t, "PHP20240719141447123", ev.TransactionID)
 			assert.Equal(t, Amount(50000), ev.Amount)
 			assert.Equal(t, CheckoutStatusCompleted, ev.TransactionStatus)
-			assert.True(t, ev.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
-			assert.True(t, ev.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)))
+			assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+			assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 			assert.Equal(t, "PH_GCASH_URL", ev.ChannelCode)
 			assert.Equal(t, "", ev.Remark)
 			assert.Equal(t, 21023, ev.FailedCode)

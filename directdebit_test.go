@@ -22,7 +22,7 @@ const (
 )
 
 var (
-	ddWantTime = time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)
+	ddWantTime = phTimeOf(2024, 7, 19, 14, 14, 47)
 	ddNowMilli = json.Number("1726139239000") // fixedNow in milliseconds
 )
 

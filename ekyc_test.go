@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -142,7 +141,7 @@ func TestEKYCGetResult(t *testing.T) {
 	assert.True(t, res.KycStatus.Final())
 	assert.Equal(t, FailedCodeParams, res.FailedCode, "integer sent as a string")
 	assert.Equal(t, "ID photo unreadable", res.FailedMessage)
-	want := time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)
+	want := phTimeOf(2024, 7, 19, 14, 14, 47)
 	assert.True(t, res.CreateTime.Equal(want), "%v", res.CreateTime)
 	assert.True(t, res.UpdateTime.Equal(want), "%v", res.UpdateTime)
 	assert.JSONEq(t, data, string(res.Raw))
@@ -265,7 +264,7 @@ func TestEKYCNotifications(t *testing.T) {
 			assert.Equal(t, "u0009", ev.UserID)
 			assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", ev.ChannelCode)
 			assert.Equal(t, tc.want, ev.KycStatus)
-			assert.True(t, ev.UpdateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)))
+			assert.True(t, ev.UpdateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 		})
 	}

@@ -33,7 +33,16 @@ import (
 const testAppID = "f90addc4861540ef9312e87d8f360e08"
 
 // fixedNow is the clock of test clients: param.timestamp is fixedNow in milliseconds.
-var fixedNow = time.Date(2024, 9, 12, 19, 7, 19, 0, phTime)
+var fixedNow = phTimeOf(2024, 9, 12, 19, 7, 19)
+
+// utc8 is the zone of PayCools' zone-less times, spelled out here rather than taken from the
+// package (phTime), so that a wrong package zone fails the tests instead of moving with them.
+var utc8 = time.FixedZone("UTC+8", 8*3600)
+
+// phTimeOf is a wall-clock time in Philippine time (UTC+8).
+func phTimeOf(y int, mo time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, mo, d, h, mi, s, 0, utc8)
+}
 
 func readTestFile(t testing.TB, name string) []byte {
 	t.Helper()

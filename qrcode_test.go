@@ -68,7 +68,6 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"])
 	assert.Contains(t, got.Env.Param, `"notifyUrl":"https://example.com/notify?a=1&b=2"`, "no HTML escaping")
 
-	ph := time.FixedZone("", 8*3600)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "QR1175676368800878371", res.QrCodeID)
 	assert.Equal(t, "C1175676368800878371", res.TransactionID)
@@ -78,12 +77,12 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, "example", res.Remark)
 	assert.Equal(t, QRStatusActive, res.QrStatus)
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
-	assert.True(t, res.TransactionCreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, ph)))
-	assert.True(t, res.TransactionReturnTime.Equal(time.Date(2024, 7, 19, 14, 15, 47, 0, ph)))
+	assert.True(t, res.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 47)))
 	assert.Equal(t, "https://a.api-dev.paycools.com/qr/abc?x=1&y=2", res.QrLink)
-	assert.True(t, res.CreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 40, 0, ph)))
-	assert.True(t, res.UpdateTime.Equal(time.Date(2024, 7, 19, 14, 14, 41, 0, ph)))
-	assert.True(t, res.ExpiresTime.Equal(time.Date(2024, 7, 19, 14, 19, 40, 0, ph)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 40)))
+	assert.True(t, res.UpdateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 41)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 19, 40)))
 	assert.Equal(t, Amount(50010), res.Amount)
 	assert.Equal(t, Amount(500), res.Fee)
 	assert.Equal(t, Amount(50510), res.TotalAmount)
@@ -383,7 +382,6 @@ func TestQRCodeListPayments(t *testing.T) {
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "2022-11-01", got.Param["startDate"])
 
-	ph := time.FixedZone("", 8*3600)
 	require.Len(t, res.Payments, 2)
 	p0, p1 := res.Payments[0], res.Payments[1]
 	assert.Equal(t, "T1", p0.TransactionID)
@@ -393,8 +391,8 @@ func TestQRCodeListPayments(t *testing.T) {
 	assert.Equal(t, Amount(10000), p0.Amount)
 	assert.Equal(t, Amount(150), p0.Fee)
 	assert.Equal(t, Amount(10150), p0.TotalAmount)
-	assert.True(t, p0.TransactionCreateTime.Equal(time.Date(2022, 11, 2, 10, 0, 0, 0, ph)))
-	assert.True(t, p0.TransactionReturnTime.Equal(time.Date(2022, 11, 2, 10, 0, 5, 0, ph)))
+	assert.True(t, p0.TransactionCreateTime.Equal(phTimeOf(2022, 11, 2, 10, 0, 0)))
+	assert.True(t, p0.TransactionReturnTime.Equal(phTimeOf(2022, 11, 2, 10, 0, 5)))
 	assert.Equal(t, "", p0.Remark)
 	assert.Contains(t, string(p0.Raw), `"transactionId":"T1"`)
 	assert.NotContains(t, string(p0.Raw), `"T2"`, "each element keeps its own Raw")
@@ -457,7 +455,6 @@ func TestQRCodePaymentListNotAnArray(t *testing.T) {
 
 func TestQRCodePaymentNotification(t *testing.T) {
 	f := newFakeAPI(t)
-	ph := time.FixedZone("", 8*3600)
 
 	success := `{"eventName":"qrcode.payment.success","mchOrderId":"PC880001","transactionId":"T1","amount":"50010","fee":100,"totalAmount":"50110","transactionStatus":"COMPLETE","createTime":"2024-07-19 14:14:47","returnTime":"2024-07-19T14:15:00+08:00","channelCode":"QRPH_DYNAMIC_QR","remark":"r1"}`
 	n, err := f.Client.ParseNotification(signedCallback(t, success))
@@ -472,8 +469,8 @@ func TestQRCodePaymentNotification(t *testing.T) {
 	assert.Equal(t, Amount(100), ev.Fee)
 	assert.Equal(t, Amount(50110), ev.TotalAmount)
 	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-	assert.True(t, ev.CreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, ph)))
-	assert.True(t, ev.ReturnTime.Equal(time.Date(2024, 7, 19, 14, 15, 0, 0, ph)))
+	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 0)))
 	assert.Equal(t, QRPHDynamicQR, ev.ChannelCode)
 	assert.Equal(t, "r1", ev.Remark)
 	assert.Equal(t, success, string(ev.Raw))

@@ -58,7 +58,7 @@ func TestRefundCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, Amount(1000), res.RefundAmount)
 	assert.Equal(t, RefundPending, res.RefundStatus)
 	assert.False(t, res.RefundStatus.Final())
-	assert.True(t, res.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, time.FixedZone("", 8*3600))))
+	assert.True(t, res.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 	assert.JSONEq(t, refundCreatedData, string(res.Raw))
 }
 
@@ -287,7 +287,6 @@ func TestRefundListPayments(t *testing.T) {
 	assert.Equal(t, refundListPath, got.Path)
 	assert.Equal(t, sortedNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), paramKeys(got))
 
-	ph := time.FixedZone("", 8*3600)
 	require.Len(t, res.Refunds, 6)
 	r1, r2 := res.Refunds[0], res.Refunds[1]
 	assert.Equal(t, "CCP1", r1.MchRefundOrderID)
@@ -296,8 +295,8 @@ func TestRefundListPayments(t *testing.T) {
 	assert.Equal(t, Amount(1000), r1.RefundAmount)
 	assert.Equal(t, Amount(10), r1.FeeRefunded)
 	assert.Equal(t, RefundCompleted, r1.RefundStatus)
-	assert.True(t, r1.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
-	assert.True(t, r1.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+	assert.True(t, r1.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
+	assert.True(t, r1.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
 	assert.Equal(t, "refund", r1.RefundReason)
 	assert.Contains(t, string(r1.Raw), `"refundTransactionId":"R1"`)
 	assert.NotContains(t, string(r1.Raw), `"R2"`)
@@ -442,7 +441,6 @@ func TestRefundWait(t *testing.T) {
 
 func TestRefundNotification(t *testing.T) {
 	f := newFakeAPI(t)
-	ph := time.FixedZone("", 8*3600)
 	cases := []struct {
 		event, param string
 		status       RefundStatus
@@ -466,13 +464,13 @@ func TestRefundNotification(t *testing.T) {
 			assert.Equal(t, "C1", ev.OriginalTransactionID)
 			assert.Equal(t, Amount(1000), ev.RefundAmount)
 			assert.Equal(t, tc.status, ev.RefundStatus)
-			assert.True(t, ev.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
+			assert.True(t, ev.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 			switch tc.status {
 			case RefundCompleted:
 				assert.Equal(t, Amount(10), ev.FeeRefunded)
 				assert.Equal(t, "refund", ev.RefundReason)
-				assert.True(t, ev.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+				assert.True(t, ev.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
 			case RefundFailed:
 				assert.Equal(t, FailedCodeRefundFailed, ev.FailedCode)
 				assert.NotEmpty(t, ev.FailedMessage)

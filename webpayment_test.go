@@ -24,11 +24,6 @@ func wpCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// wpPHTime is a wall-clock time in UTC+8.
-func wpPHTime(y int, mo time.Month, d, h, mi, s int) time.Time {
-	return time.Date(y, mo, d, h, mi, s, 0, phTime)
-}
-
 const (
 	wpCreatePath   = "/open-api/payment/generate"
 	wpGetPath      = "/open-api/payment/query"
@@ -150,8 +145,8 @@ func TestWebPaymentCreateDecodesResult(t *testing.T) {
 	assert.Equal(t, WebPaymentGCashURL, res.ChannelCode)
 	assert.Equal(t, Amount(50000), res.Amount, "amount sent as a string")
 	assert.Equal(t, "https://pay.paycools.test/gcash/abc?x=1&y=2", res.PayData)
-	assert.True(t, res.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)), "zone-less time is UTC+8: %v", res.CreateTime)
-	assert.True(t, res.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)), "ISO time: %v", res.ReturnTime)
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)), "zone-less time is UTC+8: %v", res.CreateTime)
+	assert.True(t, res.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)), "ISO time: %v", res.ReturnTime)
 	assert.Equal(t, "", res.Remark)
 	assert.Equal(t, "user01", res.CustomerName)
 	assert.Equal(t, "Platform@gmail.com", res.Email)
@@ -482,8 +477,8 @@ func TestWebPaymentNotification(t *testing.T) {
 			assert.Equal(t, "PHP20240719141447123", ev.TransactionID)
 			assert.Equal(t, Amount(50000), ev.Amount)
 			assert.Equal(t, TransactionFailed, ev.TransactionStatus)
-			assert.True(t, ev.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
-			assert.True(t, ev.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)))
+			assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+			assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 			assert.Equal(t, WebPaymentChannelCode("GCASH_URL"), ev.ChannelCode)
 			assert.Equal(t, "gcash payment", ev.Remark)
 			assert.Equal(t, 10004, ev.FailedCode, "failedCode sent as a string")
