@@ -212,6 +212,17 @@ func (f *fakeAPI) requests() []recorded {
 	return append([]recorded(nil), f.reqs...)
 }
 
+// requestsTo returns what was received so far on path.
+func (f *fakeAPI) requestsTo(path string) []recorded {
+	var out []recorded
+	for _, r := range f.requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // last returns the last request received; it fails the test when there was none.
 func (f *fakeAPI) last() recorded {
 	f.t.Helper()

@@ -20,17 +20,6 @@ const (
 	pathPayoutGet    = "/open-api/disbursement/check"
 )
 
-// fam1ByPath returns the recorded requests to path.
-func fam1ByPath(f *fakeAPI, path string) []recorded {
-	var out []recorded
-	for _, r := range f.requests() {
-		if r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func fullCreatePayoutParams() *CreatePayoutParams {
 	return &CreatePayoutParams{
 		MchOrderID:    "TestMchOrderIdD0001",
@@ -450,7 +439,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(1), gets.Load())
 		assert.Equal(t, "D1656505190221611009", res.TransactionID)
 		assert.Equal(t, Amount(50010), res.Amount)
-		g := fam1ByPath(f, pathPayoutGet)[0]
+		g := f.requestsTo(pathPayoutGet)[0]
 		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, paramKeys(g))
 		assert.Equal(t, "TestMchOrderIdD0001", g.Param["mchOrderId"])
 		assert.Equal(t, "PH", g.Param["countryCode"])
@@ -466,7 +455,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(1), gets.Load())
 		assert.Equal(t, "D1656505190221611009", res.TransactionID)
 		assert.JSONEq(t, payoutCreateData, string(res.Raw))
-		assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+		assertSameCreate(t, f.requestsTo(pathPayoutCreate))
 	})
 
 	t.Run("not found as 21010 'transaction not found', resend succeeds", func(t *testing.T) {
@@ -491,7 +480,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 			assert.Equal(t, int32(2), creates.Load())
 			assert.Equal(t, int32(2), gets.Load())
 			assert.Equal(t, "D1656505190221611009", res.TransactionID)
-			assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+			assertSameCreate(t, f.requestsTo(pathPayoutCreate))
 		})
 	}
 
@@ -548,7 +537,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.ErrorIs(t, err, ErrDuplicateOrder)
-		assert.Len(t, fam1ByPath(f, pathPayoutCreate), 1)
+		assert.Len(t, f.requestsTo(pathPayoutCreate), 1)
 		assert.Equal(t, int32(0), gets.Load())
 	})
 }

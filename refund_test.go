@@ -17,17 +17,6 @@ const (
 	refundListPath   = "/open-api/refund/payments"
 )
 
-// refundRequestsTo returns the recorded requests to path.
-func refundRequestsTo(f *fakeAPI, path string) []recorded {
-	var out []recorded
-	for _, r := range f.requests() {
-		if r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func fullRefundCreateParams() *RefundCreateParams {
 	return &RefundCreateParams{
 		MchRefundOrderID:      "CCP20220428011068111",
@@ -156,7 +145,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, "R1", res.RefundTransactionID)
 		assert.Equal(t, RefundPending, res.RefundStatus)
 		assert.JSONEq(t, mine, string(res.Raw))
-		lookup := refundRequestsTo(f, refundListPath)[0]
+		lookup := f.requestsTo(refundListPath)[0]
 		assert.Equal(t, sortedNames("timestamp", "originalTransactionId"), paramKeys(lookup))
 		assert.Equal(t, "C1175676368800878371", lookup.Param["originalTransactionId"])
 	})
@@ -170,7 +159,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(2), creates.Load())
 		assert.Equal(t, int32(1), lists.Load())
 		assert.Equal(t, "R1175676368800878371", res.RefundTransactionID)
-		sent := refundRequestsTo(f, refundCreatePath)
+		sent := f.requestsTo(refundCreatePath)
 		require.Len(t, sent, 2)
 		for _, k := range []string{"mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"} {
 			assert.Equal(t, sent[0].Param[k], sent[1].Param[k], k)
