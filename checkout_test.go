@@ -476,7 +476,7 @@ func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 		okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
 		okData(`{"checkoutId":"CH1","transactionStatus":"COMPLETED","transactionId":"T1"}`),
 		okData(`{"checkoutId":"CH1","transactionStatus":"CLOSED"}`))
-	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
+	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
 	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus)
@@ -488,7 +488,7 @@ func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 	calls := f.script("POST", coGetPath,
 		okData(`{"transactionStatus":"PROCESSING"}`),
 		okData(`{"transactionStatus":"closed"}`))
-	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
+	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), calls.Load())
 	assert.Equal(t, CheckoutStatusClosed, res.TransactionStatus)

@@ -261,6 +261,14 @@ func requireInvalid(t *testing.T, f *fakeAPI, err error, field string) *Validati
 	return ve
 }
 
+// waitCtx bounds a Wait that should end by itself, so that a broken final-state rule fails
+// the test instead of hanging it.
+func waitCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // signedCallback builds a callback body {"param": param, "sign": ...} signed with the test
 // platform key, as PayCools sends it.
 func signedCallback(t testing.TB, param string) []byte {

@@ -331,14 +331,6 @@ func TestRefundListPayments(t *testing.T) {
 	}
 }
 
-// refundWaitCtx bounds a Wait that should end by itself, so that a broken Wait fails the test
-// instead of hanging it.
-func refundWaitCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestRefundWait(t *testing.T) {
 	pending := okData(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "PENDING") + `]`)
 	done := okData(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "COMPLETE") + `]`)
@@ -346,7 +338,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("polls until final", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, pending, done)
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
 		assert.Equal(t, int32(3), calls.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
@@ -357,7 +349,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("not listed yet, then final", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, okData(`[]`), okData(`[`+refundEntry("M1", "R1", "FAILED")+`]`))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundFailed, res.RefundStatus)
@@ -366,7 +358,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("by refund transaction id alone", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, okData(`[`+refundEntry("M1", "R1", "PENDING")+`]`), okData(`[`+refundEntry("M1", "R1", "CANCEL")+`]`))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundCancelled, res.RefundStatus)
@@ -376,7 +368,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("transient failures keep polling", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, codeAnswer(21020, "Too many requests, please retry later."), badGateway, done)
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, calls.Load(), int32(4))
 		assert.Equal(t, RefundCompleted, res.RefundStatus)
@@ -384,7 +376,7 @@ func TestRefundWait(t *testing.T) {
 
 	t.Run("ctx ends: last state and the ctx error", func(t *testing.T) {
 		f := newFakeAPI(t)
-		ctx, cancel := context.WithCancel(refundWaitCtx(t))
+		ctx, cancel := context.WithCancel(waitCtx(t))
 		defer cancel()
 		calls := f.scriptHook("POST", refundListPath, cancelOn(3, cancel), pending) // the caller gives up during the third poll
 		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
@@ -408,7 +400,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("a lasting error stops the wait", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, codeAnswer(21006, "Merchant transaction not found"))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		assert.ErrorIs(t, err, ErrTransactionNotFound)
 		assert.Equal(t, int32(2), calls.Load())
 		require.NotNil(t, res, "the last state seen is returned with the error")
@@ -417,13 +409,13 @@ func TestRefundWait(t *testing.T) {
 
 	t.Run("nothing names the refund", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
+		_, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
 		requireInvalid(t, f, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "")
 		requireInvalid(t, f, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "M1")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "M1")
 		requireInvalid(t, f, err, "params")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{}, "M1")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{}, "M1")
 		requireInvalid(t, f, err, "originalTransactionId")
 	})
 }

@@ -16,14 +16,6 @@ import (
 // Test helpers shared by webpayment_test.go and checkout_test.go (prefixed wp to keep them
 // apart from other families' helpers).
 
-// wpCtx bounds a Wait that should end by itself, so that a broken final-state rule fails the
-// test instead of hanging it.
-func wpCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 const (
 	wpCreatePath   = "/open-api/payment/generate"
 	wpGetPath      = "/open-api/payment/query"
@@ -495,7 +487,7 @@ func TestWebPaymentWaitPollsUntilFinal(t *testing.T) {
 		okData(`{"mchOrderId":"A1","transactionStatus":"PENDING"}`),
 		okData(`{"mchOrderId":"A1","transactionStatus":"COMPLETED","amount":50000}`),
 		okData(`{"mchOrderId":"A1","transactionStatus":"FAILED"}`))
-	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
+	res, err := f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
@@ -511,7 +503,7 @@ func TestWebPaymentWaitStopsOnFailedAndOnTransientErrors(t *testing.T) {
 	calls := f.script("POST", wpGetPath,
 		codeAnswer(21000, "Server error, Please try again later."),
 		okData(`{"mchOrderId":"A1","transactionStatus":"FAIL"}`))
-	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
+	res, err := f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
 	assert.Equal(t, TransactionFailed, res.TransactionStatus)
 	assert.Equal(t, int32(2), calls.Load(), "a retryable error does not end the wait")
@@ -533,12 +525,12 @@ func TestWebPaymentWaitEndsWithContext(t *testing.T) {
 func TestWebPaymentWaitStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
 	calls := f.script("POST", wpGetPath, codeAnswer(21006, "Merchant transaction not found"))
-	res, err := f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
+	res, err := f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	assert.Nil(t, res)
 	assert.ErrorIs(t, err, ErrTransactionNotFound)
 	assert.Equal(t, int32(1), calls.Load())
 
-	_, err = f.Client.WebPayments.Wait(wpCtx(t), &WebPaymentGetParams{CountryCode: CountryPH})
+	_, err = f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{CountryCode: CountryPH})
 	requireInvalid(t, nil, err, "mchOrderId") // f holds the poll above; calls is checked below
 	assert.Equal(t, int32(1), calls.Load())
 }
