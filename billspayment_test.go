@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -737,13 +736,6 @@ func TestRepaymentVerificationParses(t *testing.T) {
 	assert.Equal(t, vaQuestionParam, string(q.Raw))
 }
 
-// vaServe sends body to h and returns the recorder.
-func vaServe(h http.Handler, body []byte) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paycools/verify", bytes.NewReader(body)))
-	return rec
-}
-
 func TestRepaymentVerificationHandlerAnswers(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -773,7 +765,7 @@ func TestRepaymentVerificationHandlerAnswers(t *testing.T) {
 				got = q
 				return tc.accept, tc.err
 			})
-			rec := vaServe(h, signedCallback(t, vaQuestionParam))
+			rec := serveCallback(h, "POST", signedCallback(t, vaQuestionParam))
 			assert.Equal(t, tc.status, rec.Code)
 			assert.JSONEq(t, tc.body, rec.Body.String())
 			assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
@@ -794,7 +786,7 @@ func TestRepaymentVerificationHandlerRefusesBeforeCalling(t *testing.T) {
 	})
 
 	// Another event, correctly signed: 400, never accepted.
-	rec := vaServe(h, signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":1}`))
+	rec := serveCallback(h, "POST", signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":1}`))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.JSONEq(t, `{"code":21002,"message":"Request param error"}`, rec.Body.String())
 
@@ -804,12 +796,12 @@ func TestRepaymentVerificationHandlerRefusesBeforeCalling(t *testing.T) {
 	require.NoError(t, json.Unmarshal(signedCallback(t, `{"eventName":"payment.verification","amount":1}`), &other))
 	forged, err := json.Marshal(map[string]string{"param": good["param"], "sign": other["sign"]})
 	require.NoError(t, err)
-	rec = vaServe(h, forged)
+	rec = serveCallback(h, "POST", forged)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.JSONEq(t, `{"code":21001,"message":"Request sign error"}`, rec.Body.String())
 
 	// A body that is not JSON: 400.
-	rec = vaServe(h, []byte("not json"))
+	rec = serveCallback(h, "POST", []byte("not json"))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 
 	assert.False(t, called, "the function must not be called for a refused body")
@@ -820,7 +812,7 @@ func TestRepaymentVerificationMisroutedIsRefused(t *testing.T) {
 	f := newFakeAPI(t)
 	called := false
 	h := f.Client.NotificationHandler(func(context.Context, *Notification) error { called = true; return nil })
-	rec := vaServe(h, signedCallback(t, vaQuestionParam))
+	rec := serveCallback(h, "POST", signedCallback(t, vaQuestionParam))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, `{"code":1000,"message":"Failed","data":{}}`, rec.Body.String())
 	assert.False(t, called)
@@ -834,7 +826,7 @@ func TestVirtualAccountNotificationThroughHandler(t *testing.T) {
 		got, _ = n.Event.(*VirtualAccountNotification)
 		return nil
 	})
-	rec := vaServe(h, signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":"2500","transactionStatus":"COMPLETED"}`))
+	rec := serveCallback(h, "POST", signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":"2500","transactionStatus":"COMPLETED"}`))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
 	require.NotNil(t, got)

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -279,6 +280,13 @@ func signedCallback(t testing.TB, param string) []byte {
 	b, err := json.Marshal(map[string]string{"param": param, "sign": base64.StdEncoding.EncodeToString(sig)})
 	require.NoError(t, err)
 	return b
+}
+
+// serveCallback sends body to the callback handler h with method and returns the recorder.
+func serveCallback(h http.Handler, method string, body []byte) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, "/notify", bytes.NewReader(body)))
+	return rec
 }
 
 // newTextLogger logs everything, Debug included, as text into w.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -594,8 +593,7 @@ func TestPayoutNotificationEvents(t *testing.T) {
 			return nil
 		})
 		body := signedCallback(t, `{"eventName":"disbursement.success","mchOrderId":"M1","transactionId":"DU1","amount":100,"transactionStatus":"COMPLETED"}`)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paycools/payout", bytes.NewReader(body)))
+		rec := serveCallback(h, "POST", body)
 		assert.Equal(t, http.StatusOK, rec.Code)
 		assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
 		require.NotNil(t, got)
