@@ -358,17 +358,17 @@ func TestBankTransferPaymentNotificationParses(t *testing.T) {
 }
 
 func TestBankTransferLogValueMasksNumbers(t *testing.T) {
-	line := vaLogJSON(t, fullBankTransferBatchCreateParams())
+	line := logJSON(fullBankTransferBatchCreateParams())
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"mchOrderId":"CCP20220428011068111"`)
 
-	line = vaLogJSON(t, BankTransferAccount{AccountNumber: "999100000198", ReceivingBank: "AllBank"})
+	line = logJSON(BankTransferAccount{AccountNumber: "999100000198", ReceivingBank: "AllBank"})
 	assert.NotContains(t, line, "999100000198")
 	assert.Contains(t, line, `"accountNumber":"********0198"`)
 	assert.Contains(t, line, `"receivingBank":"AllBank"`)
 
-	line = vaLogJSON(t, &BankTransferPaymentNotification{PaymentAccount: "999100000198", Amount: 150000})
+	line = logJSON(&BankTransferPaymentNotification{PaymentAccount: "999100000198", Amount: 150000})
 	assert.NotContains(t, line, "999100000198")
 	assert.Contains(t, line, `"paymentAccount":"********0198"`)
 }

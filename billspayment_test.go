@@ -1,11 +1,9 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,14 +15,6 @@ import (
 
 // --- helpers shared by the bills-payment and bank-transfer tests (prefixed va to keep the
 // package's test namespace free for other families) ---
-
-// vaLogJSON logs v with a JSON slog handler and returns the line.
-func vaLogJSON(t *testing.T, v any) string {
-	t.Helper()
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-	return buf.String()
-}
 
 // --- full params values ---
 
@@ -665,19 +655,19 @@ func TestVirtualAccountEnumsDecode(t *testing.T) {
 func TestBillsPaymentLogValueMasksMobile(t *testing.T) {
 	p := fullCreateVirtualAccountParams()
 	p.Extra = map[string]any{"secretish": "value-not-logged"}
-	line := vaLogJSON(t, p)
+	line := logJSON(p)
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"mchOrderId":"Platform0000058"`)
 	assert.Contains(t, line, "secretish")
 	assert.NotContains(t, line, "value-not-logged")
 
-	line = vaLogJSON(t, fullBatchCreateVirtualAccountsParams())
+	line = logJSON(fullBatchCreateVirtualAccountsParams())
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"channelCode":"GCASH_STATIC_VA,PAYMAYA_STATIC_VA"`)
 
-	line = vaLogJSON(t, &RepaymentVerification{MchOrderID: "M1", Mobile: "09171234567", Amount: 50010})
+	line = logJSON(&RepaymentVerification{MchOrderID: "M1", Mobile: "09171234567", Amount: 50010})
 	assert.NotContains(t, line, "09171234567")
 	assert.Contains(t, line, `"mobile":"*******4567"`)
 	assert.Contains(t, line, `"amount":50010`)

@@ -1,10 +1,8 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -293,11 +291,8 @@ func TestCheckoutCreateExtraWins(t *testing.T) {
 }
 
 func TestCheckoutCreateLogValueMasks(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	p := coCreateParams()
-	log.Info("creating", "params", p)
-	out := buf.String()
+	out := logJSON(p)
 	assert.NotContains(t, out, "09171234567")
 	assert.NotContains(t, out, "09998887777")
 	assert.Contains(t, out, "*******4567")

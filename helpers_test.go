@@ -289,6 +289,13 @@ func serveCallback(h http.Handler, method string, body []byte) *httptest.Respons
 	return rec
 }
 
+// logJSON logs v with a JSON slog handler and returns the line.
+func logJSON(v any) string {
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+	return buf.String()
+}
+
 // newTextLogger logs everything, Debug included, as text into w.
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
