@@ -27,18 +27,9 @@ func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	assert.Equal(t, pathAccountBalance, got.Path)
 	assert.Equal(t, []string{"countryCode", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "PH", got.Param["countryCode"])
-	assert.Equal(t, fixedNow.UnixMilli(), fam1Int64(t, got.Param["timestamp"]))
+	assert.Equal(t, fixedNow.UnixMilli(), jsonInt64(t, got.Param["timestamp"]))
 	assert.Equal(t, Amount(439369947), res.Balance)
 	assert.JSONEq(t, `{"balance":439369947}`, string(res.Raw))
-}
-
-func fam1Int64(t *testing.T, v any) int64 {
-	t.Helper()
-	n, ok := v.(interface{ Int64() (int64, error) })
-	require.True(t, ok, "not a JSON number: %#v", v)
-	i, err := n.Int64()
-	require.NoError(t, err)
-	return i
 }
 
 func TestAccountBalanceDefaultsOnACopy(t *testing.T) {
@@ -122,7 +113,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 	assert.Equal(t, pathPaymentStatement, got.Path)
 	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "COMPLETE", got.Param["status"])
-	assert.Equal(t, int64(2), fam1Int64(t, got.Param["page"]))
+	assert.Equal(t, int64(2), jsonInt64(t, got.Param["page"]))
 	assert.NotNil(t, res.Records)
 	assert.Empty(t, res.Records)
 
@@ -238,7 +229,7 @@ func TestAccountPaymentStatementExtraWins(t *testing.T) {
 	_, err := f.Client.Account.PaymentStatement(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, int64(7), fam1Int64(t, got.Param["page"]))
+	assert.Equal(t, int64(7), jsonInt64(t, got.Param["page"]))
 	assert.Equal(t, "shop", got.Param["appName"])
 }
 

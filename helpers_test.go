@@ -249,6 +249,17 @@ func sortedNames(names ...string) []string {
 	return out
 }
 
+// jsonInt64 is a recorded param value (a json.Number) as an int64; it fails the test when the
+// value is not an integer JSON number.
+func jsonInt64(t *testing.T, v any) int64 {
+	t.Helper()
+	n, ok := v.(interface{ Int64() (int64, error) })
+	require.True(t, ok, "not a JSON number: %#v", v)
+	i, err := n.Int64()
+	require.NoError(t, err)
+	return i
+}
+
 // requireInvalid asserts that err is a *ValidationError naming field and, when f is not nil,
 // that nothing reached the fake API (pass nil only when f already holds earlier requests).
 func requireInvalid(t *testing.T, f *fakeAPI, err error, field string) *ValidationError {

@@ -42,7 +42,7 @@ func TestPayoutCreateRequest(t *testing.T) {
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutCreate, got.Path)
 	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, paramKeys(got))
-	assert.Equal(t, int64(50010), fam1Int64(t, got.Param["amount"]), "amount is sent as integer centavos")
+	assert.Equal(t, int64(50010), jsonInt64(t, got.Param["amount"]), "amount is sent as integer centavos")
 	assert.Contains(t, got.Env.Param, `"amount":50010`)
 	assert.Equal(t, "EWALLET", got.Param["payMethodCode"])
 
