@@ -3,12 +3,9 @@ package paycools
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,30 +17,6 @@ const (
 	pathPayoutStatement  = "/api/v1/record/payoutList"
 )
 
-// fam1ParamKeys returns the sorted JSON names of one recorded param.
-func fam1ParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// fam1RequireInvalid asserts that err is a *ValidationError naming field.
-func fam1RequireInvalid(t *testing.T, err error, field string) *ValidationError {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "ValidationError does not name %q: %v", field, ve)
-	return ve
-}
-
-// fam1PHTime is a wall-clock time in Philippine time (UTC+8).
-func fam1PHTime(y int, mo time.Month, d, h, mi, s int) time.Time {
-	return time.Date(y, mo, d, h, mi, s, 0, time.FixedZone("", 8*3600))
-}
-
 func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":439369947}`)
@@ -52,20 +25,11 @@ func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathAccountBalance, got.Path)
-	assert.Equal(t, []string{"countryCode", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"countryCode", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "PH", got.Param["countryCode"])
-	assert.Equal(t, fixedNow.UnixMilli(), fam1Int64(t, got.Param["timestamp"]))
+	assert.Equal(t, fixedNow.UnixMilli(), jsonInt64(t, got.Param["timestamp"]))
 	assert.Equal(t, Amount(439369947), res.Balance)
 	assert.JSONEq(t, `{"balance":439369947}`, string(res.Raw))
-}
-
-func fam1Int64(t *testing.T, v any) int64 {
-	t.Helper()
-	n, ok := v.(interface{ Int64() (int64, error) })
-	require.True(t, ok, "not a JSON number: %#v", v)
-	i, err := n.Int64()
-	require.NoError(t, err)
-	return i
 }
 
 func TestAccountBalanceDefaultsOnACopy(t *testing.T) {
@@ -87,8 +51,7 @@ func TestAccountBalanceValidation(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":1}`)
 	_, err := f.Client.Account.Balance(context.Background(), &BalanceParams{CountryCode: "XX"})
-	fam1RequireInvalid(t, err, "countryCode")
-	assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
+	requireInvalid(t, f, err, "countryCode")
 }
 
 func TestAccountBalanceDecoding(t *testing.T) {
@@ -148,9 +111,9 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPaymentStatement, got.Path)
-	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Equal(t, "COMPLETE", got.Param["status"])
-	assert.Equal(t, int64(2), fam1Int64(t, got.Param["page"]))
+	assert.Equal(t, int64(2), jsonInt64(t, got.Param["page"]))
 	assert.NotNil(t, res.Records)
 	assert.Empty(t, res.Records)
 
@@ -186,8 +149,7 @@ func TestAccountPaymentStatementValidation(t *testing.T) {
 			p := fullPaymentStatementParams()
 			tc.mutate(&p.CreateDate, &p.CompleteDate, &p.Page, &p.Status)
 			_, err := f.Client.Account.PaymentStatement(context.Background(), p)
-			fam1RequireInvalid(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("either date alone is enough", func(t *testing.T) {
@@ -202,8 +164,7 @@ func TestAccountPaymentStatementValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Account.PaymentStatement(context.Background(), nil)
-		fam1RequireInvalid(t, err, "params")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -235,8 +196,8 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, "09123456789", r.Mobile)
 	assert.Equal(t, TransactionCompleted, r.Status, "PH COMPLETE is decoded as COMPLETED")
 	assert.Equal(t, "shop", r.AppName)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "createTime %v", r.CreateTime)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 15, 47).Equal(r.CompleteTime.Time), "completeTime %v", r.CompleteTime)
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "createTime %v", r.CreateTime)
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 15, 47).Equal(r.CompleteTime.Time), "completeTime %v", r.CompleteTime)
 	assert.Contains(t, string(r.Raw), `"C1175679364396181358"`)
 
 	r = res.Records[1]
@@ -245,7 +206,7 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, Amount(0), r.Fee)
 	assert.Equal(t, "9123456789", r.Mobile)
 	assert.Equal(t, TransactionPending, r.Status)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
 	assert.True(t, r.CompleteTime.IsZero())
 
 	// More than two decimals is a decode error: the record is refused (left zero, with one
@@ -268,7 +229,7 @@ func TestAccountPaymentStatementExtraWins(t *testing.T) {
 	_, err := f.Client.Account.PaymentStatement(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, int64(7), fam1Int64(t, got.Param["page"]))
+	assert.Equal(t, int64(7), jsonInt64(t, got.Param["page"]))
 	assert.Equal(t, "shop", got.Param["appName"])
 }
 
@@ -289,7 +250,7 @@ func TestAccountPayoutStatementRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutStatement, got.Path)
-	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Empty(t, res.Records)
 
 	_, err = f.Client.Account.PayoutStatement(context.Background(), &PayoutStatementParams{
@@ -307,8 +268,7 @@ func TestAccountPayoutStatementValidation(t *testing.T) {
 			p := fullPayoutStatementParams()
 			tc.mutate(&p.CreateDate, &p.CompleteDate, &p.Page, &p.Status)
 			_, err := f.Client.Account.PayoutStatement(context.Background(), p)
-			fam1RequireInvalid(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -337,14 +297,14 @@ func TestAccountPayoutStatementDecoding(t *testing.T) {
 	assert.Equal(t, "091****6789", r.RecipientAccount)
 	assert.Equal(t, "GCASH", r.ReceivingChannel)
 	assert.Equal(t, TransactionCompleted, r.Status)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CompleteTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CompleteTime.Time))
 	assert.Contains(t, string(r.Raw), `"D1656505190221611009"`)
 
 	r = res.Records[1]
 	assert.Equal(t, Amount(0), r.Amount)
 	assert.Equal(t, Amount(0), r.Fee)
 	assert.Equal(t, TransactionFailed, r.Status, "FAIL is decoded as FAILED")
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "epoch milliseconds")
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "epoch milliseconds")
 	assert.JSONEq(t, data, string(res.Raw))
 }

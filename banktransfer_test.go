@@ -73,8 +73,8 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, "POST", got.Method)
 		assert.Equal(t, btCreatePath, got.Path)
-		assert.Equal(t, vaSorted("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "email",
-			"minAmount", "maxAmount", "mobile", "expireTime", "description"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "email",
+			"minAmount", "maxAmount", "mobile", "expireTime", "description"), paramKeys(got))
 		assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"])
 	})
 	t.Run("BatchUpdateAccounts", func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, "POST", got.Method)
 		assert.Equal(t, btUpdatePath, got.Path, "{mchOrderId} is filled from the params")
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "channelCode"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "channelCode"), paramKeys(got))
 		assert.JSONEq(t, `{"timestamp":1677495496979,"mchOrderId":"MICHAELJORDAN0003","channelCode":"INSTA_TRANSFER_ACC"}`, got.Env.Param)
 	})
 	t.Run("ListPayments is a GET with the envelope in the query", func(t *testing.T) {
@@ -100,13 +100,13 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		got := f.last()
 		assert.Equal(t, http.MethodGet, got.Method)
 		assert.Equal(t, btListPath, got.Path)
-		assert.Equal(t, vaSorted("appId", "param", "sign"), vaSorted(vaQueryKeys(got.Query)...), "exactly the three envelope names")
+		assert.Equal(t, sortedNames("appId", "param", "sign"), queryKeys(got), "exactly the three envelope names")
 		assert.Equal(t, testAppID, got.Query.Get("appId"))
 		assert.JSONEq(t, `{"timestamp":1677495496979,"mchOrderId":"MICHAELJORDAN0003","startDate":"2022-05-26","endDate":"2022-05-27","channelCode":"INSTA_TRANSFER_ACC"}`,
 			got.Query.Get("param"))
 		assert.Len(t, got.Query.Get("sign"), 344)
 		assert.Empty(t, got.Header.Get("Content-Type"), "a GET has no body")
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "startDate", "endDate", "channelCode"), vaParamKeys(got))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate", "channelCode"), paramKeys(got))
 	})
 	t.Run("ListPayments without the optional channel filter", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -115,16 +115,8 @@ func TestBankTransferMethodPathAndParamNames(t *testing.T) {
 		p.ChannelCode = ""
 		_, err := f.Client.BankTransfers.ListPayments(ctx, p)
 		require.NoError(t, err)
-		assert.Equal(t, vaSorted("timestamp", "mchOrderId", "startDate", "endDate"), vaParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate"), paramKeys(f.last()))
 	})
-}
-
-func vaQueryKeys(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestBankTransferValidation(t *testing.T) {
@@ -206,7 +198,7 @@ func TestBankTransferValidation(t *testing.T) {
 			f.replyData("POST", btCreatePath, `{}`)
 			f.replyData("POST", btUpdatePath, `{}`)
 			f.replyData("GET", btListPath, `[]`)
-			vaRequireInvalid(t, f, tc.call(f.Client), tc.field)
+			requireInvalid(t, f, tc.call(f.Client), tc.field)
 		})
 	}
 }
@@ -229,8 +221,8 @@ func TestBankTransferValidationEdgesAccepted(t *testing.T) {
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "INSTA_TRANSFER_ACC,OTHER_ACC", got.Param["channelCode"])
-	assert.Equal(t, vaSorted("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "minAmount", "maxAmount", "mobile"),
-		vaParamKeys(got), "email, expireTime and description are optional and left out when empty")
+	assert.Equal(t, sortedNames("timestamp", "appName", "mchOrderId", "channelCode", "customerName", "minAmount", "maxAmount", "mobile"),
+		paramKeys(got), "email, expireTime and description are optional and left out when empty")
 }
 
 func TestBankTransferExtra(t *testing.T) {
@@ -302,15 +294,15 @@ func TestBankTransferListPaymentsDecodes(t *testing.T) {
 	require.Len(t, res.Payments, 2)
 	p := res.Payments[0]
 	assert.Equal(t, "B1633669279100571648", p.TransactionID)
-	assert.True(t, p.TransactionCreateTime.Equal(vaPH(2022, 5, 26, 10, 11, 12)))
-	assert.True(t, p.TransactionReturnTime.Equal(vaPH(2022, 5, 26, 10, 11, 40)))
+	assert.True(t, p.TransactionCreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)))
+	assert.True(t, p.TransactionReturnTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 40)))
 	assert.Equal(t, Amount(150000), p.TransactionAmount)
 	assert.Equal(t, BankTransferInstaTransferAcc, p.ChannelCode)
 	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
 	assert.Equal(t, "", p.Remark)
 	assert.JSONEq(t, el1, string(p.Raw))
 	q := res.Payments[1]
-	assert.True(t, q.TransactionCreateTime.Equal(vaPH(2022, 5, 26, 10, 11, 12)), "epoch milliseconds")
+	assert.True(t, q.TransactionCreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)), "epoch milliseconds")
 	assert.Equal(t, Amount(99), q.TransactionAmount)
 	assert.Equal(t, TransactionPending, q.TransactionStatus)
 	assert.False(t, q.TransactionStatus.Final())
@@ -356,8 +348,8 @@ func TestBankTransferPaymentNotificationParses(t *testing.T) {
 	assert.Equal(t, "B1633669279100571648", ev.TransactionID)
 	assert.Equal(t, Amount(150000), ev.Amount)
 	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-	assert.True(t, ev.CreateTime.Equal(vaPH(2022, 5, 26, 10, 11, 12)))
-	assert.True(t, ev.ReturnTime.Equal(vaPH(2022, 5, 26, 10, 11, 40)))
+	assert.True(t, ev.CreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)))
+	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 40)))
 	assert.Equal(t, BankTransferInstaTransferAcc, ev.ChannelCode)
 	assert.Equal(t, "999100000198", ev.PaymentAccount)
 	assert.Equal(t, FailedCodeChannelRejected, ev.FailedCode, "an integer sent as a string")
@@ -366,17 +358,17 @@ func TestBankTransferPaymentNotificationParses(t *testing.T) {
 }
 
 func TestBankTransferLogValueMasksNumbers(t *testing.T) {
-	line := vaLogJSON(t, fullBankTransferBatchCreateParams())
+	line := logJSON(fullBankTransferBatchCreateParams())
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"mchOrderId":"CCP20220428011068111"`)
 
-	line = vaLogJSON(t, BankTransferAccount{AccountNumber: "999100000198", ReceivingBank: "AllBank"})
+	line = logJSON(BankTransferAccount{AccountNumber: "999100000198", ReceivingBank: "AllBank"})
 	assert.NotContains(t, line, "999100000198")
 	assert.Contains(t, line, `"accountNumber":"********0198"`)
 	assert.Contains(t, line, `"receivingBank":"AllBank"`)
 
-	line = vaLogJSON(t, &BankTransferPaymentNotification{PaymentAccount: "999100000198", Amount: 150000})
+	line = logJSON(&BankTransferPaymentNotification{PaymentAccount: "999100000198", Amount: 150000})
 	assert.NotContains(t, line, "999100000198")
 	assert.Contains(t, line, `"paymentAccount":"********0198"`)
 }

@@ -1,14 +1,10 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,46 +15,6 @@ import (
 
 // --- helpers shared by the bills-payment and bank-transfer tests (prefixed va to keep the
 // package's test namespace free for other families) ---
-
-// vaParamKeys returns the sorted JSON names of a recorded param.
-func vaParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// vaSorted returns a sorted copy of names.
-func vaSorted(names ...string) []string {
-	out := append([]string(nil), names...)
-	sort.Strings(out)
-	return out
-}
-
-// vaRequireInvalid asserts that err is a *ValidationError naming field and that nothing
-// reached the fake API.
-func vaRequireInvalid(t *testing.T, f *fakeAPI, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "want a problem with %q, got %v", field, ve.Fields)
-	assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
-}
-
-// vaPH returns a time in UTC+8.
-func vaPH(y int, mo time.Month, d, h, mi, s int) time.Time {
-	return time.Date(y, mo, d, h, mi, s, 0, time.FixedZone("PHT", 8*3600))
-}
-
-// vaLogJSON logs v with a JSON slog handler and returns the line.
-func vaLogJSON(t *testing.T, v any) string {
-	t.Helper()
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-	return buf.String()
-}
 
 // --- full params values ---
 
@@ -166,7 +122,7 @@ func TestBillsPaymentMethodPathAndParamNames(t *testing.T) {
 			got := f.last()
 			assert.Equal(t, tc.method, got.Method)
 			assert.Equal(t, tc.path, got.Path)
-			assert.Equal(t, vaSorted(tc.keys...), vaParamKeys(got))
+			assert.Equal(t, sortedNames(tc.keys...), paramKeys(got))
 			assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"], "the clock fills timestamp in ms")
 			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 		})
@@ -371,7 +327,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 				"/open-api/static/payment/code/payments", "/open-api/philippines/static/code/cancel"} {
 				f.replyData("POST", p, `{}`)
 			}
-			vaRequireInvalid(t, f, tc.call(f.Client), tc.field)
+			requireInvalid(t, f, tc.call(f.Client), tc.field)
 		})
 	}
 }
@@ -416,7 +372,7 @@ func TestBillsPaymentOptionalFieldsOmitted(t *testing.T) {
 	p.MinAmount, p.MaxAmount, p.Mobile, p.ExpireTime, p.Description = 0, 0, "", "", ""
 	_, err := f.Client.BillsPayment.BatchCreateVirtualAccounts(context.Background(), p)
 	require.NoError(t, err)
-	assert.Equal(t, vaSorted("appName", "mchOrderId", "channelCode", "customerName", "email", "timestamp"), vaParamKeys(f.last()))
+	assert.Equal(t, sortedNames("appName", "mchOrderId", "channelCode", "customerName", "email", "timestamp"), paramKeys(f.last()))
 }
 
 // Extra reaches param and wins on a clash; the caller's params are not changed.
@@ -454,7 +410,7 @@ func TestCreateVirtualAccountDecodes(t *testing.T) {
 	assert.Equal(t, "https://a.api-dev.paycools.com/g?x=1&y=2", va.GuideURL)
 	assert.Equal(t, VirtualAccountActive, va.Status)
 	assert.Equal(t, VirtualAccountChannelVA, va.ChannelType)
-	want := vaPH(2024, 7, 19, 14, 14, 47)
+	want := phTimeOf(2024, 7, 19, 14, 14, 47)
 	assert.True(t, va.CreateTime.Equal(want), "createTime %v", va.CreateTime)
 	assert.True(t, va.ExpiresTime.Equal(want), "expiresTime %v", va.ExpiresTime)
 	assert.JSONEq(t, data, string(va.Raw))
@@ -535,8 +491,8 @@ func TestVirtualAccountListPaymentsDecodes(t *testing.T) {
 	assert.Equal(t, "PC0000710000024", p.ReferenceNumber)
 	assert.Equal(t, Amount(50010), p.TransactionAmount)
 	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
-	assert.True(t, p.TransactionCreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, p.TransactionReturnTime.Equal(vaPH(2024, 7, 19, 14, 15, 2)))
+	assert.True(t, p.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, p.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, "", p.Remark)
 	assert.JSONEq(t, el1, string(p.Raw))
 	q := res.Payments[1]
@@ -593,8 +549,8 @@ func TestCancelVirtualAccountDecodes(t *testing.T) {
 	assert.Equal(t, BillsPaymentRDPStaticVA, res.ChannelCode)
 	assert.Equal(t, "PC123", res.PayData)
 	assert.Equal(t, VirtualAccountInactive, res.Status)
-	assert.True(t, res.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, res.ExpiresTime.Equal(vaPH(2024, 8, 19, 14, 14, 47)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 8, 19, 14, 14, 47)))
 	assert.JSONEq(t, open, string(res.Raw))
 
 	const ph = `{"paymentVaList":[{"mchOrderId":"CCP2023020602068111","channelCode":"RDP_STATIC_VA","referenceNumber":"PC1","biller":"PAYCOOLS LOAN","status":"inactive"},
@@ -699,19 +655,19 @@ func TestVirtualAccountEnumsDecode(t *testing.T) {
 func TestBillsPaymentLogValueMasksMobile(t *testing.T) {
 	p := fullCreateVirtualAccountParams()
 	p.Extra = map[string]any{"secretish": "value-not-logged"}
-	line := vaLogJSON(t, p)
+	line := logJSON(p)
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"mchOrderId":"Platform0000058"`)
 	assert.Contains(t, line, "secretish")
 	assert.NotContains(t, line, "value-not-logged")
 
-	line = vaLogJSON(t, fullBatchCreateVirtualAccountsParams())
+	line = logJSON(fullBatchCreateVirtualAccountsParams())
 	assert.NotContains(t, line, "09123456789")
 	assert.Contains(t, line, `"mobile":"*******6789"`)
 	assert.Contains(t, line, `"channelCode":"GCASH_STATIC_VA,PAYMAYA_STATIC_VA"`)
 
-	line = vaLogJSON(t, &RepaymentVerification{MchOrderID: "M1", Mobile: "09171234567", Amount: 50010})
+	line = logJSON(&RepaymentVerification{MchOrderID: "M1", Mobile: "09171234567", Amount: 50010})
 	assert.NotContains(t, line, "09171234567")
 	assert.Contains(t, line, `"mobile":"*******4567"`)
 	assert.Contains(t, line, `"amount":50010`)
@@ -736,8 +692,8 @@ func TestVirtualAccountNotificationParses(t *testing.T) {
 	assert.Equal(t, BillsPaymentGCashStaticVA, ev.ChannelCode)
 	assert.Equal(t, Amount(50010), ev.Amount)
 	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-	assert.True(t, ev.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, ev.ReturnTime.Equal(vaPH(2024, 7, 19, 14, 15, 2)))
+	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, param, string(ev.Raw))
 
 	failed := `{"eventName":"payment.failed","mchOrderId":"M1","transactionId":"C2","channelCode":"PAYMAYA_STATIC_VA","amount":100,"transactionStatus":"FAILED","createTime":"2024-07-19 14:14:47","returnTime":null,"remark":"x"}`
@@ -766,15 +722,8 @@ func TestRepaymentVerificationParses(t *testing.T) {
 	assert.Equal(t, "PC0000710000024", q.ReferenceNumber)
 	assert.Equal(t, Amount(50010), q.Amount)
 	assert.Equal(t, "09123456789", q.Mobile)
-	assert.True(t, q.CreateTime.Equal(vaPH(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, q.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.Equal(t, vaQuestionParam, string(q.Raw))
-}
-
-// vaServe sends body to h and returns the recorder.
-func vaServe(h http.Handler, body []byte) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paycools/verify", bytes.NewReader(body)))
-	return rec
 }
 
 func TestRepaymentVerificationHandlerAnswers(t *testing.T) {
@@ -806,7 +755,7 @@ func TestRepaymentVerificationHandlerAnswers(t *testing.T) {
 				got = q
 				return tc.accept, tc.err
 			})
-			rec := vaServe(h, signedCallback(t, vaQuestionParam))
+			rec := serveCallback(h, "POST", signedCallback(t, vaQuestionParam))
 			assert.Equal(t, tc.status, rec.Code)
 			assert.JSONEq(t, tc.body, rec.Body.String())
 			assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
@@ -827,7 +776,7 @@ func TestRepaymentVerificationHandlerRefusesBeforeCalling(t *testing.T) {
 	})
 
 	// Another event, correctly signed: 400, never accepted.
-	rec := vaServe(h, signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":1}`))
+	rec := serveCallback(h, "POST", signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":1}`))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.JSONEq(t, `{"code":21002,"message":"Request param error"}`, rec.Body.String())
 
@@ -837,12 +786,12 @@ func TestRepaymentVerificationHandlerRefusesBeforeCalling(t *testing.T) {
 	require.NoError(t, json.Unmarshal(signedCallback(t, `{"eventName":"payment.verification","amount":1}`), &other))
 	forged, err := json.Marshal(map[string]string{"param": good["param"], "sign": other["sign"]})
 	require.NoError(t, err)
-	rec = vaServe(h, forged)
+	rec = serveCallback(h, "POST", forged)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.JSONEq(t, `{"code":21001,"message":"Request sign error"}`, rec.Body.String())
 
 	// A body that is not JSON: 400.
-	rec = vaServe(h, []byte("not json"))
+	rec = serveCallback(h, "POST", []byte("not json"))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 
 	assert.False(t, called, "the function must not be called for a refused body")
@@ -853,7 +802,7 @@ func TestRepaymentVerificationMisroutedIsRefused(t *testing.T) {
 	f := newFakeAPI(t)
 	called := false
 	h := f.Client.NotificationHandler(func(context.Context, *Notification) error { called = true; return nil })
-	rec := vaServe(h, signedCallback(t, vaQuestionParam))
+	rec := serveCallback(h, "POST", signedCallback(t, vaQuestionParam))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, `{"code":1000,"message":"Failed","data":{}}`, rec.Body.String())
 	assert.False(t, called)
@@ -867,7 +816,7 @@ func TestVirtualAccountNotificationThroughHandler(t *testing.T) {
 		got, _ = n.Event.(*VirtualAccountNotification)
 		return nil
 	})
-	rec := vaServe(h, signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":"2500","transactionStatus":"COMPLETED"}`))
+	rec := serveCallback(h, "POST", signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":"2500","transactionStatus":"COMPLETED"}`))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
 	require.NotNil(t, got)

@@ -1,10 +1,8 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +84,7 @@ func TestCheckoutChannels(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coChannelsPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "countryCode"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "countryCode"), paramKeys(r))
 	require.Len(t, res.List, 3)
 	assert.Equal(t, CheckoutChannel{ChannelType: CheckoutChannelTypeEWallet, ChannelCode: "PH_GCASH_URL", CountryCode: CountryPH, Currency: CurrencyPHP}, res.List[2])
 	assert.Equal(t, CheckoutChannelTypeQR, res.List[0].ChannelType)
@@ -113,11 +111,10 @@ func TestCheckoutChannels(t *testing.T) {
 		f = newFakeAPI(t)
 		_, err = f.Client.Checkout.Channels(context.Background(), p)
 		if p == nil {
-			wpRequireValidation(t, err, "params")
+			requireInvalid(t, f, err, "params")
 		} else {
-			wpRequireValidation(t, err, "countryCode")
+			requireInvalid(t, f, err, "countryCode")
 		}
-		assert.Empty(t, f.requests())
 	}
 }
 
@@ -131,9 +128,9 @@ func TestCheckoutCreateSendsEveryField(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coCreatePath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "merchantLogo", "language", "countryCode", "currency",
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "merchantLogo", "language", "countryCode", "currency",
 		"settlementCurrency", "channelTypeList", "channelCodeList", "amount", "customerName", "email", "mobile",
-		"expireSeconds", "notifyUrl", "redirectUrl", "remark", "virtualAccountName", "goodsDetails", "billingAddress"), wpKeys(r))
+		"expireSeconds", "notifyUrl", "redirectUrl", "remark", "virtualAccountName", "goodsDetails", "billingAddress"), paramKeys(r))
 	assert.Equal(t, json.Number("50000"), r.Param["amount"])
 	assert.Equal(t, json.Number("3600"), r.Param["expireSeconds"])
 	assert.Equal(t, []any{"EWALLET", "QR", "PAYLATER"}, r.Param["channelTypeList"])
@@ -195,7 +192,7 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 	}`, f.last().Env.Param)
 	assert.Equal(t, "FROM-PAYCOOLS", res.MchOrderID, "PayCools' value is kept when present")
 	assert.Equal(t, CheckoutStatusPending, res.Status, "case-insensitive")
-	assert.True(t, res.ExpiresTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 }
 
 func TestCheckoutCreateHostSuccessCode(t *testing.T) {
@@ -256,16 +253,14 @@ func TestCheckoutCreateValidation(t *testing.T) {
 			c.edit(p)
 			res, err := f.Client.Checkout.Create(context.Background(), p)
 			assert.Nil(t, res)
-			ve := wpRequireValidation(t, err, c.field)
+			ve := requireInvalid(t, f, err, c.field)
 			assert.Len(t, ve.Fields, 1, "only the broken field is reported: %v", ve.Fields)
-			assert.Empty(t, f.requests(), "nothing is sent")
 		})
 	}
 
 	f := newFakeAPI(t)
 	_, err := f.Client.Checkout.Create(context.Background(), nil)
-	wpRequireValidation(t, err, "params")
-	assert.Empty(t, f.requests())
+	requireInvalid(t, f, err, "params")
 }
 
 func TestCheckoutCreateWithoutPayLaterNeedsNoGoods(t *testing.T) {
@@ -277,8 +272,8 @@ func TestCheckoutCreateWithoutPayLaterNeedsNoGoods(t *testing.T) {
 		NotifyURL: "https://m.test/n", RedirectURL: "https://m.test/r",
 	})
 	require.NoError(t, err, "an underscore in mchOrderId is not refused for checkout")
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "countryCode", "currency", "settlementCurrency", "amount",
-		"customerName", "email", "mobile", "notifyUrl", "redirectUrl"), wpKeys(f.last()), "empty optional fields are left out")
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "countryCode", "currency", "settlementCurrency", "amount",
+		"customerName", "email", "mobile", "notifyUrl", "redirectUrl"), paramKeys(f.last()), "empty optional fields are left out")
 }
 
 func TestCheckoutCreateExtraWins(t *testing.T) {
@@ -296,11 +291,8 @@ func TestCheckoutCreateExtraWins(t *testing.T) {
 }
 
 func TestCheckoutCreateLogValueMasks(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	p := coCreateParams()
-	log.Info("creating", "params", p)
-	out := buf.String()
+	out := logJSON(p)
 	assert.NotContains(t, out, "09171234567")
 	assert.NotContains(t, out, "09998887777")
 	assert.Contains(t, out, "*******4567")
@@ -318,7 +310,7 @@ func TestCheckoutGet(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coGetPath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "checkoutId"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "checkoutId"), paramKeys(r))
 
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "CH1826543000123456789", res.CheckoutID)
@@ -329,8 +321,8 @@ func TestCheckoutGet(t *testing.T) {
 	assert.Equal(t, CountryPH, res.CountryCode)
 	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus, "complete → COMPLETED")
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
-	assert.True(t, res.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
-	assert.True(t, res.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 	assert.Equal(t, "test pay", res.Remark)
 	assert.Equal(t, 0, res.FailedCode)
 	assert.Equal(t, "", res.FailedMessage)
@@ -361,8 +353,7 @@ func TestCheckoutGetValidationAndNotFound(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			_, err := f.Client.Checkout.Get(context.Background(), c.p)
-			wpRequireValidation(t, err, c.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, c.field)
 		})
 	}
 
@@ -370,7 +361,7 @@ func TestCheckoutGetValidationAndNotFound(t *testing.T) {
 	f.replyData("POST", coGetPath, `{"checkoutId":"CH9","transactionStatus":"PENDING"}`)
 	_, err := f.Client.Checkout.Get(context.Background(), &CheckoutGetParams{CheckoutID: "CH9"})
 	require.NoError(t, err, "checkoutId alone is enough")
-	assert.Equal(t, wpSorted("timestamp", "checkoutId"), wpKeys(f.last()))
+	assert.Equal(t, sortedNames("timestamp", "checkoutId"), paramKeys(f.last()))
 
 	f = newFakeAPI(t)
 	f.replyCode("POST", coGetPath, 21006, "Merchant transaction not found")
@@ -409,12 +400,12 @@ func TestCheckoutClose(t *testing.T) {
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, coClosePath, r.Path)
-	assert.Equal(t, wpSorted("timestamp", "mchOrderId", "checkoutId", "countryCode"), wpKeys(r))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "checkoutId", "countryCode"), paramKeys(r))
 	assert.Equal(t, "CH1", res.CheckoutID)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
 	assert.Equal(t, CheckoutStatusClosed, res.Status)
-	assert.True(t, res.ClosedTime.Equal(wpPHTime(2024, 7, 19, 15, 0, 0)))
+	assert.True(t, res.ClosedTime.Equal(phTimeOf(2024, 7, 19, 15, 0, 0)))
 	assert.JSONEq(t, data, string(res.Raw))
 
 	// No data at all is still a success.
@@ -437,11 +428,10 @@ func TestCheckoutClose(t *testing.T) {
 	for _, p := range []*CheckoutCloseParams{{}, {MchOrderID: strings.Repeat("x", 33)}} {
 		f = newFakeAPI(t)
 		_, err = f.Client.Checkout.Close(context.Background(), p)
-		wpRequireValidation(t, err, "mchOrderId")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "mchOrderId")
 	}
 	_, err = f.Client.Checkout.Close(context.Background(), nil)
-	wpRequireValidation(t, err, "params")
+	requireInvalid(t, f, err, "params")
 }
 
 func TestCheckoutNotification(t *testing.T) {
@@ -463,8 +453,8 @@ func TestCheckoutNotification(t *testing.T) {
 			assert.Equal(t, "PHP20240719141447123", ev.TransactionID)
 			assert.Equal(t, Amount(50000), ev.Amount)
 			assert.Equal(t, CheckoutStatusCompleted, ev.TransactionStatus)
-			assert.True(t, ev.CreateTime.Equal(wpPHTime(2024, 7, 19, 14, 14, 47)))
-			assert.True(t, ev.ReturnTime.Equal(wpPHTime(2024, 7, 19, 14, 20, 1)))
+			assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+			assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 			assert.Equal(t, "PH_GCASH_URL", ev.ChannelCode)
 			assert.Equal(t, "", ev.Remark)
 			assert.Equal(t, 21023, ev.FailedCode)
@@ -476,12 +466,12 @@ func TestCheckoutNotification(t *testing.T) {
 
 func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath,
-		wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"COMPLETED","transactionId":"T1"}`),
-		wpData(`{"checkoutId":"CH1","transactionStatus":"CLOSED"}`))
-	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
+	calls := f.script("POST", coGetPath,
+		okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"COMPLETED","transactionId":"T1"}`),
+		okData(`{"checkoutId":"CH1","transactionStatus":"CLOSED"}`))
+	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
 	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus)
@@ -490,10 +480,10 @@ func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 
 func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath,
-		wpData(`{"transactionStatus":"PROCESSING"}`),
-		wpData(`{"transactionStatus":"closed"}`))
-	res, err := f.Client.Checkout.Wait(wpCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
+	calls := f.script("POST", coGetPath,
+		okData(`{"transactionStatus":"PROCESSING"}`),
+		okData(`{"transactionStatus":"closed"}`))
+	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), calls.Load())
 	assert.Equal(t, CheckoutStatusClosed, res.TransactionStatus)
@@ -501,7 +491,7 @@ func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 
 func TestCheckoutWaitEndsWithContext(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := wpInTurn(f, "POST", coGetPath, wpData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`))
+	calls := f.script("POST", coGetPath, okData(`{"checkoutId":"CH1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	res, err := f.Client.Checkout.Wait(ctx, &CheckoutGetParams{CheckoutID: "CH1"})
@@ -517,8 +507,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		gets := wpInTurn(f, "POST", coGetPath, wpData(found))
+		creates := f.script("POST", coCreatePath, badGateway)
+		gets := f.script("POST", coGetPath, okData(found))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
@@ -533,8 +523,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("found without mchOrderId in the answer", func(t *testing.T) {
 		f := newFakeAPI(t)
-		wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		wpInTurn(f, "POST", coGetPath, wpData(`{"checkoutId":"CH56","transactionStatus":"COMPLETE"}`))
+		f.script("POST", coCreatePath, badGateway)
+		f.script("POST", coGetPath, okData(`{"checkoutId":"CH56","transactionStatus":"COMPLETE"}`))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
@@ -543,8 +533,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, then resent", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway, wpData(coOrderData))
-		wpInTurn(f, "POST", coGetPath, wpCode(21010, "transaction not found"))
+		creates := f.script("POST", coCreatePath, badGateway, okData(coOrderData))
+		f.script("POST", coGetPath, codeAnswer(21010, "transaction not found"))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "https://checkout.paycools.test/CH1826543000123456789?lang=EN&x=1", res.CheckoutURL)
@@ -557,8 +547,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resent, duplicate, found on the second lookup", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway, wpCode(21007, "Duplicate merchant order id"))
-		gets := wpInTurn(f, "POST", coGetPath, wpCode(21006, "Merchant transaction not found"), wpData(found))
+		creates := f.script("POST", coCreatePath, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
+		gets := f.script("POST", coGetPath, codeAnswer(21006, "Merchant transaction not found"), okData(found))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
@@ -568,8 +558,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails: the original unknown outcome", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := wpInTurn(f, "POST", coCreatePath, wpBadGateway)
-		wpInTurn(f, "POST", coGetPath, wpCode(21003, "Request appId error"))
+		creates := f.script("POST", coCreatePath, badGateway)
+		f.script("POST", coGetPath, codeAnswer(21003, "Request appId error"))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		assert.Nil(t, res)
 		assert.True(t, IsOutcomeUnknown(err))

@@ -1,108 +1,15 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"log/slog"
-	"net/http"
-	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// ddAnswer is one scripted HTTP answer of ddScript.
-type ddAnswer struct {
-	status int
-	body   string
-}
-
-// ddOK is a success envelope holding data.
-func ddOK(data string) ddAnswer {
-	return ddAnswer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-// ddCode is an error envelope.
-func ddCode(code int, msg string) ddAnswer {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
-	return ddAnswer{200, string(b)}
-}
-
-// ddBadGateway is a proxy's HTML 502: an *HTTPError with OutcomeUnknown.
-var ddBadGateway = ddAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
-
-// ddScript answers method+path with the answers in turn (the last one repeats), recording
-// each request through the fake API. It returns the call counter.
-func ddScript(f *fakeAPI, method, path string, answers ...ddAnswer) *atomic.Int32 {
-	return ddScriptHook(f, method, path, nil, answers...)
-}
-
-// ddScriptHook is ddScript with a hook called with the 1-based number of each call before
-// it is answered (e.g. to cancel a context after a few polls, independent of machine speed).
-func ddScriptHook(f *fakeAPI, method, path string, hook func(call int), answers ...ddAnswer) *atomic.Int32 {
-	var n atomic.Int32
-	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		call := int(n.Add(1))
-		if hook != nil {
-			hook(call)
-		}
-		i := call - 1
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
-		if answers[i].status == 200 {
-			resp.Header.Set("Content-Type", "application/json")
-		} else {
-			resp.Header.Set("Content-Type", "text/html")
-		}
-		return resp, nil
-	})
-	return &n
-}
-
-// ddCancelOn returns a ddScriptHook hook that calls cancel on call number n.
-func ddCancelOn(n int, cancel context.CancelFunc) func(int) {
-	return func(call int) {
-		if call == n {
-			cancel()
-		}
-	}
-}
-
-// paramKeys returns the sorted JSON names of a recorded param.
-func paramKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedStrings(s ...string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
-}
-
-// requireValidation asserts err is a *ValidationError naming field, and that nothing reached
-// the fake API.
-func requireValidation(t *testing.T, f *fakeAPI, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "ValidationError does not name %q: %v", field, ve)
-	assert.Empty(t, f.requests(), "a request was sent despite invalid params")
-}
 
 const (
 	ddPathApply  = "/open-api/direct/debit/token/apply"
@@ -113,7 +20,7 @@ const (
 )
 
 var (
-	ddWantTime = time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)
+	ddWantTime = phTimeOf(2024, 7, 19, 14, 14, 47)
 	ddNowMilli = json.Number("1726139239000") // fixedNow in milliseconds
 )
 
@@ -140,7 +47,7 @@ func TestDirectDebitCreateAuthorizationLinkRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathApply, got.Path)
-	assert.Equal(t, sortedStrings("userId", "requestId", "channelCode", "countryCode", "terminalType", "osType", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "requestId", "channelCode", "countryCode", "terminalType", "osType", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
 	assert.Equal(t, ddNowMilli, got.Param["timestamp"])
 	assert.Equal(t, "IOS", got.Param["osType"])
 	assert.Equal(t, "u0009", res.UserID)
@@ -199,7 +106,7 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 			p := ddLinkParams()
 			tc.mut(p)
 			_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("bounds are inclusive", func(t *testing.T) {
@@ -216,7 +123,7 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -254,7 +161,7 @@ func TestDirectDebitGetAuthorization(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathQuery, got.Path)
-	assert.Equal(t, sortedStrings("userId", "payToken", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "payToken", "timestamp"), paramKeys(got))
 	assert.Equal(t, "u0009", got.Param["userId"])
 
 	assert.Equal(t, "u0009", res.UserID)
@@ -302,7 +209,7 @@ func TestDirectDebitGetAuthorizationEmptyList(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.TokenList)
 	assert.Nil(t, res.ActiveToken(""))
-	assert.Equal(t, sortedStrings("userId", "timestamp"), paramKeys(f.last()), "payToken omitted when empty")
+	assert.Equal(t, sortedNames("userId", "timestamp"), paramKeys(f.last()), "payToken omitted when empty")
 }
 
 func TestDirectDebitGetAuthorizationValidation(t *testing.T) {
@@ -319,7 +226,7 @@ func TestDirectDebitGetAuthorizationValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ddPathQuery, `{}`)
 			_, err := f.Client.DirectDebit.GetAuthorization(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -337,12 +244,12 @@ func TestDirectDebitGetAuthorizationExtra(t *testing.T) {
 
 func TestDirectDebitWaitAuthorization(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathQuery,
-		ddOK(`{"userId":"u0009","tokenList":[]}`),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"JTWALLET_DIRECT_DEBIT","payToken":"TKJ","tokenStatus":"ACTIVED"}]}`),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`),
-		ddAnswer{503, "<html>busy</html>"}, // transient: the wait goes on
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
+	calls := f.script("POST", ddPathQuery,
+		okData(`{"userId":"u0009","tokenList":[]}`),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"JTWALLET_DIRECT_DEBIT","payToken":"TKJ","tokenStatus":"ACTIVED"}]}`),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`),
+		answer{503, "<html>busy</html>"}, // transient: the wait goes on
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
 	)
 	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
 	require.NoError(t, err)
@@ -358,8 +265,8 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ddPathQuery, ddCancelOn(3, cancel),
-		ddOK(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
+	calls := f.scriptHook("POST", ddPathQuery, cancelOn(3, cancel),
+		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
 	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
@@ -372,7 +279,7 @@ func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
 	f := newFakeAPI(t)
 	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, ChannelGCashDirectDebit)
 	assert.Nil(t, res)
-	requireValidation(t, f, err, "userId")
+	requireInvalid(t, f, err, "userId")
 }
 
 // ---------- 10.3 CancelAuthorization ----------
@@ -388,7 +295,7 @@ func TestDirectDebitCancelAuthorization(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathCancel, got.Path)
-	assert.Equal(t, sortedStrings("userId", "payToken", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("userId", "payToken", "timestamp"), paramKeys(got))
 	assert.Equal(t, `{"userId":"u0009","payToken":"TK0EXAMPLE00000001","timestamp":1726137892000}`, got.Env.Param)
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
@@ -424,7 +331,7 @@ func TestDirectDebitCancelAuthorizationValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ddPathCancel, `{}`)
 			_, err := f.Client.DirectDebit.CancelAuthorization(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -468,7 +375,7 @@ func TestDirectDebitCreatePayment(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathPay, got.Path)
-	assert.Equal(t, sortedStrings("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "customerName", "email", "mobile", "remark"), paramKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "customerName", "email", "mobile", "remark"), paramKeys(got))
 	// The spec's request example, as JSON (key order is free).
 	assert.JSONEq(t, `{"timestamp":1704067200000,"mchOrderId":"DD20240101120000","amount":10000,"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"tok_abcdef1234567890","notifyUrl":"https://merchant.com/notify/direct-debit","customerName":"John Doe","email":"johndoe@example.com","mobile":"09123456789","remark":"Monthly subscription payment"}`, got.Env.Param)
 	assert.Contains(t, got.Env.Param, `"amount":10000,`, "amount is a JSON integer")
@@ -493,7 +400,7 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, sortedStrings("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "businessType"), paramKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "businessType"), paramKeys(got))
 	assert.Equal(t, "COD", got.Param["businessType"])
 	assert.Equal(t, json.Number("2"), got.Param["amount"], "Extra wins on a clash")
 	assert.Equal(t, ddNowMilli, got.Param["timestamp"])
@@ -531,7 +438,7 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 			p := ddPaymentParams()
 			tc.mut(p)
 			_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("every problem at once", func(t *testing.T) {
@@ -547,7 +454,7 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.DirectDebit.CreatePayment(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 	t.Run("bounds are inclusive", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -564,31 +471,28 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 }
 
 func TestDirectDebitPaymentParamsLogValue(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&buf, nil))
 	p := ddPaymentParams()
-	logger.Info("charge", "params", p)
-	out := buf.String()
+	out := logJSON(p)
 	assert.NotContains(t, out, "09123456789")
 	assert.NotContains(t, out, "tok_abcdef1234567890")
 	assert.Contains(t, out, "*******6789")
 	assert.Contains(t, out, "****************7890")
 	assert.Contains(t, out, "DD20240101120000")
 
-	buf.Reset()
-	logger.Info("q", "get", &DirectDebitAuthorizationGetParams{UserID: "u1", PayToken: "TKSECRET123456"}, "cancel", DirectDebitAuthorizationCancelParams{UserID: "u1", PayToken: "TKSECRET654321"})
-	assert.NotContains(t, buf.String(), "TKSECRET123456")
-	assert.NotContains(t, buf.String(), "TKSECRET654321")
-	assert.Contains(t, buf.String(), "3456")
+	out = logJSON(&DirectDebitAuthorizationGetParams{UserID: "u1", PayToken: "TKSECRET123456"}) +
+		logJSON(DirectDebitAuthorizationCancelParams{UserID: "u1", PayToken: "TKSECRET654321"})
+	assert.NotContains(t, out, "TKSECRET123456")
+	assert.NotContains(t, out, "TKSECRET654321")
+	assert.Contains(t, out, "3456")
 }
 
 // ---------- 10.5 reconcile ----------
 
 func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway)
+	pays := f.script("POST", ddPathPay, badGateway)
 	detail := `{"mchOrderId":"DD20240101120000","transactionId":"DD1175679364396181358","amount":10000,"transactionStatus":"PROCESSING","channelType":"DIRECT_DEBIT","channelCode":"PH_GCASH_DIRECT_DEBIT","createTime":"2024-07-19 14:14:47"}`
-	details := ddScript(f, "POST", ddPathDetail, ddOK(detail))
+	details := f.script("POST", ddPathDetail, okData(detail))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), pays.Load(), "the charge is not resent when it was found")
@@ -596,7 +500,7 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	reqs := f.requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, ddPathDetail, reqs[1].Path)
-	assert.Equal(t, sortedStrings("mchOrderId", "timestamp"), paramKeys(reqs[1]))
+	assert.Equal(t, sortedNames("mchOrderId", "timestamp"), paramKeys(reqs[1]))
 	assert.Equal(t, "DD20240101120000", reqs[1].Param["mchOrderId"])
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
@@ -608,8 +512,8 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway, ddOK(ddPaymentData))
-	ddScript(f, "POST", ddPathDetail, ddCode(21006, "Merchant transaction not found"))
+	pays := f.script("POST", ddPathPay, badGateway, okData(ddPaymentData))
+	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), pays.Load())
@@ -624,10 +528,10 @@ func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway, ddCode(21007, "Duplicate merchant order id"))
-	details := ddScript(f, "POST", ddPathDetail,
-		ddCode(21010, "transaction not found"), // the sibling editions' spelling of "not found"
-		ddOK(`{"mchOrderId":"DD20240101120000","transactionId":"DDLATE","transactionStatus":"COMPLETE"}`))
+	pays := f.script("POST", ddPathPay, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
+	details := f.script("POST", ddPathDetail,
+		codeAnswer(21010, "transaction not found"), // the sibling editions' spelling of "not found"
+		okData(`{"mchOrderId":"DD20240101120000","transactionId":"DDLATE","transactionStatus":"COMPLETE"}`))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), pays.Load())
@@ -638,8 +542,8 @@ func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
 	f := newFakeAPI(t)
-	pays := ddScript(f, "POST", ddPathPay, ddBadGateway)
-	ddScript(f, "POST", ddPathDetail, ddCode(21002, "Request param error"))
+	pays := f.script("POST", ddPathPay, badGateway)
+	f.script("POST", ddPathDetail, codeAnswer(21002, "Request param error"))
 	res, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.Nil(t, res)
 	require.Error(t, err)
@@ -652,8 +556,8 @@ func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
 	f := newFakeAPI(t)
-	ddScript(f, "POST", ddPathPay, ddBadGateway, ddCode(21026, "Customer Balance not enough"))
-	ddScript(f, "POST", ddPathDetail, ddCode(21006, "Merchant transaction not found"))
+	f.script("POST", ddPathPay, badGateway, codeAnswer(21026, "Customer Balance not enough"))
+	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.ErrorIs(t, err, ErrCustomerBalance)
 	assert.False(t, IsOutcomeUnknown(err))
@@ -661,8 +565,8 @@ func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
 
 func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
 	f := newFakeAPI(t)
-	ddScript(f, "POST", ddPathPay, ddCode(21024, "Invalid access token"))
-	details := ddScript(f, "POST", ddPathDetail, ddOK(`{}`))
+	f.script("POST", ddPathPay, codeAnswer(21024, "Invalid access token"))
+	details := f.script("POST", ddPathDetail, okData(`{}`))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.ErrorIs(t, err, ErrAccessToken)
 	assert.Equal(t, int32(0), details.Load())
@@ -671,8 +575,8 @@ func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
 
 func TestDirectDebitCreatePaymentReconcileOff(t *testing.T) {
 	f := newFakeAPI(t, WithReconcile(false))
-	ddScript(f, "POST", ddPathPay, ddBadGateway)
-	details := ddScript(f, "POST", ddPathDetail, ddOK(`{}`))
+	f.script("POST", ddPathPay, badGateway)
+	details := f.script("POST", ddPathDetail, okData(`{}`))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())
 	assert.True(t, IsOutcomeUnknown(err))
 	assert.Equal(t, int32(0), details.Load())
@@ -702,7 +606,7 @@ func TestDirectDebitGetPayment(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ddPathDetail, got.Path)
-	assert.Equal(t, sortedStrings("mchOrderId", "transactionId", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("mchOrderId", "transactionId", "timestamp"), paramKeys(got))
 
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
@@ -746,14 +650,14 @@ func TestDirectDebitGetPaymentValidation(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", ddPathDetail, `{}`)
 		_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{})
-		requireValidation(t, f, err, "mchOrderId")
-		requireValidation(t, f, err, "transactionId")
+		requireInvalid(t, f, err, "mchOrderId")
+		requireInvalid(t, f, err, "transactionId")
 	})
 	t.Run("mchOrderId too long", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", ddPathDetail, `{}`)
 		_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: strings.Repeat("1", 33)})
-		requireValidation(t, f, err, "mchOrderId")
+		requireInvalid(t, f, err, "mchOrderId")
 	})
 }
 
@@ -813,11 +717,11 @@ func TestDirectDebitPaymentStatusDecoding(t *testing.T) {
 
 func TestDirectDebitWaitPayment(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail,
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"COMPLETE","amount":"10000"}`),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"FAILED"}`), // never reached
+	calls := f.script("POST", ddPathDetail,
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"COMPLETE","amount":"10000"}`),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"FAILED"}`), // never reached
 	)
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	require.NoError(t, err)
@@ -831,10 +735,10 @@ func TestDirectDebitWaitPayment(t *testing.T) {
 
 func TestDirectDebitWaitPaymentPendingTwiceThenCompleted(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail,
-		ddOK(`{"transactionStatus":"PENDING"}`),
-		ddOK(`{"transactionStatus":"PENDING"}`),
-		ddOK(`{"transactionStatus":"COMPLETED","transactionId":"DD9"}`),
+	calls := f.script("POST", ddPathDetail,
+		okData(`{"transactionStatus":"PENDING"}`),
+		okData(`{"transactionStatus":"PENDING"}`),
+		okData(`{"transactionStatus":"COMPLETED","transactionId":"DD9"}`),
 	)
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{TransactionID: "DD9"})
 	require.NoError(t, err)
@@ -846,8 +750,8 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ddPathDetail, ddCancelOn(5, cancel),
-		ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
+	calls := f.scriptHook("POST", ddPathDetail, cancelOn(5, cancel),
+		okData(`{"mchOrderId":"PC880001","transactionStatus":"PROCESSING"}`))
 	res, err := f.Client.DirectDebit.WaitPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
@@ -856,7 +760,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 
 	// A deadline ends it the same way, with the last answer.
 	f2 := newFakeAPI(t)
-	ddScript(f2, "POST", ddPathDetail, ddOK(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`))
+	f2.script("POST", ddPathDetail, okData(`{"mchOrderId":"PC880001","transactionStatus":"PENDING"}`))
 	dctx, dcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer dcancel()
 	res, err = f2.Client.DirectDebit.WaitPayment(dctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
@@ -868,7 +772,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 
 func TestDirectDebitWaitPaymentStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ddPathDetail, ddOK(`{"transactionStatus":"PENDING"}`), ddCode(21003, "Request appId error"))
+	calls := f.script("POST", ddPathDetail, okData(`{"transactionStatus":"PENDING"}`), codeAnswer(21003, "Request appId error"))
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, ErrAppID)
 	require.NotNil(t, res)

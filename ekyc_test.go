@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,7 +36,7 @@ func TestEKYCInit(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ekycPathInit, got.Path)
-	assert.Equal(t, sortedStrings("requestId", "userId", "channelCode", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("requestId", "userId", "channelCode", "notifyUrl", "redirectUrl", "timestamp"), paramKeys(got))
 	assert.JSONEq(t, `{"requestId":"EKYC20240912000001","userId":"u0009","channelCode":"EXAMPLE_EKYC_CHANNEL","notifyUrl":"https://merchant.example.com/paycools/ekyc/notify","redirectUrl":"https://merchant.example.com/kyc/done","timestamp":1726139239000}`, got.Env.Param)
 	assert.Equal(t, "EKYC20240912000001", res.RequestID)
 	assert.Equal(t, "u0009", res.UserID)
@@ -101,13 +100,13 @@ func TestEKYCInitValidation(t *testing.T) {
 			p := ekycInitParams()
 			tc.mut(p)
 			_, err := f.Client.EKYC.Init(context.Background(), p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.EKYC.Init(context.Background(), nil)
-		requireValidation(t, f, err, "params")
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -134,7 +133,7 @@ func TestEKYCGetResult(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, ekycPathQuery, got.Path)
-	assert.Equal(t, sortedStrings("requestId", "userId", "timestamp"), paramKeys(got))
+	assert.Equal(t, sortedNames("requestId", "userId", "timestamp"), paramKeys(got))
 	assert.Equal(t, "EKYC20240912000001", res.RequestID)
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", res.ChannelCode)
@@ -142,7 +141,7 @@ func TestEKYCGetResult(t *testing.T) {
 	assert.True(t, res.KycStatus.Final())
 	assert.Equal(t, FailedCodeParams, res.FailedCode, "integer sent as a string")
 	assert.Equal(t, "ID photo unreadable", res.FailedMessage)
-	want := time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)
+	want := phTimeOf(2024, 7, 19, 14, 14, 47)
 	assert.True(t, res.CreateTime.Equal(want), "%v", res.CreateTime)
 	assert.True(t, res.UpdateTime.Equal(want), "%v", res.UpdateTime)
 	assert.JSONEq(t, data, string(res.Raw))
@@ -153,7 +152,7 @@ func TestEKYCGetResultOptionalUserID(t *testing.T) {
 	f.replyData("POST", ekycPathQuery, `{"requestId":"R1","kycStatus":"PENDING"}`)
 	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultParams{RequestID: "R1", Extra: map[string]any{"countryCode": "PH"}})
 	require.NoError(t, err)
-	assert.Equal(t, sortedStrings("requestId", "timestamp", "countryCode"), paramKeys(f.last()))
+	assert.Equal(t, sortedNames("requestId", "timestamp", "countryCode"), paramKeys(f.last()))
 	assert.Equal(t, EKYCStatusPending, res.KycStatus)
 	assert.False(t, res.KycStatus.Final())
 }
@@ -193,7 +192,7 @@ func TestEKYCGetResultValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", ekycPathQuery, `{}`)
 			_, err := f.Client.EKYC.GetResult(context.Background(), tc.p)
-			requireValidation(t, f, err, tc.field)
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -219,12 +218,12 @@ func TestEKYCStatusDecoding(t *testing.T) {
 
 func TestEKYCWaitResult(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := ddScript(f, "POST", ekycPathQuery,
-		ddOK(`{"requestId":"R1","kycStatus":"PENDING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"PENDING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"PROCESSING"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"Approved","updateTime":"2024-07-19 14:14:47"}`),
-		ddOK(`{"requestId":"R1","kycStatus":"REJECTED"}`), // never reached
+	calls := f.script("POST", ekycPathQuery,
+		okData(`{"requestId":"R1","kycStatus":"PENDING"}`),
+		okData(`{"requestId":"R1","kycStatus":"PENDING"}`),
+		okData(`{"requestId":"R1","kycStatus":"PROCESSING"}`),
+		okData(`{"requestId":"R1","kycStatus":"Approved","updateTime":"2024-07-19 14:14:47"}`),
+		okData(`{"requestId":"R1","kycStatus":"REJECTED"}`), // never reached
 	)
 	res, err := f.Client.EKYC.WaitResult(context.Background(), &EKYCResultParams{RequestID: "R1"})
 	require.NoError(t, err)
@@ -237,7 +236,7 @@ func TestEKYCWaitResultContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := ddScriptHook(f, "POST", ekycPathQuery, ddCancelOn(3, cancel), ddOK(`{"requestId":"R1","kycStatus":"PROCESSING"}`))
+	calls := f.scriptHook("POST", ekycPathQuery, cancelOn(3, cancel), okData(`{"requestId":"R1","kycStatus":"PROCESSING"}`))
 	res, err := f.Client.EKYC.WaitResult(ctx, &EKYCResultParams{RequestID: "R1"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
@@ -265,7 +264,7 @@ func TestEKYCNotifications(t *testing.T) {
 			assert.Equal(t, "u0009", ev.UserID)
 			assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", ev.ChannelCode)
 			assert.Equal(t, tc.want, ev.KycStatus)
-			assert.True(t, ev.UpdateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, phTime)))
+			assert.True(t, ev.UpdateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 		})
 	}

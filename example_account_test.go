@@ -9,7 +9,7 @@ import (
 
 // Read the balance available for payouts (nil params: the PH account).
 func ExampleAccountService_Balance() {
-	c := newPayoutExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	bal, err := c.Account.Balance(context.Background(), nil)
 	if err != nil {
 		fmt.Println(err)
@@ -20,7 +20,7 @@ func ExampleAccountService_Balance() {
 
 // Walk every page of one day's completed collections, for reconciliation.
 func ExampleAccountService_PaymentStatement() {
-	c := newPayoutExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	ctx := context.Background()
 	for page := 1; ; page++ {
 		st, err := c.Account.PaymentStatement(ctx, &paycools.PaymentStatementParams{

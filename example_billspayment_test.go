@@ -8,33 +8,12 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"os"
 
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
-// vaExampleClient builds a client from the merchant key and the PayCools platform public key
-// kept in environment variables (PEM or the bare base64 the dashboard shows).
-func vaExampleClient() *paycools.Client {
-	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_PRIVATE_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	platform, err := paycools.ParsePublicKey([]byte(os.Getenv("PAYCOOLS_PLATFORM_PUBLIC_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := paycools.NewClient(os.Getenv("PAYCOOLS_APP_ID"), key,
-		paycools.WithBaseURL(paycools.BaseURLPhilippinesUAT),
-		paycools.WithPlatformPublicKey(platform))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
 func ExampleBillsPaymentService_CreateVirtualAccount() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	va, err := c.BillsPayment.CreateVirtualAccount(context.Background(), &paycools.CreateVirtualAccountParams{
 		MchOrderID:   "LOAN000123",
 		CustomerName: "Juan Dela Cruz",
@@ -57,7 +36,7 @@ func ExampleBillsPaymentService_CreateVirtualAccount() {
 }
 
 func ExampleBillsPaymentService_BatchCreateVirtualAccounts() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(context.Background(), &paycools.BatchCreateVirtualAccountsParams{
 		AppName:      "Test",
 		MchOrderID:   "CCP2022111405068111",
@@ -77,7 +56,7 @@ func ExampleBillsPaymentService_BatchCreateVirtualAccounts() {
 }
 
 func ExampleBillsPaymentService_UpdateVirtualAccount() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	// The path /api/v1/batch/paymentCode/{mchOrderId}/update is filled from MchOrderID.
 	batch, err := c.BillsPayment.UpdateVirtualAccount(context.Background(), &paycools.UpdateVirtualAccountParams{
 		MchOrderID:  "CCP2022111405068111",
@@ -90,7 +69,7 @@ func ExampleBillsPaymentService_UpdateVirtualAccount() {
 }
 
 func ExampleBillsPaymentService_CashierURL() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BillsPayment.CashierURL(context.Background(), &paycools.CashierURLParams{MchOrderID: "CCP2022111405068111"})
 	if err != nil {
 		log.Fatal(err)
@@ -99,7 +78,7 @@ func ExampleBillsPaymentService_CashierURL() {
 }
 
 func ExampleBillsPaymentService_ListPayments() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BillsPayment.ListPayments(context.Background(), &paycools.VirtualAccountPaymentsParams{
 		MchOrderID: "CCP2022111405068111",
 		StartDate:  "2024-07-01",
@@ -114,7 +93,7 @@ func ExampleBillsPaymentService_ListPayments() {
 }
 
 func ExampleBillsPaymentService_CancelVirtualAccount() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &paycools.CancelVirtualAccountParams{
 		MchOrderID:  "CCP2023020602068111",
 		ChannelCode: paycools.BillsPaymentRDPStaticVA,
@@ -142,7 +121,7 @@ func ExampleBillsPaymentChannelCodeList() {
 // Serve PayCools' repayment verification question (doc 4.6) on its own URL: accept, refuse, or
 // refuse with a reason.
 func ExampleClient_RepaymentVerificationHandler() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	const limit = paycools.Amount(5000000) // PHP 50,000.00
 	http.Handle("/paycools/verify", c.RepaymentVerificationHandler(
 		func(ctx context.Context, q *paycools.RepaymentVerification) (bool, error) {
@@ -161,7 +140,7 @@ func ExampleClient_RepaymentVerificationHandler() {
 // Payments into a VA (doc 4.8) and bank transfers (doc 6.4) arrive at the notify URL as typed
 // events. Deliveries repeat: make the handling idempotent.
 func ExampleVirtualAccountNotification() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	http.Handle("/paycools/notify", c.NotificationHandler(func(ctx context.Context, n *paycools.Notification) error {
 		switch ev := n.Event.(type) {
 		case *paycools.VirtualAccountNotification:
@@ -175,7 +154,7 @@ func ExampleVirtualAccountNotification() {
 }
 
 func ExampleBankTransferService_BatchCreateAccounts() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BankTransfers.BatchCreateAccounts(context.Background(), &paycools.BankTransferBatchCreateParams{
 		AppName:      "PayCools",
 		MchOrderID:   "CCP20220428011068111",
@@ -197,7 +176,7 @@ func ExampleBankTransferService_BatchCreateAccounts() {
 }
 
 func ExampleBankTransferService_BatchUpdateAccounts() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BankTransfers.BatchUpdateAccounts(context.Background(), &paycools.BankTransferBatchUpdateParams{
 		MchOrderID:  "MICHAELJORDAN0003",
 		ChannelCode: paycools.BankTransferInstaTransferAcc,
@@ -209,7 +188,7 @@ func ExampleBankTransferService_BatchUpdateAccounts() {
 }
 
 func ExampleBankTransferService_ListPayments() {
-	c := vaExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	// A GET: appId, param and sign travel as query parameters.
 	res, err := c.BankTransfers.ListPayments(context.Background(), &paycools.BankTransferListPaymentsParams{
 		MchOrderID: "MICHAELJORDAN0003",

@@ -12,7 +12,7 @@ import (
 
 // Create a checkout order and send the payer's browser to the hosted page.
 func ExampleCheckoutService_Create() {
-	c := newExampleClient()
+	c := exampleClient(paycools.BaseURLTest)
 	order, err := c.Checkout.Create(context.Background(), &paycools.CheckoutCreateParams{
 		MchOrderID:         "CART20240719001",
 		CountryCode:        paycools.CountryPH,
@@ -42,7 +42,7 @@ func ExampleCheckoutService_Create() {
 // Wait for a checkout order to be paid, failed or closed; close it if it is still unpaid
 // when the merchant gives up.
 func ExampleCheckoutService_Wait() {
-	c := newExampleClient()
+	c := exampleClient(paycools.BaseURLTest)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	d, err := c.Checkout.Wait(ctx, &paycools.CheckoutGetParams{MchOrderID: "CART20240719001"})

@@ -6,37 +6,16 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/paycools-sdk/paycools-go"
 )
 
-// newDirectDebitClient builds a client from the merchant key and the PayCools platform key
-// (both as PayCools shows them: PEM or bare base64).
-func newDirectDebitClient() *paycools.Client {
-	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_PRIVATE_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	platform, err := paycools.ParsePublicKey([]byte(os.Getenv("PAYCOOLS_PLATFORM_PUBLIC_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := paycools.NewClient(os.Getenv("PAYCOOLS_APP_ID"), key,
-		paycools.WithBaseURL(paycools.BaseURLTest),
-		paycools.WithPlatformPublicKey(platform))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
 // The authorization link flow: ask for the wallet's consent page, send the user there, and
 // receive the pay token in the token.create.success callback (or read it with
 // WaitAuthorization / GetAuthorization).
 func ExampleDirectDebitService_CreateAuthorizationLink() {
-	c := newDirectDebitClient()
+	c := exampleClient(paycools.BaseURLTest)
 	ctx := context.Background()
 
 	// 1. The page where user u0009 authorizes GCash auto-debit.
@@ -89,7 +68,7 @@ func ExampleDirectDebitService_CreateAuthorizationLink() {
 // Charge a stored pay token and wait for the final status. The charge is usually PENDING at
 // first, and the 10.7 notification may never come, so poll for well over a minute.
 func ExampleDirectDebitService_CreatePayment() {
-	c := newDirectDebitClient()
+	c := exampleClient(paycools.BaseURLTest)
 	ctx := context.Background()
 
 	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentParams{

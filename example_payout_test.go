@@ -13,32 +13,11 @@ import (
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
-// newPayoutExampleClient builds a client from keys in the environment (no network is used until an
-// operation is called).
-func newPayoutExampleClient() *paycools.Client {
-	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_PRIVATE_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	platform, err := paycools.ParsePublicKey([]byte(os.Getenv("PAYCOOLS_PLATFORM_PUBLIC_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := paycools.NewClient(os.Getenv("PAYCOOLS_APP_ID"), key,
-		paycools.WithBaseURL(paycools.BaseURLPhilippinesUAT),
-		paycools.WithPlatformPublicKey(platform),
-	)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
 // Send PHP 500.10 to a GCash wallet. An unknown outcome is reconciled by Create itself (it
 // looks the payout up by MchOrderID); if it still cannot tell, the error says so and the
 // payout must be checked with Get before anything is sent again.
 func ExamplePayoutService_Create() {
-	c := newPayoutExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -72,7 +51,7 @@ func ExamplePayoutService_Create() {
 
 // Fall back to polling when the payout callback does not arrive.
 func ExamplePayoutService_Wait() {
-	c := newPayoutExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	payout, err := c.Payouts.Wait(ctx, &paycools.GetPayoutParams{MchOrderID: "PO-20240719-000123"})
@@ -93,7 +72,7 @@ func ExamplePayoutService_Wait() {
 // signature with the platform public key before fn runs, and answers PayCools for you: 200
 // when fn returns nil, 500 (so PayCools delivers again) when it returns an error.
 func ExampleClient_NotificationHandler_payout() {
-	c := newPayoutExampleClient()
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	mux := http.NewServeMux()
 	mux.Handle("/paycools/payout", c.NotificationHandler(func(ctx context.Context, n *paycools.Notification) error {
 		switch ev := n.Event.(type) {

@@ -7,30 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
 	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
-// newExampleClient builds a client from the merchant appId and private key in the environment
-// (PEM, or the bare base64 the PayCools dashboard shows).
-func newExampleClient() *paycools.Client {
-	key, err := paycools.ParsePrivateKey([]byte(os.Getenv("PAYCOOLS_PRIVATE_KEY")))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := paycools.NewClient(os.Getenv("PAYCOOLS_APP_ID"), key,
-		paycools.WithBaseURL(paycools.BaseURLTest))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
 // Create a GCash web payment of PHP 500.00 and send the customer to its payment link.
 func ExampleWebPaymentService_Create() {
-	c := newExampleClient()
+	c := exampleClient(paycools.BaseURLTest)
 	p, err := c.WebPayments.Create(context.Background(), &paycools.WebPaymentCreateParams{
 		MchOrderID:   "ORDER20240719001",
 		Amount:       50000, // PHP 500.00 in centavos
@@ -61,7 +45,7 @@ func ExampleWebPaymentService_Create() {
 // Create a web payment, then wait (at most 15 minutes) for its final status. The callback to
 // NotifyURL remains the primary signal; Wait is for flows that must block.
 func ExampleWebPaymentService_Wait() {
-	c := newExampleClient()
+	c := exampleClient(paycools.BaseURLTest)
 	ctx := context.Background()
 	p, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
 		MchOrderID:   "ORDER20240719002",

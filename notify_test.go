@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,12 +18,6 @@ import (
 )
 
 const verificationParam = `{"eventName":"payment.verification","mchOrderId":"VA1","channelCode":"GCASH_STATIC_VA","referenceNumber":"PC0000710000024","amount":"50010","mobile":"09123456789","createTime":"2024-07-19 14:14:47"}`
-
-func serveCallback(h http.Handler, method string, body []byte) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, "/notify", bytes.NewReader(body)))
-	return rec
-}
 
 func TestParseNotification(t *testing.T) {
 	c := newFakeAPI(t).Client

@@ -3,17 +3,12 @@ package paycools
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,50 +16,7 @@ import (
 const (
 	pathPayoutCreate = "/open-api/philippines/disbursement/transfer"
 	pathPayoutGet    = "/open-api/disbursement/check"
-	fam1BadGateway   = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>`
 )
-
-// fam1Resp is one canned HTTP answer.
-type fam1Resp struct {
-	status int
-	body   string
-}
-
-func fam1OK(data string) fam1Resp {
-	return fam1Resp{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-func fam1Code(code int, msg string) fam1Resp {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
-	return fam1Resp{200, string(b)}
-}
-
-// fam1Sequence answers method+path with the given answers in turn (the last one repeats),
-// recording every request, and returns the call counter.
-func fam1Sequence(f *fakeAPI, method, path string, answers ...fam1Resp) *atomic.Int32 {
-	var n atomic.Int32
-	f.Transport.RegisterResponder(method, "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		i := int(n.Add(1)) - 1
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		resp := httpmock.NewStringResponse(answers[i].status, answers[i].body)
-		return resp, nil
-	})
-	return &n
-}
-
-// fam1ByPath returns the recorded requests to path.
-func fam1ByPath(f *fakeAPI, path string) []recorded {
-	var out []recorded
-	for _, r := range f.requests() {
-		if r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 func fullCreatePayoutParams() *CreatePayoutParams {
 	return &CreatePayoutParams{
@@ -89,15 +41,15 @@ func TestPayoutCreateRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutCreate, got.Path)
-	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, fam1ParamKeys(got))
-	assert.Equal(t, int64(50010), fam1Int64(t, got.Param["amount"]), "amount is sent as integer centavos")
+	assert.Equal(t, []string{"accountName", "accountNo", "amount", "idempotencyId", "mchOrderId", "payMethodCode", "remark", "timestamp", "transferCode"}, paramKeys(got))
+	assert.Equal(t, int64(50010), jsonInt64(t, got.Param["amount"]), "amount is sent as integer centavos")
 	assert.Contains(t, got.Env.Param, `"amount":50010`)
 	assert.Equal(t, "EWALLET", got.Param["payMethodCode"])
 
 	assert.Equal(t, "TestMchOrderIdD0001", res.MchOrderID)
 	assert.Equal(t, "D1656505190221611009", res.TransactionID)
 	assert.Equal(t, TransactionPending, res.TransactionStatus)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(res.TransactionTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(res.TransactionTime.Time))
 	assert.True(t, res.CreateTime.IsZero(), "fields Create does not return stay zero")
 	assert.JSONEq(t, payoutCreateData, string(res.Raw))
 }
@@ -141,9 +93,8 @@ func TestPayoutCreateIdempotencyDefault(t *testing.T) {
 			p := fullCreatePayoutParams()
 			p.MchOrderID, p.IdempotencyID = id, ""
 			_, err := f.Client.Payouts.Create(context.Background(), p)
-			ve := fam1RequireInvalid(t, err, "idempotencyId")
+			ve := requireInvalid(t, f, err, "idempotencyId")
 			assert.False(t, ve.Has("mchOrderId"), "%v", ve)
-			assert.Empty(t, f.requests())
 		})
 	}
 	t.Run("bounds 10 and 30 take the default", func(t *testing.T) {
@@ -195,14 +146,13 @@ func TestPayoutCreateValidation(t *testing.T) {
 			p := fullCreatePayoutParams()
 			tc.mutate(p)
 			_, err := f.Client.Payouts.Create(context.Background(), p)
-			fam1RequireInvalid(t, err, tc.field)
-			assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("every problem in one error", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{PayMethodCode: PayMethodEWallet, AccountNo: "123"})
-		ve := fam1RequireInvalid(t, err, "mchOrderId")
+		ve := requireInvalid(t, f, err, "mchOrderId")
 		for _, field := range []string{"idempotencyId", "amount", "accountNo", "accountName", "transferCode"} {
 			assert.True(t, ve.Has(field), "missing %s in %v", field, ve)
 		}
@@ -211,8 +161,7 @@ func TestPayoutCreateValidation(t *testing.T) {
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Payouts.Create(context.Background(), nil)
-		fam1RequireInvalid(t, err, "params")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "params")
 	})
 	t.Run("accepted edge values", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -251,13 +200,9 @@ func TestPayoutCreateExtraWins(t *testing.T) {
 }
 
 func TestPayoutCreateLogValueMasksAccountNo(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	p := fullCreatePayoutParams()
 	p.Extra = map[string]any{"bankCode": "secret-value-09171234567"}
-	log.Info("by pointer", "payout", p)
-	log.Info("by value", "payout", *p)
-	out := buf.String()
+	out := logJSON(p) + logJSON(*p) // by pointer and by value
 	assert.NotContains(t, out, "09171234567", "the full account number must never be logged")
 	assert.NotContains(t, out, "secret-value", "Extra values are not logged")
 	assert.Equal(t, 2, strings.Count(out, `"accountNo":"*******4567"`), out)
@@ -275,7 +220,7 @@ func TestPayoutGetRequest(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, pathPayoutGet, got.Path)
-	assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp", "transactionId"}, fam1ParamKeys(got))
+	assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp", "transactionId"}, paramKeys(got))
 	assert.Equal(t, "MY", got.Param["countryCode"])
 
 	// The doc example, byte for byte; the country defaults to PH on a copy.
@@ -287,7 +232,7 @@ func TestPayoutGetRequest(t *testing.T) {
 
 	_, err = f.Client.Payouts.Get(context.Background(), &GetPayoutParams{TransactionID: "D1656505190221611009"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, fam1ParamKeys(f.last()))
+	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, paramKeys(f.last()))
 }
 
 func TestPayoutGetValidation(t *testing.T) {
@@ -307,8 +252,7 @@ func TestPayoutGetValidation(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", pathPayoutGet, `{}`)
 			_, err := f.Client.Payouts.Get(context.Background(), tc.p)
-			fam1RequireInvalid(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
@@ -329,8 +273,8 @@ func TestPayoutGetDecoding(t *testing.T) {
 			assert.Equal(t, Amount(50010), p.Amount)
 			assert.Equal(t, TransactionCompleted, p.TransactionStatus, "COMPLETE is decoded as COMPLETED")
 			assert.True(t, p.TransactionStatus.Final())
-			assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
-			assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(p.ReturnTime.Time))
+			assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
+			assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(p.ReturnTime.Time))
 			assert.Equal(t, "salary", p.Remark)
 			assert.Equal(t, 0, p.FailedCode)
 			assert.Equal(t, "", p.FailedMessage)
@@ -341,7 +285,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 				assert.Equal(t, TransactionFailed, p.TransactionStatus)
 				assert.Equal(t, FailedCodeChannelRejected, p.FailedCode)
 				assert.Equal(t, "Transaction Channel Rejected", p.FailedMessage)
-				assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
+				assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
 				assert.True(t, p.ReturnTime.IsZero())
 			}},
 		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":100.0}`,
@@ -386,18 +330,18 @@ func TestPayoutGetExtraWins(t *testing.T) {
 
 func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
+	calls := f.script("POST", pathPayoutGet,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
 	)
 	p := &GetPayoutParams{MchOrderID: "P1"}
 	res, err := f.Client.Payouts.Wait(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load(), "stops at the first final status")
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
-	assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(res.ReturnTime.Time))
+	assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(res.ReturnTime.Time))
 	for _, r := range f.requests() {
 		assert.Equal(t, "P1", r.Param["mchOrderId"])
 		assert.Equal(t, "PH", r.Param["countryCode"])
@@ -407,10 +351,10 @@ func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 
 func TestPayoutWaitKeepsPollingThroughTransientFailures(t *testing.T) {
 	f := newFakeAPI(t, WithRetries(0))
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1Resp{502, fam1BadGateway},
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
+	calls := f.script("POST", pathPayoutGet,
+		badGateway,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
 	)
 	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
 	require.NoError(t, err)
@@ -423,14 +367,9 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 	f := newFakeAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var calls atomic.Int32
-	f.Transport.RegisterResponder("POST", "https://pc.test"+pathPayoutGet, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		if calls.Add(1) == 3 {
-			cancel() // the caller gives up while the payout is still pending
-		}
-		return httpmock.NewStringResponse(200, `{"code":10000,"message":"Success","data":{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}}`), nil
-	})
+	// The caller gives up on the third poll, while the payout is still pending.
+	calls := f.scriptHook("POST", pathPayoutGet, cancelOn(3, cancel),
+		okData(`{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}`))
 	res, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
@@ -443,7 +382,7 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 
 func TestPayoutWaitDeadline(t *testing.T) {
 	f := newFakeAPI(t)
-	fam1Sequence(f, "POST", pathPayoutGet, fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
+	f.script("POST", pathPayoutGet, okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
@@ -452,9 +391,9 @@ func TestPayoutWaitDeadline(t *testing.T) {
 
 func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 	f := newFakeAPI(t)
-	calls := fam1Sequence(f, "POST", pathPayoutGet,
-		fam1OK(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
-		fam1Code(21003, "merchant appid is invalid"),
+	calls := f.script("POST", pathPayoutGet,
+		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
+		codeAnswer(21003, "merchant appid is invalid"),
 	)
 	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
 	assert.ErrorIs(t, err, ErrAppID)
@@ -463,7 +402,7 @@ func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 	assert.Equal(t, TransactionPending, res.TransactionStatus)
 
 	_, err = f.Client.Payouts.Wait(context.Background(), nil)
-	fam1RequireInvalid(t, err, "params")
+	requireInvalid(t, nil, err, "params") // f holds the two polls above
 }
 
 // The reconcile path: Create ends with an unknown outcome (HTTP 502 with an HTML body: an
@@ -486,37 +425,37 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		creates := f.script("POST", pathPayoutCreate, badGateway)
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(1), creates.Load(), "a write with an unknown outcome is never blindly resent")
 		assert.Equal(t, int32(1), gets.Load())
 		assert.Equal(t, "D1656505190221611009", res.TransactionID)
 		assert.Equal(t, Amount(50010), res.Amount)
-		g := fam1ByPath(f, pathPayoutGet)[0]
-		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, fam1ParamKeys(g))
+		g := f.requestsTo(pathPayoutGet)[0]
+		assert.Equal(t, []string{"countryCode", "mchOrderId", "timestamp"}, paramKeys(g))
 		assert.Equal(t, "TestMchOrderIdD0001", g.Param["mchOrderId"])
 		assert.Equal(t, "PH", g.Param["countryCode"])
 	})
 
 	t.Run("not found, resend succeeds", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		gets := f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
 		assert.Equal(t, int32(1), gets.Load())
 		assert.Equal(t, "D1656505190221611009", res.TransactionID)
 		assert.JSONEq(t, payoutCreateData, string(res.Raw))
-		assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+		assertSameCreate(t, f.requestsTo(pathPayoutCreate))
 	})
 
 	t.Run("not found as 21010 'transaction not found', resend succeeds", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21010, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		f.script("POST", pathPayoutGet, codeAnswer(21010, "transaction not found"))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
@@ -528,21 +467,21 @@ func TestPayoutCreateReconcile(t *testing.T) {
 	}{{21007, "Duplicate mchOrderId"}, {21015, "Duplicate idempotencyId"}, {1012, "merchant order id is repeat"}} {
 		t.Run("not found, resend answers duplicate "+itoa(dup.code)+", lookup again", func(t *testing.T) {
 			f := newFakeAPI(t)
-			creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(dup.code, dup.msg))
-			gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1OK(found))
+			creates := f.script("POST", pathPayoutCreate, badGateway, codeAnswer(dup.code, dup.msg))
+			gets := f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"), okData(found))
 			res, err := f.Client.Payouts.Create(context.Background(), params())
 			require.NoError(t, err)
 			assert.Equal(t, int32(2), creates.Load())
 			assert.Equal(t, int32(2), gets.Load())
 			assert.Equal(t, "D1656505190221611009", res.TransactionID)
-			assertSameCreate(t, fam1ByPath(f, pathPayoutCreate))
+			assertSameCreate(t, f.requestsTo(pathPayoutCreate))
 		})
 	}
 
 	t.Run("duplicate but the second lookup fails: original error, still unknown", func(t *testing.T) {
 		f := newFakeAPI(t)
-		fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21007, "Duplicate mchOrderId"))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"), fam1Code(21003, "appid invalid"))
+		f.script("POST", pathPayoutCreate, badGateway, codeAnswer(21007, "Duplicate mchOrderId"))
+		f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"), codeAnswer(21003, "appid invalid"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		var he *HTTPError
@@ -553,8 +492,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("not found, resend refused: that refusal", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1Code(21014, "balance insufficient"))
-		fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21006, "transaction not found"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, codeAnswer(21014, "balance insufficient"))
+		f.script("POST", pathPayoutGet, codeAnswer(21006, "transaction not found"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		assert.ErrorIs(t, err, ErrInsufficientBalance)
@@ -564,8 +503,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails otherwise: original error, still unknown, no resend", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway}, fam1OK(payoutCreateData))
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1Code(21003, "merchant appid is invalid"))
+		creates := f.script("POST", pathPayoutCreate, badGateway, okData(payoutCreateData))
+		gets := f.script("POST", pathPayoutGet, codeAnswer(21003, "merchant appid is invalid"))
 		res, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.Nil(t, res)
 		var he *HTTPError
@@ -578,8 +517,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 
 	t.Run("reconcile off", func(t *testing.T) {
 		f := newFakeAPI(t, WithReconcile(false))
-		creates := fam1Sequence(f, "POST", pathPayoutCreate, fam1Resp{502, fam1BadGateway})
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		creates := f.script("POST", pathPayoutCreate, badGateway)
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.True(t, IsOutcomeUnknown(err))
 		assert.Equal(t, int32(1), creates.Load())
@@ -589,10 +528,10 @@ func TestPayoutCreateReconcile(t *testing.T) {
 	t.Run("a refusal is not reconciled", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate mchOrderId")
-		gets := fam1Sequence(f, "POST", pathPayoutGet, fam1OK(found))
+		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
 		assert.ErrorIs(t, err, ErrDuplicateOrder)
-		assert.Len(t, fam1ByPath(f, pathPayoutCreate), 1)
+		assert.Len(t, f.requestsTo(pathPayoutCreate), 1)
 		assert.Equal(t, int32(0), gets.Load())
 	})
 }
@@ -615,8 +554,8 @@ func TestPayoutNotificationEvents(t *testing.T) {
 		assert.Equal(t, CurrencyPHP, ev.Currency)
 		assert.Equal(t, Amount(50010), ev.Amount)
 		assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-		assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
-		assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
+		assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
+		assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
 		assert.Equal(t, "salary", ev.Remark)
 		assert.Equal(t, 0, ev.FailedCode)
 		assert.Equal(t, param, string(ev.Raw))
@@ -636,8 +575,8 @@ func TestPayoutNotificationEvents(t *testing.T) {
 		assert.Equal(t, FailedCodeDestinationAccount, ev.FailedCode)
 		assert.Equal(t, "Transaction Destination Account Error", ev.FailedMessage)
 		assert.Equal(t, Amount(100), ev.Amount)
-		assert.True(t, fam1PHTime(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
-		assert.True(t, fam1PHTime(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
+		assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
+		assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
 	})
 	t.Run("through NotificationHandler", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -649,8 +588,7 @@ func TestPayoutNotificationEvents(t *testing.T) {
 			return nil
 		})
 		body := signedCallback(t, `{"eventName":"disbursement.success","mchOrderId":"M1","transactionId":"DU1","amount":100,"transactionStatus":"COMPLETED"}`)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/paycools/payout", bytes.NewReader(body)))
+		rec := serveCallback(h, "POST", body)
 		assert.Equal(t, http.StatusOK, rec.Code)
 		assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
 		require.NotNil(t, got)

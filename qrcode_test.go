@@ -1,12 +1,8 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,31 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// qrParamKeys returns the sorted JSON names of a recorded param.
-func qrParamKeys(r recorded) []string {
-	keys := make([]string, 0, len(r.Param))
-	for k := range r.Param {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// qrNames sorts a copy of names, to compare with qrParamKeys.
-func qrNames(names ...string) []string {
-	out := append([]string(nil), names...)
-	sort.Strings(out)
-	return out
-}
-
-// qrRequireValidation asserts that err is a *ValidationError naming field.
-func qrRequireValidation(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-	assert.True(t, ve.Has(field), "want a problem with %q, got %v", field, ve.Fields)
-}
 
 func fullQRCodeCreateParams() *QRCodeCreateParams {
 	return &QRCodeCreateParams{
@@ -87,15 +58,14 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/qr/generate", got.Path)
-	assert.Equal(t, qrNames("timestamp", "channelCode", "mchOrderId", "amount", "notifyUrl",
-		"customerName", "email", "mobile", "remark", "expireSeconds"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "channelCode", "mchOrderId", "amount", "notifyUrl",
+		"customerName", "email", "mobile", "remark", "expireSeconds"), paramKeys(got))
 	assert.Equal(t, json.Number("50010"), got.Param["amount"])
 	assert.Equal(t, json.Number("300"), got.Param["expireSeconds"])
 	assert.Equal(t, "QRPH_DYNAMIC_QR", got.Param["channelCode"])
 	assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"])
 	assert.Contains(t, got.Env.Param, `"notifyUrl":"https://example.com/notify?a=1&b=2"`, "no HTML escaping")
 
-	ph := time.FixedZone("", 8*3600)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "QR1175676368800878371", res.QrCodeID)
 	assert.Equal(t, "C1175676368800878371", res.TransactionID)
@@ -105,12 +75,12 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, "example", res.Remark)
 	assert.Equal(t, QRStatusActive, res.QrStatus)
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
-	assert.True(t, res.TransactionCreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, ph)))
-	assert.True(t, res.TransactionReturnTime.Equal(time.Date(2024, 7, 19, 14, 15, 47, 0, ph)))
+	assert.True(t, res.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, res.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 47)))
 	assert.Equal(t, "https://a.api-dev.paycools.com/qr/abc?x=1&y=2", res.QrLink)
-	assert.True(t, res.CreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 40, 0, ph)))
-	assert.True(t, res.UpdateTime.Equal(time.Date(2024, 7, 19, 14, 14, 41, 0, ph)))
-	assert.True(t, res.ExpiresTime.Equal(time.Date(2024, 7, 19, 14, 19, 40, 0, ph)))
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 40)))
+	assert.True(t, res.UpdateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 41)))
+	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 19, 40)))
 	assert.Equal(t, Amount(50010), res.Amount)
 	assert.Equal(t, Amount(500), res.Fee)
 	assert.Equal(t, Amount(50510), res.TotalAmount)
@@ -155,7 +125,7 @@ func TestQRCodeCreateStaticAndOtherChannels(t *testing.T) {
 		ChannelCode: QRPHStaticQR, MchOrderID: "S1", NotifyURL: "https://example.com/", CustomerName: "Raja",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, qrNames("timestamp", "channelCode", "mchOrderId", "notifyUrl", "customerName"), qrParamKeys(f.last()))
+	assert.Equal(t, sortedNames("timestamp", "channelCode", "mchOrderId", "notifyUrl", "customerName"), paramKeys(f.last()))
 	// Older spellings of the result names.
 	assert.Equal(t, "Q9", res.QrCodeID)
 	assert.Equal(t, "000201", res.QrCodeContent)
@@ -219,16 +189,14 @@ func TestQRCodeCreateValidation(t *testing.T) {
 			p := fullQRCodeCreateParams()
 			tc.edit(p)
 			_, err := f.Client.QRCodes.Create(context.Background(), p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests(), "nothing may be sent")
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.QRCodes.Create(context.Background(), nil)
-		qrRequireValidation(t, err, "params")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "params")
 	})
 	t.Run("every problem at once", func(t *testing.T) {
 		f := newFakeAPI(t)
@@ -257,13 +225,9 @@ func TestQRCodeCreateExtraWins(t *testing.T) {
 }
 
 func TestQRCodeCreateLogValueMasksMobile(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	p := fullQRCodeCreateParams()
 	p.Extra = map[string]any{"secretThing": "09998887777"}
-	log.Info("params", "p", p)
-	log.Info("params", "p", *p)
-	out := buf.String()
+	out := logJSON(p) + logJSON(*p) // by pointer and by value
 	assert.NotContains(t, out, "09171234567")
 	assert.NotContains(t, out, "09998887777", "Extra values are not logged")
 	assert.Contains(t, out, `"mobile":"*******4567"`)
@@ -279,7 +243,7 @@ func TestQRCodeGet(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/v2/jt/qrcode/detail", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "x"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "x"), paramKeys(got))
 	assert.Equal(t, "PC880002", got.Param["mchOrderId"], "Extra wins")
 	assert.Equal(t, QRStatusActive, res.QrStatus)
 	assert.Equal(t, Amount(50010), res.Amount)
@@ -293,8 +257,7 @@ func TestQRCodeGet(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			_, err := f.Client.QRCodes.Get(context.Background(), p)
-			qrRequireValidation(t, err, "mchOrderId")
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, "mchOrderId")
 		})
 	}
 }
@@ -308,7 +271,7 @@ func TestQRCodeCancel(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/api/v1/qrcode/cancel", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "appName"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "appName"), paramKeys(got))
 	assert.Equal(t, QRStatusInactive, res.QrStatus)
 	assert.True(t, res.QrStatus.Closed())
 	assert.False(t, QRStatusActive.Closed())
@@ -324,8 +287,7 @@ func TestQRCodeCancel(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			_, err := f.Client.QRCodes.Cancel(context.Background(), p)
-			qrRequireValidation(t, err, "mchOrderId")
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, "mchOrderId")
 		})
 	}
 }
@@ -352,7 +314,7 @@ func TestQRCodeUpdate(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/api/v1/qrcode/update", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "customerName", "callbackUrl", "email", "remark"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "customerName", "callbackUrl", "email", "remark"), paramKeys(got))
 	assert.Equal(t, json.Number("1676017834369"), got.Param["timestamp"])
 	assert.Equal(t, "Other Name", got.Param["customerName"], "Extra wins")
 	assert.Equal(t, "https://www.paycools.com.ph", res.NotifyURL, "callbackUrl read into NotifyURL")
@@ -381,8 +343,7 @@ func TestQRCodeUpdate(t *testing.T) {
 			p := fullQRCodeUpdateParams()
 			tc.edit(p)
 			_, err := f.Client.QRCodes.Update(context.Background(), p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("optional fields left out", func(t *testing.T) {
@@ -390,7 +351,7 @@ func TestQRCodeUpdate(t *testing.T) {
 		f.replyData("POST", "/api/v1/qrcode/update", `{}`)
 		_, err := f.Client.QRCodes.Update(context.Background(), &QRCodeUpdateParams{MchOrderID: "A1", CustomerName: "Ana"})
 		require.NoError(t, err)
-		assert.Equal(t, qrNames("timestamp", "mchOrderId", "customerName"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "mchOrderId", "customerName"), paramKeys(f.last()))
 	})
 }
 
@@ -412,10 +373,9 @@ func TestQRCodeListPayments(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/v2/jt/qrcode/payments", got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchOrderId", "startDate", "endDate", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "startDate", "endDate", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "2022-11-01", got.Param["startDate"])
 
-	ph := time.FixedZone("", 8*3600)
 	require.Len(t, res.Payments, 2)
 	p0, p1 := res.Payments[0], res.Payments[1]
 	assert.Equal(t, "T1", p0.TransactionID)
@@ -425,8 +385,8 @@ func TestQRCodeListPayments(t *testing.T) {
 	assert.Equal(t, Amount(10000), p0.Amount)
 	assert.Equal(t, Amount(150), p0.Fee)
 	assert.Equal(t, Amount(10150), p0.TotalAmount)
-	assert.True(t, p0.TransactionCreateTime.Equal(time.Date(2022, 11, 2, 10, 0, 0, 0, ph)))
-	assert.True(t, p0.TransactionReturnTime.Equal(time.Date(2022, 11, 2, 10, 0, 5, 0, ph)))
+	assert.True(t, p0.TransactionCreateTime.Equal(phTimeOf(2022, 11, 2, 10, 0, 0)))
+	assert.True(t, p0.TransactionReturnTime.Equal(phTimeOf(2022, 11, 2, 10, 0, 5)))
 	assert.Equal(t, "", p0.Remark)
 	assert.Contains(t, string(p0.Raw), `"transactionId":"T1"`)
 	assert.NotContains(t, string(p0.Raw), `"T2"`, "each element keeps its own Raw")
@@ -454,8 +414,7 @@ func TestQRCodeListPayments(t *testing.T) {
 			f := newFakeAPI(t)
 			p := tc.p
 			_, err := f.Client.QRCodes.ListPayments(context.Background(), &p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("one day", func(t *testing.T) {
@@ -490,7 +449,6 @@ func TestQRCodePaymentListNotAnArray(t *testing.T) {
 
 func TestQRCodePaymentNotification(t *testing.T) {
 	f := newFakeAPI(t)
-	ph := time.FixedZone("", 8*3600)
 
 	success := `{"eventName":"qrcode.payment.success","mchOrderId":"PC880001","transactionId":"T1","amount":"50010","fee":100,"totalAmount":"50110","transactionStatus":"COMPLETE","createTime":"2024-07-19 14:14:47","returnTime":"2024-07-19T14:15:00+08:00","channelCode":"QRPH_DYNAMIC_QR","remark":"r1"}`
 	n, err := f.Client.ParseNotification(signedCallback(t, success))
@@ -505,8 +463,8 @@ func TestQRCodePaymentNotification(t *testing.T) {
 	assert.Equal(t, Amount(100), ev.Fee)
 	assert.Equal(t, Amount(50110), ev.TotalAmount)
 	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
-	assert.True(t, ev.CreateTime.Equal(time.Date(2024, 7, 19, 14, 14, 47, 0, ph)))
-	assert.True(t, ev.ReturnTime.Equal(time.Date(2024, 7, 19, 14, 15, 0, 0, ph)))
+	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
+	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 0)))
 	assert.Equal(t, QRPHDynamicQR, ev.ChannelCode)
 	assert.Equal(t, "r1", ev.Remark)
 	assert.Equal(t, success, string(ev.Raw))

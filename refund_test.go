@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,62 +16,6 @@ const (
 	refundCreatePath = "/open-api/payment/refund"
 	refundListPath   = "/open-api/refund/payments"
 )
-
-// refundAnswer is one canned answer of refundTestSeq: an HTTP status and a body.
-type refundAnswer struct {
-	status int
-	body   string
-}
-
-func refundOK(data string) refundAnswer {
-	return refundAnswer{200, `{"code":10000,"message":"Success","data":` + data + `}`}
-}
-
-func refundCode(code int, msg string) refundAnswer {
-	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "data": nil})
-	return refundAnswer{200, string(b)}
-}
-
-// refundBadGateway is an HTML 502 from a proxy: an *HTTPError with OutcomeUnknown.
-var refundBadGateway = refundAnswer{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"}
-
-// refundTestSeq answers POST path with the answers in turn (the last one repeats) and
-// returns a function that counts the calls so far. Every request is recorded and its sign
-// checked by the fake API.
-func refundTestSeq(f *fakeAPI, path string, answers ...refundAnswer) func() int {
-	var mu sync.Mutex
-	n := 0
-	f.Transport.RegisterResponder("POST", "https://pc.test"+path, func(req *http.Request) (*http.Response, error) {
-		f.record(req)
-		mu.Lock()
-		a := answers[min(n, len(answers)-1)]
-		n++
-		mu.Unlock()
-		resp := httpmock.NewStringResponse(a.status, a.body)
-		if strings.HasPrefix(a.body, "<") {
-			resp.Header.Set("Content-Type", "text/html")
-		} else {
-			resp.Header.Set("Content-Type", "application/json")
-		}
-		return resp, nil
-	})
-	return func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return n
-	}
-}
-
-// refundRequestsTo returns the recorded requests to path.
-func refundRequestsTo(f *fakeAPI, path string) []recorded {
-	var out []recorded
-	for _, r := range f.requests() {
-		if r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 func fullRefundCreateParams() *RefundCreateParams {
 	return &RefundCreateParams{
@@ -96,7 +37,7 @@ func TestRefundCreateRequestAndDecode(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, refundCreatePath, got.Path)
-	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"), paramKeys(got))
 	assert.Equal(t, json.Number("1000"), got.Param["refundAmount"])
 	assert.Contains(t, got.Env.Param, `"refundCallbackUrl":"https://www.google.com/cb?a=1&b=2"`)
 	assert.Len(t, f.requests(), 1)
@@ -106,7 +47,7 @@ func TestRefundCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, Amount(1000), res.RefundAmount)
 	assert.Equal(t, RefundPending, res.RefundStatus)
 	assert.False(t, res.RefundStatus.Final())
-	assert.True(t, res.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, time.FixedZone("", 8*3600))))
+	assert.True(t, res.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 	assert.JSONEq(t, refundCreatedData, string(res.Raw))
 }
 
@@ -142,7 +83,7 @@ func TestRefundCreateExtraWins(t *testing.T) {
 	_, err := f.Client.Refunds.Create(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, qrNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "JT0001", got.Param["subOrderId"])
 	assert.Equal(t, json.Number("999"), got.Param["refundAmount"])
 }
@@ -172,15 +113,13 @@ func TestRefundCreateValidation(t *testing.T) {
 			p := fullRefundCreateParams()
 			tc.edit(p)
 			_, err := f.Client.Refunds.Create(context.Background(), p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests(), "nothing may be sent")
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		f := newFakeAPI(t)
 		_, err := f.Client.Refunds.Create(context.Background(), nil)
-		qrRequireValidation(t, err, "params")
-		assert.Empty(t, f.requests())
+		requireInvalid(t, f, err, "params")
 	})
 }
 
@@ -197,30 +136,30 @@ func TestRefundCreateReconcile(t *testing.T) {
 
 	t.Run("found: the create happened", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundBadGateway)
-		lists := refundTestSeq(f, refundListPath, refundOK(`[`+other+`,`+mine+`]`))
+		creates := f.script("POST", refundCreatePath, badGateway)
+		lists := f.script("POST", refundListPath, okData(`[`+other+`,`+mine+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
-		assert.Equal(t, 1, creates(), "a write with an unknown outcome is never resent blindly")
-		assert.Equal(t, 1, lists())
+		assert.Equal(t, int32(1), creates.Load(), "a write with an unknown outcome is never resent blindly")
+		assert.Equal(t, int32(1), lists.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
 		assert.Equal(t, RefundPending, res.RefundStatus)
 		assert.JSONEq(t, mine, string(res.Raw))
-		lookup := refundRequestsTo(f, refundListPath)[0]
-		assert.Equal(t, qrNames("timestamp", "originalTransactionId"), qrParamKeys(lookup))
+		lookup := f.requestsTo(refundListPath)[0]
+		assert.Equal(t, sortedNames("timestamp", "originalTransactionId"), paramKeys(lookup))
 		assert.Equal(t, "C1175676368800878371", lookup.Param["originalTransactionId"])
 	})
 
 	t.Run("not listed: sent once more with the same ids", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundOK(refundCreatedData))
-		lists := refundTestSeq(f, refundListPath, refundOK(`[`+other+`]`))
+		creates := f.script("POST", refundCreatePath, badGateway, okData(refundCreatedData))
+		lists := f.script("POST", refundListPath, okData(`[`+other+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
-		assert.Equal(t, 2, creates())
-		assert.Equal(t, 1, lists())
+		assert.Equal(t, int32(2), creates.Load())
+		assert.Equal(t, int32(1), lists.Load())
 		assert.Equal(t, "R1175676368800878371", res.RefundTransactionID)
-		sent := refundRequestsTo(f, refundCreatePath)
+		sent := f.requestsTo(refundCreatePath)
 		require.Len(t, sent, 2)
 		for _, k := range []string{"mchRefundOrderId", "originalTransactionId", "refundAmount", "refundReason", "refundCallbackUrl"} {
 			assert.Equal(t, sent[0].Param[k], sent[1].Param[k], k)
@@ -229,39 +168,39 @@ func TestRefundCreateReconcile(t *testing.T) {
 
 	t.Run("no refunds at all (21006): sent once more", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundOK(refundCreatedData))
-		refundTestSeq(f, refundListPath, refundCode(21006, "Merchant transaction not found"))
+		creates := f.script("POST", refundCreatePath, badGateway, okData(refundCreatedData))
+		f.script("POST", refundListPath, codeAnswer(21006, "Merchant transaction not found"))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
-		assert.Equal(t, 2, creates())
+		assert.Equal(t, int32(2), creates.Load())
 		assert.Equal(t, RefundPending, res.RefundStatus)
 	})
 
 	t.Run("resend answers duplicate (21407): looked up again", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21407, "MchRefundOrderId is repeat"))
-		lists := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+mine+`]`))
+		creates := f.script("POST", refundCreatePath, badGateway, codeAnswer(21407, "MchRefundOrderId is repeat"))
+		lists := f.script("POST", refundListPath, okData(`[]`), okData(`[`+mine+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
-		assert.Equal(t, 2, creates())
-		assert.Equal(t, 2, lists())
+		assert.Equal(t, int32(2), creates.Load())
+		assert.Equal(t, int32(2), lists.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
 	})
 
 	t.Run("resend answers legacy duplicate (1515): looked up again", func(t *testing.T) {
 		f := newFakeAPI(t)
-		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(1515, "Merchant refund order id is repeat"))
-		lists := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+mine+`]`))
+		f.script("POST", refundCreatePath, badGateway, codeAnswer(1515, "Merchant refund order id is repeat"))
+		lists := f.script("POST", refundListPath, okData(`[]`), okData(`[`+mine+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
-		assert.Equal(t, 2, lists())
+		assert.Equal(t, int32(2), lists.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
 	})
 
 	t.Run("duplicate but still not listed: the first error, still unknown", func(t *testing.T) {
 		f := newFakeAPI(t)
-		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21407, "MchRefundOrderId is repeat"))
-		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		f.script("POST", refundCreatePath, badGateway, codeAnswer(21407, "MchRefundOrderId is repeat"))
+		f.script("POST", refundListPath, okData(`[]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.Error(t, err)
 		assert.Nil(t, res)
@@ -273,8 +212,8 @@ func TestRefundCreateReconcile(t *testing.T) {
 
 	t.Run("resend refused: that refusal is returned", func(t *testing.T) {
 		f := newFakeAPI(t)
-		refundTestSeq(f, refundCreatePath, refundBadGateway, refundCode(21406, "Refund amount invalid"))
-		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		f.script("POST", refundCreatePath, badGateway, codeAnswer(21406, "Refund amount invalid"))
+		f.script("POST", refundListPath, okData(`[]`))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		assert.ErrorIs(t, err, ErrRefundAmount)
 		assert.False(t, IsOutcomeUnknown(err))
@@ -282,33 +221,33 @@ func TestRefundCreateReconcile(t *testing.T) {
 
 	t.Run("lookup fails: the first error, still unknown, no resend", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundBadGateway)
-		lists := refundTestSeq(f, refundListPath, refundCode(21001, "Request sign error"))
+		creates := f.script("POST", refundCreatePath, badGateway)
+		lists := f.script("POST", refundListPath, codeAnswer(21001, "Request sign error"))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.Error(t, err)
 		assert.True(t, IsOutcomeUnknown(err))
 		assert.False(t, errors.Is(err, ErrSignature), "the lookup's error is not the create's")
-		assert.Equal(t, 1, creates())
-		assert.Equal(t, 1, lists())
+		assert.Equal(t, int32(1), creates.Load())
+		assert.Equal(t, int32(1), lists.Load())
 	})
 
 	t.Run("a refusal is not reconciled", func(t *testing.T) {
 		f := newFakeAPI(t)
-		creates := refundTestSeq(f, refundCreatePath, refundCode(21402, "Not allowed to refund"))
-		lists := refundTestSeq(f, refundListPath, refundOK(`[`+mine+`]`))
+		creates := f.script("POST", refundCreatePath, codeAnswer(21402, "Not allowed to refund"))
+		lists := f.script("POST", refundListPath, okData(`[`+mine+`]`))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		assert.ErrorIs(t, err, ErrRefundNotAllowed)
-		assert.Equal(t, 1, creates())
-		assert.Equal(t, 0, lists())
+		assert.Equal(t, int32(1), creates.Load())
+		assert.Equal(t, int32(0), lists.Load())
 	})
 
 	t.Run("WithReconcile(false)", func(t *testing.T) {
 		f := newFakeAPI(t, WithReconcile(false))
-		refundTestSeq(f, refundCreatePath, refundBadGateway)
-		lists := refundTestSeq(f, refundListPath, refundOK(`[`+mine+`]`))
+		f.script("POST", refundCreatePath, badGateway)
+		lists := f.script("POST", refundListPath, okData(`[`+mine+`]`))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		assert.True(t, IsOutcomeUnknown(err))
-		assert.Equal(t, 0, lists())
+		assert.Equal(t, int32(0), lists.Load())
 	})
 }
 
@@ -335,9 +274,8 @@ func TestRefundListPayments(t *testing.T) {
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, refundListPath, got.Path)
-	assert.Equal(t, qrNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), qrParamKeys(got))
+	assert.Equal(t, sortedNames("timestamp", "originalTransactionId", "refundTransactionId", "subOrderId"), paramKeys(got))
 
-	ph := time.FixedZone("", 8*3600)
 	require.Len(t, res.Refunds, 6)
 	r1, r2 := res.Refunds[0], res.Refunds[1]
 	assert.Equal(t, "CCP1", r1.MchRefundOrderID)
@@ -346,8 +284,8 @@ func TestRefundListPayments(t *testing.T) {
 	assert.Equal(t, Amount(1000), r1.RefundAmount)
 	assert.Equal(t, Amount(10), r1.FeeRefunded)
 	assert.Equal(t, RefundCompleted, r1.RefundStatus)
-	assert.True(t, r1.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
-	assert.True(t, r1.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+	assert.True(t, r1.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
+	assert.True(t, r1.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
 	assert.Equal(t, "refund", r1.RefundReason)
 	assert.Contains(t, string(r1.Raw), `"refundTransactionId":"R1"`)
 	assert.NotContains(t, string(r1.Raw), `"R2"`)
@@ -370,7 +308,7 @@ func TestRefundListPayments(t *testing.T) {
 		f.replyData("POST", refundListPath, `[]`)
 		_, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{RefundTransactionID: "R1"})
 		require.NoError(t, err)
-		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "refundTransactionId"), paramKeys(f.last()))
 	})
 
 	cases := []struct {
@@ -388,30 +326,21 @@ func TestRefundListPayments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			_, err := f.Client.Refunds.ListPayments(context.Background(), tc.p)
-			qrRequireValidation(t, err, tc.field)
-			assert.Empty(t, f.requests())
+			requireInvalid(t, f, err, tc.field)
 		})
 	}
 }
 
-// refundWaitCtx bounds a Wait that should end by itself, so that a broken Wait fails the test
-// instead of hanging it.
-func refundWaitCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestRefundWait(t *testing.T) {
-	pending := refundOK(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "PENDING") + `]`)
-	done := refundOK(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "COMPLETE") + `]`)
+	pending := okData(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "PENDING") + `]`)
+	done := okData(`[` + refundEntry("OTHER1", "R0", "COMPLETE") + `,` + refundEntry("M1", "R1", "COMPLETE") + `]`)
 
 	t.Run("polls until final", func(t *testing.T) {
 		f := newFakeAPI(t)
-		calls := refundTestSeq(f, refundListPath, pending, pending, done)
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		calls := f.script("POST", refundListPath, pending, pending, done)
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
-		assert.Equal(t, 3, calls())
+		assert.Equal(t, int32(3), calls.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
 		assert.Equal(t, RefundCompleted, res.RefundStatus)
 		assert.Equal(t, "C1", f.last().Param["originalTransactionId"])
@@ -419,58 +348,48 @@ func TestRefundWait(t *testing.T) {
 
 	t.Run("not listed yet, then final", func(t *testing.T) {
 		f := newFakeAPI(t)
-		calls := refundTestSeq(f, refundListPath, refundOK(`[]`), refundOK(`[`+refundEntry("M1", "R1", "FAILED")+`]`))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		calls := f.script("POST", refundListPath, okData(`[]`), okData(`[`+refundEntry("M1", "R1", "FAILED")+`]`))
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
-		assert.Equal(t, 2, calls())
+		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundFailed, res.RefundStatus)
 	})
 
 	t.Run("by refund transaction id alone", func(t *testing.T) {
 		f := newFakeAPI(t)
-		calls := refundTestSeq(f, refundListPath, refundOK(`[`+refundEntry("M1", "R1", "PENDING")+`]`), refundOK(`[`+refundEntry("M1", "R1", "CANCEL")+`]`))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
+		calls := f.script("POST", refundListPath, okData(`[`+refundEntry("M1", "R1", "PENDING")+`]`), okData(`[`+refundEntry("M1", "R1", "CANCEL")+`]`))
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
 		require.NoError(t, err)
-		assert.Equal(t, 2, calls())
+		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundCancelled, res.RefundStatus)
-		assert.Equal(t, qrNames("timestamp", "refundTransactionId"), qrParamKeys(f.last()))
+		assert.Equal(t, sortedNames("timestamp", "refundTransactionId"), paramKeys(f.last()))
 	})
 
 	t.Run("transient failures keep polling", func(t *testing.T) {
 		f := newFakeAPI(t)
-		calls := refundTestSeq(f, refundListPath, pending, refundCode(21020, "Too many requests, please retry later."), refundBadGateway, done)
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		calls := f.script("POST", refundListPath, pending, codeAnswer(21020, "Too many requests, please retry later."), badGateway, done)
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
-		assert.GreaterOrEqual(t, calls(), 4)
+		assert.GreaterOrEqual(t, calls.Load(), int32(4))
 		assert.Equal(t, RefundCompleted, res.RefundStatus)
 	})
 
 	t.Run("ctx ends: last state and the ctx error", func(t *testing.T) {
 		f := newFakeAPI(t)
-		ctx, cancel := context.WithCancel(refundWaitCtx(t))
+		ctx, cancel := context.WithCancel(waitCtx(t))
 		defer cancel()
-		calls := 0
-		f.Transport.RegisterResponder("POST", "https://pc.test"+refundListPath, func(req *http.Request) (*http.Response, error) {
-			f.record(req)
-			calls++ // Wait polls sequentially
-			if calls == 3 {
-				cancel() // the caller gives up during the third poll
-			}
-			resp := httpmock.NewStringResponse(200, pending.body)
-			resp.Header.Set("Content-Type", "application/json")
-			return resp, nil
-		})
+		calls := f.scriptHook("POST", refundListPath, cancelOn(3, cancel), pending) // the caller gives up during the third poll
 		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		assert.ErrorIs(t, err, context.Canceled)
 		require.NotNil(t, res)
 		assert.Equal(t, RefundPending, res.RefundStatus)
 		assert.Equal(t, "R1", res.RefundTransactionID)
-		assert.Equal(t, 3, calls)
+		assert.Equal(t, int32(3), calls.Load())
 	})
 
 	t.Run("ctx ends before the refund is listed: nil and the ctx error", func(t *testing.T) {
 		f := newFakeAPI(t)
-		refundTestSeq(f, refundListPath, refundOK(`[]`))
+		f.script("POST", refundListPath, okData(`[]`))
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel()
 		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
@@ -480,31 +399,29 @@ func TestRefundWait(t *testing.T) {
 
 	t.Run("a lasting error stops the wait", func(t *testing.T) {
 		f := newFakeAPI(t)
-		calls := refundTestSeq(f, refundListPath, pending, refundCode(21006, "Merchant transaction not found"))
-		res, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		calls := f.script("POST", refundListPath, pending, codeAnswer(21006, "Merchant transaction not found"))
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		assert.ErrorIs(t, err, ErrTransactionNotFound)
-		assert.Equal(t, 2, calls())
+		assert.Equal(t, int32(2), calls.Load())
 		require.NotNil(t, res, "the last state seen is returned with the error")
 		assert.Equal(t, RefundPending, res.RefundStatus)
 	})
 
 	t.Run("nothing names the refund", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
-		qrRequireValidation(t, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "")
-		qrRequireValidation(t, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), nil, "M1")
-		qrRequireValidation(t, err, "params")
-		_, err = f.Client.Refunds.Wait(refundWaitCtx(t), &RefundListPaymentsParams{}, "M1")
-		qrRequireValidation(t, err, "originalTransactionId")
-		assert.Empty(t, f.requests())
+		_, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
+		requireInvalid(t, f, err, "mchRefundOrderId")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "")
+		requireInvalid(t, f, err, "mchRefundOrderId")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "M1")
+		requireInvalid(t, f, err, "params")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{}, "M1")
+		requireInvalid(t, f, err, "originalTransactionId")
 	})
 }
 
 func TestRefundNotification(t *testing.T) {
 	f := newFakeAPI(t)
-	ph := time.FixedZone("", 8*3600)
 	cases := []struct {
 		event, param string
 		status       RefundStatus
@@ -528,13 +445,13 @@ func TestRefundNotification(t *testing.T) {
 			assert.Equal(t, "C1", ev.OriginalTransactionID)
 			assert.Equal(t, Amount(1000), ev.RefundAmount)
 			assert.Equal(t, tc.status, ev.RefundStatus)
-			assert.True(t, ev.RefundCreateTime.Equal(time.Date(2024, 7, 31, 16, 37, 39, 0, ph)))
+			assert.True(t, ev.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 			switch tc.status {
 			case RefundCompleted:
 				assert.Equal(t, Amount(10), ev.FeeRefunded)
 				assert.Equal(t, "refund", ev.RefundReason)
-				assert.True(t, ev.RefundReturnTime.Equal(time.Date(2024, 7, 31, 16, 40, 0, 0, ph)))
+				assert.True(t, ev.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
 			case RefundFailed:
 				assert.Equal(t, FailedCodeRefundFailed, ev.FailedCode)
 				assert.NotEmpty(t, ev.FailedMessage)

@@ -213,15 +213,13 @@ func TestValidationListsEveryProblemAndSendsNothing(t *testing.T) {
 	assert.Empty(t, f.requests(), "nothing may be sent when validation fails")
 
 	_, err = do[probeResult](context.Background(), f.Client, OpDirectDebitCreateAuthorizationLink, (*probeParams)(nil))
-	require.ErrorAs(t, err, &ve)
-	assert.True(t, ve.Has("params"))
+	requireInvalid(t, f, err, "params")
 	// Real operation: osType is required when the terminal is WAP.
-	p := validLinkParams()
-	p.TerminalType = TerminalTypeWAP
+	p := ddLinkParams()
+	require.Equal(t, TerminalTypeWAP, p.TerminalType)
+	p.OsType = ""
 	_, err = f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
-	require.ErrorAs(t, err, &ve)
-	assert.True(t, ve.Has("osType"))
-	assert.Empty(t, f.requests())
+	requireInvalid(t, f, err, "osType")
 }
 
 type probeList struct {

@@ -231,14 +231,7 @@ func TestNewClientSigners(t *testing.T) {
 	c, err := NewClient(testAppID, kms, WithBaseURL("https://pc.test"), WithHTTPClient(f.Client.httpClient))
 	require.NoError(t, err)
 	f.replyData("POST", "/open-api/direct/debit/token/apply", `{"authUrl":"https://x.test"}`)
-	_, err = c.DirectDebit.CreateAuthorizationLink(t.Context(), validLinkParams())
+	_, err = c.DirectDebit.CreateAuthorizationLink(t.Context(), ddLinkParams())
 	require.NoError(t, err) // fakeAPI verified the sign with the merchant public key
 	assert.Equal(t, 1, kms.calls)
-}
-
-func validLinkParams() *DirectDebitAuthorizationLinkParams {
-	return &DirectDebitAuthorizationLinkParams{
-		RequestID: "req-1", UserID: "u0009", ChannelCode: ChannelGCashDirectDebit, CountryCode: CountryPH,
-		NotifyURL: "https://merchant.test/notify", RedirectURL: "https://merchant.test/back", TerminalType: TerminalTypeWeb,
-	}
 }
