@@ -138,33 +138,82 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 		return nil, badSign("signature check failed", err)
 	}
 	// Verified: only now is param read.
+	if !isJSONObject(paramBytes) {
+		return nil, badBody("verified param is not a JSON object")
+	}
+	n := &Notification{Param: json.RawMessage(paramBytes)}
+	if outer.AppID != nil {
+		n.AppID, _ = decodeString(outer.AppID)
+	}
+	warn := func(path string, err error) {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
+			slog.String("event", n.EventName), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
+	}
+	// Fast path: the event name found by a byte search picks the event type, and the typed
+	// decode confirms it (the struct's top-level eventName must equal it). This saves a full
+	// scan of param; anything unusual falls back to reading the name properly.
+	if name, ok := quickEventName(paramBytes); ok {
+		if ev := newEvent(name); ev != nil {
+			n.EventName = name
+			if decodeEvent(paramBytes, ev, warn) == name {
+				n.Event = ev
+				return n, nil
+			}
+		}
+	}
 	var head struct {
 		EventName      json.RawMessage `json:"eventName"`
 		EventNameSnake json.RawMessage `json:"event_name"`
 	}
-	if !isJSONObject(paramBytes) || json.Unmarshal(paramBytes, &head) != nil {
+	if json.Unmarshal(paramBytes, &head) != nil {
 		return nil, badBody("verified param is not a JSON object")
 	}
 	name, _ := decodeString(head.EventName)
 	if name == "" {
 		name, _ = decodeString(head.EventNameSnake)
 	}
-	n := &Notification{EventName: name, Param: json.RawMessage(paramBytes)}
-	if outer.AppID != nil {
-		n.AppID, _ = decodeString(outer.AppID)
-	}
+	n.EventName = name
 	if ev := newEvent(name); ev != nil {
-		rv := reflect.ValueOf(ev).Elem()
-		warn := func(path string, err error) {
-			c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
-				slog.String("event", name), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
-		}
-		decodeTolerant(paramBytes, rv, warn)
-		finishDecode(paramBytes, rv, warn)
-		storeRaw(rv, json.RawMessage(paramBytes)) // shared with n.Param: neither is written to
+		decodeEvent(paramBytes, ev, warn)
 		n.Event = ev
 	}
 	return n, nil
+}
+
+// decodeEvent decodes a verified param into the event struct ev (a pointer) and returns the
+// decoded top-level eventName.
+func decodeEvent(param []byte, ev any, warn func(string, error)) string {
+	rv := reflect.ValueOf(ev).Elem()
+	rv.Set(reflect.Zero(rv.Type()))
+	decodeTolerant(param, rv, warn)
+	finishDecode(param, rv, warn)
+	storeRaw(rv, json.RawMessage(param)) // shared with Notification.Param: neither is written to
+	if f := rv.FieldByName("EventName"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+// quickEventName finds `"eventName":"<plain ASCII>"` in param by a byte search, when the key
+// occurs exactly once. The caller confirms it against a real decode.
+func quickEventName(param []byte) (string, bool) {
+	key := []byte(`"eventName":"`)
+	i := bytes.Index(param, key)
+	if i < 0 || bytes.Contains(param[i+len(key):], []byte(`"eventName"`)) {
+		return "", false
+	}
+	rest := param[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j <= 0 {
+		return "", false
+	}
+	name := rest[:j]
+	for _, c := range name {
+		if c < 0x20 || c >= 0x80 || c == '\\' {
+			return "", false
+		}
+	}
+	return string(name), true
 }
 
 func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }

@@ -286,3 +286,24 @@ func TestNotificationMaxAge(t *testing.T) {
 	assert.Equal(t, 401, serveCallback(h, "POST", timeless).Code, "fail closed without a time")
 	assert.Equal(t, 1, calls)
 }
+
+func TestNotificationEventNameFastPathIsConfirmed(t *testing.T) {
+	c := newFakeAPI(t).Client
+	// The byte search finds the nested name; the typed decode disagrees, so the top-level
+	// name (written with spaces, which the search does not match) decides.
+	n, err := c.ParseNotification(signedCallback(t, `{"meta":{"eventName":"payment.verification"},"eventName" : "disbursement.success","mchOrderId":"M1"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "disbursement.success", n.EventName)
+	_, ok := n.Event.(*PayoutNotification)
+	assert.True(t, ok, "%T", n.Event)
+	// Two occurrences: no fast path, the real decode decides.
+	n, err = c.ParseNotification(signedCallback(t, `{"eventName":"disbursement.failed","x":{"eventName":"payment.verification"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "disbursement.failed", n.EventName)
+	_, ok = n.Event.(*PayoutNotification)
+	assert.True(t, ok, "%T", n.Event)
+	// An escaped name is read properly.
+	n, err = c.ParseNotification(signedCallback(t, `{"eventName":"disbursement\u002esuccess"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "disbursement.success", n.EventName)
+}
