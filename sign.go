@@ -327,7 +327,10 @@ var crlfRemover = strings.NewReplacer("\r", "", "\n", "")
 // decodeSign decodes a sign value with base64.StdEncoding after dropping CR/LF, and names the
 // first character outside the standard alphabet.
 func decodeSign(sign string) ([]byte, error) {
-	s := crlfRemover.Replace(sign)
+	s := sign
+	if strings.ContainsAny(s, "\r\n") {
+		s = crlfRemover.Replace(s)
+	}
 	if s == "" {
 		return nil, &SignatureError{Reason: "sign is empty"}
 	}

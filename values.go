@@ -97,7 +97,8 @@ func decodeInt(b []byte) (int64, error) {
 	}
 	s := string(b)
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
+		var err error
+		if s, err = decodeString(b); err != nil {
 			return 0, err
 		}
 		s = strings.TrimSpace(s)
