@@ -245,6 +245,7 @@ type envelopeCode struct {
 	ok bool
 }
 
+// UnmarshalJSON reads the code tolerantly; it never fails (ok says whether a code was read).
 func (c *envelopeCode) UnmarshalJSON(b []byte) error {
 	t := bytes.TrimSpace(b)
 	c.n, c.ok = 0, false

@@ -113,9 +113,9 @@ func (s Severity) String() string {
 
 // Finding is one diagnosis: a stable cause, how much it matters, and a message for people.
 type Finding struct {
-	Cause    Cause
-	Severity Severity
-	Message  string
+	Cause    Cause    // what was found, stable for tests and scripts
+	Severity Severity // a problem that breaks the signature, or a note
+	Message  string   // the explanation for people
 }
 
 func note(c Cause, format string, a ...any) Finding {
