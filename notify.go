@@ -109,24 +109,31 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	// in place of param) is still told apart. A map of every name, then a decode of each
 	// value, scanned param three times and allocated per entry.
 	var outer struct {
-		Param any             `json:"param"`
-		Sign  any             `json:"sign"`
+		Param *string         `json:"param"`
+		Sign  *string         `json:"sign"`
 		AppID json.RawMessage `json:"appId"`
 	}
-	if !isJSONObject(body) || json.Unmarshal(body, &outer) != nil {
+	if !isJSONObject(body) {
 		return nil, badBody("body is not a JSON object")
+	}
+	if err := json.Unmarshal(body, &outer); err != nil {
+		// A wrong type is reported after the whole body was read; anything else is not JSON.
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && te.Field == "param":
+			return nil, badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
+		case errors.As(err, &te) && te.Field == "sign":
+			return nil, badSign("sign is not a JSON string", nil)
+		case errors.As(err, &te):
+			// another name of the wrong type (appId is raw): ignore it
+		default:
+			return nil, badBody("body is not a JSON object")
+		}
 	}
 	if outer.Param == nil || outer.Sign == nil { // absent or null
 		return nil, badBody("param or sign is missing")
 	}
-	param, ok := outer.Param.(string)
-	if !ok {
-		return nil, badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
-	}
-	sign, ok := outer.Sign.(string)
-	if !ok {
-		return nil, badSign("sign is not a JSON string", nil)
-	}
+	param, sign := *outer.Param, *outer.Sign
 	// One copy of the param bytes serves the verification, the decoding and Notification.Param;
 	// none of them writes to it.
 	paramBytes := []byte(param)
