@@ -295,9 +295,7 @@ type CheckoutGetParams struct {
 }
 
 func (p *CheckoutGetParams) validate(v *validation) {
-	if p.MchOrderID == "" && p.CheckoutID == "" {
-		v.add("mchOrderId", "mchOrderId or checkoutId is required")
-	}
+	v.requireOneOf("mchOrderId", p.MchOrderID, "checkoutId", p.CheckoutID)
 }
 
 // CheckoutDetail is a checkout order as read by Get (9.3).
@@ -356,9 +354,7 @@ type CheckoutCloseParams struct {
 }
 
 func (p *CheckoutCloseParams) validate(v *validation) {
-	if p.MchOrderID == "" && p.CheckoutID == "" {
-		v.add("mchOrderId", "mchOrderId or checkoutId is required")
-	}
+	v.requireOneOf("mchOrderId", p.MchOrderID, "checkoutId", p.CheckoutID)
 }
 
 // CheckoutCloseResult is the answer of 9.4 (unconfirmed names). PayCools may answer without

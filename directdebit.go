@@ -419,10 +419,7 @@ type DirectDebitPaymentGetParams struct {
 }
 
 func (p *DirectDebitPaymentGetParams) validate(v *validation) {
-	if p.MchOrderID == "" && p.TransactionID == "" {
-		v.add("mchOrderId", "is required when transactionId is empty")
-		v.add("transactionId", "is required when mchOrderId is empty")
-	}
+	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
 // DirectDebitPaymentDetail is the answer of 10.6 (the union of both editions; a field is

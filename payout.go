@@ -100,9 +100,7 @@ type GetPayoutParams struct {
 }
 
 func (p *GetPayoutParams) validate(v *validation) {
-	if p.MchOrderID == "" && p.TransactionID == "" {
-		v.add("mchOrderId", "one of mchOrderId / transactionId is required")
-	}
+	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
 // Payout is a payout as PayCools reports it: the answer of Create (doc 3.1, where only

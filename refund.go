@@ -98,10 +98,7 @@ type RefundListPaymentsParams struct {
 }
 
 func (p *RefundListPaymentsParams) validate(v *validation) {
-	if p.OriginalTransactionID == "" && p.RefundTransactionID == "" {
-		v.add("originalTransactionId", "is required when refundTransactionId is empty (give one of the two)")
-		v.add("refundTransactionId", "is required when originalTransactionId is empty (give one of the two)")
-	}
+	v.requireOneOf("originalTransactionId", p.OriginalTransactionID, "refundTransactionId", p.RefundTransactionID)
 }
 
 // Refund is a refund as PayCools reports it (answer of 8.1, element of 8.2).

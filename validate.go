@@ -58,6 +58,16 @@ func (v *validation) addf(field, format string, args ...any) {
 	v.add(field, fmt.Sprintf(format, args...))
 }
 
+// requireOneOf records, under both JSON names, that one of two fields is required when both
+// values are empty (an order looked up by merchant order id or by PayCools' id).
+func (v *validation) requireOneOf(nameA, valueA, nameB, valueB string) {
+	if valueA == "" && valueB == "" {
+		problem := "one of " + nameA + " and " + nameB + " is required"
+		v.add(nameA, problem)
+		v.add(nameB, problem)
+	}
+}
+
 // crossFieldValidator is implemented by params types with rules that span fields.
 type crossFieldValidator interface {
 	validate(v *validation)

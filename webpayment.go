@@ -194,9 +194,7 @@ type WebPaymentGetParams struct {
 }
 
 func (p *WebPaymentGetParams) validate(v *validation) {
-	if p.MchOrderID == "" && p.TransactionID == "" {
-		v.add("mchOrderId", "mchOrderId or transactionId is required")
-	}
+	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
 // WebPaymentChannelsParams lists the web payment channels open to the merchant in a country
