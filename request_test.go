@@ -259,3 +259,14 @@ func TestEventPrefixRegistration(t *testing.T) {
 	require.True(t, ok, "%T", n.Event)
 	assert.Equal(t, 2, ev.Step)
 }
+
+func TestRequireOneOf(t *testing.T) {
+	f := newFakeAPI(t)
+	_, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{})
+	ve := requireInvalid(t, f, err, "mchOrderId")
+	assert.True(t, ve.Has("transactionId"))
+	assert.Contains(t, err.Error(), "one of mchOrderId and transactionId is required")
+	var v validation
+	v.requireOneOf("a", "x", "b", "")
+	assert.Empty(t, v.fields)
+}
