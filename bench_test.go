@@ -143,16 +143,84 @@ func parallel(op func() error) func(*testing.B) {
 	}
 }
 
-// sideBySide runs the serial and parallel sub-benchmarks of each implementation: name/serial/
-// sdk, name/serial/baseline, name/parallel/sdk, name/parallel/baseline.
+// paired runs sdk and baseline alternately, b.N operations each, on the benchmark goroutine
+// (serial) or from GOMAXPROCS goroutines (parallel), timing every operation, and reports each
+// side's mean as sdk-ns/op and baseline-ns/op and their ratio as sdk/baseline. The separate
+// sdk and baseline benchmarks run one after the other, and the load of a shared machine
+// changes between them; here both sides meet the same load, operation by operation, so the
+// ratio keeps only what differs between them. Which side goes first alternates too.
+func paired(parallelOps bool, sdk, baseline func() error) func(*testing.B) {
+	return func(b *testing.B) {
+		var (
+			mu              sync.Mutex
+			sdkNs, baseNs   time.Duration
+			sdkOps, baseOps int
+		)
+		worker := func(next func() bool) error {
+			var s, bl time.Duration
+			var ns, nb int
+			defer func() {
+				mu.Lock()
+				sdkNs, baseNs, sdkOps, baseOps = sdkNs+s, baseNs+bl, sdkOps+ns, baseOps+nb
+				mu.Unlock()
+			}()
+			for i := 0; next(); i++ {
+				first, second, d1, d2, n1, n2 := sdk, baseline, &s, &bl, &ns, &nb
+				if i%2 == 1 {
+					first, second, d1, d2, n1, n2 = baseline, sdk, &bl, &s, &nb, &ns
+				}
+				t0 := time.Now()
+				if err := first(); err != nil {
+					return err
+				}
+				t1 := time.Now()
+				if err := second(); err != nil {
+					return err
+				}
+				*d1 += t1.Sub(t0)
+				*d2 += time.Since(t1)
+				*n1++
+				*n2++
+			}
+			return nil
+		}
+		measure(b, func() {
+			if parallelOps {
+				b.RunParallel(func(pb *testing.PB) {
+					if err := worker(pb.Next); err != nil {
+						b.Error(err)
+					}
+				})
+				return
+			}
+			i := 0
+			if err := worker(func() bool { i++; return i <= b.N }); err != nil {
+				b.Fatal(err)
+			}
+		})
+		if sdkOps > 0 && baseOps > 0 {
+			sdkMean := float64(sdkNs) / float64(sdkOps)
+			baseMean := float64(baseNs) / float64(baseOps)
+			b.ReportMetric(sdkMean, "sdk-ns/op")
+			b.ReportMetric(baseMean, "baseline-ns/op")
+			b.ReportMetric(sdkMean/baseMean, "sdk/baseline")
+		}
+	}
+}
+
+// sideBySide runs, for serial and parallel, the sub-benchmarks of each implementation and the
+// two interleaved: name/serial/sdk, name/serial/baseline, name/serial/paired, and the same
+// under name/parallel.
 func sideBySide(b *testing.B, sdk, baseline func() error) {
 	for _, mode := range []struct {
-		name string
-		run  func(func() error) func(*testing.B)
-	}{{"serial", serial}, {"parallel", parallel}} {
+		name     string
+		run      func(func() error) func(*testing.B)
+		parallel bool
+	}{{"serial", serial, false}, {"parallel", parallel, true}} {
 		b.Run(mode.name, func(b *testing.B) {
 			b.Run("sdk", mode.run(sdk))
 			b.Run("baseline", mode.run(baseline))
+			b.Run("paired", paired(mode.parallel, sdk, baseline))
 		})
 	}
 }
