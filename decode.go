@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 var (
@@ -64,7 +65,7 @@ func dataField(v reflect.Value) (reflect.Value, bool) {
 // other PayCools editions).
 func finishDecode(data []byte, v reflect.Value, warn func(string, error)) {
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 || !needsFinish(v.Type(), 0) {
+	if len(data) == 0 || !shapeOf(v.Type()).finish {
 		return
 	}
 	if warn == nil {
@@ -189,10 +190,42 @@ func rawField(v reflect.Value) reflect.Value {
 	if v.Kind() != reflect.Struct {
 		return reflect.Value{}
 	}
-	if f := v.FieldByName("Raw"); f.IsValid() && f.CanSet() && f.Type() == rawMessageType {
-		return f
+	if i := shapeOf(v.Type()).raw; i >= 0 {
+		if f := v.Field(i); f.CanSet() {
+			return f
+		}
 	}
 	return reflect.Value{}
+}
+
+// typeShape is what decoding looks up in a result or event type, worked out once per type:
+// reflection over the fields (FieldByName, needsFinish) cost more than the decode of a short
+// callback.
+type typeShape struct {
+	finish    bool // needsFinish(t, 0): finishDecode has work to do
+	raw       int  // index of the Raw json.RawMessage field, or -1
+	eventName int  // index of the EventName string field, or -1
+}
+
+// typeShapes caches typeShape per reflect.Type. A sync.Map: read without a lock once every
+// type has been seen.
+var typeShapes sync.Map
+
+func shapeOf(t reflect.Type) *typeShape {
+	if s, ok := typeShapes.Load(t); ok {
+		return s.(*typeShape)
+	}
+	s := &typeShape{finish: needsFinish(t, 0), raw: -1, eventName: -1}
+	if t.Kind() == reflect.Struct {
+		if f, ok := t.FieldByName("Raw"); ok && len(f.Index) == 1 && f.Type == rawMessageType {
+			s.raw = f.Index[0]
+		}
+		if f, ok := t.FieldByName("EventName"); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
+			s.eventName = f.Index[0]
+		}
+	}
+	actual, _ := typeShapes.LoadOrStore(t, s)
+	return actual.(*typeShape)
 }
 
 // decodeTolerant decodes data into v with the rules of wire.md §8. It first tries plain

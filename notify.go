@@ -104,39 +104,17 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if len(body) > maxNotificationBytes {
 		return nil, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
 	}
-	// One pass over the body, decoding only the three names: param and sign as any, so that a
-	// JSON string arrives as a Go string without a second scan, and anything else (an object
-	// in place of param) is still told apart. A map of every name, then a decode of each
-	// value, scanned param three times and allocated per entry.
-	var outer struct {
-		Param *string         `json:"param"`
-		Sign  *string         `json:"sign"`
-		AppID json.RawMessage `json:"appId"`
-	}
-	if !isJSONObject(body) {
-		return nil, badBody("body is not a JSON object")
-	}
-	if err := json.Unmarshal(body, &outer); err != nil {
-		// A wrong type is reported after the whole body was read; anything else is not JSON.
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te) && te.Field == "param":
-			return nil, badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
-		case errors.As(err, &te) && te.Field == "sign":
-			return nil, badSign("sign is not a JSON string", nil)
-		case errors.As(err, &te):
-			// another name of the wrong type (appId is raw): ignore it
-		default:
-			return nil, badBody("body is not a JSON object")
+	// The usual body (three string members) is read by one hand-written pass; anything else
+	// by encoding/json, which also names what is wrong.
+	paramBytes, sign, appID, ok := scanCallbackBody(body)
+	if !ok {
+		var nerr *notificationError
+		if paramBytes, sign, appID, nerr = decodeCallbackBody(body); nerr != nil {
+			return nil, nerr
 		}
 	}
-	if outer.Param == nil || outer.Sign == nil { // absent or null
-		return nil, badBody("param or sign is missing")
-	}
-	param, sign := *outer.Param, *outer.Sign
-	// One copy of the param bytes serves the verification, the decoding and Notification.Param;
-	// none of them writes to it.
-	paramBytes := []byte(param)
+	// paramBytes is the only copy of param: it serves the verification, the decoding and
+	// Notification.Param, and none of them writes to it.
 	if err := VerifyParam(c.platformKey, paramBytes, sign); err != nil {
 		var se *SignatureError
 		if errors.As(err, &se) {
@@ -148,10 +126,7 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if !isJSONObject(paramBytes) {
 		return nil, badBody("verified param is not a JSON object")
 	}
-	n := &Notification{Param: json.RawMessage(paramBytes)}
-	if outer.AppID != nil {
-		n.AppID, _ = decodeString(outer.AppID)
-	}
+	n := &Notification{Param: json.RawMessage(paramBytes), AppID: appID}
 	warn := func(path string, err error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 			slog.String("event", n.EventName), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
@@ -187,6 +162,43 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	return n, nil
 }
 
+// decodeCallbackBody reads a callback body with encoding/json: the path for bodies that
+// scanCallbackBody leaves alone, and the one that says what is wrong with a bad body. It
+// decodes only the three names, param and sign as *string, so that a JSON string arrives as a
+// Go string without a second scan and anything else (an object in place of param) is told
+// apart.
+func decodeCallbackBody(body []byte) (param []byte, sign, appID string, nerr *notificationError) {
+	var outer struct {
+		Param *string         `json:"param"`
+		Sign  *string         `json:"sign"`
+		AppID json.RawMessage `json:"appId"`
+	}
+	if !isJSONObject(body) {
+		return nil, "", "", badBody("body is not a JSON object")
+	}
+	if err := json.Unmarshal(body, &outer); err != nil {
+		// A wrong type is reported after the whole body was read; anything else is not JSON.
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && te.Field == "param":
+			return nil, "", "", badSign("param is not a JSON string (a re-serialized object cannot be verified)", nil)
+		case errors.As(err, &te) && te.Field == "sign":
+			return nil, "", "", badSign("sign is not a JSON string", nil)
+		case errors.As(err, &te):
+			// another name of the wrong type (appId is raw): ignore it
+		default:
+			return nil, "", "", badBody("body is not a JSON object")
+		}
+	}
+	if outer.Param == nil || outer.Sign == nil { // absent or null
+		return nil, "", "", badBody("param or sign is missing")
+	}
+	if outer.AppID != nil {
+		appID, _ = decodeString(outer.AppID)
+	}
+	return []byte(*outer.Param), *outer.Sign, appID, nil
+}
+
 // decodeEvent decodes a verified param into the event struct ev (a pointer) and returns the
 // decoded top-level eventName.
 func decodeEvent(param []byte, ev any, warn func(string, error)) string {
@@ -195,8 +207,8 @@ func decodeEvent(param []byte, ev any, warn func(string, error)) string {
 	decodeTolerant(param, rv, warn)
 	finishDecode(param, rv, warn)
 	storeRaw(rv, json.RawMessage(param)) // shared with Notification.Param: neither is written to
-	if f := rv.FieldByName("EventName"); f.IsValid() && f.Kind() == reflect.String {
-		return f.String()
+	if i := shapeOf(rv.Type()).eventName; i >= 0 {
+		return rv.Field(i).String()
 	}
 	return ""
 }
