@@ -125,11 +125,10 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param [
 	if err != nil {
 		return attemptResult{err: &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: err.Error()}}}}
 	}
-	env := envelope{AppID: c.appID, Param: string(param), Sign: sign}
 	var sent atomic.Bool // set by the transport, possibly from another goroutine
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
 	// The request is made with the traced context directly: req.WithContext would copy it.
-	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), ep.method, c.baseURL+path, env)
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), ep.method, c.baseURL+path, param, sign)
 	if err != nil {
 		return attemptResult{err: &TransportError{Operation: op, Err: err}}
 	}
@@ -163,27 +162,22 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-func (c *Client) newRequest(ctx context.Context, method, u string, env envelope) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, method, u string, param []byte, sign string) (*http.Request, error) {
 	var req *http.Request
 	var err error
 	if method == http.MethodGet && getSendsQueryString {
-		v, qerr := query.Values(env)
+		v, qerr := query.Values(envelope{AppID: c.appID, Param: string(param), Sign: sign})
 		if qerr != nil {
 			return nil, qerr
 		}
 		req, err = http.NewRequestWithContext(ctx, method, u+"?"+v.Encode(), nil)
 	} else {
-		var b bytes.Buffer
 		// Room for the whole body at once: the three values, a backslash for every quote and
 		// backslash of param, and the names and punctuation.
-		b.Grow(len(env.AppID) + len(env.Param) + len(env.Sign) + 40 +
-			strings.Count(env.Param, `"`) + strings.Count(env.Param, `\`))
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(env); err != nil {
-			return nil, err
-		}
-		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
+		body := make([]byte, 0, len(c.appID)+len(param)+len(sign)+40+
+			bytes.Count(param, []byte(`"`))+bytes.Count(param, []byte(`\`)))
+		body = appendEnvelope(body, c.appID, param, sign)
+		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	}
 	if err != nil {
 		return nil, err

@@ -138,10 +138,9 @@ func TestGETCarriesEnvelopeInQuery(t *testing.T) {
 }
 
 func TestGETQueryIsPercentEncoded(t *testing.T) {
-	env := envelope{AppID: "a", Param: `{"k":"v w"}`, Sign: "Ab+/cd=="}
 	c, err := NewClient("a", testMerchantKey(t))
 	require.NoError(t, err)
-	req, err := c.newRequest(context.Background(), "GET", "https://h.test/p", env)
+	req, err := c.newRequest(context.Background(), "GET", "https://h.test/p", []byte(`{"k":"v w"}`), "Ab+/cd==")
 	require.NoError(t, err)
 	assert.Equal(t, "appId=a&param=%7B%22k%22%3A%22v+w%22%7D&sign=Ab%2B%2Fcd%3D%3D", req.URL.RawQuery)
 }

@@ -1,8 +1,11 @@
 package paycools
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,6 +135,61 @@ func FuzzScanCallbackBody(f *testing.F) {
 		}
 		if jp != string(param) || js != sign || ja != appID {
 			t.Fatalf("body %q: scan read (%q, %q, %q), encoding/json (%q, %q, %q)", body, param, sign, appID, jp, js, ja)
+		}
+	})
+}
+
+// encodeEnvelopeWithJSON is what appendEnvelope must equal: encoding/json with HTML escaping
+// off, as the SDK sent the envelope before.
+func encodeEnvelopeWithJSON(t testing.TB, appID string, param []byte, sign string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(envelope{AppID: appID, Param: string(param), Sign: sign}); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+func TestAppendEnvelope(t *testing.T) {
+	params := []string{
+		`{"amount":50010,"name":"Peñafrancia \"Jr\" <&>","note":"a\\b/c","timestamp":1726139239000}`,
+		"tab\t nl\n cr\r bs\b ff\f nul\x00 us\x1f del\x7f",
+		"bad utf-8 \xff \xc3 \xe2\x80 end",
+		"separators \u2028 \u2029 and \u2027 \u202a",
+		"日本語 🇵🇭",
+		"",
+	}
+	for _, p := range params {
+		got := appendEnvelope(nil, "APP\"1", []byte(p), "AB/+==")
+		assert.Equal(t, string(encodeEnvelopeWithJSON(t, "APP\"1", []byte(p), "AB/+==")), string(got), "%q", p)
+	}
+	// Random bytes, with a fixed seed: every byte value and many invalid sequences.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		p := make([]byte, rng.IntN(40))
+		for j := range p {
+			p[j] = byte(rng.IntN(256))
+		}
+		require.Equal(t, string(encodeEnvelopeWithJSON(t, "a", p, "s")), string(appendEnvelope(nil, "a", p, "s")), "%q", p)
+	}
+}
+
+// FuzzAppendEnvelope: the hand-written envelope equals encoding/json's, byte for byte, and a
+// param that is valid UTF-8 reads back as the same bytes (what PayCools verifies).
+func FuzzAppendEnvelope(f *testing.F) {
+	f.Add("f90addc4861540ef9312e87d8f360e08", []byte(`{"amount":50010,"name":"Peña"}`), "AB/+==")
+	f.Add("", []byte("\x00\u2028\xff\""), "")
+	f.Fuzz(func(t *testing.T, appID string, param []byte, sign string) {
+		got := appendEnvelope(nil, appID, param, sign)
+		if want := encodeEnvelopeWithJSON(t, appID, param, sign); !bytes.Equal(got, want) {
+			t.Fatalf("appendEnvelope wrote %q, encoding/json %q", got, want)
+		}
+		if utf8.Valid(param) {
+			var env envelope
+			if err := json.Unmarshal(got, &env); err != nil || env.Param != string(param) {
+				t.Fatalf("param %q reads back as %q (%v)", param, env.Param, err)
+			}
 		}
 	})
 }
