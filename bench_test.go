@@ -211,20 +211,20 @@ func paired(parallelOps bool, sdk, baseline func() error) func(*testing.B) {
 	}
 }
 
-// speedup measures the parallel speed-up of sdk and of baseline. It alternates slices: k
-// operations of sdk on one goroutine, then k shared by GOMAXPROCS goroutines, then the same
-// for baseline, until b.N operations have run each way for each; k starts at 4 operations per
-// goroutine and doubles until a serial slice takes at least 10 ms (with one operation per
-// goroutine, the slower of the two decided the parallel time alone). It reports, for each
-// side, the median over its slices of serial time ÷ parallel time, as sdk-speed-up and
-// baseline-speed-up.
+// speedup measures the parallel speed-up of each named operation (sdk and baseline, or the
+// machine references). It alternates slices: k operations of the first on one goroutine, then
+// k shared by GOMAXPROCS goroutines, then the same for the next, until b.N operations have run
+// each way for each; k starts at 4 operations per goroutine and doubles until a serial slice
+// takes at least 10 ms (with one operation per goroutine, the slower of the two decided the
+// parallel time alone). It reports, for each, the median over its slices of serial time ÷
+// parallel time, as <name>-speed-up.
 //
 // The separate serial and parallel benchmarks run seconds apart, and on a shared VM the
 // second core comes and goes: their ratio said as much about that as about the code. Slices a
 // few milliseconds apart meet the same machine, the median keeps the typical slice, and the
 // baseline, measured in the same stretch of time, shows what the machine gave. A lock on the
 // hot path would lower every slice of one side.
-func speedup(sdk, baseline func() error) func(*testing.B) {
+func speedup(names []string, ops ...func() error) func(*testing.B) {
 	return func(b *testing.B) {
 		procs := runtime.GOMAXPROCS(0)
 		// slice runs k operations of op serially, then k from procs goroutines, and returns
@@ -265,24 +265,55 @@ func speedup(sdk, baseline func() error) func(*testing.B) {
 			return serialNs, float64(serialNs) / float64(parallelNs)
 		}
 		k := 4 * procs
-		var sdkRatios, baseRatios []float64
+		ratios := make([][]float64, len(ops))
 		for done := 0; done < b.N; {
 			k = min(k, b.N-done)
-			serialNs, r := slice(sdk, k)
-			sdkRatios = append(sdkRatios, r)
-			_, r = slice(baseline, k)
-			baseRatios = append(baseRatios, r)
+			var firstNs time.Duration
+			for i, op := range ops {
+				serialNs, r := slice(op, k)
+				ratios[i] = append(ratios[i], r)
+				if i == 0 {
+					firstNs = serialNs
+				}
+			}
 			done += k
-			if serialNs < 10*time.Millisecond {
+			if firstNs < 10*time.Millisecond {
 				k *= 2
 			}
 		}
-		slices.Sort(sdkRatios)
-		slices.Sort(baseRatios)
-		b.ReportMetric(sdkRatios[len(sdkRatios)/2], "sdk-speed-up")
-		b.ReportMetric(baseRatios[len(baseRatios)/2], "baseline-speed-up")
+		for i, r := range ratios {
+			slices.Sort(r)
+			b.ReportMetric(r[len(r)/2], names[i]+"-speed-up")
+		}
 	}
 }
+
+// BenchmarkSpeedupReference measures what this machine gives to work that scales perfectly
+// in principle, with the same speedup slices: "cpu" is SHA-256 over 64 KiB (no allocation),
+// "alloc" is the same plus 120 allocations of 540 bytes, the allocation profile of one
+// RSA-4096 verification (121 allocations, 65 KB). scripts/bench prints both beside the
+// speed-ups of the SDK and the baseline.
+func BenchmarkSpeedupReference(b *testing.B) {
+	buf := make([]byte, 64<<10)
+	cpu := func() error {
+		sum := sha256.Sum256(buf)
+		if sum[0] == 0 && sum[1] == 0 && sum[2] == 0 && sum[3] == 0 {
+			return errors.New("unlikely hash") // keeps the hash from being optimised away
+		}
+		return nil
+	}
+	alloc := func() error {
+		for i := 0; i < 120; i++ {
+			escape(make([]byte, 540))
+		}
+		return cpu()
+	}
+	b.Run("speedup", speedup([]string{"cpu", "alloc"}, cpu, alloc))
+}
+
+// escape is called through a variable so that the compiler cannot see that it keeps nothing:
+// what is passed to it is allocated on the heap.
+var escape = func([]byte) {}
 
 // sideBySide runs every sub-benchmark of one comparison:
 //
@@ -308,7 +339,7 @@ func sideBySide(b *testing.B, sdk, baseline, baseline2 func() error) {
 		b.Run("baseline", parallel(baseline))
 		b.Run("paired", paired(true, sdk, baseline))
 	})
-	b.Run("speedup", speedup(sdk, baseline))
+	b.Run("speedup", speedup([]string{"sdk", "baseline"}, sdk, baseline))
 }
 
 func sdkClient(tb testing.TB, baseURL string, merchant crypto.Signer, platform *rsa.PublicKey) *paycools.Client {
