@@ -240,8 +240,8 @@ func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "
 // isJSONObject reports whether b, after leading white space, starts a JSON object (as a map
 // decode required: a struct decode also accepts null).
 func isJSONObject(b []byte) bool {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	return len(b) > 0 && b[0] == '{'
+	i := skipJSONSpace(b, 0)
+	return i < len(b) && b[i] == '{'
 }
 
 // Replies of the callback handlers (wire.md §9, §10).

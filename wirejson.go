@@ -18,10 +18,10 @@ import "unicode/utf8"
 // then reads the body with encoding/json, whose result it equals whenever ok is true
 // (FuzzScanCallbackBody checks this). It never decides that a body is bad.
 func scanCallbackBody(body []byte) (param []byte, sign, appID string, ok bool) {
-	i := skipJSONSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
+	if !isJSONObject(body) {
 		return nil, "", "", false
 	}
+	i := skipJSONSpace(body, 0)
 	var haveParam, haveSign, haveAppID bool
 	i++
 	for {
