@@ -11,13 +11,97 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestEveryOperationOfTheSpec reads endpoints.tsv (a copy of the spec's list of operations)
-// and checks, for every line, that the client has the service and method with the spec's
+// readTSV reads one of the route tables of docs/ as rows of named columns.
+func readTSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = '\t'
+	r.LazyQuotes = true
+	rows, err := r.ReadAll()
+	require.NoError(t, err)
+	var out []map[string]string
+	for _, row := range rows[1:] {
+		m := map[string]string{}
+		for i, h := range rows[0] {
+			m[h] = row[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestRouteTablesMatchTheTSV checks each dialect's route table against its tsv in docs/,
+// row by row: method, path, body form and the exact request fields with their required marks.
+// A correction made on one side only fails here.
+func TestRouteTablesMatchTheTSV(t *testing.T) {
+	for _, tc := range []struct {
+		d    Dialect
+		file string
+	}{{DialectOpenAPI, "docs/endpoints.tsv"}, {DialectPH, "docs/endpoints-ph.tsv"}} {
+		t.Run(tc.d.String(), func(t *testing.T) {
+			rows := readTSV(t, tc.file)
+			table := routeTable(tc.d)
+			assert.Len(t, rows, len(table), "one row per operation")
+			for _, row := range rows {
+				op := Operation(row["service"] + "." + row["method_name"])
+				ep, ok := table[op]
+				if !assert.True(t, ok, "%s: no row in the %s table", op, tc.d) {
+					continue
+				}
+				assert.Equal(t, row["http_method"], ep.method, "%s method", op)
+				assert.Equal(t, row["path"], ep.path, "%s path", op)
+				form := row["form"]
+				if form == "" {
+					form = "envelope"
+				}
+				assert.Equal(t, form, ep.form.String(), "%s form", op)
+				var got []string
+				for _, f := range ep.fields {
+					n := f.name
+					if f.required {
+						n += "*"
+					}
+					got = append(got, n)
+				}
+				assert.Equal(t, row["request_json_fields"], strings.Join(got, ","), "%s fields", op)
+			}
+		})
+	}
+}
+
+// TestPHFieldsComeFromTheParams checks that every name a PH row sends is a JSON name of the
+// operation's params, a rename target of one, or one the SDK fills (appName, timestamp).
+func TestPHFieldsComeFromTheParams(t *testing.T) {
+	c, err := NewClient(testAppID, testMerchantKey(t))
+	require.NoError(t, err)
+	cv := reflect.ValueOf(c).Elem()
+	for op, ep := range endpointsPH {
+		service, method, _ := strings.Cut(string(op), ".")
+		pt := cv.FieldByName(service).MethodByName(method).Type().In(1).Elem()
+		names := map[string]bool{"appName": true, "timestamp": true}
+		for _, n := range paramJSONNames(pt) {
+			names[n] = true
+		}
+		for _, r := range phNames[op] {
+			assert.True(t, names[r.from], "%s: rename of %s, which the params lack", op, r.from)
+			names[r.to] = true
+		}
+		for _, f := range ep.fields {
+			assert.True(t, names[f.name], "%s sends %s, which no params field fills", op, f.name)
+		}
+	}
+}
+
+// TestEveryOperationOfTheSpec reads docs/endpoints.tsv (the open-api list of operations) and
+// checks, for every line, that the client has the service and method with the spec's
 // names, params and result types, that the operation table has the spec's method and path,
 // and that the params type carries exactly the spec's JSON names. A path, method, type or
 // field renamed on either side fails here.
 func TestEveryOperationOfTheSpec(t *testing.T) {
-	f, err := os.Open("testdata/spec/endpoints.tsv")
+	f, err := os.Open("docs/endpoints.tsv")
 	require.NoError(t, err)
 	defer f.Close()
 	r := csv.NewReader(f)

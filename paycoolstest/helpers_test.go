@@ -243,10 +243,10 @@ type specRow struct {
 	required                          []string
 }
 
-// readSpecTSV reads the operation table of the contract (../testdata/spec/endpoints.tsv).
+// readSpecTSV reads the operation table of the contract (../docs/endpoints.tsv).
 func readSpecTSV(t *testing.T) []specRow {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "spec", "endpoints.tsv"))
+	b, err := os.ReadFile(filepath.Join("..", "docs", "endpoints.tsv"))
 	require.NoError(t, err)
 	var rows []specRow
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {

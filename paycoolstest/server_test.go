@@ -108,7 +108,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // TestRouteTableMatchesSpec: the gateway's own operation table has every operation of
-// shared/spec/endpoints.tsv (as copied into testdata/spec), with the same method and path.
+// docs/endpoints.tsv, with the same method and path.
 func TestRouteTableMatchesSpec(t *testing.T) {
 	tsv := readSpecTSV(t)
 	seen := map[paycools.Operation]bool{}
