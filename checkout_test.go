@@ -14,8 +14,8 @@ import (
 const (
 	coChannelsPath = "/open-api/payment/checkout/channel"
 	coCreatePath   = "/open-api/payment/checkout/generate"
-	coGetPath      = "/api/v2/checkout/query"
-	coClosePath    = "/api/v2/checkout/close"
+	coGetPath      = "/open-api/payment/checkout/query"
+	coClosePath    = "/open-api/payment/checkout/close"
 )
 
 // coCreateParams is a complete, valid 9.2 request: the spec's example plus every optional
@@ -196,12 +196,21 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 }
 
 func TestCheckoutCreateHostSuccessCode(t *testing.T) {
-	// The PH host answers checkout creates with code 1 (README decision 3).
-	f := newFakeAPI(t)
-	f.reply("POST", coCreatePath, 200, `{"code":1,"message":"success","data":`+coOrderData+`}`)
+	// The PH host answers checkout creates on /api/v2/checkout/ with code 1 (docs/dialects.md
+	// §6): success there, and only there.
+	f := newFakeAPI(t, WithDialect(DialectPH), WithEnvelopeSigning(EnvelopeSignsParam))
+	f.reply("POST", "/api/v2/checkout/generate", 200, `{"code":1,"message":"success","data":`+coOrderData+`}`)
 	res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 	require.NoError(t, err)
 	assert.Equal(t, "CH1826543000123456789", res.CheckoutID)
+
+	// The open-api checkout path does not take code 1 as success.
+	f = newFakeAPI(t)
+	f.reply("POST", coCreatePath, 200, `{"code":1,"message":"success","data":`+coOrderData+`}`)
+	_, err = f.Client.Checkout.Create(context.Background(), coCreateParams())
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 1, ae.Code)
 }
 
 func TestCheckoutCreateValidation(t *testing.T) {

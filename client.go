@@ -35,6 +35,13 @@ type Client struct {
 	reconcile   bool
 	userAgent   string
 
+	dialect        Dialect         // the wire dialect (WithDialect, else from the base URL)
+	envSigning     EnvelopeSigning // what envelope operations sign (WithEnvelopeSigning, else per dialect)
+	callbackSecret string          // flat SHA-1 callback secret (WithCallbackSecret); never logged
+	appName        string          // appName for the operations that carry it (WithAppName)
+	baseURLSet     bool            // WithBaseURL was given
+	overrides      []endpointOverride
+
 	notifyStore  NotificationStore
 	notifyMaxAge time.Duration
 
@@ -104,6 +111,7 @@ func WithBaseURL(baseURL string) Option {
 			return fmt.Errorf("WithBaseURL: %q is not an absolute http(s) URL", baseURL)
 		}
 		c.baseURL = strings.TrimRight(baseURL, "/")
+		c.baseURLSet = true
 		return nil
 	}
 }
@@ -173,12 +181,13 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithEndpoint replaces the HTTP method and path of one operation, for a tenant whose API
-// details differ from the defaults. The path may hold {jsonName} placeholders.
+// WithEndpoint replaces the HTTP method and path of one operation in the client's dialect, for
+// a tenant whose API details differ from the defaults. The body form (flat or envelope) and the
+// fields of the operation stay those of the dialect's table. The path may hold {jsonName}
+// placeholders.
 func WithEndpoint(op Operation, method, path string) Option {
 	return func(c *Client) error {
-		ep, ok := c.endpoints[op]
-		if !ok {
+		if _, ok := endpoints[op]; !ok {
 			return fmt.Errorf("WithEndpoint: unknown operation %q", op)
 		}
 		method = strings.ToUpper(method)
@@ -188,10 +197,15 @@ func WithEndpoint(op Operation, method, path string) Option {
 		if !strings.HasPrefix(path, "/") {
 			return fmt.Errorf("WithEndpoint: path %q must start with /", path)
 		}
-		ep.method, ep.path = method, path
-		c.endpoints[op] = ep
+		c.overrides = append(c.overrides, endpointOverride{op, method, path})
 		return nil
 	}
+}
+
+// endpointOverride is one WithEndpoint, applied to the dialect's table once the dialect is known.
+type endpointOverride struct {
+	op           Operation
+	method, path string
 }
 
 // WithBackoff sets the retry backoff: the first wait is about min, doubling up to max, with
@@ -252,7 +266,6 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		logger:     slog.New(slog.DiscardHandler),
 		retries:    defaultRetries,
 		clock:      time.Now,
-		endpoints:  make(map[Operation]endpoint, len(endpoints)),
 		backoffMin: defaultBackoffMin,
 		backoffMax: defaultBackoffMax,
 		pollMin:    defaultPollMin,
@@ -263,9 +276,6 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		notifyStore: NewMemoryNotificationStore(24 * time.Hour),
 		rules:       &ruleCache{},
 	}
-	for op, ep := range endpoints {
-		c.endpoints[op] = ep
-	}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -274,6 +284,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 			return nil, fmt.Errorf("paycools: NewClient: %w", err)
 		}
 	}
+	c.resolveDialect()
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
 			Transport: defaultTransport(),
@@ -327,11 +338,45 @@ func (c *Client) Endpoint(op Operation) (method, path string, ok bool) {
 	return ep.method, ep.path, ok
 }
 
-// Operations lists every operation the SDK knows, with its default method and path.
-func Operations() map[Operation][2]string {
-	m := make(map[Operation][2]string, len(endpoints))
-	for op, ep := range endpoints {
+// Operations lists every operation the SDK knows, with its default method and path in the
+// open-api dialect (OperationsOf gives another dialect's).
+func Operations() map[Operation][2]string { return OperationsOf(DialectOpenAPI) }
+
+// OperationsOf lists every operation of dialect d, with its default method and path.
+func OperationsOf(d Dialect) map[Operation][2]string {
+	t := routeTable(d)
+	m := make(map[Operation][2]string, len(t))
+	for op, ep := range t {
 		m[op] = [2]string{ep.method, ep.path}
 	}
 	return m
+}
+
+// resolveDialect settles the dialect, the base URL, the envelope signing and the route table
+// once every option has run (docs/dialects.md, "Hosts and the default dialect").
+func (c *Client) resolveDialect() {
+	explicit := c.dialect != 0
+	if !explicit {
+		c.dialect = dialectOfHost(c.baseURL)
+	} else if k := knownHostDialect(c.baseURL); c.baseURLSet && k != 0 && k != c.dialect {
+		c.logger.Warn("paycools: the dialect set with WithDialect is not the one of the base URL's host; using it",
+			slog.String("dialect", c.dialect.String()), slog.String("base_url", c.baseURL))
+	}
+	if !c.baseURLSet && c.dialect == DialectPH {
+		c.baseURL = BaseURLPhilippinesUAT
+	}
+	if c.envSigning == 0 {
+		c.envSigning = defaultEnvelopeSigning[c.dialect]
+	}
+	t := routeTable(c.dialect)
+	c.endpoints = make(map[Operation]endpoint, len(t))
+	for op, ep := range t {
+		c.endpoints[op] = ep
+	}
+	for _, o := range c.overrides {
+		ep := c.endpoints[o.op]
+		ep.method, ep.path = o.method, o.path
+		c.endpoints[o.op] = ep
+	}
+	c.overrides = nil
 }

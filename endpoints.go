@@ -1,9 +1,12 @@
 package paycools
 
-// This file is the one place for every endpoint path and every choice the contract
-// (../shared/spec) marks as unconfirmed or decided. A correction is a one-line change here.
+// This file is the one place for every endpoint path and every choice the contract (docs/ in
+// this repository) marks as unconfirmed or decided. A correction is a one-line change here.
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Operation names one PayCools operation, as "Service.Method" (e.g. "Payouts.Create"). It keys
 // the endpoint table that WithEndpoint overrides, and it appears in errors and log lines.
@@ -57,53 +60,254 @@ const (
 	kindMoney                      // a write that moves money; reconciled on an unknown outcome
 )
 
-// endpoint is the method, path and kind of one operation.
+// bodyForm is how an operation's request is laid out on the wire.
+type bodyForm int
+
+const (
+	// formEnvelope: {"appId","param","sign"}, param a JSON string, signed per EnvelopeSigning.
+	formEnvelope bodyForm = iota
+	// formFlat: the business fields, appId and sign at the top level, signed over the sorted
+	// k=v string of every sent field (docs/signing.md).
+	formFlat
+)
+
+func (f bodyForm) String() string {
+	if f == formFlat {
+		return "flat"
+	}
+	return "envelope"
+}
+
+// endpoint is one row of a dialect's route table: method, path, body form, kind and the JSON
+// names the request carries (the request_json_fields of docs/endpoints*.tsv, a trailing *
+// marking a required one). An empty path means the dialect lacks the operation.
 type endpoint struct {
 	method string
 	path   string
 	kind   operationKind
+	form   bodyForm
+	fields []routeField
 }
 
-// endpoints is the operation table (endpoints.tsv). Paths may hold {jsonName} placeholders,
-// filled from the param field of that name (escaped with url.PathEscape; the field stays in
-// param). It is never modified: WithEndpoint overrides go into the client's own copy.
-var endpoints = map[Operation]endpoint{
-	OpAccountBalance:                         {"POST", "/open-api/account/balance", kindQuery},
-	OpAccountPaymentStatement:                {"POST", "/api/v1/record/paymentList", kindQuery},
-	OpAccountPayoutStatement:                 {"POST", "/api/v1/record/payoutList", kindQuery},
-	OpPayoutCreate:                           {"POST", "/open-api/philippines/disbursement/transfer", kindMoney},
-	OpPayoutGet:                              {"POST", "/open-api/disbursement/check", kindQuery},
-	OpBillsPaymentCreateVirtualAccount:       {"POST", "/open-api/philippines/static/payment/generate", kindWrite},
-	OpBillsPaymentBatchCreateVirtualAccounts: {"POST", "/api/v1/batch/paymentCode", kindWrite},
-	OpBillsPaymentUpdateVirtualAccount:       {"POST", "/api/v1/batch/paymentCode/{mchOrderId}/update", kindWrite},
-	OpBillsPaymentCashierURL:                 {"POST", "/api/v1/paymentCode/cashier", kindQuery},
-	OpBillsPaymentListPayments:               {"POST", "/open-api/static/payment/code/payments", kindQuery},
-	OpBillsPaymentCancelVirtualAccount:       {"POST", "/open-api/philippines/static/code/cancel", kindWrite},
-	OpQRCodeCreate:                           {"POST", "/open-api/qr/generate", kindWrite},
-	OpQRCodeGet:                              {"POST", "/open-api/v2/jt/qrcode/detail", kindQuery},
-	OpQRCodeListPayments:                     {"POST", "/open-api/v2/jt/qrcode/payments", kindQuery},
-	OpQRCodeCancel:                           {"POST", "/api/v1/qrcode/cancel", kindWrite},
-	OpQRCodeUpdate:                           {"POST", "/api/v1/qrcode/update", kindWrite},
-	OpBankTransferBatchCreateAccounts:        {"POST", "/api/v1/batch/paymentAccount", kindWrite},
-	OpBankTransferBatchUpdateAccounts:        {"POST", "/api/v1/batch/paymentAccount/{mchOrderId}/update", kindWrite},
-	OpBankTransferListPayments:               {"GET", "/api/v1/paymentAccount/{mchOrderId}/payments", kindQuery},
-	OpWebPaymentCreate:                       {"POST", "/open-api/payment/generate", kindMoney},
-	OpWebPaymentGet:                          {"POST", "/open-api/payment/query", kindQuery},
-	OpWebPaymentChannels:                     {"POST", "/open-api/payment/checkout/channel", kindQuery},
-	OpRefundCreate:                           {"POST", "/open-api/payment/refund", kindMoney},
-	OpRefundListPayments:                     {"POST", "/open-api/refund/payments", kindQuery},
-	OpCheckoutChannels:                       {"POST", "/open-api/payment/checkout/channel", kindQuery},
-	OpCheckoutCreate:                         {"POST", "/open-api/payment/checkout/generate", kindMoney},
-	OpCheckoutGet:                            {"POST", "/api/v2/checkout/query", kindQuery},
-	OpCheckoutClose:                          {"POST", "/api/v2/checkout/close", kindWrite},
-	OpDirectDebitCreateAuthorizationLink:     {"POST", "/open-api/direct/debit/token/apply", kindWrite},
-	OpDirectDebitGetAuthorization:            {"POST", "/open-api/direct/debit/token/query", kindQuery},
-	OpDirectDebitCancelAuthorization:         {"POST", "/open-api/direct/debit/token/cancel", kindWrite},
-	OpDirectDebitCreatePayment:               {"POST", "/open-api/direct/debit/pay", kindMoney},
-	OpDirectDebitGetPayment:                  {"POST", "/open-api/direct/debit/detail", kindQuery},
-	OpEKYCInit:                               {"POST", "/open-api/ekyc/init", kindWrite},
-	OpEKYCGetResult:                          {"POST", "/open-api/ekyc/query", kindQuery},
+// routeField is one name of a row's request_json_fields.
+type routeField struct {
+	name     string
+	required bool
 }
+
+// row builds an endpoint from the columns of the tsv tables, so that each line below reads as
+// the tsv line it mirrors.
+func row(method, path string, form bodyForm, kind operationKind, fields string) endpoint {
+	ep := endpoint{method: method, path: path, kind: kind, form: form}
+	for _, f := range strings.Split(fields, ",") {
+		if f == "" {
+			continue
+		}
+		name, req := strings.CutSuffix(f, "*")
+		ep.fields = append(ep.fields, routeField{name, req})
+	}
+	return ep
+}
+
+// lists reports whether the row's request fields include name.
+func (ep *endpoint) lists(name string) (listed, required bool) {
+	for _, f := range ep.fields {
+		if f.name == name {
+			return true, f.required
+		}
+	}
+	return false, false
+}
+
+// endpoints is the open-api dialect's route table (docs/endpoints.tsv). Paths may hold
+// {jsonName} placeholders, filled from the param field of that name (escaped with
+// url.PathEscape; the field stays in param). It is never modified: WithEndpoint overrides go
+// into the client's own copy.
+var endpoints = map[Operation]endpoint{
+	OpAccountBalance:                         row("POST", "/open-api/account/balance", formEnvelope, kindQuery, "countryCode*,timestamp*"),
+	OpAccountPaymentStatement:                row("POST", "/api/v1/record/paymentList", formEnvelope, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpAccountPayoutStatement:                 row("POST", "/api/v1/record/payoutList", formEnvelope, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpPayoutCreate:                           row("POST", "/open-api/philippines/disbursement/transfer", formEnvelope, kindMoney, "mchOrderId*,idempotencyId*,amount*,accountNo*,accountName*,payMethodCode*,transferCode*,remark,timestamp*"),
+	OpPayoutGet:                              row("POST", "/open-api/disbursement/check", formEnvelope, kindQuery, "mchOrderId,transactionId,countryCode*,timestamp*"),
+	OpBillsPaymentCreateVirtualAccount:       row("POST", "/open-api/philippines/static/payment/generate", formEnvelope, kindWrite, "mchOrderId*,customerName*,channelCode*,notifyUrl*,email*,mobile*,remark,timestamp*"),
+	OpBillsPaymentBatchCreateVirtualAccounts: row("POST", "/api/v1/batch/paymentCode", formEnvelope, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,minAmount,maxAmount,mobile,expireTime,description,timestamp*"),
+	OpBillsPaymentUpdateVirtualAccount:       row("POST", "/api/v1/batch/paymentCode/{mchOrderId}/update", formEnvelope, kindWrite, "mchOrderId*,channelCode*,timestamp*"),
+	OpBillsPaymentCashierURL:                 row("POST", "/api/v1/paymentCode/cashier", formEnvelope, kindQuery, "mchOrderId*,timestamp*"),
+	OpBillsPaymentListPayments:               row("POST", "/open-api/static/payment/code/payments", formEnvelope, kindQuery, "mchOrderId*,startDate*,endDate*,timestamp*"),
+	OpBillsPaymentCancelVirtualAccount:       row("POST", "/open-api/philippines/static/code/cancel", formEnvelope, kindWrite, "mchOrderId*,channelCode*,timestamp*"),
+	OpQRCodeCreate:                           row("POST", "/open-api/qr/generate", formEnvelope, kindWrite, "timestamp*,channelCode*,mchOrderId*,amount,notifyUrl*,customerName,email,mobile,remark,expireSeconds"),
+	OpQRCodeGet:                              row("POST", "/open-api/v2/jt/qrcode/detail", formEnvelope, kindQuery, "timestamp*,mchOrderId*"),
+	OpQRCodeListPayments:                     row("POST", "/open-api/v2/jt/qrcode/payments", formEnvelope, kindQuery, "timestamp*,mchOrderId*,startDate*,endDate*"),
+	OpQRCodeCancel:                           row("POST", "/api/v1/qrcode/cancel", formEnvelope, kindWrite, "timestamp*,mchOrderId*"),
+	OpQRCodeUpdate:                           row("POST", "/api/v1/qrcode/update", formEnvelope, kindWrite, "timestamp*,mchOrderId*,customerName*,callbackUrl,email,remark"),
+	OpBankTransferBatchCreateAccounts:        row("POST", "/api/v1/batch/paymentAccount", formEnvelope, kindWrite, "timestamp*,appName*,mchOrderId*,channelCode*,customerName*,email,minAmount,maxAmount,mobile,expireTime,description"),
+	OpBankTransferBatchUpdateAccounts:        row("POST", "/api/v1/batch/paymentAccount/{mchOrderId}/update", formEnvelope, kindWrite, "timestamp*,mchOrderId*,channelCode*"),
+	OpBankTransferListPayments:               row("GET", "/api/v1/paymentAccount/{mchOrderId}/payments", formEnvelope, kindQuery, "timestamp*,mchOrderId*,startDate*,endDate*,channelCode"),
+	OpWebPaymentCreate:                       row("POST", "/open-api/payment/generate", formEnvelope, kindMoney, "timestamp*,mchOrderId*,amount*,countryCode*,currency*,channelType*,channelCode*,payToken,customerName,email,mobile,terminalType,osType,notifyUrl*,redirectUrl,remark"),
+	OpWebPaymentGet:                          row("POST", "/open-api/payment/query", formEnvelope, kindQuery, "timestamp*,mchOrderId,transactionId,countryCode*"),
+	OpWebPaymentChannels:                     row("POST", "/open-api/payment/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpRefundCreate:                           row("POST", "/open-api/payment/refund", formEnvelope, kindMoney, "timestamp*,mchRefundOrderId*,originalTransactionId*,refundAmount*,refundReason,refundCallbackUrl*"),
+	OpRefundListPayments:                     row("POST", "/open-api/refund/payments", formEnvelope, kindQuery, "timestamp*,originalTransactionId,refundTransactionId"),
+	OpCheckoutChannels:                       row("POST", "/open-api/payment/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpCheckoutCreate:                         row("POST", "/open-api/payment/checkout/generate", formEnvelope, kindMoney, "timestamp*,mchOrderId*,merchantLogo,language,countryCode*,currency*,settlementCurrency*,channelTypeList,channelCodeList,amount*,customerName*,email*,mobile*,expireSeconds,notifyUrl*,redirectUrl*,remark,virtualAccountName,goodsDetails,billingAddress"),
+	OpCheckoutGet:                            row("POST", "/open-api/payment/checkout/query", formEnvelope, kindQuery, "timestamp*,mchOrderId,checkoutId"),
+	OpCheckoutClose:                          row("POST", "/open-api/payment/checkout/close", formEnvelope, kindWrite, "timestamp*,mchOrderId,checkoutId"),
+	OpDirectDebitCreateAuthorizationLink:     row("POST", "/open-api/direct/debit/token/apply", formEnvelope, kindWrite, "timestamp*,userId*,requestId*,channelCode*,countryCode*,terminalType*,osType,notifyUrl*,redirectUrl*"),
+	OpDirectDebitGetAuthorization:            row("POST", "/open-api/direct/debit/token/query", formEnvelope, kindQuery, "timestamp*,userId*,payToken"),
+	OpDirectDebitCancelAuthorization:         row("POST", "/open-api/direct/debit/token/cancel", formEnvelope, kindWrite, "timestamp*,userId*,payToken*"),
+	OpDirectDebitCreatePayment:               row("POST", "/open-api/direct/debit/pay", formEnvelope, kindMoney, "timestamp*,mchOrderId*,amount*,channelCode*,payToken*,notifyUrl*,customerName,email,mobile,remark"),
+	OpDirectDebitGetPayment:                  row("POST", "/open-api/direct/debit/detail", formEnvelope, kindQuery, "timestamp*,mchOrderId,transactionId"),
+	OpEKYCInit:                               row("POST", "/open-api/ekyc/init", formEnvelope, kindWrite, "timestamp*,requestId*,userId*,channelCode*,notifyUrl*,redirectUrl*"),
+	OpEKYCGetResult:                          row("POST", "/open-api/ekyc/query", formEnvelope, kindQuery, "timestamp*,requestId*,userId"),
+}
+
+// endpointsPH is the PH dialect's route table (docs/endpoints-ph.tsv): the same operations,
+// with the body form of each row. In a flat row the fields are exactly what the body carries:
+// nothing else is ever added (no timestamp where it is not listed, no path value, no
+// countryCode), since a host that signs a fixed field list refuses any extra name.
+var endpointsPH = map[Operation]endpoint{
+	OpAccountBalance:                         row("GET", "/api/v1/account/checkBalance", formFlat, kindQuery, ""),
+	OpAccountPaymentStatement:                row("POST", "/api/v1/record/paymentList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpAccountPayoutStatement:                 row("POST", "/api/v1/record/payoutList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpPayoutCreate:                           row("POST", "/api/v1/payout", formFlat, kindMoney, "appName*,mchOrderId*,idempotencyId*,amount*,accountNo*,accountName*,payMethodCode*,bankCode,ewalletCode,remark"),
+	OpPayoutGet:                              row("GET", "/api/v1/payout/check", formFlat, kindQuery, "mchOrderId*"),
+	OpBillsPaymentCreateVirtualAccount:       row("POST", "/api/v1/paymentCode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,mobile,description"),
+	OpBillsPaymentBatchCreateVirtualAccounts: row("POST", "/api/v1/batch/paymentCode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,minAmount,maxAmount,mobile,expireTime,description"),
+	OpBillsPaymentUpdateVirtualAccount:       row("POST", "/api/v1/batch/paymentCode/{mchOrderId}/update", formFlat, kindWrite, "channelCode*"),
+	OpBillsPaymentCashierURL:                 row("POST", "/api/v1/paymentCode/cashier", formFlat, kindQuery, "mchOrderId*"),
+	OpBillsPaymentListPayments:               row("GET", "/api/v1/paymentCode/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*"),
+	OpBillsPaymentCancelVirtualAccount:       row("POST", "/api/v1/paymentCode/cancel", formFlat, kindWrite, "mchOrderId*"),
+	OpQRCodeCreate:                           row("POST", "/api/v1/qrcode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,amount,customerName*,email,callbackUrl,remark,expireSeconds"),
+	OpQRCodeGet:                              row("GET", "/api/v1/qrcode/detail", formFlat, kindQuery, "mchOrderId*"),
+	OpQRCodeListPayments:                     row("GET", "/api/v1/qrcode/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*"),
+	OpQRCodeCancel:                           row("POST", "/api/v1/qrcode/cancel", formFlat, kindWrite, "mchOrderId*"),
+	OpQRCodeUpdate:                           row("POST", "/api/v1/qrcode/update", formFlat, kindWrite, "mchOrderId*,customerName*,callbackUrl,email,remark"),
+	OpBankTransferBatchCreateAccounts:        row("POST", "/api/v1/batch/paymentAccount", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email,minAmount,maxAmount,mobile,expireTime,description"),
+	OpBankTransferBatchUpdateAccounts:        row("POST", "/api/v1/batch/paymentAccount/{mchOrderId}/update", formFlat, kindWrite, "channelCode*"),
+	OpBankTransferListPayments:               row("GET", "/api/v1/paymentAccount/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*,channelCode"),
+	OpWebPaymentCreate:                       row("POST", "/api/v1/payment", formFlat, kindMoney, "appName*,mchOrderId*,amount*,customerName,channelCode*,email*,mobile*,remark,callbackUrl*,redirectUrl*"),
+	OpWebPaymentGet:                          row("GET", "/api/v1/payment/{transactionId}", formFlat, kindQuery, "transactionId*"),
+	OpWebPaymentChannels:                     row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpRefundCreate:                           row("POST", "/api/payment/refund", formFlat, kindMoney, "mchRefundOrderId*,originalTransactionId*,refundAmount*,refundReason,refundCallbackUrl*"),
+	OpRefundListPayments:                     row("GET", "/api/refund/payments", formFlat, kindQuery, "originalTransactionId,refundTransactionId"),
+	OpCheckoutChannels:                       row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpCheckoutCreate:                         row("POST", "/api/v2/checkout/generate", formEnvelope, kindMoney, "timestamp*,mchOrderId*,merchantLogo,language,countryCode*,currency*,settlementCurrency*,channelTypeList,channelCodeList,amount*,customerName*,email*,mobile*,expireSeconds,notifyUrl*,redirectUrl*,remark,virtualAccountName,goodsDetails,billingAddress"),
+	OpCheckoutGet:                            row("POST", "/api/v2/checkout/query", formEnvelope, kindQuery, "timestamp*,mchOrderId,checkoutId"),
+	OpCheckoutClose:                          row("POST", "/api/v2/checkout/close", formEnvelope, kindWrite, "timestamp*,mchOrderId,checkoutId"),
+	OpDirectDebitCreateAuthorizationLink:     row("POST", "/api/direct/debit/token/apply", formFlat, kindWrite, "timestamp*,userId*,requestId*,channelCode*,terminalType*,osType,notifyUrl*,redirectUrl*"),
+	OpDirectDebitGetAuthorization:            row("POST", "/api/direct/debit/token/query", formFlat, kindQuery, "timestamp*,userId*,payToken"),
+	OpDirectDebitCancelAuthorization:         row("POST", "/api/direct/debit/token/cancel", formFlat, kindWrite, "timestamp*,userId*,payToken*"),
+	OpDirectDebitCreatePayment:               row("POST", "/api/direct/debit/pay", formFlat, kindMoney, "appName*,timestamp*,mchOrderId*,amount*,channelCode*,payToken*,callbackUrl*,customerName,email,mobile,remark"),
+	OpDirectDebitGetPayment:                  row("POST", "/api/direct/debit/query", formFlat, kindQuery, "timestamp*,transactionId*"),
+	OpEKYCInit:                               row("POST", "/api/ekyc/init", formFlat, kindWrite, "timestamp*,requestId*,userId*,channelCode*,notifyUrl*,redirectUrl*"),
+	OpEKYCGetResult:                          row("POST", "/api/ekyc/query", formFlat, kindQuery, "timestamp*,requestId*,userId"),
+}
+
+// phNames are the PH dialect's JSON names that differ from the open-api ones (the Go params
+// carry the open-api name): per operation, open-api name → PH name. A rename with a condition
+// applies only when another sent field has the given value (3.1's transferCode goes out as
+// bankCode for BANK and as ewalletCode for EWALLET, and not at all for SCANQR).
+var phNames = map[Operation][]rename{
+	OpPayoutCreate: {
+		{from: "transferCode", to: "bankCode", whenField: "payMethodCode", whenValue: "BANK"},
+		{from: "transferCode", to: "ewalletCode", whenField: "payMethodCode", whenValue: "EWALLET"},
+	},
+	OpBillsPaymentCreateVirtualAccount: {{from: "remark", to: "description"}},
+	OpQRCodeCreate:                     {{from: "notifyUrl", to: "callbackUrl"}},
+	OpWebPaymentCreate:                 {{from: "notifyUrl", to: "callbackUrl"}},
+	OpDirectDebitCreatePayment:         {{from: "notifyUrl", to: "callbackUrl"}},
+}
+
+// rename is one entry of phNames.
+type rename struct {
+	from, to             string
+	whenField, whenValue string // empty: always
+}
+
+// phRequiredIf are the PH rules "required unless": 3.1 needs the bank or wallet code for BANK
+// and EWALLET (the row marks neither bankCode nor ewalletCode required, since SCANQR has none).
+var phRequiredIf = map[Operation][]requiredIf{
+	OpPayoutCreate: {{field: "transferCode", whenField: "payMethodCode", values: []string{"BANK", "EWALLET"}}},
+}
+
+// requiredIf: field is required when whenField holds one of values.
+type requiredIf struct {
+	field, whenField string
+	values           []string
+}
+
+// phRefused are Go fields that must be empty in the PH dialect, because the PH operation does
+// something wider with them absent: 4.7 cancels every channel of the order, so code written to
+// cancel one channel must not silently cancel all of them.
+var phRefused = map[Operation][]string{
+	OpBillsPaymentCancelVirtualAccount: {"channelCode"},
+}
+
+// phWarnIfSet are Go fields the PH dialect does not send that a caller may expect to matter:
+// setting one logs one Warn line (4.1: the PH host uses the dashboard callback URL).
+var phWarnIfSet = map[Operation][]string{
+	OpBillsPaymentCreateVirtualAccount: {"notifyUrl"},
+}
+
+// requiredIfTable and refusedTable are the per-dialect rules beside the route rows.
+func requiredIfTable(d Dialect) map[Operation][]requiredIf {
+	if d == DialectPH {
+		return phRequiredIf
+	}
+	return nil
+}
+
+func warnIfSetTable(d Dialect) map[Operation][]string {
+	if d == DialectPH {
+		return phWarnIfSet
+	}
+	return nil
+}
+
+func refusedTable(d Dialect) map[Operation][]string {
+	if d == DialectPH {
+		return phRefused
+	}
+	return nil
+}
+
+// routeTable returns the route table of a dialect.
+func routeTable(d Dialect) map[Operation]endpoint {
+	if d == DialectPH {
+		return endpointsPH
+	}
+	return endpoints
+}
+
+// Per-dialect defaults.
+var (
+	// defaultEnvelopeSigning is what envelope operations sign when WithEnvelopeSigning is not
+	// given. PH: appId&param, the only form ever seen succeeding on the PH host's
+	// /api/v2/checkout (unconfirmed; `paycools probe` settles it).
+	defaultEnvelopeSigning = map[Dialect]EnvelopeSigning{
+		DialectOpenAPI: EnvelopeSignsParam,
+		DialectPH:      EnvelopeSignsAppIDAndParam,
+	}
+	// phHosts and phHostSuffix are the hosts whose default dialect is DialectPH.
+	phHosts      = []string{"api-uat.paycools.com", "api.paycools.com", "api.paycools.com.ph"}
+	phHostSuffix = ".paycools.com.ph"
+	// openAPIHosts are the documented open-api hosts (for the mismatch warning only).
+	openAPIHosts = []string{"globalapi-dev.paycools.com", "openapi.paycools.com"}
+	// codeOneSuccessPrefix is the one path family where code 1 means success (seen only from
+	// the PH host's checkout answers); anywhere else code 1 is an *APIError, so that
+	// {"code":1,"message":"Insufficient balance"} on a payout never reads as success.
+	codeOneSuccessPrefix = "/api/v2/checkout/"
+	// callbackForms are the callback forms each dialect accepts (docs/dialects.md §10.1): the
+	// flat ones only in PH, where flat RSA (seen in one integration only) costs nothing when
+	// the platform key is configured.
+	callbackForms = map[Dialect][]NotificationForm{
+		DialectOpenAPI: {NotificationFormEnvelope},
+		DialectPH:      {NotificationFormEnvelope, NotificationFormFlatSHA1, NotificationFormFlatRSA},
+	}
+	// flatCallbackReply is the answer to a handled flat callback (documented on every flat
+	// callback page; which reply stops redelivery is unconfirmed).
+	flatCallbackReply = []byte(`{"code":1,"msg":"success","data":{}}`)
+)
 
 // Hosts (wire.md §12). PayCools hands each merchant its API domain at onboarding.
 const (
@@ -121,9 +325,10 @@ const (
 
 // Unconfirmed and decided choices of the contract (wire.md §13), one line each.
 var (
-	// successCodes is the success set of the response envelope: 10000, 1000 (older tenants)
-	// and 1 (seen once from the PH host on checkout paths; unconfirmed).
-	successCodes = [...]int{CodeSuccess, CodeLegacySuccess, CodeHostSuccess}
+	// successCodes is the success set of the response envelope on every path, in both
+	// dialects: 10000 and 1000 (editions mix inside each host). Code 1 is added on the
+	// codeOneSuccessPrefix path family only.
+	successCodes = [...]int{CodeSuccess, CodeLegacySuccess}
 	// getSendsQueryString: GET operations carry appId, param and sign as URL query
 	// parameters (wire.md §5; unconfirmed).
 	getSendsQueryString = true

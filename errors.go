@@ -227,6 +227,21 @@ func (e *ValidationError) Has(field string) bool {
 	return false
 }
 
+// UnsupportedOperationError is an operation the client's dialect has no route for. Nothing was
+// sent. Give the route with WithEndpoint(op, method, path) if PayCools told you one.
+type UnsupportedOperationError struct {
+	// Operation is the operation called.
+	Operation Operation
+	// Dialect is the client's dialect.
+	Dialect Dialect
+}
+
+// Error names the operation, the dialect and the option that supplies a route.
+func (e *UnsupportedOperationError) Error() string {
+	return fmt.Sprintf("paycools: %s has no route in the %s dialect (nothing was sent); if PayCools gave you one, set it with paycools.WithEndpoint(%q, method, path)",
+		e.Operation, e.Dialect, string(e.Operation))
+}
+
 // SignatureError is a key or signature problem: a callback whose signature does not verify,
 // a malformed sign value, a missing platform key, or a key that cannot be used. Its text names
 // the problem but never contains a key or a signature.

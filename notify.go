@@ -3,6 +3,9 @@ package paycools
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +24,51 @@ type Notification struct {
 	// Event is a pointer to the typed event struct registered for EventName (for example
 	// *PayoutNotification), or nil for an event name the SDK does not know. Use a type switch.
 	Event any
-	// AppID is the appId sent beside param, when present. The signature does not cover it:
-	// never trust it.
+	// AppID is the appId sent beside param, when present. In the envelope form the signature
+	// does not cover it: never trust it.
 	AppID string
+	// Form is the callback form the body came in, which decides the reply.
+	Form NotificationForm
+}
+
+// NotificationForm is one of the three callback forms PayCools sends (docs/dialects.md §10.1).
+type NotificationForm int
+
+const (
+	// NotificationFormEnvelope is {"param":"<JSON string>","sign":"<base64>"}, RSA-SHA256 over
+	// the exact param bytes, verified with the platform public key. Param is that param.
+	NotificationFormEnvelope NotificationForm = iota + 1
+	// NotificationFormFlatSHA1 is a flat JSON object whose sign is 40 hex characters: the
+	// lowercase hex SHA-1 of the sorted k=v string of every other field + "&secret=" + the
+	// merchant's callback secret (WithCallbackSecret). Param is the whole body, sign included.
+	NotificationFormFlatSHA1
+	// NotificationFormFlatRSA is a flat JSON object whose sign is base64 RSA-SHA256 over the
+	// sorted k=v string of every other field, verified with the platform public key. Param is
+	// the whole body, sign included.
+	NotificationFormFlatRSA
+)
+
+// String names the form: "envelope", "flat-sha1" or "flat-rsa".
+func (f NotificationForm) String() string {
+	switch f {
+	case NotificationFormEnvelope:
+		return "envelope"
+	case NotificationFormFlatSHA1:
+		return "flat-sha1"
+	case NotificationFormFlatRSA:
+		return "flat-rsa"
+	}
+	return fmt.Sprintf("NotificationForm(%d)", int(f))
+}
+
+// accepts reports whether the client's dialect takes callbacks in form f.
+func (c *Client) accepts(f NotificationForm) bool {
+	for _, a := range callbackForms[c.dialect] {
+		if a == f {
+			return true
+		}
+	}
+	return false
 }
 
 // eventRegistry maps an event name to a constructor of its typed event struct. Family files
@@ -85,10 +130,13 @@ func badSign(reason string, err error) *notificationError {
 	return &notificationError{http.StatusUnauthorized, &SignatureError{Reason: "callback: " + reason, Err: err}}
 }
 
-// ParseNotification verifies one callback body and decodes it. The signature is checked with
-// the PayCools platform public key (WithPlatformPublicKey) over the exact bytes of param,
-// before anything in param is read; any problem is a *SignatureError and nothing is decoded.
-// Without a platform key it always fails: verification is never skipped.
+// ParseNotification verifies one callback body and decodes it, in every form the client's
+// dialect accepts (docs/dialects.md §10): the envelope (RSA over the exact param bytes, with
+// the platform public key of WithPlatformPublicKey) in both dialects; in the PH dialect also
+// the flat forms (SHA-1 with WithCallbackSecret, or RSA over the sorted k=v string). The
+// signature is checked over the exact received values before anything is decoded; any problem
+// is a *SignatureError and nothing is decoded. A form whose key or secret is not configured
+// always fails: verification is never skipped.
 func (c *Client) ParseNotification(body []byte) (*Notification, error) {
 	n, nerr := c.parseNotification(context.Background(), body)
 	if nerr != nil {
@@ -98,20 +146,33 @@ func (c *Client) ParseNotification(body []byte) (*Notification, error) {
 }
 
 func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notification, *notificationError) {
-	if c.platformKey == nil {
-		return nil, badSign("no PayCools platform public key configured (WithPlatformPublicKey): cannot verify", nil)
-	}
 	if len(body) > maxNotificationBytes {
 		return nil, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
 	}
-	// The usual body (three string members) is read by one hand-written pass; anything else
-	// by encoding/json, which also names what is wrong.
+	// The usual envelope body (three string members) is read by one hand-written pass;
+	// anything else is read member by member, which also finds the form.
 	paramBytes, sign, appID, ok := scanCallbackBody(body)
 	if !ok {
+		pairs, err := parseFlatObject(body)
+		switch {
+		case errors.Is(err, errDuplicateName):
+			return nil, badSign("the body repeats a top-level name: what is signed would be ambiguous", nil)
+		case err != nil:
+			return nil, badBody("body is not a JSON object")
+		}
+		if _, hasParam := findPair(pairs, "param"); !hasParam {
+			return c.parseFlatNotification(ctx, body, pairs)
+		}
 		var nerr *notificationError
 		if paramBytes, sign, appID, nerr = decodeCallbackBody(body); nerr != nil {
 			return nil, nerr
 		}
+	}
+	if !c.accepts(NotificationFormEnvelope) {
+		return nil, badSign("the envelope callback form is not accepted in the "+c.dialect.String()+" dialect", nil)
+	}
+	if c.platformKey == nil {
+		return nil, badSign("no PayCools platform public key configured (WithPlatformPublicKey): cannot verify an envelope callback", nil)
 	}
 	// paramBytes is the only copy of param: it serves the verification, the decoding and
 	// Notification.Param, and none of them writes to it.
@@ -126,7 +187,92 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if !isJSONObject(paramBytes) {
 		return nil, badBody("verified param is not a JSON object")
 	}
-	n := &Notification{Param: json.RawMessage(paramBytes), AppID: appID}
+	n := &Notification{Param: json.RawMessage(paramBytes), AppID: appID, Form: NotificationFormEnvelope}
+	return c.decodeNotification(ctx, n)
+}
+
+// parseFlatNotification verifies a flat callback body (forms F1 and F2 of docs/dialects.md
+// §10.1) over the canonical string of the exact received values, then decodes it.
+func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs []flatPair) (*Notification, *notificationError) {
+	rawSign, ok := findPair(pairs, "sign")
+	if !ok {
+		return nil, badBody("param or sign is missing")
+	}
+	sign, err := decodeString(rawSign)
+	if err != nil || sign == "" {
+		return nil, badBody("sign is missing or not a string")
+	}
+	form := NotificationFormFlatRSA
+	if isHexSHA1(sign) {
+		form = NotificationFormFlatSHA1
+	}
+	if !c.accepts(form) {
+		return nil, badSign("the flat callback form is not accepted in the "+c.dialect.String()+" dialect (set WithDialect(DialectPH) if PayCools sends flat callbacks)", nil)
+	}
+	msg, err := canonicalFlat(pairs)
+	if err != nil {
+		return nil, badBody("a field cannot be read: " + err.Error())
+	}
+	switch form {
+	case NotificationFormFlatSHA1:
+		if c.callbackSecret == "" {
+			return nil, badSign("no callback secret configured (WithCallbackSecret): cannot verify a flat SHA-1 callback", nil)
+		}
+		h := sha1.New()
+		h.Write(msg)
+		h.Write([]byte("&secret="))
+		h.Write([]byte(c.callbackSecret))
+		want := hex.EncodeToString(h.Sum(nil))
+		if subtle.ConstantTimeCompare([]byte(strings.ToLower(sign)), []byte(want)) != 1 {
+			return nil, badSign("bad signature", ErrSignatureMismatch)
+		}
+	default:
+		if c.platformKey == nil {
+			return nil, badSign("no PayCools platform public key configured (WithPlatformPublicKey): cannot verify a flat RSA callback", nil)
+		}
+		if err := VerifyParam(c.platformKey, msg, sign); err != nil {
+			var se *SignatureError
+			if errors.As(err, &se) {
+				return nil, &notificationError{http.StatusUnauthorized, &SignatureError{Reason: "callback: " + se.Reason, Err: se.Err}}
+			}
+			return nil, badSign("signature check failed", err)
+		}
+	}
+	// Verified: only now are the values read.
+	n := &Notification{Param: json.RawMessage(body), Form: form}
+	if raw, ok := findPair(pairs, "appId"); ok {
+		n.AppID, _ = decodeString(raw)
+	}
+	return c.decodeNotification(ctx, n)
+}
+
+// findPair returns the value of the top-level name.
+func findPair(pairs []flatPair, name string) ([]byte, bool) {
+	for _, p := range pairs {
+		if p.name == name {
+			return p.raw, true
+		}
+	}
+	return nil, false
+}
+
+// isHexSHA1 reports whether s is 40 hex characters, the sign of a flat SHA-1 callback.
+func isHexSHA1(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeNotification decodes the verified n.Param into its typed event.
+func (c *Client) decodeNotification(ctx context.Context, n *Notification) (*Notification, *notificationError) {
+	paramBytes := []byte(n.Param)
 	warn := func(path string, err error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 			slog.String("event", n.EventName), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
@@ -307,11 +453,15 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
-// NotificationHandler panics if the client has no platform public key or fn is nil: a
-// callback endpoint that cannot verify must not be served.
+// In the PH dialect it also takes the flat callback forms, and answers a handled flat callback
+// {"code":1,"msg":"success","data":{}} (the reply follows the form of the request).
+//
+// NotificationHandler panics if fn is nil or the client cannot verify any callback: in the
+// open-api dialect it needs the platform public key, in the PH dialect the key or the callback
+// secret (WithCallbackSecret). A callback endpoint that cannot verify must not be served.
 func (c *Client) NotificationHandler(fn func(context.Context, *Notification) error) http.Handler {
-	if c.platformKey == nil {
-		panic("paycools: NotificationHandler: no PayCools platform public key configured (WithPlatformPublicKey); callbacks cannot be verified")
+	if !c.canVerifyCallbacks() {
+		panic("paycools: NotificationHandler: " + c.missingVerifier() + "; callbacks cannot be verified")
 	}
 	if fn == nil {
 		panic("paycools: NotificationHandler: nil function")
@@ -323,7 +473,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		}
 		if n.EventName == EventPaymentVerification {
 			c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification reached NotificationHandler; refused (serve it with RepaymentVerificationHandler)")
-			writeReply(w, http.StatusOK, repaymentReply(repaymentRefuseCode, "Failed"))
+			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
 			return
 		}
 		if c.notifyMaxAge > 0 {
@@ -346,7 +496,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 				writeReply(w, http.StatusInternalServerError, replyServerError)
 				return
 			case state == NotificationDone:
-				writeReply(w, http.StatusOK, replySuccess)
+				writeReply(w, http.StatusOK, successReply(n.Form))
 				return
 			case state == NotificationInFlight:
 				// Not acknowledged: if the delivery in flight fails, this one comes back.
@@ -366,8 +516,36 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			writeReply(w, http.StatusInternalServerError, replyServerError)
 			return
 		}
-		writeReply(w, http.StatusOK, replySuccess)
+		writeReply(w, http.StatusOK, successReply(n.Form))
 	})
+}
+
+// successReply is the acknowledgement of a handled callback in its form (docs/dialects.md
+// §10.2).
+func successReply(f NotificationForm) []byte {
+	if f == NotificationFormEnvelope {
+		return replySuccess
+	}
+	return flatCallbackReply
+}
+
+// canVerifyCallbacks reports whether some callback form of the client's dialect can be
+// verified with what is configured.
+func (c *Client) canVerifyCallbacks() bool {
+	for _, f := range callbackForms[c.dialect] {
+		if f == NotificationFormFlatSHA1 && c.callbackSecret != "" || f != NotificationFormFlatSHA1 && c.platformKey != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// missingVerifier names what a client that cannot verify callbacks lacks.
+func (c *Client) missingVerifier() string {
+	if c.accepts(NotificationFormFlatSHA1) {
+		return "neither a PayCools platform public key (WithPlatformPublicKey) nor a callback secret (WithCallbackSecret) is configured"
+	}
+	return "no PayCools platform public key configured (WithPlatformPublicKey)"
 }
 
 // RepaymentVerificationHandler returns the http.Handler that answers PayCools' repayment
@@ -381,11 +559,12 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 //   - any other error: HTTP 500 (the error text is logged, never sent).
 //
 // A body that does not verify gets 401 and fn is not called; a verified event other than
-// payment.verification gets 400, so nothing is ever accepted by default. It panics if the
-// client has no platform public key or fn is nil.
+// payment.verification gets 400, so nothing is ever accepted by default. A flat question (PH
+// dialect) gets the flat replies: {"code":2000,"msg":"Success"}, {"code":1000,"msg":"Failed"}.
+// It panics if fn is nil or the client cannot verify any question (as NotificationHandler).
 func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *RepaymentVerification) (accept bool, err error)) http.Handler {
-	if c.platformKey == nil {
-		panic("paycools: RepaymentVerificationHandler: no PayCools platform public key configured (WithPlatformPublicKey); questions cannot be verified")
+	if !c.canVerifyCallbacks() {
+		panic("paycools: RepaymentVerificationHandler: " + c.missingVerifier() + "; questions cannot be verified")
 	}
 	if fn == nil {
 		panic("paycools: RepaymentVerificationHandler: nil function")
@@ -414,20 +593,25 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 			if msg == "" {
 				msg = "Failed"
 			}
-			writeReply(w, http.StatusOK, repaymentReply(code, msg))
+			writeReply(w, http.StatusOK, repaymentReply(n.Form, code, msg))
 		case err != nil:
 			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools repayment verification failed; answered 500",
 				slog.String("error", redactText(err.Error(), 300)))
 			writeReply(w, http.StatusInternalServerError, replyServerError)
 		case accept:
-			writeReply(w, http.StatusOK, repaymentReply(repaymentAcceptCode, "Success"))
+			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentAcceptCode, "Success"))
 		default:
-			writeReply(w, http.StatusOK, repaymentReply(repaymentRefuseCode, "Failed"))
+			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
 		}
 	})
 }
 
-func repaymentReply(code int, message string) []byte {
+// repaymentReply is the answer to a repayment verification question in its form
+// (docs/dialects.md §11): the envelope form carries message and data, the flat form msg.
+func repaymentReply(f NotificationForm, code int, message string) []byte {
 	msg, _ := marshalCompact(message)
+	if f == NotificationFormFlatSHA1 || f == NotificationFormFlatRSA {
+		return []byte(fmt.Sprintf(`{"code":%d,"msg":%s}`, code, msg))
+	}
 	return []byte(fmt.Sprintf(`{"code":%d,"message":%s,"data":{}}`, code, msg))
 }

@@ -42,24 +42,50 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	if !ok {
 		return fmt.Errorf("paycools: unknown operation %q", op)
 	}
-	if err := validateParams(op, params, c.rules); err != nil {
+	if ep.path == "" {
+		return &UnsupportedOperationError{Operation: op, Dialect: c.dialect}
+	}
+	if err := c.validate(op, &ep, params); err != nil {
 		return err
 	}
 	base, ts, extra, err := encodeParams(params)
 	if err != nil {
 		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
 	}
+	if ep.form == formFlat {
+		for _, k := range [...]string{"appId", "sign"} {
+			if _, bad := extra[k]; bad {
+				return &ValidationError{Operation: op, Fields: []FieldError{{Field: "Extra", Problem: "Extra[" + strconv.Quote(k) + "] is set by the SDK and cannot be given"}}}
+			}
+		}
+	} else {
+		extra = c.envelopeAppName(&ep, base, extra)
+	}
+	build := func() (wireRequest, error) { return c.buildEnvelope(op, &ep, base, ts, extra) }
+	if ep.form == formFlat {
+		path, perr := fillPath(ep.path, base)
+		if perr != nil {
+			return &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: perr.Error()}}}
+		}
+		build = func() (wireRequest, error) {
+			fa, err := c.buildFlat(op, &ep, base, ts, extra)
+			if err != nil {
+				return wireRequest{}, &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
+			}
+			return wireRequest{path: path, body: fa.body, query: fa.query}, nil
+		}
+	}
 
 	var lastErr error
 	unknown := false
 	for attempt := 1; ; attempt++ {
-		param, err := buildParam(base, ts, extra, c.clock)
-		if err != nil {
-			return &ValidationError{Operation: op, Fields: []FieldError{{Field: "Extra", Problem: err.Error()}}}
-		}
-		res := c.attempt(ctx, op, ep, param, out, attempt)
+		res := c.attempt(ctx, op, ep, build, out, attempt)
 		if res.err == nil {
 			return nil
+		}
+		var ve *ValidationError
+		if errors.As(res.err, &ve) {
+			return res.err
 		}
 		lastErr = res.err
 		if IsOutcomeUnknown(res.err) {
@@ -77,6 +103,72 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 		lastErr = markUnknown(lastErr)
 	}
 	return lastErr
+}
+
+// wireRequest is one attempt as it goes on the wire: the envelope's param and sign, or a flat
+// body (POST) or query (GET).
+type wireRequest struct {
+	path  string
+	param []byte // envelope form
+	sign  string // envelope form
+	body  []byte // flat form, POST
+	query string // flat form, GET
+	flat  bool
+}
+
+// buildEnvelope makes the param of one attempt (fresh timestamp) and signs it with the
+// client's EnvelopeSigning.
+func (c *Client) buildEnvelope(op Operation, ep *endpoint, base []byte, ts int64, extra map[string]any) (wireRequest, error) {
+	param, err := buildParam(base, ts, extra, c.clock)
+	if err != nil {
+		return wireRequest{}, &ValidationError{Operation: op, Fields: []FieldError{{Field: "Extra", Problem: err.Error()}}}
+	}
+	msg := param
+	if c.envSigning == EnvelopeSignsAppIDAndParam {
+		msg = envelopeMessage(c.appID, param)
+	}
+	sign, err := signParam(c.signer, msg)
+	if err != nil {
+		return wireRequest{}, err
+	}
+	path, err := fillPath(ep.path, param)
+	if err != nil {
+		return wireRequest{}, &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: err.Error()}}}
+	}
+	return wireRequest{path: path, param: param, sign: sign}, nil
+}
+
+// envelopeMessage is the EnvelopeSignsAppIDAndParam message: "appId=" + appId + "&param=" +
+// param, with no encoding and no sorting (docs/dialects.md §4.1).
+func envelopeMessage(appID string, param []byte) []byte {
+	m := make([]byte, 0, len(appID)+len(param)+13)
+	m = append(m, "appId="...)
+	m = append(m, appID...)
+	m = append(m, "&param="...)
+	return append(m, param...)
+}
+
+// envelopeAppName adds the client's WithAppName to an envelope operation whose row lists
+// appName when neither the params nor Extra carry one.
+func (c *Client) envelopeAppName(ep *endpoint, base []byte, extra map[string]any) map[string]any {
+	if c.appName == "" {
+		return extra
+	}
+	if listed, _ := ep.lists("appName"); !listed {
+		return extra
+	}
+	if v, ok := extra["appName"]; ok && v != nil && v != "" {
+		return extra
+	}
+	if bytes.Contains(base, []byte(`"appName":"`)) && !bytes.Contains(base, []byte(`"appName":""`)) {
+		return extra
+	}
+	m := make(map[string]any, len(extra)+1)
+	for k, v := range extra {
+		m[k] = v
+	}
+	m["appName"] = c.appName
+	return m
 }
 
 // markUnknown makes sure that an error following an attempt whose outcome was unknown still
@@ -115,23 +207,26 @@ func (r attemptResult) retry(kind operationKind) bool {
 	return kind == kindQuery && r.retryQuery
 }
 
-func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param []byte, out any, attempt int) attemptResult {
+func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, build func() (wireRequest, error), out any, attempt int) attemptResult {
 	start := time.Now()
-	sign, err := signParam(c.signer, param)
+	wr, err := build()
 	if err != nil {
 		return attemptResult{err: err}
-	}
-	path, err := fillPath(ep.path, param)
-	if err != nil {
-		return attemptResult{err: &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: err.Error()}}}}
 	}
 	var sent atomic.Bool // set by the transport, possibly from another goroutine
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
 	// The request is made with the traced context directly: req.WithContext would copy it.
-	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), ep.method, c.baseURL+path, param, sign)
+	tctx := httptrace.WithClientTrace(ctx, trace)
+	var req *http.Request
+	if wr.param != nil {
+		req, err = c.newRequest(tctx, ep.method, c.baseURL+wr.path, wr.param, wr.sign)
+	} else {
+		req, err = c.newFlatRequest(tctx, ep.method, c.baseURL+wr.path, wr)
+	}
 	if err != nil {
 		return attemptResult{err: &TransportError{Operation: op, Err: err}}
 	}
+	path := wr.path
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		// The transport calls GotConn before writing; without a connection nothing was sent.
@@ -149,9 +244,26 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, param [
 		c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, 0, r.err)
 		return r
 	}
-	code, r := c.handleResponse(ctx, op, resp, body, readErr != nil, out)
+	code, r := c.handleResponse(ctx, op, path, resp, body, readErr != nil, out)
 	c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, code, r.err)
 	return r
+}
+
+// newFlatRequest makes the HTTP request of a flat attempt: the body for POST, the query for
+// GET.
+func (c *Client) newFlatRequest(ctx context.Context, method, u string, wr wireRequest) (*http.Request, error) {
+	var req *http.Request
+	var err error
+	if method == http.MethodGet {
+		req, err = http.NewRequestWithContext(ctx, method, u+"?"+wr.query, nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(wr.body))
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.setHeaders(req)
+	return req, nil
 }
 
 func unwrapURLError(err error) error {
@@ -182,6 +294,12 @@ func (c *Client) newRequest(ctx context.Context, method, u string, param []byte,
 	if err != nil {
 		return nil, err
 	}
+	c.setHeaders(req)
+	return req, nil
+}
+
+// setHeaders sets Accept, User-Agent and, with a body, Content-Type.
+func (c *Client) setHeaders(req *http.Request) {
 	// The header values share one backing array, one allocation instead of one per header
 	// (Header.Set allocates a []string each). The keys are already canonical. Each slice has
 	// its capacity cut to 1, so an Add by a RoundTripper copies instead of overwriting the next.
@@ -192,7 +310,6 @@ func (c *Client) newRequest(ctx context.Context, method, u string, param []byte,
 	if req.Body != nil {
 		req.Header["Content-Type"] = vals[2:3:3]
 	}
-	return req, nil
 }
 
 var errBodyTooLarge = errors.New("response body over the size cap")
@@ -258,7 +375,7 @@ func (c *envelopeCode) UnmarshalJSON(b []byte) error {
 }
 
 // handleResponse classifies one HTTP answer (wire.md §7 "Outcomes") and decodes a success.
-func (c *Client) handleResponse(ctx context.Context, op Operation, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
+func (c *Client) handleResponse(ctx context.Context, op Operation, path string, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
 	var env responseEnvelope
 	code, ok := 0, false
 	if !tooLarge && json.Unmarshal(body, &env) == nil && env.Code.ok {
@@ -267,7 +384,7 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, resp *http.Re
 	if !ok {
 		return 0, httpFailure(op, resp, body, tooLarge)
 	}
-	if isSuccessCode(code) {
+	if isSuccessCode(code, path) {
 		data := unwrapData(env.Data)
 		c.decodeResult(ctx, op, data, out)
 		return code, attemptResult{}
@@ -286,13 +403,15 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, resp *http.Re
 	return code, r
 }
 
-func isSuccessCode(code int) bool {
+// isSuccessCode reports whether code is success for an answer to path: 10000 and 1000 on
+// every path, 1 only on the codeOneSuccessPrefix family (docs/dialects.md §6).
+func isSuccessCode(code int, path string) bool {
 	for _, s := range successCodes {
 		if s == code {
 			return true
 		}
 	}
-	return false
+	return code == CodeHostSuccess && strings.HasPrefix(path, codeOneSuccessPrefix)
 }
 
 // unwrapData returns data, unwrapping it once when PayCools sent the JSON as a JSON string.

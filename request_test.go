@@ -181,13 +181,18 @@ func TestResponseDecodingIsTolerant(t *testing.T) {
 	assert.Equal(t, "M3", res.MchOrderID)
 	assert.JSONEq(t, `{"mchOrderId":"M3"}`, string(res.Raw))
 
-	// 1000 and 1 are successes too; legacy bodies use msg.
-	for _, code := range []string{"1000", "1"} {
-		f.reply("POST", probePath, 200, `{"code":`+code+`,"msg":"success","data":{"mchOrderId":"L"}}`)
-		res, err = probe(f, &probeParams{MchOrderID: "L", Amount: 100})
-		require.NoError(t, err)
-		assert.Equal(t, "L", res.MchOrderID)
-	}
+	// 1000 is a success too; legacy bodies use msg.
+	f.reply("POST", probePath, 200, `{"code":1000,"msg":"success","data":{"mchOrderId":"L"}}`)
+	res, err = probe(f, &probeParams{MchOrderID: "L", Amount: 100})
+	require.NoError(t, err)
+	assert.Equal(t, "L", res.MchOrderID)
+	// Code 1 is success only on the /api/v2/checkout/ path family: here it is an *APIError,
+	// so that {"code":1,"message":"Insufficient balance"} never reads as a success.
+	f.reply("POST", probePath, 200, `{"code":1,"msg":"Insufficient balance","data":{"mchOrderId":"L"}}`)
+	_, err = probe(f, &probeParams{MchOrderID: "L", Amount: 100})
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 1, ae.Code)
 	// data null: an empty result, no error.
 	f.reply("POST", probePath, 200, `{"code":10000,"message":"Success","data":null}`)
 	res, err = probe(f, &probeParams{MchOrderID: "L", Amount: 100})

@@ -2,6 +2,7 @@ package paycools
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -46,6 +47,10 @@ var validationPatterns = map[string]struct {
 type validation struct {
 	fields []FieldError
 	rules  *ruleCache // compiled tag rules; nil compiles them afresh
+	// top, when set, decides for each top-level field (by its JSON name) whether it is checked
+	// at all and whether it is required, in place of the tag's required rule: the route row
+	// of the client's dialect decides what is sent and what is required.
+	top func(name string, tagRequired bool) (check, required bool)
 }
 
 // add records a problem with a field (its JSON name).
@@ -76,19 +81,141 @@ type crossFieldValidator interface {
 // validateParams checks params (a pointer to a params struct) and returns a *ValidationError
 // listing every problem, or nil.
 func validateParams(op Operation, params any, rules *ruleCache) error {
+	return validateWith(op, params, validation{rules: rules}, nil)
+}
+
+// validateWith runs the tag rules with v's settings, the cross-field rules, then extra (rules
+// of the route row), and returns every problem found.
+func validateWith(op Operation, params any, v validation, extra func(v *validation, rv reflect.Value)) error {
 	rv := reflect.ValueOf(params)
 	if !rv.IsValid() || rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "params", Problem: "params are required (nil given)"}}}
 	}
-	v := validation{rules: rules}
 	checkStruct(&v, reflect.Indirect(rv), "")
 	if cv, ok := params.(crossFieldValidator); ok {
 		cv.validate(&v)
+	}
+	if extra != nil {
+		extra(&v, reflect.Indirect(rv))
 	}
 	if len(v.fields) > 0 {
 		return &ValidationError{Operation: op, Fields: v.fields}
 	}
 	return nil
+}
+
+// validate checks params against the rules of the client's route row for op: in a flat row
+// (PH) only the fields the row sends are checked, and the row's required marks replace the
+// tags' (docs/dialects.md §8); everywhere appName may come from WithAppName or Extra.
+func (c *Client) validate(op Operation, ep *endpoint, params any) error {
+	v := validation{rules: c.rules}
+	extraMap := extraOf(params)
+	appNameGiven := c.appName != ""
+	if s, ok := extraMap["appName"].(string); ok && s != "" {
+		appNameGiven = true
+	}
+	renames := nameTable(c.dialect)[op]
+	flatRow := ep.form == formFlat
+	v.top = func(name string, tagRequired bool) (bool, bool) {
+		if !flatRow {
+			return true, tagRequired && !(name == "appName" && appNameGiven)
+		}
+		if pathVar(ep.path, name) {
+			return true, true
+		}
+		sent, required := false, false
+		matched := false
+		for _, r := range renames {
+			if r.from != name {
+				continue
+			}
+			matched = true
+			if l, _ := ep.lists(r.to); l {
+				sent = true
+			}
+			if r.whenField == "" {
+				_, required = ep.lists(r.to)
+			}
+		}
+		if !matched {
+			sent, required = ep.lists(name)
+		}
+		if name == "appName" && appNameGiven {
+			required = false
+		}
+		return sent, required
+	}
+	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
+		if listed, req := ep.lists("appName"); listed && req && !appNameGiven && !hasFieldJSON(v, rv, "appName") {
+			v.add("appName", "is required: set it with paycools.WithAppName, in the params or in Extra")
+		}
+		if !flatRow {
+			return
+		}
+		for _, name := range warnIfSetTable(c.dialect)[op] {
+			if hasFieldJSON(v, rv, name) {
+				c.logger.Warn("paycools: a field set in the params is not sent in this dialect",
+					slog.String("operation", string(op)), slog.String("field", name), slog.String("dialect", c.dialect.String()))
+			}
+		}
+		for _, ri := range requiredIfTable(c.dialect)[op] {
+			w := fieldStringJSON(v, rv, ri.whenField)
+			for _, val := range ri.values {
+				if w == val && !hasFieldJSON(v, rv, ri.field) {
+					v.addf(ri.field, "is required when %s is %s", ri.whenField, val)
+				}
+			}
+		}
+		for _, name := range refusedTable(c.dialect)[op] {
+			if hasFieldJSON(v, rv, name) {
+				v.addf(name, "must be empty in the %s dialect (the operation does not take it there)", c.dialect)
+			}
+		}
+	})
+}
+
+// pathVar reports whether path has the placeholder {name}.
+func pathVar(path, name string) bool { return strings.Contains(path, "{"+name+"}") }
+
+// extraOf returns the Extra map of a params struct pointer (nil when none).
+func extraOf(params any) map[string]any {
+	rv := reflect.Indirect(reflect.ValueOf(params))
+	if rv.Kind() != reflect.Struct {
+		return nil
+	}
+	if f := rv.FieldByName("Extra"); f.IsValid() && f.Kind() == reflect.Map && !f.IsNil() {
+		m, _ := f.Interface().(map[string]any)
+		return m
+	}
+	return nil
+}
+
+// fieldJSON returns the top-level field of rv whose JSON name is name.
+func fieldJSON(v *validation, rv reflect.Value, name string) (reflect.Value, bool) {
+	if rv.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	for _, fr := range v.rules.rulesFor(rv.Type()).fields {
+		if fr.name == name {
+			return rv.Field(fr.index), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// hasFieldJSON reports whether the field with JSON name name is set (not zero).
+func hasFieldJSON(v *validation, rv reflect.Value, name string) bool {
+	f, ok := fieldJSON(v, rv, name)
+	return ok && !f.IsZero()
+}
+
+// fieldStringJSON returns the string value of the field with JSON name name ("" if none).
+func fieldStringJSON(v *validation, rv reflect.Value, name string) string {
+	f, ok := fieldJSON(v, rv, name)
+	if !ok || f.Kind() != reflect.String {
+		return ""
+	}
+	return f.String()
 }
 
 // structRules is the validation plan of one struct type, compiled from its tags once: every
@@ -202,6 +329,17 @@ func checkStruct(v *validation, rv reflect.Value, prefix string) {
 			path = prefix + "." + fr.name
 		}
 		fv := rv.Field(fr.index)
+		if prefix == "" && v.top != nil {
+			check, required := v.top(fr.name, fr.required)
+			if !check {
+				continue
+			}
+			if required != fr.required {
+				cp := *fr
+				cp.required, cp.hasTag = required, true
+				fr = &cp
+			}
+		}
 		if fr.hasTag {
 			checkField(v, fv, path, fr)
 		}

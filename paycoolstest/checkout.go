@@ -74,11 +74,11 @@ func init() {
 	})
 	byOrderOrID := rules("mchOrderId str 1..32", "checkoutId str 1..64")
 	addRoute(&route{
-		op: paycools.OpCheckoutGet, method: "POST", path: "/api/v2/checkout/query",
+		op: paycools.OpCheckoutGet, method: "POST", path: "/open-api/payment/checkout/query",
 		fields: byOrderOrID, handle: (*Server).checkoutGet,
 	})
 	addRoute(&route{
-		op: paycools.OpCheckoutClose, method: "POST", path: "/api/v2/checkout/close",
+		op: paycools.OpCheckoutClose, method: "POST", path: "/open-api/payment/checkout/close",
 		fields: byOrderOrID, handle: (*Server).checkoutClose,
 	})
 }

@@ -1,0 +1,207 @@
+package paycools
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Dialect is the wire dialect a client speaks. PayCools runs two API generations behind one
+// set of products: the open-api one (every request an {"appId","param","sign"} envelope, success
+// code 10000) and the Philippine host's (flat k=v-signed bodies on /api/v1 and the other PH
+// paths, the envelope on /api/v2/checkout, success 1000, SHA-1 secret-signed callbacks).
+// Services, methods, params and results are the same in both: only the bytes on the wire
+// differ. See docs/dialects.md in the repository.
+type Dialect int
+
+const (
+	// DialectOpenAPI is the open-api dialect of the /open-api hosts (BaseURLTest,
+	// BaseURLProduction): every request is the envelope, signed over param.
+	DialectOpenAPI Dialect = iota + 1
+	// DialectPH is the dialect of the Philippine host (BaseURLPhilippinesUAT, and the
+	// production host PayCools gives you): flat bodies signed over the sorted k=v string,
+	// envelopes only on /api/v2/checkout.
+	DialectPH
+)
+
+// String returns "open-api" or "ph", the names ParseDialect and the command line accept.
+func (d Dialect) String() string {
+	switch d {
+	case DialectOpenAPI:
+		return "open-api"
+	case DialectPH:
+		return "ph"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+// GoString returns the Go expression of d, e.g. "paycools.DialectPH".
+func (d Dialect) GoString() string {
+	switch d {
+	case DialectOpenAPI:
+		return "paycools.DialectOpenAPI"
+	case DialectPH:
+		return "paycools.DialectPH"
+	}
+	return d.String()
+}
+
+// ParseDialect reads a dialect name: "open-api" (also "openapi") or "ph", in any case.
+func ParseDialect(s string) (Dialect, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "open-api", "openapi":
+		return DialectOpenAPI, nil
+	case "ph":
+		return DialectPH, nil
+	}
+	return 0, fmt.Errorf("paycools: unknown dialect %q (want open-api or ph)", s)
+}
+
+// EnvelopeSigning is the message that envelope operations sign. The open-api documentation
+// signs param alone; the only success ever recorded from the PH host's /api/v2/checkout was
+// signed over "appId=<appId>&param=<param>". `paycools probe` tells which one a host verifies.
+type EnvelopeSigning int
+
+const (
+	// EnvelopeSignsParam signs the exact bytes of param (the open-api default).
+	EnvelopeSignsParam EnvelopeSigning = iota + 1
+	// EnvelopeSignsAppIDAndParam signs "appId=" + appId + "&param=" + param, with no URL
+	// encoding and no sorting (the PH default).
+	EnvelopeSignsAppIDAndParam
+)
+
+// String returns "param" or "appId&param", the names ParseEnvelopeSigning accepts.
+func (e EnvelopeSigning) String() string {
+	switch e {
+	case EnvelopeSignsParam:
+		return "param"
+	case EnvelopeSignsAppIDAndParam:
+		return "appId&param"
+	}
+	return fmt.Sprintf("EnvelopeSigning(%d)", int(e))
+}
+
+// GoString returns the Go expression of e, e.g. "paycools.EnvelopeSignsParam".
+func (e EnvelopeSigning) GoString() string {
+	switch e {
+	case EnvelopeSignsParam:
+		return "paycools.EnvelopeSignsParam"
+	case EnvelopeSignsAppIDAndParam:
+		return "paycools.EnvelopeSignsAppIDAndParam"
+	}
+	return e.String()
+}
+
+// ParseEnvelopeSigning reads an envelope-signing name: "param" or "appId&param" (also
+// "appid-param"), in any case.
+func ParseEnvelopeSigning(s string) (EnvelopeSigning, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "param":
+		return EnvelopeSignsParam, nil
+	case "appid&param", "appid-param", "appidandparam":
+		return EnvelopeSignsAppIDAndParam, nil
+	}
+	return 0, fmt.Errorf("paycools: unknown envelope signing %q (want param or appId&param)", s)
+}
+
+// WithDialect sets the wire dialect. Without it the dialect follows the base URL: the PH hosts
+// (api-uat.paycools.com, api.paycools.com, api.paycools.com.ph and any *.paycools.com.ph) give
+// DialectPH, every other host DialectOpenAPI. An explicit dialect always wins; paired with a
+// host of the other dialect it is honoured and one Warn line is logged. With DialectPH and no
+// WithBaseURL the base URL is BaseURLPhilippinesUAT.
+func WithDialect(d Dialect) Option {
+	return func(c *Client) error {
+		if d != DialectOpenAPI && d != DialectPH {
+			return fmt.Errorf("WithDialect: %v is not DialectOpenAPI or DialectPH", d)
+		}
+		c.dialect = d
+		return nil
+	}
+}
+
+// WithEnvelopeSigning sets the message every envelope operation of the client signs. The
+// default is per dialect: EnvelopeSignsParam in the open-api dialect, EnvelopeSignsAppIDAndParam
+// in the PH dialect (where only /api/v2/checkout uses the envelope).
+func WithEnvelopeSigning(e EnvelopeSigning) Option {
+	return func(c *Client) error {
+		if e != EnvelopeSignsParam && e != EnvelopeSignsAppIDAndParam {
+			return fmt.Errorf("WithEnvelopeSigning: %v is not EnvelopeSignsParam or EnvelopeSignsAppIDAndParam", e)
+		}
+		c.envSigning = e
+		return nil
+	}
+}
+
+// WithCallbackSecret sets the merchant secret that flat SHA-1 callbacks of the PH host are
+// signed with (lowercase hex SHA-1 of the sorted k=v string + "&secret=" + secret). PayCools
+// hands it out with the merchant's credentials ("merchant key" or "callback secret" in its
+// dashboard). Without it, flat SHA-1 callbacks are refused (fail closed). The secret is never
+// logged.
+func WithCallbackSecret(secret string) Option {
+	return func(c *Client) error {
+		if secret == "" {
+			return errors.New("WithCallbackSecret: empty secret")
+		}
+		c.callbackSecret = secret
+		return nil
+	}
+}
+
+// WithAppName sets appName, the merchant application's name, for every operation that carries
+// it: in the PH dialect payouts, virtual accounts, QR codes, web payments and direct-debit
+// payments need it; 4.2 and 6.1 carry it in both dialects. A value in the params' own AppName
+// or in Extra["appName"] wins.
+func WithAppName(name string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(name) == "" {
+			return errors.New("WithAppName: empty name")
+		}
+		c.appName = name
+		return nil
+	}
+}
+
+// Dialect returns the wire dialect the client speaks.
+func (c *Client) Dialect() Dialect { return c.dialect }
+
+// EnvelopeSigning returns the message the client's envelope operations sign.
+func (c *Client) EnvelopeSigning() EnvelopeSigning { return c.envSigning }
+
+// knownHostDialect is the dialect of a host PayCools is known to run (the open-api test and
+// production hosts, the PH hosts), or 0 for any other host (localhost, proxies, fakes).
+func knownHostDialect(baseURL string) Dialect {
+	if d := dialectOfHost(baseURL); d == DialectPH {
+		return d
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return 0
+	}
+	h := strings.ToLower(u.Hostname())
+	for _, oa := range openAPIHosts {
+		if h == oa {
+			return DialectOpenAPI
+		}
+	}
+	return 0
+}
+
+// dialectOfHost is the default dialect of a base URL (docs/dialects.md, "Hosts and the default
+// dialect"): the PH hosts by name, ignoring case and port; every other host is open-api.
+func dialectOfHost(baseURL string) Dialect {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return DialectOpenAPI
+	}
+	h := strings.ToLower(u.Hostname())
+	for _, ph := range phHosts {
+		if h == ph {
+			return DialectPH
+		}
+	}
+	if strings.HasSuffix(h, phHostSuffix) {
+		return DialectPH
+	}
+	return DialectOpenAPI
+}

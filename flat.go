@@ -1,0 +1,305 @@
+package paycools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The flat form of the PH dialect (docs/dialects.md §4.2): the business fields, appId and sign
+// at the top level of one JSON object, signed over the canonical string of every sent field.
+// One canonicalizer serves requests and callbacks, from one ordered list of (name, JSON value)
+// pairs, so that what is signed is exactly what is sent or received.
+
+// flatPair is one top-level member of a flat body: its name and its JSON value exactly as it
+// is (or was) on the wire.
+type flatPair struct {
+	name string
+	raw  []byte
+}
+
+// flatText returns the canonical text of one JSON value (§4.2 step 4) and whether the value is
+// dropped from the string (null or ""). A string is its content, unquoted and unescaped; a
+// number, true or false its literal; an array or object its compact JSON text.
+func flatText(raw []byte) (text string, drop bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false, errors.New("empty JSON value")
+	}
+	switch raw[0] {
+	case '"':
+		if s, ok := plainJSONString(raw); ok {
+			return s, s == "", nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false, err
+		}
+		return s, s == "", nil
+	case 'n':
+		if string(raw) == "null" {
+			return "", true, nil
+		}
+	case '{', '[':
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return "", false, err
+		}
+		return b.String(), false, nil
+	}
+	if !json.Valid(raw) {
+		return "", false, fmt.Errorf("not a JSON value: %.40q", raw)
+	}
+	return string(raw), false, nil
+}
+
+// canonicalFlat is the signing string of a flat body (§4.2): every pair except sign whose value
+// is not null or "", sorted by name in byte order, as name=text joined by &. Nothing is
+// escaped. pairs is not modified.
+func canonicalFlat(pairs []flatPair) ([]byte, error) {
+	idx := make([]int, 0, len(pairs))
+	texts := make([]string, len(pairs))
+	size := 0
+	for i, p := range pairs {
+		if p.name == "sign" {
+			continue
+		}
+		t, drop, err := flatText(p.raw)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", p.name, err)
+		}
+		if drop {
+			continue
+		}
+		texts[i] = t
+		idx = append(idx, i)
+		size += len(p.name) + len(t) + 2
+	}
+	sort.Slice(idx, func(a, b int) bool { return pairs[idx[a]].name < pairs[idx[b]].name })
+	out := make([]byte, 0, size)
+	for k, i := range idx {
+		if k > 0 {
+			out = append(out, '&')
+		}
+		out = append(out, pairs[i].name...)
+		out = append(out, '=')
+		out = append(out, texts[i]...)
+	}
+	return out, nil
+}
+
+// CanonicalFlatString returns the string a flat PH body is signed over (docs/dialects.md
+// §4.2): every top-level field of the JSON object body except sign, null and "" values
+// dropped, sorted by name in byte order, joined as name=value with &, string values raw and
+// unescaped, numbers as their literal text, arrays and objects as compact JSON. It refuses a
+// body that is not one JSON object or that repeats a name. `paycools sign -flat` and tests
+// use it; the client builds the same string from the same code.
+func CanonicalFlatString(body []byte) (string, error) {
+	pairs, err := parseFlatObject(body)
+	if err != nil {
+		return "", err
+	}
+	s, err := canonicalFlat(pairs)
+	return string(s), err
+}
+
+// errDuplicateName is a flat object that repeats a top-level name: its signed content would
+// be ambiguous.
+var errDuplicateName = errors.New("a top-level name occurs twice")
+
+// parseFlatObject reads one JSON object into its top-level pairs, in order, each value exactly
+// as received. It refuses anything but a single object, and a repeated name (compared
+// exactly).
+func parseFlatObject(body []byte) ([]flatPair, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	t, err := dec.Token()
+	if err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	var pairs []flatPair
+	seen := map[string]bool{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, errors.New("not a JSON object")
+		}
+		k, _ := kt.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, errors.New("not a JSON object")
+		}
+		if seen[k] {
+			return nil, fmt.Errorf("%w: %q", errDuplicateName, k)
+		}
+		seen[k] = true
+		pairs = append(pairs, flatPair{k, v})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, errors.New("not a JSON object")
+	}
+	if _, err := dec.Token(); err == nil || dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	return pairs, nil
+}
+
+// flatAttempt is the wire form of one attempt of a flat operation: the JSON body (POST) or the
+// encoded query (GET), and the string that was signed.
+type flatAttempt struct {
+	body  []byte
+	query string
+}
+
+// buildFlat lays out one attempt of a flat operation (docs/dialects.md §3, §4.2, §5, §8): the
+// params' fields under their PH names, only those the row lists, plus appId, appName (when
+// listed), timestamp (when listed: the caller's, else the clock's, in milliseconds) and Extra
+// (merged last, Extra wins); null and "" dropped; sorted. It signs the canonical string and
+// returns the body, or the query for a GET.
+func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, extra map[string]any) (flatAttempt, error) {
+	fields, err := parseFlatObject(base)
+	if err != nil {
+		return flatAttempt{}, err
+	}
+	renames := nameTable(c.dialect)[op]
+	pairs := make([]flatPair, 0, len(ep.fields)+3)
+	for _, f := range fields {
+		name := phName(renames, f.name, fields)
+		if name == "" {
+			continue
+		}
+		if listed, _ := ep.lists(name); !listed {
+			continue
+		}
+		pairs = append(pairs, flatPair{name, f.raw})
+	}
+	pairs = append(pairs, flatPair{"appId", quoteJSON(c.appID)})
+	if listed, _ := ep.lists("appName"); listed && c.appName != "" && !hasPair(pairs, "appName") {
+		pairs = append(pairs, flatPair{"appName", quoteJSON(c.appName)})
+	}
+	if listed, _ := ep.lists("timestamp"); listed && !hasPair(pairs, "timestamp") {
+		if ts == 0 {
+			ts = c.clock().UnixMilli()
+		}
+		pairs = append(pairs, flatPair{"timestamp", strconv.AppendInt(nil, ts, 10)})
+	}
+	if len(extra) > 0 {
+		keys := make([]string, 0, len(extra))
+		for k := range extra {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			raw, err := marshalCompact(extra[k])
+			if err != nil {
+				return flatAttempt{}, fmt.Errorf("extra field %q: %v", k, err)
+			}
+			pairs = setPair(pairs, k, raw)
+		}
+	}
+	kept := pairs[:0]
+	for _, p := range pairs {
+		if _, drop, err := flatText(p.raw); err != nil {
+			return flatAttempt{}, fmt.Errorf("field %s: %w", p.name, err)
+		} else if !drop {
+			kept = append(kept, p)
+		}
+	}
+	pairs = kept
+	sort.Slice(pairs, func(a, b int) bool { return pairs[a].name < pairs[b].name })
+	msg, err := canonicalFlat(pairs)
+	if err != nil {
+		return flatAttempt{}, err
+	}
+	sign, err := signParam(c.signer, msg)
+	if err != nil {
+		return flatAttempt{}, err
+	}
+	if ep.method == "GET" {
+		var q strings.Builder
+		for _, p := range pairs {
+			t, _, _ := flatText(p.raw)
+			q.WriteString(url.QueryEscape(p.name))
+			q.WriteByte('=')
+			q.WriteString(url.QueryEscape(t))
+			q.WriteByte('&')
+		}
+		q.WriteString("sign=")
+		q.WriteString(url.QueryEscape(sign))
+		return flatAttempt{query: q.String()}, nil
+	}
+	body := make([]byte, 0, len(msg)+len(sign)+16*len(pairs)+16)
+	body = append(body, '{')
+	for _, p := range pairs {
+		body = appendJSONString(body, p.name)
+		body = append(body, ':')
+		body = append(body, p.raw...)
+		body = append(body, ',')
+	}
+	body = append(body, `"sign":`...)
+	body = appendJSONString(body, sign)
+	body = append(body, '}')
+	return flatAttempt{body: body}, nil
+}
+
+// phName is the name a Go params field (by its open-api JSON name) is sent under in a dialect,
+// after the dialect's renames (a conditional one applies when the other field has the value).
+// It is "" when a conditional rename exists for the field but no condition holds (3.1's
+// transferCode with SCANQR).
+func phName(renames []rename, name string, fields []flatPair) string {
+	conditional := false
+	for _, r := range renames {
+		if r.from != name {
+			continue
+		}
+		if r.whenField == "" {
+			return r.to
+		}
+		conditional = true
+		for _, f := range fields {
+			if f.name == r.whenField {
+				if t, _, err := flatText(f.raw); err == nil && t == r.whenValue {
+					return r.to
+				}
+			}
+		}
+	}
+	if conditional {
+		return ""
+	}
+	return name
+}
+
+// nameTable is the JSON renames of a dialect, per operation.
+func nameTable(d Dialect) map[Operation][]rename {
+	if d == DialectPH {
+		return phNames
+	}
+	return nil
+}
+
+func hasPair(pairs []flatPair, name string) bool {
+	for _, p := range pairs {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setPair replaces the value of name, or appends the pair.
+func setPair(pairs []flatPair, name string, raw []byte) []flatPair {
+	for i := range pairs {
+		if pairs[i].name == name {
+			pairs[i].raw = raw
+			return pairs
+		}
+	}
+	return append(pairs, flatPair{name, raw})
+}
+
+func quoteJSON(s string) []byte { return appendJSONString(nil, s) }
