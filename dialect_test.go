@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -311,6 +312,12 @@ func TestPHValidationRules(t *testing.T) {
 	assert.True(t, ve.Has("appName"))
 	assert.Contains(t, err.Error(), "WithAppName")
 
+	// PH bounds of their own: accountName is 1–30 on the PH payout page.
+	_, err = c.Payouts.Create(context.Background(), &CreatePayoutParams{MchOrderID: "ORDER-000001", Amount: 10000,
+		AccountNo: "1", AccountName: strings.Repeat("Juan ", 7), PayMethodCode: PayMethodBank, TransferCode: "BDO"})
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("accountName"), err.Error())
+
 	// Extra may not set appId or sign of a flat body.
 	_, err = c.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "M", Extra: map[string]any{"sign": "x"}})
 	require.ErrorAs(t, err, &ve)
@@ -553,4 +560,107 @@ func mustCanonical(t *testing.T, body []byte) string {
 	s, err := CanonicalFlatString(body)
 	require.NoError(t, err)
 	return s
+}
+
+// FuzzCanonicalFlat feeds any body to the flat canonicalizer and compares what it accepts with
+// a reference built another way: encoding/json into a map (which also finds no second copy of
+// a name: a body with one is refused), the names sorted, each value rendered by its JSON kind.
+func FuzzCanonicalFlat(f *testing.F) {
+	for _, s := range []string{
+		`{"version":"1.0","appId":"f90addc4861540ef9312e87d8f360e08","amount":100.00}`,
+		`{"appId":"a","flag":true,"items":[ {"a": 1} ],"note":"a&b=c","empty":"","nothing":null,"sign":"x"}`,
+		`{"b":"\u00e9\n","a":"x","a2":-0.5e3}`,
+		`{"a":"1","a":"2"}`,
+		`{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := CanonicalFlatString(body)
+		if err != nil {
+			return
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("accepted a body encoding/json refuses: %q", body)
+		}
+		pairs, err := parseFlatObject(body)
+		if err != nil || len(pairs) != len(m) {
+			t.Fatalf("pairs %d, map %d: a repeated name was accepted in %q", len(pairs), len(m), body)
+		}
+		names := make([]string, 0, len(m))
+		for k := range m {
+			if k != "sign" {
+				names = append(names, k)
+			}
+		}
+		slices.Sort(names)
+		var want []string
+		for _, k := range names {
+			raw := bytes.TrimSpace(m[k])
+			var text string
+			switch raw[0] {
+			case '"':
+				if err := json.Unmarshal(raw, &text); err != nil {
+					t.Fatal(err)
+				}
+				if text == "" {
+					continue
+				}
+			case 'n':
+				continue
+			case '{', '[':
+				var b bytes.Buffer
+				if err := json.Compact(&b, raw); err != nil {
+					t.Fatal(err)
+				}
+				text = b.String()
+			default:
+				text = string(raw)
+			}
+			want = append(want, k+"="+text)
+		}
+		if w := strings.Join(want, "&"); got != w {
+			t.Fatalf("canonical %q, reference %q, body %q", got, w, body)
+		}
+	})
+}
+
+// FuzzParseFlatNotification feeds any body to a PH client. A flat SHA-1 body it accepts must
+// carry the SHA-1 of the reference canonical string with the secret, computed here; an RSA
+// form cannot be forged by a fuzzer, so any accepted RSA body is one of the seeds.
+func FuzzParseFlatNotification(f *testing.F) {
+	f.Add(flatCallback(qrSuccessFields, "4ac0208ac66f4ccea6983c5af30d2364f79ff711"))
+	f.Add(flatCallback(qrSuccessFields[:3], sha1Sign(mustCanonical(&testing.T{}, flatCallback(qrSuccessFields[:3], "x")), "xxxxxxx")))
+	f.Add([]byte(`{"eventName":"payment.verification","amount":"1","sign":"00"}`))
+	f.Add(signedCallback(f, `{"eventName":"qrcode.payment.success","amount":1}`))
+	c, _ := newPHClient(f, WithNotificationStore(nil))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, err := c.ParseNotification(body)
+		if err != nil {
+			var se *SignatureError
+			if !errors.As(err, &se) {
+				t.Fatalf("error is %T, want *SignatureError", err)
+			}
+			return
+		}
+		if n.Form != NotificationFormFlatSHA1 {
+			return
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(body, &m) != nil {
+			t.Fatalf("accepted a body that is not a JSON object: %q", body)
+		}
+		var sign string
+		if json.Unmarshal(m["sign"], &sign) != nil {
+			t.Fatalf("accepted without a string sign: %q", body)
+		}
+		canonical, err := CanonicalFlatString(body)
+		if err != nil || !strings.EqualFold(sign, sha1Sign(canonical, "xxxxxxx")) {
+			t.Fatalf("accepted a flat body whose sign is not the SHA-1 with the secret: %q", body)
+		}
+		if string(n.Param) != string(body) {
+			t.Fatal("Param is not the exact body")
+		}
+	})
 }

@@ -243,6 +243,15 @@ var phRefused = map[Operation][]string{
 	OpBillsPaymentCancelVirtualAccount: {"channelCode"},
 }
 
+// phLengths are the PH pages' own length bounds (characters) where they differ from the
+// open-api ones; they apply on top of the field's tag rules.
+var phLengths = map[Operation]map[string][2]int{
+	OpPayoutCreate:                     {"accountName": {1, 30}, "remark": {1, 200}},
+	OpBillsPaymentCreateVirtualAccount: {"customerName": {1, 100}, "email": {1, 50}},
+	OpQRCodeCreate:                     {"customerName": {1, 100}, "email": {1, 50}},
+	OpWebPaymentCreate:                 {"mobile": {11, 11}, "redirectUrl": {1, 100}},
+}
+
 // phWarnIfSet are Go fields the PH dialect does not send that a caller may expect to matter:
 // setting one logs one Warn line (4.1: the PH host uses the dashboard callback URL).
 var phWarnIfSet = map[Operation][]string{
@@ -260,6 +269,13 @@ func requiredIfTable(d Dialect) map[Operation][]requiredIf {
 func warnIfSetTable(d Dialect) map[Operation][]string {
 	if d == DialectPH {
 		return phWarnIfSet
+	}
+	return nil
+}
+
+func lengthTable(d Dialect) map[Operation]map[string][2]int {
+	if d == DialectPH {
+		return phLengths
 	}
 	return nil
 }

@@ -142,7 +142,7 @@ func parseFlatObject(body []byte) ([]flatPair, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, errors.New("not a JSON object")
 	}
-	if _, err := dec.Token(); err == nil || dec.More() {
+	if len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, errors.New("more than one JSON value")
 	}
 	return pairs, nil

@@ -166,6 +166,13 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 				}
 			}
 		}
+		for name, b := range lengthTable(c.dialect)[op] {
+			if s := fieldStringJSON(v, rv, name); s != "" {
+				if n := utf8.RuneCountInString(s); n < b[0] || n > b[1] {
+					v.addf(name, "length %d is outside %d–%d characters in the %s dialect", n, b[0], b[1], c.dialect)
+				}
+			}
+		}
 		for _, name := range refusedTable(c.dialect)[op] {
 			if hasFieldJSON(v, rv, name) {
 				v.addf(name, "must be empty in the %s dialect (the operation does not take it there)", c.dialect)
