@@ -239,6 +239,13 @@ func TestPHDirectDebitLinkGolden(t *testing.T) {
 		TerminalType: TerminalTypeWeb, OsType: "ANDROID", Timestamp: 1774408328286,
 	})
 	require.NoError(t, err, "countryCode is not sent in PH, so it is not required either")
+	// Without a Timestamp the client's clock fills it.
+	_, err = c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkParams{
+		RequestID: "R2", UserID: "Penn09", ChannelCode: "ALIPAY_DIRECT_DEBIT", NotifyURL: "https://a.example/n",
+		RedirectURL: "https://a.example/r", TerminalType: TerminalTypeWeb,
+	})
+	require.NoError(t, err)
+	flatSigned(t, w.body[1], `appId=f90addc4861540ef9312e87d8f360e08&channelCode=ALIPAY_DIRECT_DEBIT&notifyUrl=https://a.example/n&redirectUrl=https://a.example/r&requestId=R2&terminalType=WEB&timestamp=`+itoa(int(fixedNow.UnixMilli()))+`&userId=Penn09`)
 	flatSigned(t, w.body[0], `appId=f90addc4861540ef9312e87d8f360e08&channelCode=ALIPAY_DIRECT_DEBIT&notifyUrl=https://webhook.site/8c90197f-76c7-4844-b0e0-404c92d67fee&osType=ANDROID&redirectUrl=https://www.baidu.com/&requestId=CCP20220428011068119&terminalType=WEB&timestamp=1774408328286&userId=Penn09`)
 }
 
@@ -663,4 +670,23 @@ func FuzzParseFlatNotification(f *testing.F) {
 			t.Fatal("Param is not the exact body")
 		}
 	})
+}
+
+// scanCompactObject splits what encoding/json writes exactly as parseFlatObject does.
+func TestScanCompactObject(t *testing.T) {
+	for _, s := range []string{`{}`, `{"a":1}`, `{"a":"x,}\"y","b":[1,{"c":"]"}],"d":{"e":[]},"f":true,"g":null,"h":-1.5e3}`} {
+		got, ok := scanCompactObject([]byte(s))
+		require.True(t, ok, s)
+		want, err := parseFlatObject([]byte(s))
+		require.NoError(t, err)
+		require.Equal(t, len(want), len(got), s)
+		for i := range want {
+			assert.Equal(t, want[i].name, got[i].name)
+			assert.Equal(t, string(want[i].raw), string(got[i].raw))
+		}
+	}
+	for _, s := range []string{`{"a":1`, `{"a" :1}`, `{"a":1,}`, `["a"]`, `{"\u0061":1}`} {
+		_, ok := scanCompactObject([]byte(s))
+		assert.False(t, ok, s)
+	}
 }

@@ -161,9 +161,12 @@ type flatAttempt struct {
 // (merged last, Extra wins); null and "" dropped; sorted. It signs the canonical string and
 // returns the body, or the query for a GET.
 func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, extra map[string]any) (flatAttempt, error) {
-	fields, err := parseFlatObject(base)
-	if err != nil {
-		return flatAttempt{}, err
+	fields, ok := scanCompactObject(base)
+	if !ok {
+		var err error
+		if fields, err = parseFlatObject(base); err != nil {
+			return flatAttempt{}, err
+		}
 	}
 	renames := nameTable(c.dialect)[op]
 	pairs := make([]flatPair, 0, len(ep.fields)+3)
@@ -244,6 +247,75 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 	body = appendJSONString(body, sign)
 	body = append(body, '}')
 	return flatAttempt{body: body}, nil
+}
+
+// scanCompactObject splits compact JSON that encoding/json wrote (the params struct) into its
+// top-level pairs without a decoder: names of printable ASCII without escapes, values
+// skipped by their shape. It is a fast path only: ok is false for anything else, and the caller
+// then uses parseFlatObject.
+func scanCompactObject(b []byte) ([]flatPair, bool) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, false
+	}
+	pairs := make([]flatPair, 0, 16)
+	i := 1
+	if b[i] == '}' {
+		return pairs, i == len(b)-1
+	}
+	for {
+		key, next, ok := scanPlainKey(b, i)
+		if !ok || next >= len(b) || b[next] != ':' {
+			return nil, false
+		}
+		start := next + 1
+		end, ok := skipCompactValue(b, start)
+		if !ok {
+			return nil, false
+		}
+		pairs = append(pairs, flatPair{string(key), b[start:end:end]})
+		switch {
+		case end < len(b)-1 && b[end] == ',':
+			i = end + 1
+		case end == len(b)-1:
+			return pairs, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// skipCompactValue returns the index after the compact JSON value at b[i].
+func skipCompactValue(b []byte, i int) (int, bool) {
+	depth, inStr := 0, false
+	for j := i; j < len(b); j++ {
+		c := b[j]
+		switch {
+		case inStr:
+			if c == '\\' {
+				j++
+			} else if c == '"' {
+				inStr = false
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return j, j > i
+			}
+			depth--
+			if depth == 0 {
+				return j + 1, true
+			}
+		case c == ',' && depth == 0:
+			return j, j > i
+		}
+	}
+	return 0, false
 }
 
 // phName is the name a Go params field (by its open-api JSON name) is sent under in a dialect,

@@ -140,7 +140,7 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 		if !matched {
 			sent, required = ep.lists(name)
 		}
-		if name == "appName" && appNameGiven {
+		if name == "appName" && appNameGiven || name == "timestamp" { // the SDK fills timestamp
 			required = false
 		}
 		return sent, required
