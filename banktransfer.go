@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Bank transfer (doc section 6, banktransfer.md). Each of the merchant's customers (its
+// Bank transfer (doc section 6, docs/families.md). Each of the merchant's customers (its
 // mchOrderId) gets a dedicated bank account per channel to pay into, as often as needed; each
 // incoming transfer produces a transfer.payment.success callback to the callback URL set in the
 // merchant dashboard. No open-api form exists: the Philippine paths and fields are sent in the

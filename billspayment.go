@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Bills payment: static virtual accounts (doc section 4, billspayment.md). A static virtual
+// Bills payment: static virtual accounts (doc section 4, docs/families.md). A static virtual
 // account (VA, also "payment code") lets a payer pay the merchant repeatedly through a
 // bills-payment channel (GCash or Maya "Bills", 7-Eleven, pawnshops): the payer enters a
 // reference number under a biller name. MchOrderID identifies a payer or bill, not a single

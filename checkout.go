@@ -6,7 +6,7 @@ import (
 	"log/slog"
 )
 
-// Checkout (doc section 9, checkout.md): a hosted payment page. Create an order (9.2), send the
+// Checkout (doc section 9, docs/families.md): a hosted payment page. Create an order (9.2), send the
 // payer's browser to CheckoutURL, and learn the result from the checkout.payment.* callback
 // (9.5), Get (9.3) or Wait. An unpaid order can be closed (9.4). An order ends COMPLETED, FAILED
 // or CLOSED.

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 )
 
-// Everything in this file is unconfirmed (ekyc.md): PayCools publishes no eKYC page body. The
+// Everything in this file is unconfirmed (docs/families.md): PayCools publishes no eKYC page body. The
 // operations are modelled on direct debit 10.1 / 10.2 / 10.4. Extra (on every params struct),
 // Raw (on every result) and Notification.Param are the escape hatches.
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Success codes of the response envelope (codes.md §1).
+// Success codes of the response envelope (docs/codes.md §1).
 const (
 	CodeSuccess       = 10000 // success; also the reply a callback handler sends
 	CodeLegacySuccess = 1000  // success from older tenants and the Philippine legacy edition
@@ -18,7 +18,7 @@ const (
 )
 
 // Transaction failure codes: the failedCode PayCools puts in a FAILED transaction's data or
-// callback (codes.md §5). They are untyped so that they compare with any integer field. They
+// callback (docs/codes.md §5). They are untyped so that they compare with any integer field. They
 // are not response codes and never produce an *APIError.
 const (
 	FailedCodeServiceError        = -10000 // PayCools failed internally while processing
@@ -82,7 +82,7 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is a sentinel *APIError that this error matches: the same code, a
 // code documented as equivalent (a legacy code and its open-api twin), or, for
-// ErrTransactionNotFound, code 21010 with a "not found" message (codes.md §2 note).
+// ErrTransactionNotFound, code 21010 with a "not found" message (docs/codes.md §2 note).
 func (e *APIError) Is(target error) bool {
 	t, ok := target.(*APIError)
 	if !ok || t == nil {
@@ -103,7 +103,7 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Retryable reports whether sending the same request again may help (codes.md "retry may
+// Retryable reports whether sending the same request again may help (docs/codes.md "retry may
 // help?"). For a write, see also NothingCreated: the SDK resends writes automatically only when
 // both are true.
 func (e *APIError) Retryable() bool {
@@ -263,7 +263,7 @@ func (e *SignatureError) Error() string {
 // Unwrap returns the underlying error.
 func (e *SignatureError) Unwrap() error { return e.Err }
 
-// Sentinels, one per documented response code (codes.md). errors.Is(err, ErrX) is true when
+// Sentinels, one per documented response code (docs/codes.md). errors.Is(err, ErrX) is true when
 // err is or wraps an *APIError with that code, or with a legacy code documented as equivalent.
 var (
 	// ErrServer is code 21000: PayCools failed internally while handling the request.
@@ -425,7 +425,7 @@ var (
 )
 
 // codeTable is the one table of response codes: message, equivalents, retry class and
-// whether the code proves that nothing was created (codes.md §2–§4).
+// whether the code proves that nothing was created (docs/codes.md §2–§4).
 var codeTable = map[int]codeInfo{
 	21000: {message: "Server error, Please try again later.", retry: retryQueries, nothingCreated: false},
 	21001: {message: "Request sign error", retry: retryNever, nothingCreated: true},

@@ -18,7 +18,7 @@ import (
 )
 
 func TestSentinelsAndEquivalents(t *testing.T) {
-	assert.Len(t, codeTable, 78, "every documented code of codes.md §2-§4 has one entry")
+	assert.Len(t, codeTable, 78, "every documented code of docs/codes.md §2-§4 has one entry")
 	names := map[string]bool{}
 	for code, info := range codeTable {
 		assert.NotEmpty(t, info.message, "code %d", code)

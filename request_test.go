@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The 10.1 example of directdebit.md, with the doc's timestamp (seconds, as printed): the param
+// The 10.1 example of docs/families.md, with the doc's timestamp (seconds, as printed): the param
 // sent must be the doc's param byte for byte, and its sign must verify with the merchant public
 // key over exactly those bytes (fakeAPI.record checks the signature).
 func TestDirectDebitAuthorizationLinkDocExample(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Web payments (doc section 7, webpayment.md): one payment on one channel, e.g. GCash. Create
+// Web payments (doc section 7, docs/families.md): one payment on one channel, e.g. GCash. Create
 // returns where to send the customer (PayData or RedirectURL, see WebPayment.PaymentURL); the
 // result arrives at NotifyURL as an h5.payment.* event and can be read with Get or Wait.
 

@@ -80,7 +80,7 @@ func phStatus(status string) string {
 	return status
 }
 
-// pesos writes centavos as a decimal number of pesos ("arrives in pesos", account.md).
+// pesos writes centavos as a decimal number of pesos ("arrives in pesos", docs/families.md).
 func pesos(a paycools.Amount) json.Number {
 	sign := ""
 	if a < 0 {

@@ -35,13 +35,13 @@ type CallbackResult struct {
 }
 
 // Acknowledged reports whether the merchant took the callback: HTTP 200 with code 10000, the
-// only reply after which PayCools stops delivering (wire.md §9).
+// only reply after which PayCools stops delivering (docs/wire.md §9).
 func (r *CallbackResult) Acknowledged() bool {
 	return r.replyCode() == codeSuccess
 }
 
 // Accepted reports whether the reply to a repayment verification question accepts the
-// payment: HTTP 200 with code 2000 (wire.md §10).
+// payment: HTTP 200 with code 2000 (docs/wire.md §10).
 func (r *CallbackResult) Accepted() bool {
 	return r.replyCode() == 2000
 }

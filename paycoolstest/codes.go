@@ -2,7 +2,7 @@ package paycoolstest
 
 import "fmt"
 
-// Response codes the gateway answers with (codes.md). The gateway keeps its own copy of the
+// Response codes the gateway answers with (docs/codes.md). The gateway keeps its own copy of the
 // messages, as PayCools sends them, so that it does not depend on the SDK's table.
 const (
 	codeSuccess            = 10000
@@ -32,7 +32,7 @@ const (
 	codeRefundPending      = 21409
 )
 
-// messages is every documented response code with the text PayCools sends (codes.md §1–§4).
+// messages is every documented response code with the text PayCools sends (docs/codes.md §1–§4).
 // An injected fault without a Message answers with the text of its code.
 var messages = map[int]string{
 	10000: "Success",
@@ -118,7 +118,7 @@ var messages = map[int]string{
 	1516:  "The original transaction is not completed",
 }
 
-// Message returns the text PayCools sends with a response code (codes.md), or "" for a code
+// Message returns the text PayCools sends with a response code (docs/codes.md), or "" for a code
 // the contract does not list.
 func Message(code int) string { return messages[code] }
 

@@ -2,7 +2,7 @@
 // `paycools sandbox` command.
 //
 // A Server listens on a loopback address and answers every operation of the PayCools contract
-// (shared/spec) the way PayCools does: it parses the envelope ({appId, param, sign} as a JSON
+// (docs/ in this repository) the way PayCools does: it parses the envelope ({appId, param, sign} as a JSON
 // body, or as query parameters for GET), verifies the SHA256withRSA signature over the exact
 // param bytes with the merchant public key, checks the timestamp window and the fields of each
 // operation, keeps state for every product family, and answers {code, message, data} with the

@@ -16,7 +16,7 @@ type ekycSession struct {
 	failedMessage              string
 }
 
-// eKYC states (ekyc.md, unconfirmed).
+// eKYC states (docs/families.md, unconfirmed).
 const (
 	kycApproved = "APPROVED"
 	kycRejected = "REJECTED"

@@ -375,7 +375,7 @@ func decodeFields(param string) map[string]any {
 	return m
 }
 
-// process runs the checks of codes.md §7 in order, then the operation's handler.
+// process runs the checks of docs/codes.md §7 in order, then the operation's handler.
 func (s *Server) process(rec *Request, r *http.Request, body []byte, readErr error, c *call) (any, *apiError) {
 	if readErr != nil || len(body) > maxRequestBytes {
 		return nil, paramError("body", "cannot be read or is over 1 MiB")

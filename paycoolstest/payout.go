@@ -44,7 +44,7 @@ func init() {
 	})
 }
 
-// Payout limits of the PH page (payout.md 3.1), in centavos.
+// Payout limits of the PH page (docs/families.md 3.1), in centavos.
 const (
 	payoutMin = 100
 	payoutMax = 500_000_000
@@ -148,7 +148,7 @@ func (s *Server) CompletePayout(mchOrderID string) (*CallbackResult, error) {
 	return s.settlePayout(mchOrderID, statusCompleted, 0, "")
 }
 
-// FailPayout settles a pending payout as FAILED with failedCode and msg (codes.md §5, e.g.
+// FailPayout settles a pending payout as FAILED with failedCode and msg (docs/codes.md §5, e.g.
 // paycools.FailedCodeChannelRejected, -10004), gives the amount back to the balance and POSTs
 // disbursement.failed to the dashboard callback URL. It returns the merchant's reply.
 func (s *Server) FailPayout(mchOrderID string, failedCode int, msg string) (*CallbackResult, error) {

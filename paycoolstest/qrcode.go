@@ -86,7 +86,7 @@ func init() {
 	})
 }
 
-// QR channel codes whose amount rules the spec gives (qrcode.md).
+// QR channel codes whose amount rules the spec gives (docs/families.md).
 const (
 	qrStatic  = "QRPH_STATIC_QR"
 	qrDynamic = "QRPH_DYNAMIC_QR"

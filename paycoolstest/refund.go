@@ -18,7 +18,7 @@ type refund struct {
 	failedMessage          string
 }
 
-// Refund states as PayCools spells them (refund.md: COMPLETE, not COMPLETED).
+// Refund states as PayCools spells them (docs/families.md: COMPLETE, not COMPLETED).
 const (
 	refundComplete  = "COMPLETE"
 	refundCancelled = "CANCELLED"

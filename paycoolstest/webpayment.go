@@ -22,7 +22,7 @@ type webPayment struct {
 	col                    *collection
 }
 
-// Web payment limits for PHP (webpayment.md 7.1), in centavos.
+// Web payment limits for PHP (docs/families.md 7.1), in centavos.
 const (
 	webMinPHP = 100
 	webMaxPHP = 5_000_000
