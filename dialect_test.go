@@ -292,6 +292,8 @@ func TestPHPayoutCreateNames(t *testing.T) {
 	_, err = c.Payouts.Create(context.Background(), p)
 	require.NoError(t, err)
 	fields = flatSigned(t, w.body[2], `accountName=Juan Cruz&accountNo=000201010211&amount=10000&appId=f90addc4861540ef9312e87d8f360e08&appName=Test&idempotencyId=ORDER-000001&mchOrderId=ORDER-000001&payMethodCode=SCANQR`)
+	assert.NotContains(t, fields, "bankCode")
+	assert.NotContains(t, fields, "ewalletCode")
 
 	// BANK without a bank code is refused before sending.
 	p.PayMethodCode = PayMethodBank

@@ -113,7 +113,6 @@ type wireRequest struct {
 	sign  string // envelope form
 	body  []byte // flat form, POST
 	query string // flat form, GET
-	flat  bool
 }
 
 // buildEnvelope makes the param of one attempt (fresh timestamp) and signs it with the

@@ -78,12 +78,6 @@ type crossFieldValidator interface {
 	validate(v *validation)
 }
 
-// validateParams checks params (a pointer to a params struct) and returns a *ValidationError
-// listing every problem, or nil.
-func validateParams(op Operation, params any, rules *ruleCache) error {
-	return validateWith(op, params, validation{rules: rules}, nil)
-}
-
 // validateWith runs the tag rules with v's settings, the cross-field rules, then extra (rules
 // of the route row), and returns every problem found.
 func validateWith(op Operation, params any, v validation, extra func(v *validation, rv reflect.Value)) error {
