@@ -270,14 +270,26 @@ func (s *Server) vaCancel(c *call) (any, *apiError) {
 	if g == nil {
 		return nil, refuse(codeNotFound)
 	}
-	v := g.va(c.p.str("channelCode"))
-	if v == nil {
-		return nil, refuse(codeNotFound)
+	var v *virtualAccount
+	if c.p.str("channelCode") == "*" { // the PH dialect's 4.7: every active channel of the order
+		for _, x := range g.vas {
+			if x.active {
+				x.active, v = false, x
+			}
+		}
+		if v == nil {
+			return nil, refuse(codeCancelNotAllowed)
+		}
+	} else {
+		v = g.va(c.p.str("channelCode"))
+		if v == nil {
+			return nil, refuse(codeNotFound)
+		}
+		if !v.active {
+			return nil, refuse(codeCancelNotAllowed)
+		}
+		v.active = false
 	}
-	if !v.active {
-		return nil, refuse(codeCancelNotAllowed)
-	}
-	v.active = false
 	list := []obj{}
 	for _, x := range g.vas {
 		list = append(list, g.vaObj(x, s))

@@ -12,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
 )
 
 // CallbackResult is one callback the gateway POSTed to the merchant, and the merchant's reply.
@@ -36,8 +38,15 @@ type CallbackResult struct {
 
 // Acknowledged reports whether the merchant took the callback: HTTP 200 with code 10000, the
 // only reply after which PayCools stops delivering (docs/wire.md §9).
+//
+// In the PH dialect (a flat callback) the documented reply is code 1; since which reply stops
+// redelivery there is unconfirmed (docs/dialects.md §10.2, P10), 1, 1000 and 10000 all count.
 func (r *CallbackResult) Acknowledged() bool {
-	return r.replyCode() == codeSuccess
+	code := r.replyCode()
+	if r != nil && bytes.Contains(r.Param, []byte(`"sign":`)) {
+		return code == 1 || code == 1000 || code == codeSuccess
+	}
+	return code == codeSuccess
 }
 
 // Accepted reports whether the reply to a repayment verification question accepts the
@@ -129,7 +138,12 @@ func marshalNoEscape(v any) ([]byte, error) {
 func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
 	res := &CallbackResult{EventName: name, URL: url, Time: s.now()}
 	param, err := marshalNoEscape(ev)
-	if err == nil {
+	flat := s.Dialect() == paycools.DialectPH
+	if err == nil && flat {
+		// The PH form: the event's members and a SHA-1 sign at the top level; Param is the body.
+		param, res.Sign, err = s.flatCallbackBody(param)
+		res.Param = param
+	} else if err == nil {
 		res.Param = param
 		res.Sign, err = signWith(s.cfg.platform, param)
 	}
@@ -138,6 +152,8 @@ func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
 		res.Err = err
 	case url == "":
 		res.Err = errNoURL
+	case flat:
+		res.Status, res.Body, res.Err = s.postBody(url, param)
 	default:
 		res.Status, res.Body, res.Err = s.post(url, param, res.Sign)
 	}
@@ -154,6 +170,11 @@ func (s *Server) post(url string, param []byte, sign string) (int, []byte, error
 	if err != nil {
 		return 0, nil, err
 	}
+	return s.postBody(url, body)
+}
+
+// postBody POSTs a callback body and returns the merchant's reply.
+func (s *Server) postBody(url string, body []byte) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err

@@ -163,7 +163,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveExtra(w, r) {
 		return
 	}
+	if s.Dialect() == paycools.DialectPH && s.servePH(w, r) {
+		return
+	}
+	if s.Dialect() == paycools.DialectPH {
+		// The PH host does not serve the open-api paths.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"status":404,"error":"Not Found","path":`+strconv.Quote(r.URL.Path)+`}`)
+		return
+	}
+	s.serveGateway(w, r)
+}
 
+// serveGateway answers an open-api request: route, faults, checks, handler, answer.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path}
 	rt, vars, pathKnown := match(r.Method, r.URL.Path)
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))

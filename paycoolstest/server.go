@@ -62,6 +62,10 @@ type config struct {
 	platform *rsa.PrivateKey
 	banks    map[string]bool
 	wallets  map[string]bool
+
+	dialect    paycools.Dialect
+	envSigning paycools.EnvelopeSigning
+	secret     string
 }
 
 // Option configures a Server in NewServer and NewServerAt.
@@ -160,6 +164,12 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 			o(&cfg)
 		}
 	}
+	if cfg.secret == "" {
+		var err error
+		if cfg.secret, err = randomSecret(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.appID == "" {
 		var b [16]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -245,14 +255,22 @@ func (s *Server) MerchantKey() *rsa.PrivateKey { return s.cfg.merchant }
 func (s *Server) PlatformKey() *rsa.PrivateKey { return s.cfg.platform }
 
 // Client returns a client ready to talk to this gateway: its appId, merchant key, base URL,
-// platform public key and clock. opts are appended, so they can override any of these. It
+// dialect and envelope signing, platform public key, callback secret and clock (and an appName
+// in the PH dialect). opts are appended, so they can override any of these. It
 // panics if the client cannot be built (an invalid option).
 func (s *Server) Client(opts ...paycools.Option) *paycools.Client {
-	all := append([]paycools.Option{
+	base := []paycools.Option{
 		paycools.WithBaseURL(s.url),
+		paycools.WithDialect(s.Dialect()),
+		paycools.WithEnvelopeSigning(s.envSigning()),
 		paycools.WithPlatformPublicKey(&s.cfg.platform.PublicKey),
+		paycools.WithCallbackSecret(s.cfg.secret),
 		paycools.WithClock(s.cfg.clock),
-	}, opts...)
+	}
+	if s.Dialect() == paycools.DialectPH {
+		base = append(base, paycools.WithAppName("paycoolstest"))
+	}
+	all := append(base, opts...)
 	c, err := paycools.NewClient(s.cfg.appID, s.cfg.merchant, all...)
 	if err != nil {
 		panic("paycoolstest: Client: " + err.Error())

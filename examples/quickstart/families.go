@@ -97,7 +97,7 @@ func (t *tour) payouts(ctx context.Context) error {
 	}
 	t.line(famPayouts, "get", "%s %s %s", got.MchOrderID, php(got.Amount), got.TransactionStatus)
 	return t.wait(ctx, famPayouts, func(ctx context.Context) (string, error) {
-		w, err := t.c.Payouts.Wait(ctx, &paycools.GetPayoutParams{TransactionID: p.TransactionID})
+		w, err := t.c.Payouts.Wait(ctx, &paycools.GetPayoutParams{MchOrderID: p.MchOrderID})
 		if w == nil {
 			return "", err
 		}
@@ -167,7 +167,11 @@ func (t *tour) billsPayment(ctx context.Context) error {
 	if len(list.Payments) == 0 {
 		t.line(famBills, "list", "no payments yet")
 	}
-	c, err := t.c.BillsPayment.CancelVirtualAccount(ctx, &paycools.CancelVirtualAccountParams{MchOrderID: id, ChannelCode: va.ChannelCode})
+	cancel := &paycools.CancelVirtualAccountParams{MchOrderID: id, ChannelCode: va.ChannelCode}
+	if t.c.Dialect() == paycools.DialectPH {
+		cancel.ChannelCode = "" // the PH host cancels every channel of the order, and takes none
+	}
+	c, err := t.c.BillsPayment.CancelVirtualAccount(ctx, cancel)
 	if err != nil {
 		return fmt.Errorf("cancel: %w", err)
 	}
@@ -296,7 +300,7 @@ func (t *tour) webPayments(ctx context.Context) error {
 	if err := t.callback(famWeb, paycools.EventH5PaymentSuccess, res); err != nil {
 		return err
 	}
-	get := &paycools.WebPaymentGetParams{MchOrderID: id, CountryCode: paycools.CountryPH}
+	get := &paycools.WebPaymentGetParams{MchOrderID: id, TransactionID: wp.TransactionID, CountryCode: paycools.CountryPH}
 	got, err := t.c.WebPayments.Get(ctx, get)
 	if err != nil {
 		return fmt.Errorf("get: %w", err)
@@ -488,7 +492,7 @@ func (t *tour) directDebit(ctx context.Context) error {
 	if err := t.callback(famDirectDebit, paycools.EventDirectDebitSuccess, res); err != nil {
 		return err
 	}
-	get := &paycools.DirectDebitPaymentGetParams{MchOrderID: id}
+	get := &paycools.DirectDebitPaymentGetParams{MchOrderID: id, TransactionID: pay.TransactionID}
 	got, err := t.c.DirectDebit.GetPayment(ctx, get)
 	if err != nil {
 		return fmt.Errorf("get payment: %w", err)

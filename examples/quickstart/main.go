@@ -18,12 +18,16 @@
 // PAYCOOLS_NOTIFY_ADDR (default 127.0.0.1:0), where the tour listens for callbacks;
 // PAYCOOLS_EKYC_CHANNEL, the eKYC channel code PayCools gave you.
 //
+// -dialect ph (or PAYCOOLS_DIALECT=ph) runs the tour in the PH host's dialect: flat k=v-signed
+// requests and flat SHA-1 callbacks, on the embedded gateway or on a PH host.
+//
 // It exits 0 when every step succeeded, 1 with the failing step otherwise.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -39,9 +43,20 @@ import (
 )
 
 func main() {
+	dialect := flag.String("dialect", "", "wire dialect: open-api or ph (default: PAYCOOLS_DIALECT, else from the host)")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
+	env := os.Getenv
+	if *dialect != "" {
+		env = func(k string) string {
+			if k == "PAYCOOLS_DIALECT" {
+				return *dialect
+			}
+			return os.Getenv(k)
+		}
+	}
+	if err := run(ctx, os.Stdout, env); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart: FAILED:", err)
 		os.Exit(1)
 	}
@@ -74,13 +89,20 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 	notifyAddr := "127.0.0.1:0"
 	switch {
 	case len(set) == 0:
-		gw := paycoolstest.NewServer()
+		d := paycools.DialectOpenAPI
+		if v := env("PAYCOOLS_DIALECT"); v != "" {
+			var err error
+			if d, err = paycools.ParseDialect(v); err != nil {
+				return err
+			}
+		}
+		gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 		defer gw.Close()
 		t.gw = gw
 		// Small poll intervals: the fake gateway settles at once, so the waits end fast.
 		t.c = gw.Client(paycools.WithPollInterval(5*time.Millisecond, 50*time.Millisecond))
 		t.waitFor = 5 * time.Second
-		t.line("gateway", "embedded", "fake PayCools gateway (paycoolstest) at %s", gw.URL())
+		t.line("gateway", "embedded", "fake PayCools gateway (paycoolstest) at %s, %s dialect", gw.URL(), gw.Dialect())
 	case len(missing) > 0:
 		return fmt.Errorf("%s set but %s missing: set all four to run against a PayCools host, or none for the embedded gateway",
 			strings.Join(set, ", "), strings.Join(missing, ", "))
@@ -183,8 +205,23 @@ func hostClient(env func(string) string) (*paycools.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PAYCOOLS_PLATFORM_PUBLIC_KEY: %w", err)
 	}
-	return paycools.NewClient(env("PAYCOOLS_APP_ID"), key,
+	opts := []paycools.Option{
 		paycools.WithBaseURL(base),
 		paycools.WithPlatformPublicKey(platform),
-		paycools.WithPollInterval(time.Second, 5*time.Second))
+		paycools.WithPollInterval(time.Second, 5*time.Second),
+	}
+	if v := env("PAYCOOLS_DIALECT"); v != "" {
+		d, err := paycools.ParseDialect(v)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, paycools.WithDialect(d))
+	}
+	if v := env("PAYCOOLS_CALLBACK_SECRET"); v != "" {
+		opts = append(opts, paycools.WithCallbackSecret(v))
+	}
+	if v := env("PAYCOOLS_APP_NAME"); v != "" {
+		opts = append(opts, paycools.WithAppName(v))
+	}
+	return paycools.NewClient(env("PAYCOOLS_APP_ID"), key, opts...)
 }

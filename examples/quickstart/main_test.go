@@ -154,3 +154,24 @@ func TestTourRefusesProduction(t *testing.T) {
 		t.Fatalf("err = %v, want a refusal of the production host", err)
 	}
 }
+
+// TestTourEmbeddedPH runs the whole tour in the PH dialect (`go run ./examples/quickstart
+// -dialect ph`): flat k=v-signed requests, /api/v2/checkout envelopes signed over appId&param,
+// and flat SHA-1 callbacks, for every family.
+func TestTourEmbeddedPH(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, &out, envOf(map[string]string{"PAYCOOLS_DIALECT": "ph"})); err != nil {
+		t.Fatalf("tour failed: %v\noutput:\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"ph dialect", "tour complete: 10 families, 13 verified callbacks"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if err := run(ctx, &out, envOf(map[string]string{"PAYCOOLS_DIALECT": "legacy"})); err == nil {
+		t.Error("an unknown dialect was accepted")
+	}
+}
