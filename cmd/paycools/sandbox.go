@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	paycools "github.com/paycools-sdk/paycools-go"
 	"github.com/paycools-sdk/paycools-go/paycoolstest"
 )
 
@@ -20,15 +21,18 @@ import (
 // needs (base URL, appId, the throwaway merchant private key, the platform public key) and
 // serves until ctx ends or SIGINT/SIGTERM arrives.
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := newFlagSet("sandbox", "[-addr 127.0.0.1:PORT] [-json]", `
+	fset := newFlagSet("sandbox", "[-addr 127.0.0.1:PORT] [-dialect open-api|ph] [-json]", `
 Serve a fake PayCools gateway (package paycoolstest) for integration tests in any language. It
 verifies signatures like PayCools, answers in the PayCools envelope, keeps state and sends
 signed callbacks. It prints the base URL, the appId, the merchant private key to sign requests
 with, and the platform public key to verify callbacks with. The keys are throwaway test keys
-made for this run: never use them for anything else. The gateway moves no money.
+made for this run: never use them for anything else. The gateway moves no money. With
+-dialect ph it speaks the PayCools Philippine host's dialect (flat k=v-signed requests, flat
+SHA-1 callbacks signed with the callback secret it prints).
 
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 	addr := fset.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port; the URL is printed)")
+	dialectName := fset.String("dialect", "open-api", "wire dialect: open-api or ph")
 	asJSON := fset.Bool("json", false, "print the connection details as one JSON object line (baseUrl, appId, merchantPrivateKey, merchantPublicKey, platformPublicKey)")
 	if done, status := parseFlags(fset, args, stdout); done {
 		return status
@@ -36,7 +40,12 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := paycoolstest.NewServerAt(*addr)
+	dialect, err := paycools.ParseDialect(*dialectName)
+	if err != nil {
+		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
+		return exitUsage
+	}
+	srv, err := paycoolstest.NewServerAt(*addr, paycoolstest.WithDialect(dialect))
 	if err != nil {
 		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
 		return exitFail
@@ -48,6 +57,9 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
 		return exitFail
 	}
+	info.Dialect, info.CallbackSecret = srv.Dialect().String(), srv.CallbackSecret()
+	info.GoOptions = fmt.Sprintf("paycools.WithBaseURL(%q), paycools.WithDialect(%#v), paycools.WithEnvelopeSigning(%#v), paycools.WithCallbackSecret(%q)",
+		srv.URL(), srv.Dialect(), srv.Client().EnvelopeSigning(), srv.CallbackSecret())
 	if *asJSON {
 		b, err := marshalNoEscape(info)
 		if err != nil {
@@ -73,6 +85,9 @@ type sandboxInfo struct {
 	MerchantPrivateKey string `json:"merchantPrivateKey"`
 	MerchantPublicKey  string `json:"merchantPublicKey"`
 	PlatformPublicKey  string `json:"platformPublicKey"`
+	Dialect            string `json:"dialect"`
+	CallbackSecret     string `json:"callbackSecret"`
+	GoOptions          string `json:"goOptions"`
 	Note               string `json:"note"`
 }
 
@@ -105,6 +120,8 @@ func printSandbox(w io.Writer, info *sandboxInfo) {
 
 Base URL: %[1]s
 App ID:   %[2]s
+Dialect:  %[7]s (callback secret %[8]s)
+Go:       %[9]s
 
 Drive outcomes with the control API (no authentication: keep --addr on loopback):
   curl -X POST %[1]s/sandbox/complete-payout/MCH_ORDER_ID   (routes: go doc paycoolstest.SandboxPrefix)
@@ -117,5 +134,6 @@ Merchant public key (base64; the gateway verifies requests with it):
 %[4]s
 
 Merchant private key (PKCS#8 PEM; sign requests with it). These are %[5]s.
-%[6]s`, info.BaseURL, info.AppID, info.PlatformPublicKey, info.MerchantPublicKey, throwawayNote, info.MerchantPrivateKey)
+%[6]s`, info.BaseURL, info.AppID, info.PlatformPublicKey, info.MerchantPublicKey, throwawayNote, info.MerchantPrivateKey,
+		info.Dialect, info.CallbackSecret, info.GoOptions)
 }

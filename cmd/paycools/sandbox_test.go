@@ -125,6 +125,40 @@ func TestSandboxServesSignedRequests(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// With -dialect ph the sandbox speaks the PH dialect: a client built from what it prints (the Go
+// options line included) makes a flat-signed call, and the open-api path is gone.
+func TestSandboxPHDialect(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, _, done := startSandbox(t, ctx, "-addr", "127.0.0.1:0", "-dialect", "ph", "-json")
+	var info sandboxInfo
+	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &info), stdout.String())
+	assert.Equal(t, "ph", info.Dialect)
+	assert.Len(t, info.CallbackSecret, 32)
+	assert.Contains(t, info.GoOptions, "paycools.WithDialect(paycools.DialectPH)")
+	assert.Contains(t, info.GoOptions, "paycools.WithEnvelopeSigning(paycools.EnvelopeSignsAppIDAndParam)")
+	key, err := paycools.ParsePrivateKey([]byte(info.MerchantPrivateKey))
+	require.NoError(t, err)
+	c, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithDialect(paycools.DialectPH))
+	require.NoError(t, err)
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{RequestID: "REQ1", UserID: "U1",
+		ChannelCode: paycools.ChannelGCashDirectDebit, NotifyURL: "https://m.example/n", RedirectURL: "https://m.example/r", TerminalType: paycools.TerminalTypeWeb})
+	require.NoError(t, err)
+	assert.NotEmpty(t, link.AuthURL)
+	oa, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithRetries(0))
+	require.NoError(t, err)
+	_, err = oa.Account.Balance(ctx, &paycools.BalanceParams{})
+	var he *paycools.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 404, he.StatusCode)
+	cancel()
+	assert.Equal(t, exitOK, waitExit(t, done))
+
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitUsage, runSandbox(context.Background(), []string{"-dialect", "legacy"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "unknown dialect")
+}
+
 func TestSandboxTextOutput(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
