@@ -61,6 +61,7 @@ var commands = []command{
 	{"verify", "verify a request or callback signature; print OK or the reason", runVerify},
 	{"doctor", "explain precisely why a signature does not verify", runDoctor},
 	{"sandbox", "serve a fake PayCools gateway for integration tests", runSandbox},
+	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
 }
 
 // runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// probeAgainst runs the probe against a fake host with the given key and returns its exit
+// status and output.
+func probeAgainst(t *testing.T, srv *paycoolstest.Server, key *rsa.PrivateKey) (int, string) {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "merchant.pem")
+	require.NoError(t, os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	var out, errOut bytes.Buffer
+	code := runProbe(context.Background(), []string{"-base-url", srv.URL(), "-app-id", srv.AppID(), "-key", file}, &out, &errOut)
+	require.Empty(t, errOut.String())
+	return code, out.String()
+}
+
+// noMoneyMoved checks that the probe sent no money-moving call and printed no secret.
+func noMoneyMoved(t *testing.T, srv *paycoolstest.Server, out string) {
+	t.Helper()
+	for _, r := range srv.Requests() {
+		switch r.Operation {
+		case paycools.OpPayoutCreate, paycools.OpRefundCreate, paycools.OpWebPaymentCreate, paycools.OpCheckoutCreate,
+			paycools.OpDirectDebitCreatePayment, paycools.OpCheckoutClose, paycools.OpQRCodeCreate:
+			t.Errorf("the probe sent %s", r.Operation)
+		}
+		if r.Sign != "" {
+			assert.NotContains(t, out, r.Sign)
+		}
+	}
+	assert.NotContains(t, out, srv.AppID(), "the appId is shown by its last four characters only")
+	assert.NotContains(t, out, "PRIVATE KEY")
+}
+
+func TestProbeTellsTheVariantsApart(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    []paycoolstest.Option
+		want    string
+		settled string
+	}{
+		{"PH host, appId&param", []paycoolstest.Option{paycoolstest.WithDialect(paycools.DialectPH)},
+			"use: paycools.WithDialect(paycools.DialectPH), paycools.WithEnvelopeSigning(paycools.EnvelopeSignsAppIDAndParam)",
+			"appId&param accepted, param refused"},
+		{"PH host, param", []paycoolstest.Option{paycoolstest.WithDialect(paycools.DialectPH), paycoolstest.WithEnvelopeSigning(paycools.EnvelopeSignsParam)},
+			"use: paycools.WithDialect(paycools.DialectPH), paycools.WithEnvelopeSigning(paycools.EnvelopeSignsParam)",
+			"param accepted, appId&param refused"},
+		{"open-api host", nil,
+			"use: paycools.WithDialect(paycools.DialectOpenAPI), paycools.WithEnvelopeSigning(paycools.EnvelopeSignsParam)",
+			"param accepted, appId&param refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := paycoolstest.NewServer(tc.opts...)
+			defer srv.Close()
+			code, out := probeAgainst(t, srv, srv.MerchantKey())
+			assert.Equal(t, exitOK, code, out)
+			assert.Contains(t, out, tc.want)
+			assert.Contains(t, out, tc.settled)
+			assert.Contains(t, out, "signature refused")
+			noMoneyMoved(t, srv, out)
+		})
+	}
+}
+
+func TestProbeNothingAccepted(t *testing.T) {
+	srv := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH))
+	defer srv.Close()
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	code, out := probeAgainst(t, srv, other)
+	assert.Equal(t, exitFail, code, out)
+	assert.Contains(t, out, "no variant was accepted")
+	assert.NotContains(t, out, "use: ")
+	noMoneyMoved(t, srv, out)
+}
+
+func TestProbeAppIDRefusedIsInconclusive(t *testing.T) {
+	srv := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH))
+	defer srv.Close()
+	der, err := x509.MarshalPKCS8PrivateKey(srv.MerchantKey())
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "k.pem")
+	require.NoError(t, os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	var out, errOut bytes.Buffer
+	code := runProbe(context.Background(), []string{"-base-url", srv.URL(), "-app-id", "not-the-app-id", "-key", file}, &out, &errOut)
+	assert.Contains(t, out.String(), "inconclusive: fix the appId first")
+	_ = code
+
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitUsage, runProbe(context.Background(), []string{"-base-url", srv.URL()}, &out, &errOut))
+	assert.True(t, strings.Contains(errOut.String(), "need -base-url"), errOut.String())
+}
