@@ -22,7 +22,7 @@ import (
 // for each what the host answered and whether the signature was accepted, and prints the Go
 // options to use (docs/dialects.md §13). It never sends a money-moving call.
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := newFlagSet("probe", "-base-url URL -app-id ID -key FILE [-timeout 10s]", `
+	fset := newFlagSet("probe", "-base-url URL -app-id ID -key FILE [-platform-key FILE] [-timeout 10s]", `
 Find out which wire dialect and envelope signing a PayCools host accepts, with your test
 credentials. It sends only read-only calls (balance, checkout channels, and queries for an
 order id that cannot exist) in the open-api and PH dialects and, for the envelope calls, in
@@ -36,6 +36,7 @@ was, 2 for a usage error.`, stderr)
 	baseURL := fset.String("base-url", os.Getenv("PAYCOOLS_BASE_URL"), "the PayCools test host, e.g. https://api-uat.paycools.com")
 	appID := fset.String("app-id", os.Getenv("PAYCOOLS_APP_ID"), "the merchant appId")
 	keyFile := fset.String("key", os.Getenv("PAYCOOLS_PRIVATE_KEY_FILE"), "the merchant private key file (PEM or bare base64)")
+	platformFile := fset.String("platform-key", os.Getenv("PAYCOOLS_PLATFORM_PUBLIC_KEY_FILE"), "the PayCools platform public key file (optional: checked to parse, for the callback setup; no call needs it)")
 	timeout := fset.Duration("timeout", 10*time.Second, "time allowed for each request")
 	if done, status := parseFlags(fset, args, stdout); done {
 		return status
@@ -57,6 +58,15 @@ was, 2 for a usage error.`, stderr)
 	key, err := paycools.ParsePrivateKey(keyBytes)
 	if err != nil {
 		return usageError(fset, "-key: %v", err)
+	}
+	if *platformFile != "" {
+		b, err := readFile(*platformFile)
+		if err == nil {
+			_, err = paycools.ParsePublicKey(b)
+		}
+		if err != nil {
+			return usageError(fset, "-platform-key: %v", err)
+		}
 	}
 	p := &prober{base: strings.TrimRight(*baseURL, "/"), appID: *appID, key: key, timeout: *timeout, out: stdout}
 	return p.run(ctx)
