@@ -101,25 +101,14 @@ func TestPHFieldsComeFromTheParams(t *testing.T) {
 // and that the params type carries exactly the spec's JSON names. A path, method, type or
 // field renamed on either side fails here.
 func TestEveryOperationOfTheSpec(t *testing.T) {
-	f, err := os.Open("docs/endpoints.tsv")
-	require.NoError(t, err)
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = '\t'
-	r.LazyQuotes = true
-	rows, err := r.ReadAll()
-	require.NoError(t, err)
-	head := map[string]int{}
-	for i, h := range rows[0] {
-		head[h] = i
-	}
+	rows := readTSV(t, "docs/endpoints.tsv")
 	c, err := NewClient(testAppID, testMerchantKey(t))
 	require.NoError(t, err)
 	cv := reflect.ValueOf(c).Elem()
 	ops := Operations()
 	seen := map[Operation]bool{}
-	for _, row := range rows[1:] {
-		col := func(name string) string { return row[head[name]] }
+	for _, row := range rows {
+		col := func(name string) string { return row[name] }
 		service, method := col("service"), col("method_name")
 		op := Operation(service + "." + method)
 		t.Run(string(op), func(t *testing.T) {
