@@ -380,7 +380,7 @@ func sdkCall(ctx context.Context, c *paycools.Client) error {
 	return nil
 }
 
-// The baseline: the shortest correct hand-written PayCools client (docs/wire.md §2-§4, §7).
+// The baseline: the shortest correct hand-written PayCools client (docs/envelope.md §2-§4, §7).
 
 type baseParams struct {
 	RequestID    string `json:"requestId"`
@@ -551,7 +551,7 @@ type baseVerification struct {
 	CreateTime      string `json:"createTime"`
 }
 
-// baseParseNotification is the shortest correct hand-written callback check (docs/wire.md §9).
+// baseParseNotification is the shortest correct hand-written callback check (docs/envelope.md §9).
 func baseParseNotification(pub *rsa.PublicKey, body []byte) (*baseVerification, error) {
 	var n baseNotification
 	if err := json.Unmarshal(body, &n); err != nil {

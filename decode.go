@@ -17,7 +17,7 @@ var (
 )
 
 // decodeResult decodes the data of a successful answer into out and keeps the untouched bytes
-// in out's Raw field. A success is never turned into an error by decoding trouble (docs/wire.md §7
+// in out's Raw field. A success is never turned into an error by decoding trouble (docs/envelope.md §7
 // step 3): a field that cannot be decoded stays zero and one Warn line names it.
 func (c *Client) decodeResult(ctx context.Context, op Operation, data json.RawMessage, out any) {
 	if out == nil {
@@ -228,7 +228,7 @@ func shapeOf(t reflect.Type) *typeShape {
 	return actual.(*typeShape)
 }
 
-// decodeTolerant decodes data into v with the rules of docs/wire.md §8. It first tries plain
+// decodeTolerant decodes data into v with the rules of docs/envelope.md §8. It first tries plain
 // encoding/json (the value types Amount, Time and the enums are already tolerant); when that
 // fails it walks the value field by field, accepting integers sent as strings, strings sent as
 // numbers and booleans sent as strings, and reports every field it had to leave zero.

@@ -325,7 +325,7 @@ var (
 	flatCallbackReply = []byte(`{"code":1,"msg":"success","data":{}}`)
 )
 
-// Hosts (docs/wire.md §12). PayCools hands each merchant its API domain at onboarding.
+// Hosts (docs/envelope.md §12). PayCools hands each merchant its API domain at onboarding.
 const (
 	// BaseURLTest is the open-api test host, the SDK default, so that a new integration never
 	// moves real money by accident.
@@ -339,17 +339,17 @@ const (
 	BaseURLPhilippinesProduction = "https://api.paycools.com.ph"
 )
 
-// Unconfirmed and decided choices of the contract (docs/wire.md §13), one line each.
+// Unconfirmed and decided choices of the contract (docs/envelope.md §13), one line each.
 var (
 	// successCodes is the success set of the response envelope on every path, in both
 	// dialects: 10000 and 1000 (editions mix inside each host). Code 1 is added on the
 	// codeOneSuccessPrefix path family only.
 	successCodes = [...]int{CodeSuccess, CodeLegacySuccess}
 	// getSendsQueryString: GET operations carry appId, param and sign as URL query
-	// parameters (docs/wire.md §5; unconfirmed).
+	// parameters (docs/envelope.md §5; unconfirmed).
 	getSendsQueryString = true
 	// repaymentAcceptCode / repaymentRefuseCode: the replies to a repayment verification
-	// (docs/wire.md §10; taken from the PH page, unconfirmed for the envelope form).
+	// (docs/envelope.md §10; taken from the PH page, unconfirmed for the envelope form).
 	repaymentAcceptCode, repaymentRefuseCode = VerificationAccepted, VerificationRefused
 )
 
@@ -367,8 +367,8 @@ const DefaultTimestampWindow = 2 * time.Minute
 
 // Sizes and defaults of the request path.
 const (
-	maxResponseBytes     = 10 << 20 // a longer answer is an *HTTPError (docs/wire.md §7)
-	maxNotificationBytes = 1 << 20  // a longer callback body is refused with 413 (docs/wire.md §9)
+	maxResponseBytes     = 10 << 20 // a longer answer is an *HTTPError (docs/envelope.md §7)
+	maxNotificationBytes = 1 << 20  // a longer callback body is refused with 413 (docs/envelope.md §9)
 	defaultRetries       = 2
 	defaultHTTPTimeout   = 30 * time.Second
 	defaultBackoffMin    = 250 * time.Millisecond

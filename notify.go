@@ -390,7 +390,7 @@ func isJSONObject(b []byte) bool {
 	return i < len(b) && b[i] == '{'
 }
 
-// Replies of the callback handlers (docs/wire.md §9, §10).
+// Replies of the callback handlers (docs/envelope.md §9, §10).
 var (
 	replySuccess     = []byte(`{"code":10000,"message":"Success"}`)
 	replyParamError  = []byte(`{"code":21002,"message":"Request param error"}`)

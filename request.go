@@ -22,7 +22,7 @@ import (
 	"github.com/google/go-querystring/query"
 )
 
-// envelope is the wire form of every request (docs/wire.md §2): JSON body for POST, query string
+// envelope is the wire form of every request (docs/envelope.md §2): JSON body for POST, query string
 // for GET.
 type envelope struct {
 	AppID string `json:"appId" url:"appId"`
@@ -340,7 +340,7 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 	}
 }
 
-// responseEnvelope is every PayCools answer (docs/wire.md §7).
+// responseEnvelope is every PayCools answer (docs/envelope.md §7).
 type responseEnvelope struct {
 	Code    envelopeCode    `json:"code"`
 	Message *string         `json:"message"`
@@ -348,7 +348,7 @@ type responseEnvelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-// envelopeCode is the code of a response envelope: a number or a numeric string (docs/wire.md §7).
+// envelopeCode is the code of a response envelope: a number or a numeric string (docs/envelope.md §7).
 // ok is false when code is absent, null, "" or not an integer; decoding never fails on it.
 type envelopeCode struct {
 	n  int64
@@ -373,7 +373,7 @@ func (c *envelopeCode) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// handleResponse classifies one HTTP answer (docs/wire.md §7 "Outcomes") and decodes a success.
+// handleResponse classifies one HTTP answer (docs/envelope.md §7 "Outcomes") and decodes a success.
 func (c *Client) handleResponse(ctx context.Context, op Operation, path string, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
 	var env responseEnvelope
 	code, ok := 0, false
@@ -544,7 +544,7 @@ func marshalCompact(v any) ([]byte, error) {
 
 // buildParam returns the exact param bytes of one attempt: the struct's fields, then
 // timestamp (the caller's, or the clock's in milliseconds, fresh on every attempt), then the
-// Extra entries, which win on a name clash (docs/wire.md §3).
+// Extra entries, which win on a name clash (docs/envelope.md §3).
 func buildParam(base []byte, ts int64, extra map[string]any, clock func() time.Time) ([]byte, error) {
 	out := make([]byte, 0, len(base)+64)
 	out = append(out, base[:len(base)-1]...)

@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-// minKeyBits is the smallest RSA key PayCools uses (docs/wire.md §11).
+// minKeyBits is the smallest RSA key PayCools uses (docs/envelope.md §11).
 const minKeyBits = 2048
 
 // ParsePrivateKey parses the merchant RSA private key in any form PayCools merchants hold it:

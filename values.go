@@ -88,7 +88,7 @@ func allDigits(s string) bool {
 	return true
 }
 
-// decodeInt reads the tolerant integer forms of docs/wire.md §8: a JSON integer, a string holding
+// decodeInt reads the tolerant integer forms of docs/envelope.md §8: a JSON integer, a string holding
 // one, a number with a zero fraction, null or "" (0).
 func decodeInt(b []byte) (int64, error) {
 	b = bytes.TrimSpace(b)

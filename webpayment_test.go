@@ -148,7 +148,7 @@ func TestWebPaymentCreateDecodesResult(t *testing.T) {
 }
 
 func TestWebPaymentDecodeToleratesFieldTrouble(t *testing.T) {
-	// A field that cannot be decoded stays zero; the others and Raw survive (docs/wire.md §7).
+	// A field that cannot be decoded stays zero; the others and Raw survive (docs/envelope.md §7).
 	f := newFakeAPI(t)
 	data := `{"mchOrderId":123456,"transactionId":"T9","amount":"not-a-number","transactionStatus":"pending","notifyUrl":"https://n.test","callbackUrl":"https://other.test","createTime":1721369687}`
 	f.replyData("POST", wpGetPath, data)

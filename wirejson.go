@@ -186,7 +186,7 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// appendEnvelope appends the request body {"appId":...,"param":...,"sign":...} (docs/wire.md §2),
+// appendEnvelope appends the request body {"appId":...,"param":...,"sign":...} (docs/envelope.md §2),
 // as json.Marshal of the three strings with HTML escaping off would write it.
 func appendEnvelope(dst []byte, appID string, param []byte, sign string) []byte {
 	dst = append(dst, `{"appId":`...)

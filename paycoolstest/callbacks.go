@@ -37,7 +37,7 @@ type CallbackResult struct {
 }
 
 // Acknowledged reports whether the merchant took the callback: HTTP 200 with code 10000, the
-// only reply after which PayCools stops delivering (docs/wire.md §9).
+// only reply after which PayCools stops delivering (docs/envelope.md §9).
 //
 // In the PH dialect (a flat callback) the documented reply is code 1; since which reply stops
 // redelivery there is unconfirmed (docs/dialects.md §10.2, P10), 1, 1000 and 10000 all count.
@@ -50,7 +50,7 @@ func (r *CallbackResult) Acknowledged() bool {
 }
 
 // Accepted reports whether the reply to a repayment verification question accepts the
-// payment: HTTP 200 with code 2000 (docs/wire.md §10).
+// payment: HTTP 200 with code 2000 (docs/envelope.md §10).
 func (r *CallbackResult) Accepted() bool {
 	return r.replyCode() == 2000
 }

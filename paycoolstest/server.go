@@ -21,7 +21,7 @@ import (
 const DefaultBalance paycools.Amount = 100_000_000
 
 // DefaultTimestampWindow is how far a request timestamp may be from the gateway's clock
-// before it answers 21009 (docs/wire.md §6: 2 minutes).
+// before it answers 21009 (docs/envelope.md §6: 2 minutes).
 const DefaultTimestampWindow = 2 * time.Minute
 
 // Server is a running fake PayCools gateway. Its methods are safe for concurrent use.

@@ -303,7 +303,7 @@ search:
 	return out
 }
 
-// keyRoles explains which key signs and verifies what (docs/wire.md §4, §9, §11).
+// keyRoles explains which key signs and verifies what (docs/envelope.md §4, §9, §11).
 const keyRoles = "A request is signed with the merchant private key and PayCools checks it with the merchant public key uploaded to the dashboard; " +
 	"a callback is signed by PayCools with its platform key and is verified with the PayCools platform public key (WithPlatformPublicKey), never with the merchant's own key. " +
 	"Check which key is loaded where."

@@ -263,7 +263,7 @@ func (st jsonStyle) writeString(b *bytes.Buffer, s string) {
 }
 
 // legacyKV renders a param object in the sorted "k=v&k=v" form of the older Philippine
-// edition (docs/wire.md, Background): fields sorted by name, null and empty values dropped, values
+// edition (docs/envelope.md, Background): fields sorted by name, null and empty values dropped, values
 // raw, nested values as compact JSON. extra fields (appId) join the sort.
 func legacyKV(v *jvalue, extra map[string]string) string {
 	pairs := map[string]string{}

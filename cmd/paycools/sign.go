@@ -205,7 +205,7 @@ type envelope struct {
 	Sign  string
 }
 
-// parseEnvelope reads a request or callback body strictly, as the SDK does (docs/wire.md §9): a
+// parseEnvelope reads a request or callback body strictly, as the SDK does (docs/envelope.md §9): a
 // JSON object whose param and sign are strings; appId is optional. A param that is an object
 // is refused: its original bytes are lost, so no signature can be checked over them.
 func parseEnvelope(body []byte) (*envelope, error) {
