@@ -445,11 +445,13 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // {"code":10000,"message":"Success"} when fn returns nil, or 500 when fn returns an error, so
 // that PayCools delivers the event again. Bodies over 1 MiB get 413.
 //
-// PayCools delivers at least once. The client's NotificationStore (default: in memory, 24h)
-// runs fn once per event: a redelivery of an event fn already handled is acknowledged without
-// calling fn, a delivery arriving while the same event is in flight gets 500 (so it comes back
-// if the first fails), and a store error gets 500. With several processes, use a shared store
-// (WithNotificationStore) or keep fn idempotent. WithNotificationMaxAge refuses old events.
+// PayCools delivers at least once. The client's NotificationStore (default: in memory, 24h,
+// claims of DefaultNotificationLease) runs fn once per event, keyed by NotificationKey: a
+// redelivery of an event fn already handled is acknowledged without calling fn, a delivery
+// arriving while the same event is claimed gets 500 (so it comes back if the first fails), a
+// claim whose process died is taken over once its lease ends, and a store error gets 500. When
+// fn fails, the claim is released so that the next delivery runs fn again. With several
+// processes, use a shared store (paycoolssql.NewNotificationStore) or keep fn idempotent. WithNotificationMaxAge refuses old events.
 // A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
@@ -485,10 +487,10 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 				return
 			}
 		}
-		key := ""
+		key, token := "", ""
 		if c.notifyStore != nil {
 			key = NotificationKey(n)
-			state, err := c.notifyStore.Begin(r.Context(), key)
+			state, tok, err := c.notifyStore.Claim(r.Context(), key)
 			switch {
 			case err != nil:
 				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; PayCools will deliver again",
@@ -503,11 +505,18 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 				writeReply(w, http.StatusInternalServerError, replyServerError)
 				return
 			}
+			token = tok
 		}
 		err := fn(r.Context(), n)
 		if key != "" {
-			if ferr := c.notifyStore.Finish(context.WithoutCancel(r.Context()), key, err == nil); ferr != nil && err == nil {
-				err = ferr
+			sctx := context.WithoutCancel(r.Context())
+			if err == nil {
+				if ferr := c.notifyStore.Finish(sctx, key, token); ferr != nil {
+					err = ferr
+				}
+			} else if rerr := c.notifyStore.Release(sctx, key, token); rerr != nil {
+				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: release failed; the claim ends with its lease",
+					slog.String("event", n.EventName), slog.String("error", redactText(rerr.Error(), 300)))
 			}
 		}
 		if err != nil {

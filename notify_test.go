@@ -198,10 +198,11 @@ func TestWithPlatformPublicKeyRefusesSmallKeys(t *testing.T) {
 // failingStore is a NotificationStore whose database is down.
 type failingStore struct{}
 
-func (failingStore) Begin(context.Context, string) (NotificationState, error) {
-	return 0, errors.New("store down")
+func (failingStore) Claim(context.Context, string) (NotificationState, string, error) {
+	return 0, "", errors.New("store down")
 }
-func (failingStore) Finish(context.Context, string, bool) error { return nil }
+func (failingStore) Finish(context.Context, string, string) error  { return nil }
+func (failingStore) Release(context.Context, string, string) error { return nil }
 
 func TestNotificationHandlerRunsOncePerEvent(t *testing.T) {
 	c := newFakeAPI(t).Client // default in-memory store
@@ -253,25 +254,113 @@ func TestMemoryNotificationStoreTTL(t *testing.T) {
 	now := fixedNow
 	s.now = func() time.Time { return now }
 	ctx := context.Background()
-	st, err := s.Begin(ctx, "k")
+	st, tok, err := s.Claim(ctx, "k")
 	require.NoError(t, err)
 	assert.Equal(t, NotificationNew, st)
-	st, _ = s.Begin(ctx, "k")
+	assert.NotEmpty(t, tok)
+	st, tok2, _ := s.Claim(ctx, "k")
 	assert.Equal(t, NotificationInFlight, st)
-	require.NoError(t, s.Finish(ctx, "k", true))
-	st, _ = s.Begin(ctx, "k")
+	assert.Empty(t, tok2)
+	require.NoError(t, s.Finish(ctx, "k", tok))
+	st, _, _ = s.Claim(ctx, "k")
 	assert.Equal(t, NotificationDone, st)
+	require.NoError(t, s.Release(ctx, "k", tok), "a release after finish")
+	st, _, _ = s.Claim(ctx, "k")
+	assert.Equal(t, NotificationDone, st, "release does not undo a finish")
 	now = now.Add(2 * time.Minute)
-	st, _ = s.Begin(ctx, "k")
+	st, _, _ = s.Claim(ctx, "k")
 	assert.Equal(t, NotificationNew, st, "forgotten after the TTL")
 	for i := 0; i < 600; i++ {
-		_, _ = s.Begin(ctx, fmt.Sprint(i))
+		_, _, _ = s.Claim(ctx, fmt.Sprint(i))
 	}
-	now = now.Add(2 * time.Minute)
+	now = now.Add(10 * time.Minute)
 	for i := 0; i < 300; i++ {
-		_, _ = s.Begin(ctx, "x")
+		_, _, _ = s.Claim(ctx, "x")
 	}
 	assert.Less(t, len(s.entries), 10, "expired entries are swept")
+}
+
+func TestMemoryNotificationStoreLease(t *testing.T) {
+	s := NewMemoryNotificationStoreLease(time.Hour, 3*time.Minute)
+	now := fixedNow
+	s.now = func() time.Time { return now }
+	ctx := context.Background()
+	st, first, _ := s.Claim(ctx, "k")
+	require.Equal(t, NotificationNew, st)
+	now = now.Add(2 * time.Minute)
+	st, _, _ = s.Claim(ctx, "k")
+	assert.Equal(t, NotificationInFlight, st, "within the lease")
+	now = now.Add(2 * time.Minute)
+	st, second, _ := s.Claim(ctx, "k")
+	assert.Equal(t, NotificationNew, st, "a claim past its lease is taken over")
+	assert.NotEqual(t, first, second)
+	require.NoError(t, s.Release(ctx, "k", first))
+	st, _, _ = s.Claim(ctx, "k")
+	assert.Equal(t, NotificationInFlight, st, "the old holder's release does not free the new claim")
+	require.NoError(t, s.Release(ctx, "k", second))
+	st, _, _ = s.Claim(ctx, "k")
+	assert.Equal(t, NotificationNew, st, "the holder's release frees it")
+	assert.Equal(t, DefaultNotificationLease, NewMemoryNotificationStoreLease(time.Hour, 0).lease)
+}
+
+func TestNotificationKeyIsTheBusinessIdentity(t *testing.T) {
+	key := func(param string) string {
+		var probe struct {
+			EventName string `json:"eventName"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(param), &probe))
+		return NotificationKey(&Notification{EventName: probe.EventName, Param: json.RawMessage(param)})
+	}
+	for _, tc := range []struct{ param, want string }{
+		{`{"eventName":"disbursement.success","mchOrderId":"M1","transactionId":"DU1","transactionStatus":"COMPLETED","returnTime":"2026-01-01 10:00:00"}`,
+			"disbursement.success:transactionId=DU1:COMPLETED"},
+		{`{"eventName":"refund.success","mchRefundOrderId":"R1","refundTransactionId":"RF1","originalTransactionId":"P1","refundStatus":"COMPLETE"}`,
+			"refund.success:refundTransactionId=RF1:COMPLETE"},
+		{`{"eventName":"payment.success","mchOrderId":"M2","transactionStatus":"COMPLETE"}`,
+			"payment.success:mchOrderId=M2:COMPLETE"},
+		{`{"eventName":"token.create.success","requestId":"Q1","tokenStatus":"ACTIVED"}`,
+			"token.create.success:requestId=Q1:ACTIVED"},
+		{`{"eventName":"ekyc.success","requestId":"K1","kycStatus":"SUCCESS","updateTime":"x"}`,
+			"ekyc.success:requestId=K1:SUCCESS"},
+		{`{"eventName":"x.y","transactionId":12345,"status":"A:B"}`, "x.y:transactionId=12345:A%3AB"},
+	} {
+		assert.Equal(t, tc.want, key(tc.param), tc.param)
+	}
+	// A redelivery with re-stamped times and a new sign has the same key; another status does not.
+	a := key(`{"eventName":"disbursement.success","transactionId":"DU1","transactionStatus":"COMPLETED","returnTime":"2026-01-01 10:00:00","sign":"aa"}`)
+	b := key(`{"eventName":"disbursement.success","transactionId":"DU1","transactionStatus":"COMPLETED","returnTime":"2026-01-01 10:05:00","sign":"bb"}`)
+	c := key(`{"eventName":"disbursement.success","transactionId":"DU1","transactionStatus":"FAILED"}`)
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, a, c)
+	// No id at all: the hash of the param.
+	h := key(`{"eventName":"odd.event","amount":1}`)
+	assert.True(t, strings.HasPrefix(h, "odd.event:sha256="), h)
+	assert.NotEqual(t, h, key(`{"eventName":"odd.event","amount":2}`))
+}
+
+func TestNotificationHandlerTakesOverAnExpiredClaim(t *testing.T) {
+	store := NewMemoryNotificationStoreLease(time.Hour, time.Minute)
+	now := fixedNow
+	var mu sync.Mutex
+	store.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	c := newFakeAPI(t, WithNotificationStore(store)).Client
+	var calls atomic.Int64
+	h := c.NotificationHandler(func(context.Context, *Notification) error { calls.Add(1); return nil })
+	body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"D9","transactionStatus":"COMPLETED"}`)
+	// A replica claimed the event and died: its claim is left behind.
+	st, _, err := store.Claim(context.Background(), NotificationKey(&Notification{EventName: "disbursement.success",
+		Param: json.RawMessage(`{"eventName":"disbursement.success","transactionId":"D9","transactionStatus":"COMPLETED"}`)}))
+	require.NoError(t, err)
+	require.Equal(t, NotificationNew, st)
+	assert.Equal(t, 500, serveCallback(h, "POST", body).Code, "in flight within the lease")
+	assert.Zero(t, calls.Load())
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	assert.Equal(t, 200, serveCallback(h, "POST", body).Code, "taken over after the lease")
+	assert.EqualValues(t, 1, calls.Load())
+	assert.Equal(t, 200, serveCallback(h, "POST", body).Code)
+	assert.EqualValues(t, 1, calls.Load(), "done")
 }
 
 func TestNotificationMaxAge(t *testing.T) {

@@ -1,10 +1,12 @@
 package paycools
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,78 +17,198 @@ type NotificationState int
 
 // Notification states.
 const (
-	// NotificationNew: not seen before; the caller now holds the claim and must Finish it.
+	// NotificationNew: not seen before (or its earlier claim's lease ran out); the caller now
+	// holds the claim and must Finish or Release it.
 	NotificationNew NotificationState = iota
-	// NotificationInFlight: another delivery of the same event is being handled right now.
+	// NotificationInFlight: another delivery of the same event holds a live claim right now.
 	NotificationInFlight
 	// NotificationDone: the event was handled successfully before.
 	NotificationDone
 )
 
+// String names the state: "new", "in-flight" or "done".
+func (s NotificationState) String() string {
+	switch s {
+	case NotificationNew:
+		return "new"
+	case NotificationInFlight:
+		return "in-flight"
+	case NotificationDone:
+		return "done"
+	}
+	return "NotificationState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// DefaultNotificationLease is how long a claim on an event lasts in the SDK's stores unless
+// they are given another lease: a claim that is neither finished nor released within it (its
+// process died mid-function) can be taken by the next delivery. Choose a lease longer than the
+// slowest run of the callback function: a function still running when its lease ends may be
+// run a second time by another delivery.
+const DefaultNotificationLease = 5 * time.Minute
+
 // NotificationStore makes NotificationHandler run the user's function once per event although
-// PayCools delivers at least once. Implementations must be safe for concurrent use; back it
-// with a database (a unique key) when several processes receive callbacks.
+// PayCools delivers at least once. Implementations must be safe for concurrent use, and for
+// use from several processes at once when they share storage (paycoolssql does so on
+// PostgreSQL or SQLite). Each method must be atomic on its own (one statement on a unique key,
+// never read-then-write).
+//
+// A claim is a lease: the store gives it a token and an end, and a claim not finished or
+// released before its end is taken by the next Claim of the key, with a new token.
 type NotificationStore interface {
-	// Begin claims key for handling, or reports that it is in flight or done.
-	Begin(ctx context.Context, key string) (NotificationState, error)
-	// Finish ends a claim: handled true records the event as done; false forgets the claim so
-	// that a redelivery is handled again.
-	Finish(ctx context.Context, key string, handled bool) error
+	// Claim takes key for handling and returns NotificationNew with the claim's token, or
+	// reports NotificationInFlight (a live claim of another delivery) or NotificationDone
+	// (handled before, with an empty token).
+	Claim(ctx context.Context, key string) (state NotificationState, token string, err error)
+	// Finish records key as done: later claims answer NotificationDone for the store's
+	// retention. It succeeds even if the claim of token was taken over meanwhile: the function
+	// did run.
+	Finish(ctx context.Context, key, token string) error
+	// Release gives the claim of token back, so that a redelivery is handled again. It does
+	// nothing when the claim is no longer token's (taken over after the lease, or finished).
+	Release(ctx context.Context, key, token string) error
 }
 
-// NotificationKey is the key NotificationHandler gives the store for a callback: the event
-// name and the SHA-256 of the verified param bytes (a redelivery carries the same param).
+// NotificationKey is the key NotificationHandler gives the store for a callback: the event's
+// business identity, so that a redelivery whose time fields or signature were re-stamped is
+// still recognised as the same event. It is
+//
+//	eventName + ":" + idName + "=" + id + ":" + status
+//
+// where id is the first non-empty of refundTransactionId, transactionId, mchRefundOrderId,
+// mchOrderId and requestId (the PayCools id before the merchant's own), and status the first of
+// refundStatus, transactionStatus, tokenStatus, kycStatus and status. Per event family:
+// payouts, virtual account, QR, bank transfer, web, checkout and direct debit payments key on
+// transactionId + transactionStatus; refunds on refundTransactionId + refundStatus; direct-debit
+// token events on requestId + tokenStatus; eKYC on requestId + kycStatus. The names are read in
+// both dialects (the flat PH callbacks use the same names). An event that carries none of the
+// ids falls back to eventName + ":sha256=" + the SHA-256 of the verified param.
 func NotificationKey(n *Notification) string {
+	var f struct {
+		RefundTransactionID json.RawMessage `json:"refundTransactionId"`
+		TransactionID       json.RawMessage `json:"transactionId"`
+		MchRefundOrderID    json.RawMessage `json:"mchRefundOrderId"`
+		MchOrderID          json.RawMessage `json:"mchOrderId"`
+		RequestID           json.RawMessage `json:"requestId"`
+		RefundStatus        json.RawMessage `json:"refundStatus"`
+		TransactionStatus   json.RawMessage `json:"transactionStatus"`
+		TokenStatus         json.RawMessage `json:"tokenStatus"`
+		KycStatus           json.RawMessage `json:"kycStatus"`
+		Status              json.RawMessage `json:"status"`
+	}
+	if json.Unmarshal(n.Param, &f) == nil {
+		ids := [...]struct {
+			name string
+			raw  json.RawMessage
+		}{
+			{"refundTransactionId", f.RefundTransactionID}, {"transactionId", f.TransactionID},
+			{"mchRefundOrderId", f.MchRefundOrderID}, {"mchOrderId", f.MchOrderID}, {"requestId", f.RequestID},
+		}
+		for _, id := range ids {
+			v := keyValue(id.raw)
+			if v == "" {
+				continue
+			}
+			status := ""
+			for _, s := range [...]json.RawMessage{f.RefundStatus, f.TransactionStatus, f.TokenStatus, f.KycStatus, f.Status} {
+				if status = keyValue(s); status != "" {
+					break
+				}
+			}
+			return n.EventName + ":" + id.name + "=" + v + ":" + status
+		}
+	}
 	sum := sha256.Sum256(n.Param)
-	return n.EventName + ":" + hex.EncodeToString(sum[:])
+	return n.EventName + ":sha256=" + hex.EncodeToString(sum[:])
 }
 
-// MemoryNotificationStore is the default NotificationStore: in memory, one process, entries
-// kept for a TTL after they are done.
+// keyValue is a string or number field as text for NotificationKey ("" for null, absent,
+// objects and arrays). Colons are escaped so that the parts of a key cannot run together.
+func keyValue(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	var v string
+	switch raw[0] {
+	case '"':
+		if json.Unmarshal(raw, &v) != nil {
+			return ""
+		}
+	case '{', '[', 'n', 't', 'f':
+		return ""
+	default:
+		v = string(raw)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(v, "%", "%25"), ":", "%3A")
+}
+
+// MemoryNotificationStore is the default NotificationStore: in memory, one process. Claims
+// last a lease (DefaultNotificationLease unless NewMemoryNotificationStoreLease says
+// otherwise); handled events are remembered for a TTL.
 type MemoryNotificationStore struct {
 	ttl     time.Duration
+	lease   time.Duration
 	now     func() time.Time
 	mu      sync.Mutex
 	entries map[string]memoryEntry
+	seq     uint64
 	sweeps  int
 }
 
 type memoryEntry struct {
 	done    bool
-	expires time.Time
+	token   string
+	expires time.Time // the end of the claim's lease, or of the done entry's TTL
 }
 
-// NewMemoryNotificationStore returns an in-memory store that remembers handled events for ttl.
+// NewMemoryNotificationStore returns an in-memory store that remembers handled events for ttl,
+// with claims of DefaultNotificationLease.
 func NewMemoryNotificationStore(ttl time.Duration) *MemoryNotificationStore {
-	return &MemoryNotificationStore{ttl: ttl, now: time.Now, entries: map[string]memoryEntry{}}
+	return NewMemoryNotificationStoreLease(ttl, DefaultNotificationLease)
 }
 
-// Begin claims key, or reports it in flight or done.
-func (s *MemoryNotificationStore) Begin(_ context.Context, key string) (NotificationState, error) {
+// NewMemoryNotificationStoreLease is NewMemoryNotificationStore with claims that last lease.
+// A lease <= 0 means DefaultNotificationLease.
+func NewMemoryNotificationStoreLease(ttl, lease time.Duration) *MemoryNotificationStore {
+	if lease <= 0 {
+		lease = DefaultNotificationLease
+	}
+	return &MemoryNotificationStore{ttl: ttl, lease: lease, now: time.Now, entries: map[string]memoryEntry{}}
+}
+
+// Claim claims key for the lease, or reports it in flight or done.
+func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (NotificationState, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
 	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
 		if e.done {
-			return NotificationDone, nil
+			return NotificationDone, "", nil
 		}
-		return NotificationInFlight, nil
+		return NotificationInFlight, "", nil
 	}
-	// A claim that is never finished (a crashed handler) expires after the TTL too.
-	s.entries[key] = memoryEntry{expires: now.Add(s.ttl)}
-	return NotificationNew, nil
+	s.seq++
+	token := strconv.FormatUint(s.seq, 36)
+	s.entries[key] = memoryEntry{token: token, expires: now.Add(s.lease)}
+	return NotificationNew, token, nil
 }
 
-// Finish records key as done, or forgets it.
-func (s *MemoryNotificationStore) Finish(_ context.Context, key string, handled bool) error {
+// Finish records key as done for the TTL.
+func (s *MemoryNotificationStore) Finish(_ context.Context, key, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !handled {
-		delete(s.entries, key)
-		return nil
-	}
 	s.entries[key] = memoryEntry{done: true, expires: s.now().Add(s.ttl)}
+	return nil
+}
+
+// Release forgets the claim of token on key, if it still holds.
+func (s *MemoryNotificationStore) Release(_ context.Context, key, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[key]; ok && !e.done && e.token == token {
+		delete(s.entries, key)
+	}
 	return nil
 }
 
