@@ -430,7 +430,11 @@ func (s *CheckoutService) Channels(ctx context.Context, p *CheckoutChannelsParam
 // (without CheckoutURL, see CheckoutOrder). Not found: the create is sent once more with the
 // same MchOrderID. Otherwise the error is returned, still reporting IsOutcomeUnknown.
 func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (*CheckoutOrder, error) {
-	return createOrReconcile(ctx, s.c, OpCheckoutCreate,
+	var order moneyOrder
+	if p != nil {
+		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount}
+	}
+	return createOrReconcile(ctx, s.c, OpCheckoutCreate, order,
 		func(ctx context.Context) (*CheckoutOrder, error) {
 			o, err := do[CheckoutOrder](ctx, s.c, OpCheckoutCreate, p)
 			if err == nil && o.MchOrderID == "" {
@@ -438,17 +442,23 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 			}
 			return o, err
 		},
-		func(ctx context.Context) (*CheckoutOrder, error) {
-			d, err := s.Get(ctx, &CheckoutGetParams{MchOrderID: p.MchOrderID})
+		func(ctx context.Context, mo moneyOrder) (*CheckoutOrder, error) {
+			d, err := s.lookup(ctx, mo)
 			if err != nil {
 				return nil, err
 			}
 			o := &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, Status: d.TransactionStatus, Raw: d.Raw}
 			if o.MchOrderID == "" {
-				o.MchOrderID = p.MchOrderID
+				o.MchOrderID = mo.mchOrderID
 			}
 			return o, nil
-		})
+		}, func(o *CheckoutOrder) string { return o.CheckoutID })
+}
+
+// lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query
+// of Create and of Client.Recover.
+func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutDetail, error) {
+	return s.Get(ctx, &CheckoutGetParams{MchOrderID: o.mchOrderID})
 }
 
 // Get reads a checkout order (doc 9.3). An unknown order gives an error matching

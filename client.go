@@ -44,6 +44,7 @@ type Client struct {
 
 	notifyStore  NotificationStore
 	notifyMaxAge time.Duration
+	ledger       Ledger // intents of money-moving creates (WithLedger); nil: none
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 

@@ -543,16 +543,24 @@ func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPa
 	create := func(ctx context.Context) (*DirectDebitPayment, error) {
 		return do[DirectDebitPayment](ctx, s.c, OpDirectDebitCreatePayment, p)
 	}
-	lookup := func(ctx context.Context) (*DirectDebitPayment, error) {
-		d, err := s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: p.MchOrderID})
-		if err != nil {
-			return nil, err
-		}
-		out := new(DirectDebitPayment)
-		s.c.decodeResult(ctx, OpDirectDebitGetPayment, d.Raw, out)
-		return out, nil
+	var order moneyOrder
+	if p != nil {
+		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount}
 	}
-	return createOrReconcile(ctx, s.c, OpDirectDebitCreatePayment, create, lookup)
+	return createOrReconcile(ctx, s.c, OpDirectDebitCreatePayment, order, create, s.lookup,
+		func(d *DirectDebitPayment) string { return d.TransactionID })
+}
+
+// lookup finds the charge of a create by merchant order id (10.6): the reconcile query of
+// CreatePayment and of Client.Recover.
+func (s *DirectDebitService) lookup(ctx context.Context, o moneyOrder) (*DirectDebitPayment, error) {
+	d, err := s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})
+	if err != nil {
+		return nil, err
+	}
+	out := new(DirectDebitPayment)
+	s.c.decodeResult(ctx, OpDirectDebitGetPayment, d.Raw, out)
+	return out, nil
 }
 
 // GetPayment reads one direct debit charge by MchOrderID or TransactionID (doc 10.6).

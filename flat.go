@@ -151,8 +151,9 @@ func parseFlatObject(body []byte) ([]flatPair, error) {
 // flatAttempt is the wire form of one attempt of a flat operation: the JSON body (POST) or the
 // encoded query (GET), and the string that was signed.
 type flatAttempt struct {
-	body  []byte
-	query string
+	body   []byte
+	query  string
+	signed []byte // the canonical k=v string the sign covers
 }
 
 // buildFlat lays out one attempt of a flat operation (docs/dialects.md §3, §4.2, §5, §8): the
@@ -233,7 +234,7 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 		}
 		q.WriteString("sign=")
 		q.WriteString(url.QueryEscape(sign))
-		return flatAttempt{query: q.String()}, nil
+		return flatAttempt{query: q.String(), signed: msg}, nil
 	}
 	body := make([]byte, 0, len(msg)+len(sign)+16*len(pairs)+16)
 	body = append(body, '{')
@@ -246,7 +247,7 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 	body = append(body, `"sign":`...)
 	body = appendJSONString(body, sign)
 	body = append(body, '}')
-	return flatAttempt{body: body}, nil
+	return flatAttempt{body: body, signed: msg}, nil
 }
 
 // scanCompactObject splits compact JSON that encoding/json wrote (the params struct) into its

@@ -198,10 +198,14 @@ func (s *PayoutService) Create(ctx context.Context, p *CreatePayoutParams) (*Pay
 		}
 	}
 	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
-	lookup := func(ctx context.Context) (*Payout, error) {
-		return s.Get(ctx, &GetPayoutParams{MchOrderID: q.MchOrderID, CountryCode: CountryPH})
-	}
-	return createOrReconcile(ctx, s.c, OpPayoutCreate, create, lookup)
+	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount}
+	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) string { return p.TransactionID })
+}
+
+// lookup finds the payout of a create by its merchant order id (country PH): the reconcile
+// query of Create and of Client.Recover.
+func (s *PayoutService) lookup(ctx context.Context, o moneyOrder) (*Payout, error) {
+	return s.Get(ctx, &GetPayoutParams{MchOrderID: o.mchOrderID, CountryCode: CountryPH})
 }
 
 // Get reads the current state of a payout (doc 3.2) by MchOrderID or TransactionID. p is not

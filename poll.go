@@ -70,15 +70,35 @@ func transient(err error) bool {
 //   - anything else: the original error, still marked OutcomeUnknown.
 //
 // A money-moving call therefore never double-spends and never reports a failure it cannot
-// prove.
-func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, create, lookup func(context.Context) (*T, error)) (*T, error) {
+// prove. With a ledger (WithLedger), the intent is written before the first request is sent
+// (by call, through the intent in ctx) and its outcome after.
+func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), txnID func(*T) string) (*T, error) {
+	var in *Intent
+	if c.ledger != nil && ctx != nil {
+		in = &Intent{ID: newIntentID(), Operation: op, MchOrderID: order.mchOrderID, IdempotencyID: order.idempotencyID,
+			LookupKey: order.lookupKey, Amount: order.amount}
+		ctx = context.WithValue(ctx, intentKey{}, in)
+	}
+	res, err := reconcileCreate(ctx, c, op, order, create, lookup)
+	if in != nil && in.State != "" {
+		id := ""
+		if err == nil && res != nil {
+			id = txnID(res)
+		}
+		c.settleIntent(ctx, in, id, err)
+	}
+	return res, err
+}
+
+// reconcileCreate is createOrReconcile without the ledger.
+func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error)) (*T, error) {
 	res, err := create(ctx)
 	if err == nil || !c.reconcile || !IsOutcomeUnknown(err) || ctx.Err() != nil {
 		return res, err
 	}
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: outcome unknown; reconciling by merchant order id",
 		slog.String("operation", string(op)))
-	found, qerr := lookup(ctx)
+	found, qerr := lookup(ctx, order)
 	switch {
 	case qerr == nil:
 		return found, nil
@@ -88,7 +108,7 @@ func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, crea
 			return res2, nil
 		}
 		if errors.Is(err2, ErrDuplicateOrder) || errors.Is(err2, ErrDuplicateIdempotency) || errors.Is(err2, ErrDuplicateRefundOrder) {
-			if found, qerr := lookup(ctx); qerr == nil {
+			if found, qerr := lookup(ctx, order); qerr == nil {
 				return found, nil
 			}
 			return nil, err

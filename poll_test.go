@@ -63,7 +63,7 @@ func TestCreateOrReconcile(t *testing.T) {
 	}
 	run := func(c *Client, s script) (*pollState, int, int, error) {
 		nc, nl := 0, 0
-		res, err := createOrReconcile(context.Background(), c, OpPayoutCreate,
+		res, err := createOrReconcile(context.Background(), c, OpPayoutCreate, moneyOrder{mchOrderID: "M1"},
 			func(context.Context) (*pollState, error) {
 				e := s.creates[nc]
 				nc++
@@ -72,14 +72,14 @@ func TestCreateOrReconcile(t *testing.T) {
 				}
 				return &pollState{TransactionPending}, nil
 			},
-			func(context.Context) (*pollState, error) {
+			func(context.Context, moneyOrder) (*pollState, error) {
 				e := s.lookups[nl]
 				nl++
 				if e != nil {
 					return nil, e
 				}
 				return &pollState{TransactionCompleted}, nil
-			})
+			}, func(*pollState) string { return "" })
 		return res, nc, nl, err
 	}
 	c := newFakeAPI(t).Client

@@ -185,11 +185,15 @@ func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Ref
 	}
 	q := *p // every send uses the same values, whatever the caller does with p meanwhile
 	create := func(ctx context.Context) (*Refund, error) { return do[Refund](ctx, s.c, OpRefundCreate, &q) }
-	lookup := func(ctx context.Context) (*Refund, error) {
-		return s.find(ctx, &RefundListPaymentsParams{OriginalTransactionID: q.OriginalTransactionID},
-			func(r *Refund) bool { return r.MchRefundOrderID == q.MchRefundOrderID })
-	}
-	return createOrReconcile(ctx, s.c, OpRefundCreate, create, lookup)
+	order := moneyOrder{mchOrderID: q.MchRefundOrderID, lookupKey: q.OriginalTransactionID, amount: q.RefundAmount}
+	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup, func(r *Refund) string { return r.RefundTransactionID })
+}
+
+// lookup finds the refund of a create among the refunds of its original transaction (8.2):
+// the reconcile query of Create and of Client.Recover.
+func (s *RefundService) lookup(ctx context.Context, o moneyOrder) (*Refund, error) {
+	return s.find(ctx, &RefundListPaymentsParams{OriginalTransactionID: o.lookupKey},
+		func(r *Refund) bool { return r.MchRefundOrderID == o.mchOrderID })
 }
 
 // ListPayments looks refunds up (doc 8.2): all refunds of OriginalTransactionID, or the one

@@ -72,7 +72,12 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 			if err != nil {
 				return wireRequest{}, &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
 			}
-			return wireRequest{path: path, body: fa.body, query: fa.query}, nil
+			return wireRequest{path: path, body: fa.body, query: fa.query, signed: fa.signed}, nil
+		}
+	}
+	if ep.kind == kindMoney && c.ledger != nil {
+		if in := ledgerIntent(ctx); in != nil {
+			build = c.recordOnFirstBuild(ctx, op, in, build)
 		}
 	}
 
@@ -84,7 +89,8 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 			return nil
 		}
 		var ve *ValidationError
-		if errors.As(res.err, &ve) {
+		var le *LedgerError
+		if errors.As(res.err, &ve) || errors.As(res.err, &le) {
 			return res.err
 		}
 		lastErr = res.err
@@ -108,11 +114,12 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 // wireRequest is one attempt as it goes on the wire: the envelope's param and sign, or a flat
 // body (POST) or query (GET).
 type wireRequest struct {
-	path  string
-	param []byte // envelope form
-	sign  string // envelope form
-	body  []byte // flat form, POST
-	query string // flat form, GET
+	path   string
+	param  []byte // envelope form
+	sign   string // envelope form
+	body   []byte // flat form, POST
+	query  string // flat form, GET
+	signed []byte // flat form: the canonical string the sign covers
 }
 
 // buildEnvelope makes the param of one attempt (fresh timestamp) and signs it with the

@@ -341,13 +341,21 @@ func init() {
 // payment is returned. Not found: the create is sent once more with the same MchOrderID.
 // Otherwise the error is returned, still reporting IsOutcomeUnknown.
 func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParams) (*WebPayment, error) {
-	return createOrReconcile(ctx, s.c, OpWebPaymentCreate,
+	var order moneyOrder
+	if p != nil {
+		order = moneyOrder{mchOrderID: p.MchOrderID, lookupKey: string(p.CountryCode), amount: p.Amount}
+	}
+	return createOrReconcile(ctx, s.c, OpWebPaymentCreate, order,
 		func(ctx context.Context) (*WebPayment, error) {
 			return do[WebPayment](ctx, s.c, OpWebPaymentCreate, p)
 		},
-		func(ctx context.Context) (*WebPayment, error) {
-			return s.Get(ctx, &WebPaymentGetParams{MchOrderID: p.MchOrderID, CountryCode: p.CountryCode})
-		})
+		s.lookup, func(w *WebPayment) string { return w.TransactionID })
+}
+
+// lookup finds the web payment of a create by merchant order id and country: the reconcile
+// query of Create and of Client.Recover.
+func (s *WebPaymentService) lookup(ctx context.Context, o moneyOrder) (*WebPayment, error) {
+	return s.Get(ctx, &WebPaymentGetParams{MchOrderID: o.mchOrderID, CountryCode: CountryCode(o.lookupKey)})
 }
 
 // Get reads a web payment by merchant order id or transaction id (doc 7.2). An unknown order

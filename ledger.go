@@ -1,0 +1,451 @@
+package paycools
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+)
+
+// IntentState is where a money-moving create stands in a Ledger.
+type IntentState string
+
+// Intent states. Pending and unknown are open; created, refused and absent are final.
+const (
+	// IntentPending: written before the request is sent; the call is running or its process
+	// died. Recover resolves it once its claim has ended.
+	IntentPending IntentState = "pending"
+	// IntentUnknown: the request may have reached PayCools and no answer settled it (the call
+	// returned an error for which IsOutcomeUnknown is true). Recover resolves it.
+	IntentUnknown IntentState = "unknown"
+	// IntentCreated: PayCools holds the order (TransactionID says which). Final.
+	IntentCreated IntentState = "created"
+	// IntentRefused: PayCools answered with an error, or nothing was sent: no order exists.
+	// Final; a new intent for the same merchant order id may be written.
+	IntentRefused IntentState = "refused"
+	// IntentAbsent: Recover asked PayCools, which has no order under the merchant order id:
+	// the request never arrived. Final; the order may be created again.
+	IntentAbsent IntentState = "absent"
+)
+
+// Final reports whether s is created, refused or absent.
+func (s IntentState) Final() bool {
+	return s == IntentCreated || s == IntentRefused || s == IntentAbsent
+}
+
+// Intent is one money-moving create as a Ledger keeps it: written before the first request is
+// sent, resolved after.
+type Intent struct {
+	// ID is the SDK's id of the intent (32 hex characters).
+	ID string
+	// Operation is the create: OpPayoutCreate, OpRefundCreate, OpWebPaymentCreate,
+	// OpCheckoutCreate or OpDirectDebitCreatePayment.
+	Operation Operation
+	// MchOrderID is the merchant order id the create is looked up by (for refunds the
+	// mchRefundOrderId).
+	MchOrderID string
+	// IdempotencyID is the idempotencyId sent (payouts), else empty.
+	IdempotencyID string
+	// LookupKey is what else the lookup needs: the originalTransactionId of a refund, the
+	// countryCode of a web payment; else empty.
+	LookupKey string
+	// Amount is the amount of the create in minor units (PHP 500.10 is 50010).
+	Amount Amount
+	// Param is what the first attempt signed: the param JSON of an envelope operation, or the
+	// canonical k=v string of a flat PH one. It holds the payee's account details: keep the
+	// ledger's storage as private as the merchant's own order data.
+	Param []byte
+	// State is where the intent stands.
+	State IntentState
+	// TransactionID is PayCools' id of the created order, once known.
+	TransactionID string
+	// Detail says why the intent was refused or is unknown (an error text, account numbers
+	// masked).
+	Detail string
+	// ClaimToken and ClaimUntil are the claim on an open intent: the call that wrote it holds
+	// it while it runs, Recover while it resolves. An open intent whose claim has ended is
+	// taken by Recover.
+	ClaimToken string
+	ClaimUntil time.Time
+	// CreatedAt and UpdatedAt are the client clock's times of the write and the last change.
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// IntentResolution is the outcome a Ledger records for an intent.
+type IntentResolution struct {
+	// State is the new state: IntentUnknown or a final state.
+	State IntentState
+	// TransactionID is PayCools' id of the order (IntentCreated).
+	TransactionID string
+	// Detail says why (IntentRefused, IntentUnknown, IntentAbsent).
+	Detail string
+	// At is the client clock's time of the resolution.
+	At time.Time
+}
+
+// ErrIntentOpen is what Ledger.Record returns (wrapped) when the operation already has an
+// intent for the merchant order id that is pending, unknown or created: sending again could
+// move the money twice.
+var ErrIntentOpen = errors.New("paycools: the ledger already holds a pending, unknown or created intent for this merchant order id")
+
+// Ledger records the intent of every money-moving create before it is sent and its outcome
+// after, so that a create interrupted by a crash is found and resolved after the restart (see
+// Client.Recover). paycoolssql.NewLedger keeps it in PostgreSQL or SQLite; NewMemoryLedger in
+// memory, for one process and tests. Implementations must be safe for concurrent use from
+// several processes sharing storage, and each method must be atomic on its own.
+type Ledger interface {
+	// Record writes a new open intent (State IntentPending) with its claim. It fails, wrapping
+	// ErrIntentOpen, when in.Operation already has an open or created intent for
+	// in.MchOrderID.
+	Record(ctx context.Context, in *Intent) error
+	// Resolve records the outcome of intent id and ends its claim (an unknown outcome is then
+	// Recover's to settle at once). A final state is never changed again, except that
+	// IntentAbsent may become IntentCreated (a request that arrived late).
+	Resolve(ctx context.Context, id string, r IntentResolution) error
+	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
+	// now, oldest first, and returns them. Two concurrent callers never get the same intent.
+	ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]Intent, error)
+	// Intents returns every intent of op for mchOrderID, oldest first.
+	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
+}
+
+// LedgerError is a ledger write that failed before a money-moving create was sent: nothing
+// was sent. It wraps the ledger's error (ErrIntentOpen when the order already has an open or
+// created intent).
+type LedgerError struct {
+	// Operation is the create that was not sent.
+	Operation Operation
+	// MchOrderID is its merchant order id.
+	MchOrderID string
+	// Err is the ledger's error.
+	Err error
+}
+
+func (e *LedgerError) Error() string {
+	return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: %v", e.Operation, e.MchOrderID, e.Err)
+}
+
+func (e *LedgerError) Unwrap() error { return e.Err }
+
+// defaultIntentClaim is how long the call that writes an intent holds its claim: longer than
+// any call with the default timeouts and retries, so that Recover on another replica never
+// resolves an intent whose call is still running.
+const defaultIntentClaim = 5 * time.Minute
+
+// WithLedger makes every money-moving create (Payouts.Create, Refunds.Create,
+// WebPayments.Create, Checkout.Create, DirectDebit.CreatePayment) write its intent to l before
+// the request is sent and its outcome after; run Client.Recover at start-up (and from time to
+// time) to resolve the intents that a crash left open. A failed write before sending means
+// nothing is sent (*LedgerError). A failed write after is logged: the intent stays open and
+// Recover resolves it. nil turns the ledger off (the default).
+func WithLedger(l Ledger) Option {
+	return func(c *Client) error {
+		c.ledger = l
+		return nil
+	}
+}
+
+// moneyOrder is what a money-moving create is looked up by, for the reconcile inside the call
+// and for Recover.
+type moneyOrder struct {
+	mchOrderID    string
+	idempotencyID string
+	lookupKey     string
+	amount        Amount
+}
+
+type intentKey struct{}
+
+// ledgerIntent is the intent of the call running under ctx (nil when there is none).
+func ledgerIntent(ctx context.Context) *Intent {
+	in, _ := ctx.Value(intentKey{}).(*Intent)
+	return in
+}
+
+// recordOnFirstBuild wraps the build of a money-moving call so that the first attempt's signed
+// bytes are written to the ledger before they are sent. Later attempts (and the reconcile's
+// resend) send under the intent already written.
+func (c *Client) recordOnFirstBuild(ctx context.Context, op Operation, in *Intent, build func() (wireRequest, error)) func() (wireRequest, error) {
+	return func() (wireRequest, error) {
+		wr, err := build()
+		if err != nil || in.State != "" {
+			return wr, err
+		}
+		in.Param = wr.param
+		if in.Param == nil {
+			in.Param = wr.signed
+		}
+		now := c.clock()
+		in.State, in.CreatedAt, in.UpdatedAt = IntentPending, now, now
+		in.ClaimToken, in.ClaimUntil = in.ID, now.Add(defaultIntentClaim)
+		if err := c.ledger.Record(ctx, in); err != nil {
+			in.State = ""
+			return wireRequest{}, &LedgerError{Operation: op, MchOrderID: in.MchOrderID, Err: err}
+		}
+		return wr, nil
+	}
+}
+
+// settleIntent writes the outcome of a create whose intent was recorded.
+func (c *Client) settleIntent(ctx context.Context, in *Intent, txnID string, err error) {
+	r := IntentResolution{State: IntentCreated, TransactionID: txnID, At: c.clock()}
+	switch {
+	case err == nil:
+	case IsOutcomeUnknown(err):
+		r.State, r.Detail = IntentUnknown, redactText(err.Error(), 300)
+	default:
+		r.State, r.Detail = IntentRefused, redactText(err.Error(), 300)
+	}
+	if werr := c.ledger.Resolve(context.WithoutCancel(ctx), in.ID, r); werr != nil {
+		c.logger.LogAttrs(ctx, slog.LevelError, "paycools ledger: outcome not written; the intent stays open until Recover resolves it",
+			slog.String("operation", string(in.Operation)), slog.String("intent", in.ID),
+			slog.String("state", string(r.State)), slog.String("error", redactText(werr.Error(), 300)))
+	}
+}
+
+// newIntentID is 16 random bytes in hex.
+func newIntentID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// recoverLookups asks PayCools about the order of an intent, by the same queries that the
+// reconcile inside each create uses, and returns its transaction id.
+var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (string, error){
+	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+		p, err := c.Payouts.lookup(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return p.TransactionID, nil
+	},
+	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+		r, err := c.Refunds.lookup(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return r.RefundTransactionID, nil
+	},
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+		p, err := c.WebPayments.lookup(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return p.TransactionID, nil
+	},
+	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+		d, err := c.Checkout.lookup(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return d.CheckoutID, nil
+	},
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+		p, err := c.DirectDebit.lookup(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return p.TransactionID, nil
+	},
+}
+
+// RecoverReport is what Client.Recover did: one entry per intent it claimed.
+type RecoverReport struct {
+	// Resolutions lists each claimed intent and what became of it, oldest first.
+	Resolutions []IntentOutcome
+}
+
+// IntentOutcome is one intent Recover claimed and what it found.
+type IntentOutcome struct {
+	// Intent is the intent as claimed (before the resolution).
+	Intent Intent
+	// State is what it was resolved to: IntentCreated, IntentAbsent, or IntentUnknown when
+	// PayCools could not tell (Err says why; a later Recover tries again).
+	State IntentState
+	// TransactionID is PayCools' id of the order when State is IntentCreated.
+	TransactionID string
+	// Err is the lookup's or the ledger's error, when the intent is still open.
+	Err error
+}
+
+// Unresolved counts the intents that are still open after the run.
+func (r *RecoverReport) Unresolved() int {
+	n := 0
+	for _, o := range r.Resolutions {
+		if !o.State.Final() {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrNoLedger is what Recover returns for a client without WithLedger.
+var ErrNoLedger = errors.New("paycools: Recover: the client has no ledger (WithLedger)")
+
+// recoverBatch is how many intents one Recover claim takes at a time.
+const recoverBatch = 50
+
+// Recover resolves the open intents of the client's ledger whose claim has ended: those of
+// calls whose process died between writing the intent and writing the outcome, and those that
+// ended with an unknown outcome. For each it asks PayCools by merchant order id, with the same
+// queries the create's own reconcile uses: found means IntentCreated (with PayCools'
+// transaction id), "transaction not found" means IntentAbsent (the request never arrived;
+// create the order again if it is still wanted), and any other answer leaves it open
+// (IntentUnknown, reported with the error) for a later Recover.
+//
+// Recover never sends money: after a restart the merchant's wish may have changed. It is safe
+// to run from every replica at once: each intent is claimed by one Recover only. Run it at
+// start-up, before serving, and from time to time. It stops early, with ctx's error, when ctx
+// ends; the intents it claimed but did not resolve are taken again once their claim ends.
+func (c *Client) Recover(ctx context.Context) (*RecoverReport, error) {
+	if ctx == nil {
+		return nil, &ValidationError{Operation: "Recover", Fields: []FieldError{{Field: "ctx", Problem: "nil context"}}}
+	}
+	if c.ledger == nil {
+		return nil, ErrNoLedger
+	}
+	report := &RecoverReport{}
+	token := newIntentID()
+	for {
+		if err := ctx.Err(); err != nil {
+			return report, err
+		}
+		now := c.clock()
+		batch, err := c.ledger.ClaimOpen(ctx, token, now, now.Add(defaultIntentClaim), recoverBatch)
+		if err != nil {
+			return report, fmt.Errorf("paycools: Recover: ledger: %w", err)
+		}
+		if len(batch) == 0 {
+			return report, nil
+		}
+		for i := range batch {
+			in := batch[i]
+			out := c.recoverOne(ctx, &in)
+			report.Resolutions = append(report.Resolutions, out)
+			if ctx.Err() != nil {
+				return report, ctx.Err()
+			}
+		}
+		// What this run resolved is final and what it could not resolve keeps this run's
+		// claim, so the next batch holds only intents this run has not seen.
+	}
+}
+
+// recoverOne resolves one claimed intent.
+func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
+	out := IntentOutcome{Intent: *in, State: in.State}
+	lookup, ok := recoverLookups[in.Operation]
+	if !ok {
+		out.Err = fmt.Errorf("paycools: Recover: %s is not a money-moving create", in.Operation)
+		return out
+	}
+	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
+	txn, err := lookup(ctx, c, o)
+	r := IntentResolution{At: c.clock()}
+	switch {
+	case err == nil:
+		r.State, r.TransactionID = IntentCreated, txn
+	case errors.Is(err, ErrTransactionNotFound):
+		r.State, r.Detail = IntentAbsent, "Recover: PayCools has no order under this merchant order id"
+	default:
+		// Still open. Nothing is written: the intent keeps this run's claim until it ends, so
+		// that this run does not take it again, and a later Recover tries once more.
+		out.State, out.Err = IntentUnknown, err
+		return out
+	}
+	if werr := c.ledger.Resolve(context.WithoutCancel(ctx), in.ID, r); werr != nil {
+		out.State, out.Err = in.State, fmt.Errorf("paycools: Recover: ledger: %w", werr)
+		return out
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "paycools Recover: intent resolved",
+		slog.String("operation", string(in.Operation)), slog.String("intent", in.ID), slog.String("state", string(r.State)))
+	out.State, out.TransactionID = r.State, r.TransactionID
+	return out
+}
+
+// MemoryLedger is a Ledger in memory: one process, for tests and for programs that only want
+// the in-process bookkeeping. It does not survive a restart; use paycoolssql for that.
+type MemoryLedger struct {
+	mu      sync.Mutex
+	intents map[string]*Intent
+}
+
+// NewMemoryLedger returns an empty in-memory ledger.
+func NewMemoryLedger() *MemoryLedger { return &MemoryLedger{intents: map[string]*Intent{}} }
+
+// Record writes a new open intent.
+func (l *MemoryLedger) Record(_ context.Context, in *Intent) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range l.intents {
+		if e.Operation == in.Operation && e.MchOrderID == in.MchOrderID && (!e.State.Final() || e.State == IntentCreated) {
+			return fmt.Errorf("%w (intent %s, %s)", ErrIntentOpen, e.ID, e.State)
+		}
+	}
+	if _, dup := l.intents[in.ID]; dup {
+		return fmt.Errorf("paycools: ledger: intent id %s exists", in.ID)
+	}
+	cp := *in
+	cp.Param = append([]byte(nil), in.Param...)
+	l.intents[in.ID] = &cp
+	return nil
+}
+
+// Resolve records the outcome of intent id.
+func (l *MemoryLedger) Resolve(_ context.Context, id string, r IntentResolution) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.intents[id]
+	if !ok {
+		return fmt.Errorf("paycools: ledger: no intent %s", id)
+	}
+	if e.State.Final() && !(e.State == IntentAbsent && r.State == IntentCreated) {
+		return nil
+	}
+	e.State, e.TransactionID, e.Detail, e.UpdatedAt = r.State, r.TransactionID, r.Detail, r.At
+	e.ClaimToken, e.ClaimUntil = "", time.Time{}
+	return nil
+}
+
+// ClaimOpen claims up to limit open intents whose claim ended by now.
+func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until time.Time, limit int) ([]Intent, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var open []*Intent
+	for _, e := range l.intents {
+		if !e.State.Final() && !e.ClaimUntil.After(now) {
+			open = append(open, e)
+		}
+	}
+	sort.Slice(open, func(a, b int) bool { return open[a].CreatedAt.Before(open[b].CreatedAt) })
+	if len(open) > limit {
+		open = open[:limit]
+	}
+	out := make([]Intent, 0, len(open))
+	for _, e := range open {
+		e.ClaimToken, e.ClaimUntil = token, until
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// Intents returns every intent of op for mchOrderID, oldest first.
+func (l *MemoryLedger) Intents(_ context.Context, op Operation, mchOrderID string) ([]Intent, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Intent
+	for _, e := range l.intents {
+		if e.Operation == op && e.MchOrderID == mchOrderID {
+			out = append(out, *e)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].CreatedAt.Before(out[b].CreatedAt) })
+	return out, nil
+}
