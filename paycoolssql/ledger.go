@@ -1,0 +1,163 @@
+package paycoolssql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+)
+
+// LedgerDDL creates the Ledger table (default name paycools_intents, {T} below; {BLOB} is
+// BYTEA in PostgreSQL, BLOB in SQLite). Times are Unix milliseconds. The partial unique index
+// is what refuses a second open or created intent for one order, atomically across processes.
+const LedgerDDL = `CREATE TABLE IF NOT EXISTS {T} (
+	id             TEXT PRIMARY KEY,
+	operation      TEXT NOT NULL,
+	mch_order_id   TEXT NOT NULL,
+	idempotency_id TEXT NOT NULL,
+	lookup_key     TEXT NOT NULL,
+	amount         BIGINT NOT NULL,
+	param          {BLOB} NOT NULL,
+	state          TEXT NOT NULL,
+	transaction_id TEXT NOT NULL,
+	detail         TEXT NOT NULL,
+	claim_token    TEXT NOT NULL,
+	claim_until    BIGINT NOT NULL,
+	created_at     BIGINT NOT NULL,
+	updated_at     BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS {T}_order ON {T} (operation, mch_order_id) WHERE state IN ('pending', 'unknown', 'created');
+CREATE INDEX IF NOT EXISTS {T}_open ON {T} (claim_until, created_at) WHERE state IN ('pending', 'unknown')`
+
+const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at`
+
+// Ledger is a paycools.Ledger in a PostgreSQL or SQLite table, shared by every process that
+// moves money. Each method is one statement (Record reads once more only to word its error).
+// Safe for concurrent use.
+type Ledger struct {
+	db        *sql.DB
+	record    string
+	openOf    string
+	resolve   string
+	claimOpen string
+	intents   string
+}
+
+// NewLedger returns the ledger on db, creating its table when it is missing. Give it to the
+// client with paycools.WithLedger, and run Client.Recover at start-up.
+func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (*Ledger, error) {
+	cfg, err := newConfig(db, flavor, "paycools_intents", opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := createTable(ctx, db, flavor, cfg.table, LedgerDDL); err != nil {
+		return nil, err
+	}
+	st := func(s string) string { return statement(flavor, cfg.table, s) }
+	return &Ledger{
+		db: db,
+		record: st(`INSERT INTO {T} (` + intentColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12)
+ON CONFLICT DO NOTHING`),
+		openOf: st(`SELECT id, state FROM {T} WHERE operation = $1 AND mch_order_id = $2 AND state IN ('pending', 'unknown', 'created')`),
+		resolve: st(`UPDATE {T} SET state = $2, transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until = 0
+WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`),
+		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+RETURNING ` + intentColumns),
+		intents: st(`SELECT ` + intentColumns + ` FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, id`),
+	}, nil
+}
+
+// Record writes a new open intent, or fails wrapping paycools.ErrIntentOpen when the order
+// already has an open or created one.
+func (l *Ledger) Record(ctx context.Context, in *paycools.Intent) error {
+	param := in.Param
+	if param == nil {
+		param = []byte{}
+	}
+	res, err := l.db.ExecContext(ctx, l.record, in.ID, string(in.Operation), in.MchOrderID, in.IdempotencyID, in.LookupKey,
+		int64(in.Amount), param, string(in.State), in.ClaimToken, millis(in.ClaimUntil), millis(in.CreatedAt), millis(in.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("paycoolssql: record intent: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("paycoolssql: record intent: %w", err)
+	} else if n == 1 {
+		return nil
+	}
+	var id, state string
+	if err := l.db.QueryRowContext(ctx, l.openOf, string(in.Operation), in.MchOrderID).Scan(&id, &state); err != nil {
+		return fmt.Errorf("%w (the intent in the way could not be read: %v)", paycools.ErrIntentOpen, err)
+	}
+	return fmt.Errorf("%w (intent %s, %s)", paycools.ErrIntentOpen, id, state)
+}
+
+// Resolve records the outcome of intent id and ends its claim; a final state stays (but absent
+// may become created).
+func (l *Ledger) Resolve(ctx context.Context, id string, r paycools.IntentResolution) error {
+	created := 0
+	if r.State == paycools.IntentCreated {
+		created = 1
+	}
+	if _, err := l.db.ExecContext(ctx, l.resolve, id, string(r.State), r.TransactionID, r.Detail, millis(r.At), created); err != nil {
+		return fmt.Errorf("paycoolssql: resolve intent: %w", err)
+	}
+	return nil
+}
+
+// ClaimOpen claims up to limit open intents whose claim ended by now, oldest first. In
+// PostgreSQL the rows are locked with SKIP LOCKED, so concurrent Recovers split the work; in
+// SQLite the statement holds the database's write lock.
+func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.claimOpen, token, millis(until), millis(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
+	}
+	out, err := scanIntents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if !out[a].CreatedAt.Equal(out[b].CreatedAt) {
+			return out[a].CreatedAt.Before(out[b].CreatedAt)
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out, nil
+}
+
+// Intents returns every intent of op for mchOrderID, oldest first.
+func (l *Ledger) Intents(ctx context.Context, op paycools.Operation, mchOrderID string) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.intents, string(op), mchOrderID)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: intents: %w", err)
+	}
+	out, err := scanIntents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: intents: %w", err)
+	}
+	return out, nil
+}
+
+func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
+	defer rows.Close()
+	var out []paycools.Intent
+	for rows.Next() {
+		var in paycools.Intent
+		var op, state string
+		var amount, claimUntil, created, updated int64
+		if err := rows.Scan(&in.ID, &op, &in.MchOrderID, &in.IdempotencyID, &in.LookupKey, &amount, &in.Param, &state,
+			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated); err != nil {
+			return nil, err
+		}
+		in.Operation, in.State, in.Amount = paycools.Operation(op), paycools.IntentState(state), paycools.Amount(amount)
+		in.ClaimUntil, in.CreatedAt, in.UpdatedAt = fromMillis(claimUntil), fromMillis(created), fromMillis(updated)
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+var _ paycools.Ledger = (*Ledger)(nil)

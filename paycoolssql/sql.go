@@ -1,0 +1,190 @@
+// Package paycoolssql keeps the paycools SDK's guarantees across processes and restarts in a
+// database, through database/sql only: a NotificationStore (each callback handled once by
+// whichever replica receives it) and a Ledger (every money-moving create written before it
+// is sent, so that Client.Recover finds the ones a crash interrupted). The merchant chooses
+// and imports the driver: PostgreSQL (pgx's stdlib, lib/pq) or SQLite (modernc.org/sqlite,
+// mattn/go-sqlite3, ...).
+//
+// Both create their table when it is missing. The DDL, for those who migrate by hand, is
+// NotificationStoreDDL and LedgerDDL (the README's "Running several instances" shows it). Every
+// time is stored as Unix milliseconds from the writer's clock, so the replicas' clocks must
+// agree to well within the lease (NTP does).
+//
+// SQLite: open the database with a busy timeout, so that concurrent writers wait for each
+// other instead of failing with "database is locked", and preferably in WAL mode; with
+// modernc.org/sqlite:
+//
+//	sql.Open("sqlite", "file:paycools.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+package paycoolssql
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Flavor is the SQL dialect of the database: Postgres or SQLite.
+type Flavor int
+
+// The supported databases.
+const (
+	// Postgres is PostgreSQL 12 or later ($1 placeholders, FOR UPDATE SKIP LOCKED).
+	Postgres Flavor = iota + 1
+	// SQLite is SQLite 3.35 or later (RETURNING, upserts, partial indexes).
+	SQLite
+)
+
+// String names the flavor: "postgres" or "sqlite".
+func (f Flavor) String() string {
+	switch f {
+	case Postgres:
+		return "postgres"
+	case SQLite:
+		return "sqlite"
+	}
+	return fmt.Sprintf("Flavor(%d)", int(f))
+}
+
+// Option configures a NotificationStore or a Ledger.
+type Option func(*config) error
+
+type config struct {
+	table     string
+	lease     time.Duration
+	retention time.Duration
+	now       func() time.Time
+}
+
+// DefaultRetention is how long a NotificationStore remembers a handled event (24 hours, as
+// the SDK's in-memory default): a redelivery later than that runs the function again.
+const DefaultRetention = 24 * time.Hour
+
+// WithTable sets the table name (default "paycools_notifications" for the store,
+// "paycools_intents" for the ledger): letters, digits and underscores, not starting with a
+// digit. Put it in a schema with the connection's search_path.
+func WithTable(name string) Option {
+	return func(c *config) error {
+		if !identifier.MatchString(name) {
+			return fmt.Errorf("paycoolssql: WithTable(%q): use letters, digits and underscores only", name)
+		}
+		c.table = name
+		return nil
+	}
+}
+
+// WithLease sets how long a NotificationStore claim lasts (default
+// paycools.DefaultNotificationLease, 5 minutes): a claim neither finished nor released within
+// it is taken by the next delivery. Make it longer than the slowest run of the callback
+// function. The ledger ignores it.
+func WithLease(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("paycoolssql: WithLease(%v): must be positive", d)
+		}
+		c.lease = d
+		return nil
+	}
+}
+
+// WithRetention sets how long a NotificationStore remembers a handled event (default
+// DefaultRetention). Choose it longer than PayCools' redelivery schedule. The ledger ignores
+// it (intents are kept until the merchant deletes them).
+func WithRetention(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("paycoolssql: WithRetention(%v): must be positive", d)
+		}
+		c.retention = d
+		return nil
+	}
+}
+
+// WithClock sets the clock a NotificationStore reads lease and retention times from (default
+// time.Now); for tests. The ledger is given its times by the client (paycools.WithClock).
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("paycoolssql: WithClock(nil)")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
+
+func newConfig(db *sql.DB, flavor Flavor, table string, opts []Option) (*config, error) {
+	if db == nil {
+		return nil, errors.New("paycoolssql: nil *sql.DB")
+	}
+	if flavor != Postgres && flavor != SQLite {
+		return nil, fmt.Errorf("paycoolssql: unknown flavor %v: use paycoolssql.Postgres or paycoolssql.SQLite", flavor)
+	}
+	c := &config{table: table, lease: 5 * time.Minute, retention: DefaultRetention, now: time.Now}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// statement writes a statement for the flavor: the table name for {T}, PostgreSQL's $n
+// placeholders as SQLite's ?n, and SQLite's BLOB for {BLOB}.
+func statement(f Flavor, table, s string) string {
+	s = strings.ReplaceAll(s, "{T}", table)
+	if f == SQLite {
+		s = strings.ReplaceAll(s, "$", "?")
+		s = strings.ReplaceAll(s, "{BLOB}", "BLOB")
+		s = strings.ReplaceAll(s, " FOR UPDATE SKIP LOCKED", "")
+	} else {
+		s = strings.ReplaceAll(s, "{BLOB}", "BYTEA")
+	}
+	return s
+}
+
+// createTable runs the DDL statements, one at a time (some drivers take one per Exec).
+func createTable(ctx context.Context, db *sql.DB, f Flavor, table, ddl string) error {
+	for _, s := range strings.Split(ddl, ";") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, statement(f, table, s)); err != nil {
+			return fmt.Errorf("paycoolssql: creating table %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// millis is a time as Unix milliseconds (0 for the zero time).
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis is the reverse of millis.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// newToken is a random claim token.
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,156 @@
+package paycoolssql_test
+
+import (
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolssql"
+)
+
+// clock is a test clock shared by goroutines.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func TestNotificationStoreClaimFinishRelease(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		clk := newClock()
+		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("n"), paycoolssql.WithClock(clk.Now),
+			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
+		require.NoError(t, err)
+
+		st, tok, err := s.Claim(ctx, "k1")
+		require.NoError(t, err)
+		require.Equal(t, paycools.NotificationNew, st)
+		require.NotEmpty(t, tok)
+		st, tok2, err := s.Claim(ctx, "k1")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationInFlight, st)
+		assert.Empty(t, tok2)
+
+		// Release by a stale token does nothing; by the holder frees it.
+		require.NoError(t, s.Release(ctx, "k1", "not-the-token"))
+		st, _, _ = s.Claim(ctx, "k1")
+		assert.Equal(t, paycools.NotificationInFlight, st)
+		require.NoError(t, s.Release(ctx, "k1", tok))
+		st, tok, err = s.Claim(ctx, "k1")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationNew, st, "released: handled again")
+
+		require.NoError(t, s.Finish(ctx, "k1", tok))
+		st, _, _ = s.Claim(ctx, "k1")
+		assert.Equal(t, paycools.NotificationDone, st)
+		require.NoError(t, s.Release(ctx, "k1", tok))
+		st, _, _ = s.Claim(ctx, "k1")
+		assert.Equal(t, paycools.NotificationDone, st, "a release does not undo a finish")
+
+		// Lease: a claim left behind is taken after a minute, with a new token.
+		st, dead, _ := s.Claim(ctx, "k2")
+		require.Equal(t, paycools.NotificationNew, st)
+		clk.Add(59 * time.Second)
+		st, _, _ = s.Claim(ctx, "k2")
+		assert.Equal(t, paycools.NotificationInFlight, st)
+		clk.Add(2 * time.Second)
+		st, taken, _ := s.Claim(ctx, "k2")
+		assert.Equal(t, paycools.NotificationNew, st, "taken over after the lease")
+		assert.NotEqual(t, dead, taken)
+		require.NoError(t, s.Release(ctx, "k2", dead))
+		st, _, _ = s.Claim(ctx, "k2")
+		assert.Equal(t, paycools.NotificationInFlight, st, "the dead holder's release does not free the new claim")
+
+		// Retention: done is remembered for an hour, then swept and handled as new.
+		clk.Add(57 * time.Minute)
+		st, _, _ = s.Claim(ctx, "k1")
+		assert.Equal(t, paycools.NotificationDone, st)
+		clk.Add(3 * time.Minute)
+		n, err := s.Sweep(ctx)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, n, int64(1))
+		st, _, _ = s.Claim(ctx, "k1")
+		assert.Equal(t, paycools.NotificationNew, st)
+	})
+}
+
+func TestNotificationStoreOptions(t *testing.T) {
+	d := openSQLite(t)
+	ctx := testCtx(t)
+	_, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable("x; DROP TABLE y"))
+	assert.ErrorContains(t, err, "letters, digits and underscores")
+	_, err = paycoolssql.NewNotificationStore(ctx, d.db, paycoolssql.Flavor(9))
+	assert.ErrorContains(t, err, "unknown flavor")
+	_, err = paycoolssql.NewNotificationStore(ctx, nil, paycoolssql.SQLite)
+	assert.Error(t, err)
+	_, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithLease(0))
+	assert.Error(t, err)
+	// The default table is made once and reused.
+	_, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor)
+	require.NoError(t, err)
+	_, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, d.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type='table' AND name='paycools_notifications'`).Scan(&n))
+	assert.Equal(t, 1, n)
+	assert.Equal(t, "postgres", paycoolssql.Postgres.String())
+	assert.Equal(t, "sqlite", paycoolssql.SQLite.String())
+}
+
+// TestNotificationStoreConcurrentClaims: many goroutines on separate connections (processes
+// as far as the database knows) claim the same keys; exactly one wins each.
+func TestNotificationStoreConcurrentClaims(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		opt := d.table("c")
+		var stores []*paycoolssql.NotificationStore
+		for i := 0; i < 4; i++ {
+			db := d.db
+			if i > 0 { // a pool of its own, as another replica has
+				var err error
+				db, err = sql.Open(map[paycoolssql.Flavor]string{paycoolssql.SQLite: "sqlite", paycoolssql.Postgres: "pgx"}[d.flavor], d.dsn)
+				require.NoError(t, err)
+				t.Cleanup(func() { db.Close() })
+			}
+			s, err := paycoolssql.NewNotificationStore(ctx, db, d.flavor, opt)
+			require.NoError(t, err)
+			stores = append(stores, s)
+		}
+		const keys, tries = 40, 8
+		var wins [keys]atomic.Int32
+		var wg sync.WaitGroup
+		for g := 0; g < tries; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				s := stores[g%len(stores)]
+				for k := 0; k < keys; k++ {
+					st, _, err := s.Claim(ctx, fmt.Sprint("key-", k))
+					if !assert.NoError(t, err) {
+						return
+					}
+					if st == paycools.NotificationNew {
+						wins[k].Add(1)
+					}
+				}
+			}(g)
+		}
+		wg.Wait()
+		for k := range wins {
+			assert.EqualValues(t, 1, wins[k].Load(), "key %d", k)
+		}
+	})
+}
