@@ -133,10 +133,25 @@ func (e *LedgerError) Error() string {
 
 func (e *LedgerError) Unwrap() error { return e.Err }
 
-// defaultIntentClaim is how long the call that writes an intent holds its claim: longer than
-// any call with the default timeouts and retries, so that Recover on another replica never
-// resolves an intent whose call is still running.
+// defaultIntentClaim is how long the call that writes an intent holds its claim when its
+// context has no deadline: longer than any call with the default timeouts and retries, so
+// that Recover on another replica never resolves an intent whose call is still running.
 const defaultIntentClaim = 5 * time.Minute
+
+// intentClaimMargin is added to a context deadline for the replicas' clock differences.
+const intentClaimMargin = 2 * time.Second
+
+// claimUntil is when a claim taken now by work running under ctx ends: the context's deadline
+// (the work cannot outlive it) plus a margin, or defaultIntentClaim from now when ctx has no
+// deadline or a later one.
+func claimUntil(ctx context.Context, now time.Time) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		if rem := time.Until(d) + intentClaimMargin; rem < defaultIntentClaim {
+			return now.Add(rem)
+		}
+	}
+	return now.Add(defaultIntentClaim)
+}
 
 // WithLedger makes every money-moving create (Payouts.Create, Refunds.Create,
 // WebPayments.Create, Checkout.Create, DirectDebit.CreatePayment) write its intent to l before
@@ -183,7 +198,7 @@ func (c *Client) recordOnFirstBuild(ctx context.Context, op Operation, in *Inten
 		}
 		now := c.clock()
 		in.State, in.CreatedAt, in.UpdatedAt = IntentPending, now, now
-		in.ClaimToken, in.ClaimUntil = in.ID, now.Add(defaultIntentClaim)
+		in.ClaimToken, in.ClaimUntil = in.ID, claimUntil(ctx, now)
 		if err := c.ledger.Record(ctx, in); err != nil {
 			in.State = ""
 			return wireRequest{}, &LedgerError{Operation: op, MchOrderID: in.MchOrderID, Err: err}
@@ -300,6 +315,11 @@ const recoverBatch = 50
 // create the order again if it is still wanted), and any other answer leaves it open
 // (IntentUnknown, reported with the error) for a later Recover.
 //
+// An intent's claim lasts as long as the context of the call that wrote it (plus 2 seconds
+// for clock differences), or 5 minutes when that context has no deadline: give money-moving
+// calls a deadline so that Recover can settle a crashed call soon. Recover's own claims last
+// the same way, from its ctx.
+//
 // Recover never sends money: after a restart the merchant's wish may have changed. It is safe
 // to run from every replica at once: each intent is claimed by one Recover only. Run it at
 // start-up, before serving, and from time to time. It stops early, with ctx's error, when ctx
@@ -318,7 +338,7 @@ func (c *Client) Recover(ctx context.Context) (*RecoverReport, error) {
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimOpen(ctx, token, now, now.Add(defaultIntentClaim), recoverBatch)
+		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), recoverBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Recover: ledger: %w", err)
 		}
