@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -105,7 +104,12 @@ func paycoolsBinary(t *testing.T) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "paycools")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", buildOnce.path, "github.com/paycools-sdk/paycools-go/cmd/paycools")
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		cmd := exec.Command(goTool, "build", "-o", buildOnce.path, "github.com/paycools-sdk/paycools-go/cmd/paycools")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildOnce.err = fmt.Errorf("go build cmd/paycools: %v\n%s", err, out)
 		}
@@ -172,8 +176,6 @@ func TestCrashRecover(t *testing.T) {
 		s.Flavor, s.DSN = d.flavor, d.dsn
 		s.Table = fmt.Sprintf("%s_crash_%d", d.prefix, tableSeq.Add(1))
 		s.Orders = fmt.Sprintf("CRASH%s", strings.ToUpper(d.flavor.String()[:2]))
-		setup, err := json.Marshal(s)
-		require.NoError(t, err)
 		start := balanceOf(t, s)
 
 		// The kills land at random orders (sorted, so that each child gets further), each after
@@ -184,7 +186,7 @@ func TestCrashRecover(t *testing.T) {
 		}
 		sort.Ints(targets)
 		s.Targets = targets
-		setup, err = json.Marshal(s)
+		setup, err := json.Marshal(s)
 		require.NoError(t, err)
 		// Kill k waits for: the intent written and nothing sent (k%3 == 0), the payout made and
 		// its outcome not written (k%3 == 1), or any moment of the order's call (k%3 == 2).
