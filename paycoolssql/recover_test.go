@@ -62,15 +62,28 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		assert.False(t, paycools.IsOutcomeUnknown(err))
 		assert.Equal(t, before, countCreates(srv), "nothing sent")
 
-		// Refused by PayCools: final, and the order may be tried again.
-		_, err = c.Payouts.Create(ctx, payout("LEDGER0000002", 5_000_000))
-		require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
+		// Refused by PayCools with a code that proves nothing was created: final, and the order
+		// may be tried again.
+		bad := payout("LEDGER0000002", 100)
+		bad.TransferCode = "NOSUCHWALLET"
+		_, err = c.Payouts.Create(ctx, bad)
+		require.Error(t, err)
+		require.False(t, paycools.IsOutcomeUnknown(err), "%v", err)
 		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000002")
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentRefused, got[0].State)
-		assert.Contains(t, got[0].Detail, "21", "the refusal's text")
+		assert.Contains(t, got[0].Detail, "code 210", "the refusal's text")
 		_, err = c.Payouts.Create(ctx, payout("LEDGER0000002", 100))
 		require.NoError(t, err)
+
+		// Insufficient balance (21014) does not prove that nothing was created: unknown, and
+		// Recover later finds that nothing was.
+		_, err = c.Payouts.Create(ctx, payout("LEDGER0000007", 5_000_000))
+		require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
+		require.True(t, paycools.IsOutcomeUnknown(err))
+		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000007")
+		require.Len(t, got, 1)
+		assert.Equal(t, paycools.IntentUnknown, got[0].State)
 
 		// Outcome unknown (answer lost after the gateway acted, no reconcile): the intent says so,
 		// and Recover finds the payout.
@@ -104,7 +117,8 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		for _, o := range rep.Resolutions {
 			states[o.Intent.MchOrderID] = o.State
 		}
-		assert.Equal(t, map[string]paycools.IntentState{"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentAbsent},
+		assert.Equal(t, map[string]paycools.IntentState{"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentAbsent,
+			"LEDGER0000007": paycools.IntentAbsent},
 			states, "the pending intents of the dead process keep their claim until it ends")
 
 		clk.Add(6 * time.Minute)
