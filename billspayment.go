@@ -522,6 +522,9 @@ type RepaymentRefusal struct {
 
 // Error describes the refusal.
 func (r *RepaymentRefusal) Error() string {
+	if r == nil {
+		return "paycools: repayment refused"
+	}
 	return "paycools: repayment refused (" + itoa(r.Code) + "): " + r.Message
 }
 

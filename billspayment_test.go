@@ -749,7 +749,7 @@ func TestRepaymentVerificationHandlerAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeAPI(t)
+			f := newFakeAPI(t, WithClock(func() time.Time { return phTimeOf(2024, 7, 19, 15, 0, 0) }))
 			var got *RepaymentVerification
 			h := f.Client.RepaymentVerificationHandler(func(_ context.Context, q *RepaymentVerification) (bool, error) {
 				got = q

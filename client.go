@@ -43,8 +43,9 @@ type Client struct {
 	overrides      []endpointOverride
 
 	notifyStore  NotificationStore
-	notifyMaxAge time.Duration
-	ledger       Ledger // intents of money-moving creates (WithLedger); nil: none
+	notifyMaxAge time.Duration // events older are refused; 0: no window
+	notifyStrict bool          // WithNotificationMaxAge was given: events without a time are refused too
+	ledger       Ledger        // intents of money-moving creates (WithLedger); nil: none
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 
@@ -274,8 +275,9 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		reconcile:  true,
 		userAgent:  "paycools-go/" + Version,
 
-		notifyStore: NewMemoryNotificationStore(24 * time.Hour),
-		rules:       &ruleCache{},
+		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),
+		notifyMaxAge: defaultReplayWindow,
+		rules:        &ruleCache{},
 	}
 	for _, o := range opts {
 		if o == nil {

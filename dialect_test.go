@@ -445,7 +445,7 @@ var qrSuccessFields = [][2]string{
 func TestFlatSHA1CallbackGolden(t *testing.T) {
 	assert.Equal(t, "c3a0899eec806b0ed2a0b139a1f50ae3ac06b98a",
 		sha1Sign("amount=100.00&appId=f90addc4861540ef9312e87d8f360e08&version=1.0", "xxxxxxx"))
-	c, _ := newPHClient(t)
+	c, _ := newPHClient(t, WithClock(func() time.Time { return phTimeOf(2022, 5, 31, 10, 0, 0) }))
 	body := flatCallback(qrSuccessFields, "4ac0208ac66f4ccea6983c5af30d2364f79ff711")
 	n, err := c.ParseNotification(body)
 	require.NoError(t, err)
@@ -532,7 +532,8 @@ func TestFlatCallbacksRefused(t *testing.T) {
 
 // All three forms through one PH handler: each verified, handled once, answered in its form.
 func TestPHHandlerAcceptsEveryForm(t *testing.T) {
-	c, _ := newPHClient(t)
+	// The clock of the golden vectors' day: the default 24 h replay window applies.
+	c, _ := newPHClient(t, WithClock(func() time.Time { return phTimeOf(2022, 5, 31, 10, 0, 0) }))
 	var got []NotificationForm
 	h := c.NotificationHandler(func(_ context.Context, n *Notification) error {
 		got = append(got, n.Form)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"strings"
 )
 
@@ -29,6 +31,12 @@ type Notification struct {
 	AppID string
 	// Form is the callback form the body came in, which decides the reply.
 	Form NotificationForm
+	// Unreadable lists the fields of the event that could not be decoded and were left zero
+	// (JSON paths, e.g. "remark"); Param keeps their text. NotificationHandler and
+	// RepaymentVerificationHandler answer 500 without calling the function when one of them is
+	// a money field (an Amount) or a status, so that a verified event is never handled with a
+	// zero amount or an unknown state.
+	Unreadable []string
 }
 
 // NotificationForm is one of the three callback forms PayCools sends (docs/dialects.md §10.1).
@@ -274,6 +282,7 @@ func isHexSHA1(s string) bool {
 func (c *Client) decodeNotification(ctx context.Context, n *Notification) (*Notification, *notificationError) {
 	paramBytes := []byte(n.Param)
 	warn := func(path string, err error) {
+		n.Unreadable = append(n.Unreadable, path)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: callback field not decoded, left zero (Param keeps it)",
 			slog.String("event", n.EventName), slog.String("field", path), slog.String("error", redactText(err.Error(), 120)))
 	}
@@ -301,6 +310,7 @@ func (c *Client) decodeNotification(ctx context.Context, n *Notification) (*Noti
 		name, _ = decodeString(head.EventNameSnake)
 	}
 	n.EventName = name
+	n.Unreadable = nil // the fast path may have tried once
 	if ev := newEvent(name); ev != nil {
 		decodeEvent(paramBytes, ev, warn)
 		n.Event = ev
@@ -451,7 +461,10 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // arriving while the same event is claimed gets 500 (so it comes back if the first fails), a
 // claim whose process died is taken over once its lease ends, and a store error gets 500. When
 // fn fails, the claim is released so that the next delivery runs fn again. With several
-// processes, use a shared store (paycoolssql.NewNotificationStore) or keep fn idempotent. WithNotificationMaxAge refuses old events.
+// processes, use a shared store (paycoolssql.NewNotificationStore) or keep fn idempotent.
+// Events outside the replay window (24 h by default, WithNotificationMaxAge) get 401; an event
+// whose money or status field cannot be read gets 500 without calling fn; a panic in fn
+// releases the claim and gets 500.
 // A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
@@ -478,14 +491,12 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
 			return
 		}
-		if c.notifyMaxAge > 0 {
-			at, ok := eventTime(n.Param)
-			if !ok || c.clock().Sub(at) > c.notifyMaxAge {
-				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused: older than the allowed age, or without a time",
-					slog.String("event", n.EventName), slog.Time("event_time", at))
-				writeReply(w, http.StatusUnauthorized, replySignError)
-				return
-			}
+		if !c.fresh(r, n) {
+			writeReply(w, http.StatusUnauthorized, replySignError)
+			return
+		}
+		if c.refuseUnreadable(w, r, n) {
+			return
 		}
 		key, token := "", ""
 		if c.notifyStore != nil {
@@ -507,7 +518,19 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			}
 			token = tok
 		}
-		err := fn(r.Context(), n)
+		p, err := runGuarded(func() error { return fn(r.Context(), n) })
+		if p != nil {
+			// The claim is released at once, so that the next delivery runs fn again.
+			if key != "" {
+				if rerr := c.notifyStore.Release(context.WithoutCancel(r.Context()), key, token); rerr != nil {
+					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: release failed; the claim ends with its lease",
+						slog.String("event", n.EventName), slog.String("error", redactText(rerr.Error(), 300)))
+				}
+			}
+			c.logPanic(r, "paycools callback handler panicked; answered 500, PayCools will deliver again", n.EventName, p)
+			writeReply(w, http.StatusInternalServerError, replyServerError)
+			return
+		}
 		if key != "" {
 			sctx := context.WithoutCancel(r.Context())
 			if err == nil {
@@ -590,9 +613,63 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 			writeReply(w, http.StatusBadRequest, replyParamError)
 			return
 		}
-		accept, err := fn(r.Context(), q)
+		if !c.fresh(r, n) {
+			writeReply(w, http.StatusUnauthorized, replySignError)
+			return
+		}
+		if c.refuseUnreadable(w, r, n) {
+			return
+		}
+		// A question is answered once: asked again (a replay, or PayCools repeating a question
+		// whose answer it lost), it is refused, never accepted twice. The key is the question's
+		// exact bytes: two payments into one account are two questions.
+		key, token := "", ""
+		if c.notifyStore != nil {
+			sum := sha256.Sum256(n.Param)
+			key = EventPaymentVerification + ":sha256=" + hex.EncodeToString(sum[:])
+			state, tok, err := c.notifyStore.Claim(r.Context(), key)
+			switch {
+			case err != nil:
+				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; repayment verification answered 500",
+					slog.String("error", redactText(err.Error(), 300)))
+				writeReply(w, http.StatusInternalServerError, replyServerError)
+				return
+			case state == NotificationDone:
+				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again; refused (a question is never accepted twice)",
+					slog.String("mchOrderId", q.MchOrderID))
+				writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
+				return
+			case state == NotificationInFlight:
+				writeReply(w, http.StatusInternalServerError, replyServerError)
+				return
+			}
+			token = tok
+		}
+		var accept bool
+		p, err := runGuarded(func() error {
+			var ferr error
+			accept, ferr = fn(r.Context(), q)
+			return ferr
+		})
+		var refusalCheck *RepaymentRefusal
+		if key != "" {
+			sctx := context.WithoutCancel(r.Context())
+			if p != nil || err != nil && !errors.As(err, &refusalCheck) {
+				_ = c.notifyStore.Release(sctx, key, token) // 500: the question may come again
+			} else if ferr := c.notifyStore.Finish(sctx, key, token); ferr != nil {
+				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: finish failed for a repayment verification",
+					slog.String("error", redactText(ferr.Error(), 300)))
+			}
+		}
+		if p != nil {
+			c.logPanic(r, "paycools repayment verification panicked; answered 500", n.EventName, p)
+			writeReply(w, http.StatusInternalServerError, replyServerError)
+			return
+		}
 		var refusal *RepaymentRefusal
 		switch {
+		case errors.As(err, &refusal) && refusal == nil: // a typed-nil *RepaymentRefusal: refuse
+			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
 		case errors.As(err, &refusal):
 			code := refusal.Code
 			if code != VerificationRefused && code != VerificationRefusedInvalidParam && code != VerificationRefusedAmountLimit {
@@ -623,4 +700,73 @@ func repaymentReply(f NotificationForm, code int, message string) []byte {
 		return []byte(fmt.Sprintf(`{"code":%d,"msg":%s}`, code, msg))
 	}
 	return []byte(fmt.Sprintf(`{"code":%d,"message":%s,"data":{}}`, code, msg))
+}
+
+// callbackPanic is a panic of the merchant's callback function, caught.
+type callbackPanic struct {
+	value any
+	stack []byte
+}
+
+// runGuarded calls f and catches a panic, so that the callback handlers can release the
+// event's claim and answer 500 instead of leaving PayCools without an answer and the event
+// claimed until its lease ends.
+func runGuarded(f func() error) (p *callbackPanic, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p = &callbackPanic{value: v, stack: debug.Stack()}
+		}
+	}()
+	return nil, f()
+}
+
+// logPanic logs a caught panic with its stack (redacted, as the merchant's data may be in the
+// panic value). http.ErrAbortHandler is re-raised after the answer, as net/http expects.
+func (c *Client) logPanic(r *http.Request, msg, event string, p *callbackPanic) {
+	if p.value == http.ErrAbortHandler {
+		panic(http.ErrAbortHandler)
+	}
+	c.logger.LogAttrs(r.Context(), slog.LevelError, msg, slog.String("event", event),
+		slog.String("panic", redactText(fmt.Sprint(p.value), 300)), slog.String("stack", redactText(string(p.stack), 4000)))
+}
+
+// amountType is the type of every money field.
+var amountType = reflect.TypeOf(Amount(0))
+
+// unreadableMoneyOrStatus returns the first field of n.Unreadable that is a money field or a
+// status of the typed event, or "".
+func unreadableMoneyOrStatus(n *Notification) string {
+	if len(n.Unreadable) == 0 || n.Event == nil {
+		return ""
+	}
+	t := reflect.TypeOf(n.Event).Elem()
+	for _, path := range n.Unreadable {
+		top := path
+		if i := strings.IndexAny(top, ".["); i >= 0 {
+			top = top[:i]
+		}
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			if jsonName(sf) != top && !strings.EqualFold(sf.Name, top) {
+				continue
+			}
+			if sf.Type == amountType || strings.HasSuffix(sf.Type.Name(), "Status") {
+				return path
+			}
+		}
+	}
+	return ""
+}
+
+// refuseUnreadable answers 500 for an event whose money or status field could not be read,
+// and says so in the log; it reports whether it did.
+func (c *Client) refuseUnreadable(w http.ResponseWriter, r *http.Request, n *Notification) bool {
+	field := unreadableMoneyOrStatus(n)
+	if field == "" {
+		return false
+	}
+	c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools callback not handled: a money or status field cannot be read; answered 500, PayCools will deliver again",
+		slog.String("event", n.EventName), slog.String("field", field))
+	writeReply(w, http.StatusInternalServerError, replyServerError)
+	return true
 }

@@ -143,7 +143,9 @@ func TestNotificationHandler(t *testing.T) {
 }
 
 func TestRepaymentVerificationHandler(t *testing.T) {
-	c := newFakeAPI(t).Client
+	// The same question is sent for every case: no store, so that each is decided afresh, and
+	// the clock of the question's day (the 24 h replay window applies).
+	c := newFakeAPI(t, WithNotificationStore(nil), WithClock(func() time.Time { return phTimeOf(2024, 7, 19, 15, 0, 0) })).Client
 	type answer struct {
 		accept bool
 		err    error

@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,16 +237,55 @@ func WithNotificationStore(s NotificationStore) Option {
 	}
 }
 
-// WithNotificationMaxAge makes NotificationHandler refuse (401) events older than maxAge, as
-// a guard against replayed callbacks. The age is read from the event's own time: param's
-// timestamp, else returnTime, completeTime, transactionTime, updateTime or createTime. An event
-// with none of these is refused too while the option is on (fail closed). Off by default:
-// PayCools' redelivery schedule is undocumented, so choose a window longer than it.
+// defaultReplayWindow is both the default store's memory of handled events and the default
+// age past which an event is refused: a captured callback replayed after the store forgot it
+// is refused by its age instead of running the function again.
+const defaultReplayWindow = 24 * time.Hour
+
+// maxClockSkew is how far in the future an event's time may be (the two clocks disagree).
+const maxClockSkew = 5 * time.Minute
+
+// WithNotificationMaxAge makes NotificationHandler and RepaymentVerificationHandler refuse
+// (401) events older than maxAge, or more than 5 minutes in the future, as a guard against
+// replayed callbacks. The age is read from the event's own time: param's timestamp, else
+// returnTime, completeTime, transactionTime, updateTime or createTime. With the option given,
+// an event with none of these is refused too (fail closed).
+//
+// By default the window is 24 hours, the default store's memory of handled events, so that a
+// replay is refused by one or the other; then an event without a time is let through (some
+// events, such as the direct-debit token ones, carry none) and only the store guards it.
+// Keep maxAge no longer than the store's retention. 0 turns the window off.
 func WithNotificationMaxAge(maxAge time.Duration) Option {
 	return func(c *Client) error {
-		c.notifyMaxAge = maxAge
+		if maxAge < 0 {
+			return fmt.Errorf("WithNotificationMaxAge(%v): must not be negative", maxAge)
+		}
+		c.notifyMaxAge, c.notifyStrict = maxAge, maxAge > 0
 		return nil
 	}
+}
+
+// fresh applies the replay window to a verified event, and logs a refusal.
+func (c *Client) fresh(r *http.Request, n *Notification) bool {
+	if c.notifyMaxAge <= 0 {
+		return true
+	}
+	at, ok := eventTime(n.Param)
+	if !ok {
+		if !c.notifyStrict {
+			return true
+		}
+		c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused: it carries no time and WithNotificationMaxAge is set",
+			slog.String("event", n.EventName))
+		return false
+	}
+	now := c.clock()
+	if now.Sub(at) > c.notifyMaxAge || at.Sub(now) > maxClockSkew {
+		c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused: its time is outside the replay window",
+			slog.String("event", n.EventName), slog.Time("event_time", at), slog.Duration("max_age", c.notifyMaxAge))
+		return false
+	}
+	return true
 }
 
 // eventTime reads the event's own time from a verified param, for the age window.
