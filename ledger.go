@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -173,6 +174,8 @@ type moneyOrder struct {
 	idempotencyID string
 	lookupKey     string
 	amount        Amount
+	currency      Currency // "" when the create does not send one
+	account       string   // the destination account (payouts), else ""
 }
 
 type intentKey struct{}
@@ -233,41 +236,41 @@ func newIntentID() string {
 
 // recoverLookups asks PayCools about the order of an intent, by the same queries that the
 // reconcile inside each create uses, and returns its transaction id.
-var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (string, error){
-	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error){
+	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
 		p, err := c.Payouts.lookup(ctx, o)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return p.TransactionID, nil
+		return p.TransactionID, p.Raw, nil
 	},
-	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
 		r, err := c.Refunds.lookup(ctx, o)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return r.RefundTransactionID, nil
+		return r.RefundTransactionID, r.Raw, nil
 	},
-	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
 		p, err := c.WebPayments.lookup(ctx, o)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return p.TransactionID, nil
+		return p.TransactionID, p.Raw, nil
 	},
-	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
 		d, err := c.Checkout.lookup(ctx, o)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return d.CheckoutID, nil
+		return d.CheckoutID, d.Raw, nil
 	},
-	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (string, error) {
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
 		p, err := c.DirectDebit.lookup(ctx, o)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return p.TransactionID, nil
+		return p.TransactionID, p.Raw, nil
 	},
 }
 
@@ -281,8 +284,10 @@ type RecoverReport struct {
 type IntentOutcome struct {
 	// Intent is the intent as claimed (before the resolution).
 	Intent Intent
-	// State is what it was resolved to: IntentCreated, IntentAbsent, or IntentUnknown when
-	// PayCools could not tell (Err says why; a later Recover tries again).
+	// State is what it was resolved to: IntentCreated, IntentAbsent, IntentRefused when the
+	// merchant order id belongs to a different transaction (Err is the
+	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why; a
+	// later Recover tries again).
 	State IntentState
 	// TransactionID is PayCools' id of the order when State is IntentCreated.
 	TransactionID string
@@ -367,11 +372,16 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 		return out
 	}
 	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
-	txn, err := lookup(ctx, c, o)
+	txn, raw, err := lookup(ctx, c, o)
 	r := IntentResolution{At: c.clock()}
 	switch {
 	case err == nil:
 		r.State, r.TransactionID = IntentCreated, txn
+		if merr := checkFound(in.Operation, o, raw); merr != nil {
+			// The order id is another transaction's: this intent's create did not happen.
+			r.State, r.TransactionID, r.Detail = IntentRefused, "", redactText(merr.Error(), 300)
+			out.Err = merr
+		}
 	case errors.Is(err, ErrTransactionNotFound):
 		r.State, r.Detail = IntentAbsent, "Recover: PayCools has no order under this merchant order id"
 	default:

@@ -2,8 +2,12 @@ package paycools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"reflect"
+	"strings"
 )
 
 // waitFinal polls get until final says the result is final, or ctx ends. The wait between
@@ -101,6 +105,9 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 	found, qerr := lookup(ctx, order)
 	switch {
 	case qerr == nil:
+		if merr := checkFound(op, order, rawOf(found)); merr != nil {
+			return nil, merr
+		}
 		return found, nil
 	case errors.Is(qerr, ErrTransactionNotFound):
 		res2, err2 := create(ctx)
@@ -109,6 +116,9 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 		}
 		if errors.Is(err2, ErrDuplicateOrder) || errors.Is(err2, ErrDuplicateIdempotency) || errors.Is(err2, ErrDuplicateRefundOrder) {
 			if found, qerr := lookup(ctx, order); qerr == nil {
+				if merr := checkFound(op, order, rawOf(found)); merr != nil {
+					return nil, merr
+				}
 				return found, nil
 			}
 			return nil, err
@@ -119,4 +129,117 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 			slog.String("operation", string(op)), slog.String("error", redactText(qerr.Error(), 200)))
 		return nil, err
 	}
+}
+
+// OrderFacts are what a money-moving create sent, or what PayCools holds under its merchant
+// order id, as far as the answer carries them (zero when it does not).
+type OrderFacts struct {
+	// Amount in minor units (refunds: the refund amount).
+	Amount Amount
+	// Currency, when sent or answered.
+	Currency Currency
+	// Account is the destination account (payouts); Error masks it.
+	Account string
+	// IdempotencyID is the idempotency id (payouts).
+	IdempotencyID string
+}
+
+// ReconcileMismatchError says that the order PayCools holds under the merchant order id of a
+// create whose outcome was unknown is a different transaction: its amount, currency,
+// destination account or idempotency id is not what this call sent. The call's own create did
+// not happen under that id (PayCools keeps one order per id); the merchant order id is taken.
+// It is never returned as success.
+type ReconcileMismatchError struct {
+	// Operation is the create.
+	Operation Operation
+	// MchOrderID is the merchant order id both share.
+	MchOrderID string
+	// TransactionID is PayCools' id of the order found.
+	TransactionID string
+	// Fields names what differs: "amount", "currency", "account", "idempotencyId".
+	Fields []string
+	// Sent is what this call sent; Found what PayCools answered.
+	Sent, Found OrderFacts
+}
+
+func (e *ReconcileMismatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "paycools: %s: merchant order id %q belongs to a different transaction", e.Operation, e.MchOrderID)
+	if e.TransactionID != "" {
+		fmt.Fprintf(&b, " (%s)", e.TransactionID)
+	}
+	for _, f := range e.Fields {
+		switch f {
+		case "amount":
+			fmt.Fprintf(&b, "; amount sent %s, found %s", e.Sent.Amount, e.Found.Amount)
+		case "currency":
+			fmt.Fprintf(&b, "; currency sent %s, found %s", e.Sent.Currency, e.Found.Currency)
+		case "account":
+			fmt.Fprintf(&b, "; account sent %s, found %s", MaskAccountNumber(e.Sent.Account), MaskAccountNumber(e.Found.Account))
+		case "idempotencyId":
+			fmt.Fprintf(&b, "; idempotencyId sent %q, found %q", e.Sent.IdempotencyID, e.Found.IdempotencyID)
+		}
+	}
+	return b.String()
+}
+
+// reconcileAmountField is the name of the amount in the answer of each create's lookup.
+var reconcileAmountField = map[Operation]string{OpRefundCreate: "refundAmount"}
+
+// checkFound compares the order a reconcile lookup found (its undecoded data) with what the
+// create sent, for every fact the answer carries.
+func checkFound(op Operation, o moneyOrder, raw json.RawMessage) *ReconcileMismatchError {
+	var m map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	str := func(name string) string {
+		s, _ := decodeString(m[name])
+		return s
+	}
+	sent := OrderFacts{Amount: o.amount, Currency: o.currency, Account: o.account, IdempotencyID: o.idempotencyID}
+	var found OrderFacts
+	var fields []string
+	amountName := reconcileAmountField[op]
+	if amountName == "" {
+		amountName = "amount"
+	}
+	if v, ok := m[amountName]; ok && !isJSONNull(v) {
+		if json.Unmarshal(v, &found.Amount) != nil || found.Amount != o.amount {
+			fields = append(fields, "amount")
+		}
+	}
+	if found.Currency = Currency(str("currency")); found.Currency != "" && o.currency != "" && found.Currency != o.currency {
+		fields = append(fields, "currency")
+	}
+	if found.Account = str("accountNo"); found.Account != "" && o.account != "" && found.Account != o.account {
+		fields = append(fields, "account")
+	}
+	if found.IdempotencyID = str("idempotencyId"); found.IdempotencyID != "" && o.idempotencyID != "" && found.IdempotencyID != o.idempotencyID {
+		fields = append(fields, "idempotencyId")
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	txn := str("transactionId")
+	if op == OpRefundCreate {
+		txn = str("refundTransactionId")
+	} else if op == OpCheckoutCreate && txn == "" {
+		txn = str("checkoutId")
+	}
+	return &ReconcileMismatchError{Operation: op, MchOrderID: o.mchOrderID, TransactionID: txn, Fields: fields, Sent: sent, Found: found}
+}
+
+// rawOf is the Raw field (the undecoded data) of a result struct pointer.
+func rawOf(v any) json.RawMessage {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil
+	}
+	f := rv.Elem().FieldByName("Raw")
+	if !f.IsValid() {
+		return nil
+	}
+	raw, _ := f.Interface().(json.RawMessage)
+	return raw
 }
