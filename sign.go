@@ -117,6 +117,9 @@ func checkPublic(pub any) (*rsa.PublicKey, error) {
 		if k.N.BitLen() < minKeyBits {
 			return nil, keyError(fmt.Sprintf("RSA key of %d bits: at least %d are required", k.N.BitLen(), minKeyBits))
 		}
+		if k.E < 3 || k.E%2 == 0 {
+			return nil, keyError(fmt.Sprintf("RSA public exponent %d: it must be odd and at least 3 (65537 is usual); the key is corrupted or not an RSA signing key", k.E))
+		}
 		return k, nil
 	case *ecdsa.PublicKey:
 		return nil, keyError("this is an EC public key: RSA is required")
@@ -289,10 +292,19 @@ func signParam(signer crypto.Signer, param []byte) (string, error) {
 	sum := sha256.Sum256(param)
 	sig, err := signer.Sign(rand.Reader, sum[:], crypto.SHA256)
 	if err != nil {
-		return "", &SignatureError{Reason: "signing failed", Err: err}
+		return "", &SignatureError{Reason: "signing failed", Err: redactedError{err}}
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
+
+// redactedError is an error from outside the SDK (a KMS or HSM signer's) whose text is
+// redacted as a server's is: a signer may quote key material or request bytes. errors.Is and
+// errors.As still reach the original.
+type redactedError struct{ err error }
+
+func (e redactedError) Error() string { return redactText(e.err.Error(), 200) }
+
+func (e redactedError) Unwrap() error { return e.err }
 
 // ErrSignatureMismatch is wrapped by the *SignatureError returned when a well-formed signature
 // does not verify over the given bytes with the given key.

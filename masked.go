@@ -1,0 +1,230 @@
+package paycools
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"strings"
+)
+
+// maskedString renders v as its LogValue does (the fields tagged log:"mask" masked to their
+// last four characters, Raw left out): "TypeName{name:value ...}". It is the String,
+// GoString and Format of every type that holds account numbers, mobile numbers or pay
+// tokens, so that no fmt verb prints them whole.
+func maskedString(v any) string {
+	var b strings.Builder
+	b.WriteString(reflect.Indirect(reflect.ValueOf(v)).Type().Name())
+	writeGroup(&b, maskedAttrs(reflect.ValueOf(v)))
+	return b.String()
+}
+
+func writeGroup(b *strings.Builder, attrs []slog.Attr) {
+	b.WriteByte('{')
+	for i, a := range attrs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(a.Key)
+		b.WriteByte(':')
+		if a.Value.Kind() == slog.KindGroup {
+			writeGroup(b, a.Value.Group())
+			continue
+		}
+		b.WriteString(a.Value.String())
+	}
+	b.WriteByte('}')
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x WebPaymentCreateParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x WebPaymentCreateParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x WebPaymentCreateParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x QRCodeCreateParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x QRCodeCreateParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x QRCodeCreateParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x CheckoutCreateParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x CheckoutCreateParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x CheckoutCreateParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x CreatePayoutParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x CreatePayoutParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x CreatePayoutParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizationGetParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizationGetParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizationGetParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizationCancelParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizationCancelParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizationCancelParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitPaymentParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitPaymentParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitPaymentParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x BankTransferBatchCreateParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x BankTransferBatchCreateParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x BankTransferBatchCreateParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x CreateVirtualAccountParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x CreateVirtualAccountParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x CreateVirtualAccountParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x BatchCreateVirtualAccountsParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x BatchCreateVirtualAccountsParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x BatchCreateVirtualAccountsParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x RepaymentVerification) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x RepaymentVerification) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x RepaymentVerification) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x BankTransferPaymentNotification) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x BankTransferPaymentNotification) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x BankTransferPaymentNotification) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizationNotification) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizationNotification) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizationNotification) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// LogValue renders the notification for slog: the event name, the form, the appId sent
+// beside it and the typed event with its account numbers, mobile numbers and tokens masked.
+// Param (the unmasked wire data) is left out.
+func (n Notification) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("event", n.EventName), slog.String("form", n.Form.String())}
+	if n.AppID != "" {
+		attrs = append(attrs, slog.String("appId", n.AppID))
+	}
+	if n.Event != nil {
+		attrs = append(attrs, slog.Attr{Key: "data", Value: maskedLogValue(n.Event)})
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// String renders the notification as LogValue does.
+func (n Notification) String() string {
+	var b strings.Builder
+	b.WriteString("Notification")
+	writeGroup(&b, n.LogValue().Group())
+	return b.String()
+}
+
+// GoString is String, so that %#v masks too.
+func (n Notification) GoString() string { return n.String() }
+
+// Format writes String for every verb.
+func (n Notification) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, n.String()) }
+
+// keyPairPublic is what KeyPair shows of itself: never the private key.
+func (k KeyPair) keyPairPublic() string {
+	return fmt.Sprintf("KeyPair{PrivateKey:[redacted] PublicKeyBase64:%s}", k.PublicKeyBase64)
+}
+
+// String shows the public key only; the private key is reached through its fields.
+func (k KeyPair) String() string { return k.keyPairPublic() }
+
+// GoString shows the public key only.
+func (k KeyPair) GoString() string { return k.keyPairPublic() }
+
+// Format shows the public key only, for every verb.
+func (k KeyPair) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.keyPairPublic()) }
+
+// LogValue shows the public key only.
+func (k KeyPair) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("privateKey", "[redacted]"), slog.String("publicKeyBase64", k.PublicKeyBase64))
+}
+
+// MarshalJSON writes the public key only ({"publicKeyPem","publicKeyBase64"}): a key pair
+// marshalled into a config dump or an API answer never carries the private key. Write
+// PrivateKeyPEM to its secret store explicitly.
+func (k KeyPair) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		PublicKeyPEM    string `json:"publicKeyPem"`
+		PublicKeyBase64 string `json:"publicKeyBase64"`
+	}{string(k.PublicKeyPEM), k.PublicKeyBase64})
+}
