@@ -1,8 +1,21 @@
 package paycools
 
 import (
+	"bytes"
 	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +90,207 @@ func TestSuccessCodesAreStrict(t *testing.T) {
 	assert.Equal(t, "D1", p.TransactionID)
 	assert.False(t, repeatsEnvelopeName([]byte(`{"code":10000,"message":"a","data":{"code":"code","message":"message"}}`)))
 	assert.True(t, repeatsEnvelopeName([]byte(`{"code":10000,"message":"a"} {"code":1}`)))
+}
+
+// A panic in the callback function answers 500 and releases the claim at once: the next
+// delivery runs the function again (not 24 h later).
+func TestCallbackPanicReleasesTheClaim(t *testing.T) {
+	var logs bytes.Buffer
+	c := newFakeAPI(t, WithLogger(slog.New(slog.NewJSONHandler(&logs, nil)))).Client
+	var calls atomic.Int32
+	h := c.NotificationHandler(func(context.Context, *Notification) error {
+		if calls.Add(1) == 1 {
+			panic("merchant bug 09171234567")
+		}
+		return nil
+	})
+	body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DUP1","transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:00:00"}`)
+	rec := serveCallback(h, "POST", body)
+	assert.Equal(t, 500, rec.Code)
+	assert.Equal(t, 200, serveCallback(h, "POST", body).Code, "redelivered at once, handled")
+	assert.EqualValues(t, 2, calls.Load())
+	assert.Contains(t, logs.String(), "panicked")
+	assert.NotContains(t, logs.String(), "09171234567", "the panic value is redacted")
+
+	// http.ErrAbortHandler is re-raised, as net/http expects, after the claim is released.
+	abort := c.NotificationHandler(func(context.Context, *Notification) error { panic(http.ErrAbortHandler) })
+	b2 := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DUP2","transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:00:00"}`)
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { serveCallback(abort, "POST", b2) })
+	assert.Equal(t, 200, serveCallback(h, "POST", b2).Code, "the claim was released")
+}
+
+func TestRepaymentVerificationPanicAndTypedNilRefusal(t *testing.T) {
+	clock := WithClock(func() time.Time { return phTimeOf(2024, 7, 19, 15, 0, 0) })
+	c := newFakeAPI(t, clock).Client
+	h := c.RepaymentVerificationHandler(func(context.Context, *RepaymentVerification) (bool, error) { panic("boom") })
+	rec := serveCallback(h, "POST", signedCallback(t, vaQuestionParam))
+	assert.Equal(t, 500, rec.Code, "a panic gets an answer")
+	assert.JSONEq(t, `{"code":21000,"message":"Server error, Please try again later."}`, rec.Body.String())
+
+	var refusal *RepaymentRefusal // typed nil
+	h2 := newFakeAPI(t, clock).Client.RepaymentVerificationHandler(func(context.Context, *RepaymentVerification) (bool, error) {
+		return true, refusal
+	})
+	rec = serveCallback(h2, "POST", signedCallback(t, vaQuestionParam))
+	assert.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"code":1000,"message":"Failed","data":{}}`, rec.Body.String(), "a typed-nil refusal refuses")
+	assert.Equal(t, "paycools: repayment refused", refusal.Error())
+}
+
+// A question is answered once and only within the replay window: asked again it is refused,
+// never accepted twice; an old one is refused without asking the function.
+func TestRepaymentVerificationReplay(t *testing.T) {
+	now := phTimeOf(2024, 7, 19, 15, 0, 0)
+	c := newFakeAPI(t, WithClock(func() time.Time { return now })).Client
+	var calls int
+	h := c.RepaymentVerificationHandler(func(context.Context, *RepaymentVerification) (bool, error) { calls++; return true, nil })
+	body := signedCallback(t, vaQuestionParam)
+	assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, serveCallback(h, "POST", body).Body.String())
+	assert.JSONEq(t, `{"code":1000,"message":"Failed","data":{}}`, serveCallback(h, "POST", body).Body.String(), "a replay is refused")
+	assert.Equal(t, 1, calls)
+	// Another payment into the same account is another question.
+	other := strings.Replace(vaQuestionParam, `"amount":"50010"`, `"amount":"70000"`, 1)
+	assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, serveCallback(h, "POST", signedCallback(t, other)).Body.String())
+	assert.Equal(t, 2, calls)
+	// Two days later a fresh client (a restart forgot the store) still refuses it, by its age.
+	now = now.Add(48 * time.Hour)
+	h = newFakeAPI(t, WithClock(func() time.Time { return now })).Client.RepaymentVerificationHandler(
+		func(context.Context, *RepaymentVerification) (bool, error) { calls++; return true, nil })
+	assert.Equal(t, 401, serveCallback(h, "POST", body).Code)
+	assert.Equal(t, 2, calls)
+}
+
+// The default replay window equals the default store's memory: a callback replayed after a
+// restart and more than 24 h later is refused; one from the future is refused when a max age
+// is set; an event without a time passes by default but not with WithNotificationMaxAge.
+func TestReplayWindow(t *testing.T) {
+	now := phTimeOf(2024, 9, 12, 19, 0, 0)
+	clock := WithClock(func() time.Time { return now })
+	var calls int
+	fn := func(context.Context, *Notification) error { calls++; return nil }
+	old := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DR1","transactionStatus":"COMPLETED","returnTime":"2024-09-11 18:00:00"}`)
+	assert.Equal(t, 401, serveCallback(newFakeAPI(t, clock).Client.NotificationHandler(fn), "POST", old).Code)
+	future := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DR2","transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:10:00"}`)
+	assert.Equal(t, 401, serveCallback(newFakeAPI(t, clock, WithNotificationMaxAge(time.Hour)).Client.NotificationHandler(fn), "POST", future).Code)
+	noTime := signedCallback(t, `{"eventName":"token.create.success","requestId":"Q1","tokenStatus":"ACTIVED"}`)
+	assert.Equal(t, 200, serveCallback(newFakeAPI(t, clock).Client.NotificationHandler(fn), "POST", noTime).Code)
+	assert.Equal(t, 401, serveCallback(newFakeAPI(t, clock, WithNotificationMaxAge(time.Hour)).Client.NotificationHandler(fn), "POST", noTime).Code)
+	assert.Equal(t, 1, calls)
+	_, err := NewClient(testAppID, testMerchantKey(t), WithNotificationMaxAge(-time.Second))
+	assert.Error(t, err)
+}
+
+// A verified callback whose amount or status cannot be read is not acknowledged.
+func TestUnreadableMoneyFieldIsNotHandled(t *testing.T) {
+	c := newFakeAPI(t).Client
+	var calls int
+	h := c.NotificationHandler(func(context.Context, *Notification) error { calls++; return nil })
+	for _, amount := range []string{`"500.10"`, `50010.5`, `"5e4"`, `"50,010"`} {
+		body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DA1","amount":`+amount+`,"transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:00:00"}`)
+		assert.Equal(t, 500, serveCallback(h, "POST", body).Code, amount)
+	}
+	assert.Zero(t, calls)
+	// An unreadable remark is only listed.
+	var got *Notification
+	h = c.NotificationHandler(func(_ context.Context, n *Notification) error { got = n; return nil })
+	body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DA2","amount":50010,"remark":{"x":1},"transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:00:00"}`)
+	assert.Equal(t, 200, serveCallback(h, "POST", body).Code)
+	require.NotNil(t, got)
+	assert.Equal(t, []string{"remark"}, got.Unreadable)
+}
+
+func TestSecretsStayOutOfFmtAndJSON(t *testing.T) {
+	kp, err := GenerateKeyPair(2048)
+	require.NoError(t, err)
+	der := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PrivateKey(kp.PrivateKey))
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("kp", "kp", kp, "v", *kp)
+	j, err := json.Marshal(kp)
+	require.NoError(t, err)
+	for _, s := range []string{fmt.Sprint(kp), fmt.Sprintf("%v %+v %s %#v", kp, *kp, kp, kp), string(j), logs.String()} {
+		assert.NotContains(t, s, "PRIVATE KEY")
+		assert.NotContains(t, s, der[len(der)-120:len(der)-80], "the CRT values at the end of the private DER")
+		assert.NotContains(t, s, kp.PrivateKey.D.String()[:20])
+		assert.Contains(t, s, kp.PublicKeyBase64[:20])
+	}
+
+	p := &CreatePayoutParams{MchOrderID: "M1", AccountNo: "09171234567", AccountName: "Juan"}
+	for _, s := range []string{fmt.Sprint(p), fmt.Sprintf("%v %+v %s %#v %q", p, *p, p, p, p), p.String()} {
+		assert.NotContains(t, s, "09171234567")
+		assert.Contains(t, s, "*******4567")
+	}
+	n := &Notification{EventName: "transfer.payment.success", Form: NotificationFormEnvelope,
+		Event: &BankTransferPaymentNotification{PaymentAccount: "1234567890123"}, Param: json.RawMessage(`{"paymentAccount":"1234567890123"}`)}
+	var nl bytes.Buffer
+	slog.New(slog.NewJSONHandler(&nl, nil)).Info("n", "n", n)
+	for _, s := range []string{nl.String(), fmt.Sprintf("%v %+v", n, *n)} {
+		assert.NotContains(t, s, "1234567890123")
+		assert.Contains(t, s, "*********0123")
+	}
+	q := RepaymentVerification{Mobile: "09123456789"}
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", q, q, &q), "09123456789")
+
+	// A signer's error text is redacted.
+	_, err = signParam(leakySigner{kp.PrivateKey}, []byte("x"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "09171234567")
+	assert.NotContains(t, err.Error(), "BEGIN")
+	assert.ErrorIs(t, err, errLeaky)
+}
+
+var errLeaky = errors.New("hsm refused key -----BEGIN RSA PRIVATE KEY----- abc -----END RSA PRIVATE KEY----- for account 09171234567")
+
+type leakySigner struct{ crypto.Signer }
+
+func (leakySigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) { return nil, errLeaky }
+
+func TestPublicKeyExponent(t *testing.T) {
+	pub := testPlatformKey(t).PublicKey
+	for _, e := range []int{1, 2, 65536} {
+		k := pub
+		k.E = e
+		_, err := NewClient(testAppID, testMerchantKey(t), WithPlatformPublicKey(&k))
+		require.Error(t, err, "exponent %d", e)
+		assert.Contains(t, err.Error(), "exponent", "exponent %d", e)
+		der, err := x509.MarshalPKIXPublicKey(&k)
+		require.NoError(t, err)
+		_, err = ParsePublicKey([]byte(base64.StdEncoding.EncodeToString(der)))
+		assert.ErrorContains(t, err, "odd and at least 3")
+	}
+}
+
+// A reconcile that finds another transaction under the merchant order id never reports it as
+// this call's result.
+func TestReconcileMismatchIsAnError(t *testing.T) {
+	for _, tc := range []struct {
+		name, found string
+		fields      []string
+	}{
+		{"amount", `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"DU9","amount":100,"transactionStatus":"PENDING"}`, []string{"amount"}},
+		{"account and idempotency", `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"DU9","amount":50010,"accountNo":"09998887777","idempotencyId":"OTHER000001","transactionStatus":"PENDING"}`, []string{"account", "idempotencyId"}},
+	} {
+		f := newFakeAPI(t)
+		f.script("POST", pathPayoutCreate, badGateway)
+		f.script("POST", pathPayoutGet, okData(tc.found))
+		p, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
+		assert.Nil(t, p, tc.name)
+		var me *ReconcileMismatchError
+		require.ErrorAs(t, err, &me, tc.name)
+		assert.Equal(t, tc.fields, me.Fields, tc.name)
+		assert.Equal(t, "DU9", me.TransactionID)
+		assert.Equal(t, "TestMchOrderIdD0001", me.MchOrderID)
+		assert.NotContains(t, err.Error(), "09998887777", "accounts are masked")
+		assert.False(t, IsOutcomeUnknown(err), "the order id is taken: this call's create did not happen under it")
+	}
+	// Refunds compare refundAmount; web payments the currency.
+	f := newFakeAPI(t)
+	f.script("POST", "/open-api/payment/refund", badGateway)
+	f.script("POST", "/open-api/refund/payments", okData(`[{"mchRefundOrderId":"RF0001","refundTransactionId":"RT1","originalTransactionId":"P1","refundAmount":999,"refundStatus":"PENDING"}]`))
+	_, err := f.Client.Refunds.Create(context.Background(), &RefundCreateParams{MchRefundOrderID: "RF0001", OriginalTransactionID: "P1",
+		RefundAmount: 5000, RefundCallbackURL: "https://m.example/r"})
+	var me *ReconcileMismatchError
+	if assert.ErrorAs(t, err, &me) {
+		assert.Equal(t, []string{"amount"}, me.Fields)
+		assert.Equal(t, "RT1", me.TransactionID)
+	}
 }
