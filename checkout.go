@@ -432,7 +432,7 @@ func (s *CheckoutService) Channels(ctx context.Context, p *CheckoutChannelsParam
 func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (*CheckoutOrder, error) {
 	var order moneyOrder
 	if p != nil {
-		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount}
+		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount, currency: p.Currency}
 	}
 	return createOrReconcile(ctx, s.c, OpCheckoutCreate, order,
 		func(ctx context.Context) (*CheckoutOrder, error) {

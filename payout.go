@@ -198,7 +198,7 @@ func (s *PayoutService) Create(ctx context.Context, p *CreatePayoutParams) (*Pay
 		}
 	}
 	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
-	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount}
+	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
 	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) string { return p.TransactionID })
 }
 

@@ -343,7 +343,7 @@ func init() {
 func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParams) (*WebPayment, error) {
 	var order moneyOrder
 	if p != nil {
-		order = moneyOrder{mchOrderID: p.MchOrderID, lookupKey: string(p.CountryCode), amount: p.Amount}
+		order = moneyOrder{mchOrderID: p.MchOrderID, lookupKey: string(p.CountryCode), amount: p.Amount, currency: p.Currency}
 	}
 	return createOrReconcile(ctx, s.c, OpWebPaymentCreate, order,
 		func(ctx context.Context) (*WebPayment, error) {
