@@ -26,9 +26,9 @@ const (
 	StatementFailed StatementStatus = "FAILED"
 )
 
-// BalanceParams asks for the merchant's available balance (doc 2.1). A nil *BalanceParams is
+// AccountBalanceParams asks for the merchant's available balance (doc 2.1). A nil *AccountBalanceParams is
 // allowed and means all defaults.
-type BalanceParams struct {
+type AccountBalanceParams struct {
 	// CountryCode is which country account to read (PH, ID, MY, TH); empty means CountryPH.
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
@@ -138,17 +138,17 @@ func decodeStatementRecord(data []byte, dst any, majors map[string]*Amount) erro
 	return nil
 }
 
-// validateStatementDates is the rule shared by PaymentStatementParams and
-// PayoutStatementParams: at least one of createDate / completeDate.
+// validateStatementDates is the rule shared by AccountPaymentStatementParams and
+// AccountPayoutStatementParams: at least one of createDate / completeDate.
 func validateStatementDates(v *validation, createDate, completeDate string) {
 	if createDate == "" && completeDate == "" {
 		v.add("createDate", "one of createDate / completeDate is required")
 	}
 }
 
-// PaymentStatementParams lists one day of the merchant's collections (money in), one page at
+// AccountPaymentStatementParams lists one day of the merchant's collections (money in), one page at
 // a time (doc 2.2). Set CreateDate or CompleteDate (or both).
-type PaymentStatementParams struct {
+type AccountPaymentStatementParams struct {
 	// CreateDate is the day to list by transaction creation date, "yyyy-MM-dd" (≤ 50 chars).
 	// One of CreateDate / CompleteDate is required.
 	CreateDate string `json:"createDate,omitempty" pc:"len=1..50,pattern=date"`
@@ -166,7 +166,7 @@ type PaymentStatementParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *PaymentStatementParams) validate(v *validation) {
+func (p *AccountPaymentStatementParams) validate(v *validation) {
 	validateStatementDates(v, p.CreateDate, p.CompleteDate)
 }
 
@@ -232,9 +232,9 @@ func (r *PaymentRecord) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// PayoutStatementParams lists one day of the merchant's payouts (money out), one page at a
+// AccountPayoutStatementParams lists one day of the merchant's payouts (money out), one page at a
 // time (doc 2.3). Set CreateDate or CompleteDate (or both).
-type PayoutStatementParams struct {
+type AccountPayoutStatementParams struct {
 	// CreateDate is the day to list by payout creation date, "yyyy-MM-dd" (≤ 50 chars). One
 	// of CreateDate / CompleteDate is required.
 	CreateDate string `json:"createDate,omitempty" pc:"len=1..50,pattern=date"`
@@ -252,7 +252,7 @@ type PayoutStatementParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *PayoutStatementParams) validate(v *validation) {
+func (p *AccountPayoutStatementParams) validate(v *validation) {
 	validateStatementDates(v, p.CreateDate, p.CompleteDate)
 }
 
@@ -318,8 +318,8 @@ func (r *PayoutRecord) UnmarshalJSON(data []byte) error {
 // Balance reads the funds available for payouts (doc 2.1). p may be nil, which means all
 // defaults; an empty CountryCode means CountryPH. A payout larger than the balance fails with
 // ErrInsufficientBalance.
-func (s *AccountService) Balance(ctx context.Context, p *BalanceParams) (*Balance, error) {
-	var q BalanceParams
+func (s *AccountService) Balance(ctx context.Context, p *AccountBalanceParams) (*Balance, error) {
+	var q AccountBalanceParams
 	if p != nil {
 		q = *p
 	}
@@ -331,12 +331,12 @@ func (s *AccountService) Balance(ctx context.Context, p *BalanceParams) (*Balanc
 
 // PaymentStatement reads one page of the merchant's collections for one day (doc 2.2), for
 // reconciliation. Ask for Page 1, 2, … until a page comes back with no records.
-func (s *AccountService) PaymentStatement(ctx context.Context, p *PaymentStatementParams) (*PaymentStatement, error) {
+func (s *AccountService) PaymentStatement(ctx context.Context, p *AccountPaymentStatementParams) (*PaymentStatement, error) {
 	return do[PaymentStatement](ctx, s.c, OpAccountPaymentStatement, p)
 }
 
 // PayoutStatement reads one page of the merchant's payouts for one day (doc 2.3), for
 // reconciliation. Ask for Page 1, 2, … until a page comes back with no records.
-func (s *AccountService) PayoutStatement(ctx context.Context, p *PayoutStatementParams) (*PayoutStatement, error) {
+func (s *AccountService) PayoutStatement(ctx context.Context, p *AccountPayoutStatementParams) (*PayoutStatement, error) {
 	return do[PayoutStatement](ctx, s.c, OpAccountPayoutStatement, p)
 }

@@ -35,13 +35,13 @@ func TestAccountBalanceNilParamsMeansDefaults(t *testing.T) {
 func TestAccountBalanceDefaultsOnACopy(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":1}`)
-	p := &BalanceParams{}
+	p := &AccountBalanceParams{}
 	_, err := f.Client.Account.Balance(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, CountryCode(""), p.CountryCode, "the caller's params must not be modified")
 	assert.Equal(t, "PH", f.last().Param["countryCode"])
 
-	_, err = f.Client.Account.Balance(context.Background(), &BalanceParams{CountryCode: CountryID, Timestamp: 1682264649000})
+	_, err = f.Client.Account.Balance(context.Background(), &AccountBalanceParams{CountryCode: CountryID, Timestamp: 1682264649000})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, `{"countryCode":"ID","timestamp":1682264649000}`, got.Env.Param)
@@ -50,7 +50,7 @@ func TestAccountBalanceDefaultsOnACopy(t *testing.T) {
 func TestAccountBalanceValidation(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":1}`)
-	_, err := f.Client.Account.Balance(context.Background(), &BalanceParams{CountryCode: "XX"})
+	_, err := f.Client.Account.Balance(context.Background(), &AccountBalanceParams{CountryCode: "XX"})
 	requireInvalid(t, f, err, "countryCode")
 }
 
@@ -84,7 +84,7 @@ func TestAccountBalanceDecoding(t *testing.T) {
 func TestAccountBalanceExtraWins(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":1}`)
-	_, err := f.Client.Account.Balance(context.Background(), &BalanceParams{
+	_, err := f.Client.Account.Balance(context.Background(), &AccountBalanceParams{
 		CountryCode: CountryPH,
 		Extra:       map[string]any{"countryCode": "MY", "currency": "PHP"},
 	})
@@ -94,8 +94,8 @@ func TestAccountBalanceExtraWins(t *testing.T) {
 	assert.Equal(t, "PHP", got.Param["currency"])
 }
 
-func fullPaymentStatementParams() *PaymentStatementParams {
-	return &PaymentStatementParams{
+func fullPaymentStatementParams() *AccountPaymentStatementParams {
+	return &AccountPaymentStatementParams{
 		CreateDate:   "2022-01-01",
 		CompleteDate: "2022-01-02",
 		Page:         2,
@@ -118,7 +118,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 	assert.Empty(t, res.Records)
 
 	// The doc example, byte for byte.
-	_, err = f.Client.Account.PaymentStatement(context.Background(), &PaymentStatementParams{
+	_, err = f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{
 		CreateDate: "2022-01-01", Page: 1, Status: StatementComplete, Timestamp: 1679335338000,
 	})
 	require.NoError(t, err)
@@ -155,9 +155,9 @@ func TestAccountPaymentStatementValidation(t *testing.T) {
 	t.Run("either date alone is enough", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", pathPaymentStatement, `{"records":[]}`)
-		_, err := f.Client.Account.PaymentStatement(context.Background(), &PaymentStatementParams{CompleteDate: "2022-01-01", Page: 1})
+		_, err := f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{CompleteDate: "2022-01-01", Page: 1})
 		require.NoError(t, err)
-		_, err = f.Client.Account.PaymentStatement(context.Background(), &PaymentStatementParams{CreateDate: "2022-01-01", Page: 1})
+		_, err = f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{CreateDate: "2022-01-01", Page: 1})
 		require.NoError(t, err)
 		assert.Len(t, f.requests(), 2)
 	})
@@ -181,7 +181,7 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	var logs bytes.Buffer
 	f := newFakeAPI(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	f.replyData("POST", pathPaymentStatement, paymentStatementData)
-	res, err := f.Client.Account.PaymentStatement(context.Background(), &PaymentStatementParams{CreateDate: "2024-07-19", Page: 1})
+	res, err := f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{CreateDate: "2024-07-19", Page: 1})
 	require.NoError(t, err)
 	require.Len(t, res.Records, 3)
 
@@ -233,8 +233,8 @@ func TestAccountPaymentStatementExtraWins(t *testing.T) {
 	assert.Equal(t, "shop", got.Param["appName"])
 }
 
-func fullPayoutStatementParams() *PayoutStatementParams {
-	return &PayoutStatementParams{
+func fullPayoutStatementParams() *AccountPayoutStatementParams {
+	return &AccountPayoutStatementParams{
 		CreateDate:   "2022-01-01",
 		CompleteDate: "2022-01-02",
 		Page:         1,
@@ -253,7 +253,7 @@ func TestAccountPayoutStatementRequest(t *testing.T) {
 	assert.Equal(t, []string{"completeDate", "createDate", "page", "status", "timestamp"}, paramKeys(got))
 	assert.Empty(t, res.Records)
 
-	_, err = f.Client.Account.PayoutStatement(context.Background(), &PayoutStatementParams{
+	_, err = f.Client.Account.PayoutStatement(context.Background(), &AccountPayoutStatementParams{
 		CompleteDate: "2022-01-01", Page: 1, Status: StatementFailed, Timestamp: 1679335338000,
 	})
 	require.NoError(t, err)

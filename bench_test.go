@@ -356,8 +356,8 @@ func sdkClient(tb testing.TB, baseURL string, merchant crypto.Signer, platform *
 }
 
 // sdkParams is the request of both clients: the 10.1 documentation example.
-func sdkParams() *paycools.DirectDebitAuthorizationLinkParams {
-	return &paycools.DirectDebitAuthorizationLinkParams{
+func sdkParams() *paycools.DirectDebitAuthorizationLinkCreateParams {
+	return &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "Joey0ub5yxzecu4c866ub100",
 		UserID:       "u0009",
 		ChannelCode:  paycools.ChannelGCashDirectDebit,

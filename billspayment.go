@@ -214,8 +214,8 @@ type VirtualAccount struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// CreateVirtualAccountParams creates a static virtual account on one channel (doc 4.1).
-type CreateVirtualAccountParams struct {
+// VirtualAccountCreateParams creates a static virtual account on one channel (doc 4.1).
+type VirtualAccountCreateParams struct {
 	// MchOrderID is the merchant's id for the payer or bill (1–32 characters). One VA per
 	// channel may exist for it.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
@@ -240,26 +240,26 @@ type CreateVirtualAccountParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *CreateVirtualAccountParams) validate(v *validation) {
+func (p *VirtualAccountCreateParams) validate(v *validation) {
 	vaValidateOneChannelCode(v, "channelCode", string(p.ChannelCode))
 }
 
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries.
-func (p CreateVirtualAccountParams) LogValue() slog.Value {
+func (p VirtualAccountCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
 // CreateVirtualAccount creates a static virtual account for one payer or bill on one channel
 // (doc 4.1). A VA that already exists for this MchOrderID and channel is refused (PH 1017,
 // ErrLegacyVirtualAccountExists).
-func (s *BillsPaymentService) CreateVirtualAccount(ctx context.Context, p *CreateVirtualAccountParams) (*VirtualAccount, error) {
+func (s *BillsPaymentService) CreateVirtualAccount(ctx context.Context, p *VirtualAccountCreateParams) (*VirtualAccount, error) {
 	return do[VirtualAccount](ctx, s.c, OpBillsPaymentCreateVirtualAccount, p)
 }
 
-// BatchCreateVirtualAccountsParams creates static virtual accounts on several channels for one
+// VirtualAccountBatchCreateParams creates static virtual accounts on several channels for one
 // payer or bill (doc 4.2).
-type BatchCreateVirtualAccountsParams struct {
+type VirtualAccountBatchCreateParams struct {
 	// AppName is the merchant application name as registered with PayCools (1–100 characters,
 	// letters and spaces).
 	AppName string `json:"appName" pc:"required,len=1..100,pattern=lettersSpaces"`
@@ -293,7 +293,7 @@ type BatchCreateVirtualAccountsParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *BatchCreateVirtualAccountsParams) validate(v *validation) {
+func (p *VirtualAccountBatchCreateParams) validate(v *validation) {
 	p.ChannelCode.validateCodes(v, "channelCode")
 	vaValidateMinMax(v, p.MinAmount, p.MaxAmount)
 	vaValidateCalendarDate(v, "expireTime", p.ExpireTime)
@@ -301,7 +301,7 @@ func (p *BatchCreateVirtualAccountsParams) validate(v *validation) {
 
 // LogValue logs the params with the mobile number masked (MaskAccountNumber) and only the
 // names of the Extra entries.
-func (p BatchCreateVirtualAccountsParams) LogValue() slog.Value {
+func (p VirtualAccountBatchCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
@@ -320,12 +320,12 @@ type VirtualAccountBatch struct {
 
 // BatchCreateVirtualAccounts creates static virtual accounts on several channels for one payer
 // or bill, and returns the cashier short link covering them (doc 4.2).
-func (s *BillsPaymentService) BatchCreateVirtualAccounts(ctx context.Context, p *BatchCreateVirtualAccountsParams) (*VirtualAccountBatch, error) {
+func (s *BillsPaymentService) BatchCreateVirtualAccounts(ctx context.Context, p *VirtualAccountBatchCreateParams) (*VirtualAccountBatch, error) {
 	return do[VirtualAccountBatch](ctx, s.c, OpBillsPaymentBatchCreateVirtualAccounts, p)
 }
 
-// UpdateVirtualAccountParams changes the channel set of a VA group (doc 4.3).
-type UpdateVirtualAccountParams struct {
+// VirtualAccountUpdateParams changes the channel set of a VA group (doc 4.3).
+type VirtualAccountUpdateParams struct {
 	// MchOrderID is the VA group to change (1–32 characters). It fills {mchOrderId} in the
 	// path and is also sent in param.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
@@ -339,18 +339,18 @@ type UpdateVirtualAccountParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *UpdateVirtualAccountParams) validate(v *validation) {
+func (p *VirtualAccountUpdateParams) validate(v *validation) {
 	p.ChannelCode.validateCodes(v, "channelCode")
 }
 
 // UpdateVirtualAccount changes the channels of a VA group and returns its VAs and cashier
 // short link (doc 4.3).
-func (s *BillsPaymentService) UpdateVirtualAccount(ctx context.Context, p *UpdateVirtualAccountParams) (*VirtualAccountBatch, error) {
+func (s *BillsPaymentService) UpdateVirtualAccount(ctx context.Context, p *VirtualAccountUpdateParams) (*VirtualAccountBatch, error) {
 	return do[VirtualAccountBatch](ctx, s.c, OpBillsPaymentUpdateVirtualAccount, p)
 }
 
-// CashierURLParams asks for the cashier short link of a VA group (doc 4.4).
-type CashierURLParams struct {
+// VirtualAccountCashierURLParams asks for the cashier short link of a VA group (doc 4.4).
+type VirtualAccountCashierURLParams struct {
 	// MchOrderID is the VA group whose cashier link is wanted (1–32 characters).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
@@ -373,13 +373,13 @@ type CashierURL struct {
 // CashierURL fetches the cashier short link of a VA group (doc 4.4). The path of this
 // operation is unconfirmed (no edition's page body was found); set it with WithEndpoint if
 // your tenant's differs.
-func (s *BillsPaymentService) CashierURL(ctx context.Context, p *CashierURLParams) (*CashierURL, error) {
+func (s *BillsPaymentService) CashierURL(ctx context.Context, p *VirtualAccountCashierURLParams) (*CashierURL, error) {
 	return do[CashierURL](ctx, s.c, OpBillsPaymentCashierURL, p)
 }
 
-// VirtualAccountPaymentsParams lists the payments made into a VA group over a date range (doc
+// VirtualAccountListPaymentsParams lists the payments made into a VA group over a date range (doc
 // 4.5).
-type VirtualAccountPaymentsParams struct {
+type VirtualAccountListPaymentsParams struct {
 	// MchOrderID is the VA group to list (1–32 characters).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// StartDate is the first day of the range, inclusive, yyyy-MM-dd.
@@ -394,7 +394,7 @@ type VirtualAccountPaymentsParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *VirtualAccountPaymentsParams) validate(v *validation) {
+func (p *VirtualAccountListPaymentsParams) validate(v *validation) {
 	vaValidateDateRange(v, p.StartDate, p.EndDate)
 }
 
@@ -432,12 +432,12 @@ type VirtualAccountPayments struct {
 }
 
 // ListPayments lists the payments made into a VA group between two days (doc 4.5).
-func (s *BillsPaymentService) ListPayments(ctx context.Context, p *VirtualAccountPaymentsParams) (*VirtualAccountPayments, error) {
+func (s *BillsPaymentService) ListPayments(ctx context.Context, p *VirtualAccountListPaymentsParams) (*VirtualAccountPayments, error) {
 	return do[VirtualAccountPayments](ctx, s.c, OpBillsPaymentListPayments, p)
 }
 
-// CancelVirtualAccountParams cancels the VA of one channel of a VA group (doc 4.7).
-type CancelVirtualAccountParams struct {
+// VirtualAccountCancelParams cancels the VA of one channel of a VA group (doc 4.7).
+type VirtualAccountCancelParams struct {
 	// MchOrderID is the VA group (1–32 characters).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// ChannelCode is the one channel whose VA is cancelled (the PH edition has no such field).
@@ -449,7 +449,7 @@ type CancelVirtualAccountParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *CancelVirtualAccountParams) validate(v *validation) {
+func (p *VirtualAccountCancelParams) validate(v *validation) {
 	vaValidateOneChannelCode(v, "channelCode", string(p.ChannelCode))
 }
 
@@ -477,7 +477,7 @@ type VirtualAccountCancellation struct {
 
 // CancelVirtualAccount cancels the VA of one channel of a VA group (doc 4.7); it then accepts
 // no more payments.
-func (s *BillsPaymentService) CancelVirtualAccount(ctx context.Context, p *CancelVirtualAccountParams) (*VirtualAccountCancellation, error) {
+func (s *BillsPaymentService) CancelVirtualAccount(ctx context.Context, p *VirtualAccountCancelParams) (*VirtualAccountCancellation, error) {
 	return do[VirtualAccountCancellation](ctx, s.c, OpBillsPaymentCancelVirtualAccount, p)
 }
 

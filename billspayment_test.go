@@ -18,8 +18,8 @@ import (
 
 // --- full params values ---
 
-func fullCreateVirtualAccountParams() *CreateVirtualAccountParams {
-	return &CreateVirtualAccountParams{
+func fullCreateVirtualAccountParams() *VirtualAccountCreateParams {
+	return &VirtualAccountCreateParams{
 		MchOrderID:   "Platform0000058",
 		CustomerName: "user01",
 		ChannelCode:  BillsPaymentGCashStaticVA,
@@ -30,8 +30,8 @@ func fullCreateVirtualAccountParams() *CreateVirtualAccountParams {
 	}
 }
 
-func fullBatchCreateVirtualAccountsParams() *BatchCreateVirtualAccountsParams {
-	return &BatchCreateVirtualAccountsParams{
+func fullBatchCreateVirtualAccountsParams() *VirtualAccountBatchCreateParams {
+	return &VirtualAccountBatchCreateParams{
 		AppName:      "Test",
 		MchOrderID:   "CCP2022111405068111",
 		ChannelCode:  BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, BillsPaymentPayMayaStaticVA},
@@ -45,23 +45,23 @@ func fullBatchCreateVirtualAccountsParams() *BatchCreateVirtualAccountsParams {
 	}
 }
 
-func fullUpdateVirtualAccountParams() *UpdateVirtualAccountParams {
-	return &UpdateVirtualAccountParams{
+func fullUpdateVirtualAccountParams() *VirtualAccountUpdateParams {
+	return &VirtualAccountUpdateParams{
 		MchOrderID:  "CCP2022111405068111",
 		ChannelCode: BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, BillsPaymentPayMayaStaticVA},
 	}
 }
 
-func fullCashierURLParams() *CashierURLParams {
-	return &CashierURLParams{MchOrderID: "CCP2022111405068111"}
+func fullCashierURLParams() *VirtualAccountCashierURLParams {
+	return &VirtualAccountCashierURLParams{MchOrderID: "CCP2022111405068111"}
 }
 
-func fullVirtualAccountPaymentsParams() *VirtualAccountPaymentsParams {
-	return &VirtualAccountPaymentsParams{MchOrderID: "TestMchOrderIdP0001", StartDate: "2023-01-02", EndDate: "2023-01-03"}
+func fullVirtualAccountPaymentsParams() *VirtualAccountListPaymentsParams {
+	return &VirtualAccountListPaymentsParams{MchOrderID: "TestMchOrderIdP0001", StartDate: "2023-01-02", EndDate: "2023-01-03"}
 }
 
-func fullCancelVirtualAccountParams() *CancelVirtualAccountParams {
-	return &CancelVirtualAccountParams{MchOrderID: "CCP2023020602068111", ChannelCode: BillsPaymentRDPStaticVA}
+func fullCancelVirtualAccountParams() *VirtualAccountCancelParams {
+	return &VirtualAccountCancelParams{MchOrderID: "CCP2023020602068111", ChannelCode: BillsPaymentRDPStaticVA}
 }
 
 // --- method, path and the exact set of param names ---
@@ -136,7 +136,7 @@ func TestBillsPaymentDocExamplesByteForByte(t *testing.T) {
 	t.Run("4.1", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", "/open-api/philippines/static/payment/generate", `{}`)
-		_, err := f.Client.BillsPayment.CreateVirtualAccount(ctx, &CreateVirtualAccountParams{
+		_, err := f.Client.BillsPayment.CreateVirtualAccount(ctx, &VirtualAccountCreateParams{
 			MchOrderID: "Platform0000058", CustomerName: "user01", ChannelCode: "GCASH_STATIC_VA",
 			NotifyURL: "https://test.com", Email: "Platform@gmail.com", Mobile: "09123456789", Timestamp: 1679451632737,
 		})
@@ -146,7 +146,7 @@ func TestBillsPaymentDocExamplesByteForByte(t *testing.T) {
 	t.Run("4.2", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", "/api/v1/batch/paymentCode", `{}`)
-		_, err := f.Client.BillsPayment.BatchCreateVirtualAccounts(ctx, &BatchCreateVirtualAccountsParams{
+		_, err := f.Client.BillsPayment.BatchCreateVirtualAccounts(ctx, &VirtualAccountBatchCreateParams{
 			AppName: "Test", MchOrderID: "CCP2022111405068111",
 			ChannelCode:  BillsPaymentChannelCodeList{"GCASH_STATIC_VA", "PAYMAYA_STATIC_VA"},
 			CustomerName: "user01", Email: "Platform@gmail.com", MinAmount: 20000, MaxAmount: 5000000,
@@ -192,7 +192,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 		field string
 		call  func(*Client) error
 	}
-	create := func(mut func(*CreateVirtualAccountParams)) func(*Client) error {
+	create := func(mut func(*VirtualAccountCreateParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullCreateVirtualAccountParams()
 			mut(p)
@@ -200,7 +200,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 			return err
 		}
 	}
-	batch := func(mut func(*BatchCreateVirtualAccountsParams)) func(*Client) error {
+	batch := func(mut func(*VirtualAccountBatchCreateParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullBatchCreateVirtualAccountsParams()
 			mut(p)
@@ -208,7 +208,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 			return err
 		}
 	}
-	update := func(mut func(*UpdateVirtualAccountParams)) func(*Client) error {
+	update := func(mut func(*VirtualAccountUpdateParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullUpdateVirtualAccountParams()
 			mut(p)
@@ -216,7 +216,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 			return err
 		}
 	}
-	cashier := func(mut func(*CashierURLParams)) func(*Client) error {
+	cashier := func(mut func(*VirtualAccountCashierURLParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullCashierURLParams()
 			mut(p)
@@ -224,7 +224,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 			return err
 		}
 	}
-	list := func(mut func(*VirtualAccountPaymentsParams)) func(*Client) error {
+	list := func(mut func(*VirtualAccountListPaymentsParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullVirtualAccountPaymentsParams()
 			mut(p)
@@ -232,7 +232,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 			return err
 		}
 	}
-	cancel := func(mut func(*CancelVirtualAccountParams)) func(*Client) error {
+	cancel := func(mut func(*VirtualAccountCancelParams)) func(*Client) error {
 		return func(c *Client) error {
 			p := fullCancelVirtualAccountParams()
 			mut(p)
@@ -242,74 +242,74 @@ func TestBillsPaymentValidation(t *testing.T) {
 	}
 	cases := []vcase{
 		// 4.1
-		{"create/mchOrderId missing", "mchOrderId", create(func(p *CreateVirtualAccountParams) { p.MchOrderID = "" })},
-		{"create/mchOrderId 33", "mchOrderId", create(func(p *CreateVirtualAccountParams) { p.MchOrderID = long(33) })},
-		{"create/customerName missing", "customerName", create(func(p *CreateVirtualAccountParams) { p.CustomerName = "" })},
-		{"create/customerName 129", "customerName", create(func(p *CreateVirtualAccountParams) { p.CustomerName = long(129) })},
-		{"create/channelCode missing", "channelCode", create(func(p *CreateVirtualAccountParams) { p.ChannelCode = "" })},
-		{"create/channelCode two codes", "channelCode", create(func(p *CreateVirtualAccountParams) { p.ChannelCode = "GCASH_STATIC_VA,PAYMAYA_STATIC_VA" })},
-		{"create/notifyUrl missing", "notifyUrl", create(func(p *CreateVirtualAccountParams) { p.NotifyURL = "" })},
-		{"create/notifyUrl relative", "notifyUrl", create(func(p *CreateVirtualAccountParams) { p.NotifyURL = "/notify" })},
-		{"create/notifyUrl 257", "notifyUrl", create(func(p *CreateVirtualAccountParams) { p.NotifyURL = "https://x.test/" + long(242) })},
-		{"create/email missing", "email", create(func(p *CreateVirtualAccountParams) { p.Email = "" })},
-		{"create/email no @", "email", create(func(p *CreateVirtualAccountParams) { p.Email = "platform.gmail.com" })},
-		{"create/email 129", "email", create(func(p *CreateVirtualAccountParams) { p.Email = long(120) + "@mail.com" })},
-		{"create/mobile missing", "mobile", create(func(p *CreateVirtualAccountParams) { p.Mobile = "" })},
-		{"create/mobile 10", "mobile", create(func(p *CreateVirtualAccountParams) { p.Mobile = "0912345678" })},
-		{"create/mobile 15", "mobile", create(func(p *CreateVirtualAccountParams) { p.Mobile = "091234567890123" })},
-		{"create/mobile not 09", "mobile", create(func(p *CreateVirtualAccountParams) { p.Mobile = "08123456789" })},
-		{"create/remark 257", "remark", create(func(p *CreateVirtualAccountParams) { p.Remark = long(257) })},
+		{"create/mchOrderId missing", "mchOrderId", create(func(p *VirtualAccountCreateParams) { p.MchOrderID = "" })},
+		{"create/mchOrderId 33", "mchOrderId", create(func(p *VirtualAccountCreateParams) { p.MchOrderID = long(33) })},
+		{"create/customerName missing", "customerName", create(func(p *VirtualAccountCreateParams) { p.CustomerName = "" })},
+		{"create/customerName 129", "customerName", create(func(p *VirtualAccountCreateParams) { p.CustomerName = long(129) })},
+		{"create/channelCode missing", "channelCode", create(func(p *VirtualAccountCreateParams) { p.ChannelCode = "" })},
+		{"create/channelCode two codes", "channelCode", create(func(p *VirtualAccountCreateParams) { p.ChannelCode = "GCASH_STATIC_VA,PAYMAYA_STATIC_VA" })},
+		{"create/notifyUrl missing", "notifyUrl", create(func(p *VirtualAccountCreateParams) { p.NotifyURL = "" })},
+		{"create/notifyUrl relative", "notifyUrl", create(func(p *VirtualAccountCreateParams) { p.NotifyURL = "/notify" })},
+		{"create/notifyUrl 257", "notifyUrl", create(func(p *VirtualAccountCreateParams) { p.NotifyURL = "https://x.test/" + long(242) })},
+		{"create/email missing", "email", create(func(p *VirtualAccountCreateParams) { p.Email = "" })},
+		{"create/email no @", "email", create(func(p *VirtualAccountCreateParams) { p.Email = "platform.gmail.com" })},
+		{"create/email 129", "email", create(func(p *VirtualAccountCreateParams) { p.Email = long(120) + "@mail.com" })},
+		{"create/mobile missing", "mobile", create(func(p *VirtualAccountCreateParams) { p.Mobile = "" })},
+		{"create/mobile 10", "mobile", create(func(p *VirtualAccountCreateParams) { p.Mobile = "0912345678" })},
+		{"create/mobile 15", "mobile", create(func(p *VirtualAccountCreateParams) { p.Mobile = "091234567890123" })},
+		{"create/mobile not 09", "mobile", create(func(p *VirtualAccountCreateParams) { p.Mobile = "08123456789" })},
+		{"create/remark 257", "remark", create(func(p *VirtualAccountCreateParams) { p.Remark = long(257) })},
 		// 4.2
-		{"batch/appName missing", "appName", batch(func(p *BatchCreateVirtualAccountsParams) { p.AppName = "" })},
-		{"batch/appName 101", "appName", batch(func(p *BatchCreateVirtualAccountsParams) { p.AppName = long(101) })},
-		{"batch/appName digits", "appName", batch(func(p *BatchCreateVirtualAccountsParams) { p.AppName = "App 2" })},
-		{"batch/mchOrderId missing", "mchOrderId", batch(func(p *BatchCreateVirtualAccountsParams) { p.MchOrderID = "" })},
-		{"batch/mchOrderId 33", "mchOrderId", batch(func(p *BatchCreateVirtualAccountsParams) { p.MchOrderID = long(33) })},
-		{"batch/mchOrderId not alnum", "mchOrderId", batch(func(p *BatchCreateVirtualAccountsParams) { p.MchOrderID = "CCP-2022" })},
-		{"batch/channelCode missing", "channelCode", batch(func(p *BatchCreateVirtualAccountsParams) { p.ChannelCode = nil })},
-		{"batch/channelCode empty list", "channelCode", batch(func(p *BatchCreateVirtualAccountsParams) { p.ChannelCode = BillsPaymentChannelCodeList{} })},
-		{"batch/channelCode empty code", "channelCode", batch(func(p *BatchCreateVirtualAccountsParams) {
+		{"batch/appName missing", "appName", batch(func(p *VirtualAccountBatchCreateParams) { p.AppName = "" })},
+		{"batch/appName 101", "appName", batch(func(p *VirtualAccountBatchCreateParams) { p.AppName = long(101) })},
+		{"batch/appName digits", "appName", batch(func(p *VirtualAccountBatchCreateParams) { p.AppName = "App 2" })},
+		{"batch/mchOrderId missing", "mchOrderId", batch(func(p *VirtualAccountBatchCreateParams) { p.MchOrderID = "" })},
+		{"batch/mchOrderId 33", "mchOrderId", batch(func(p *VirtualAccountBatchCreateParams) { p.MchOrderID = long(33) })},
+		{"batch/mchOrderId not alnum", "mchOrderId", batch(func(p *VirtualAccountBatchCreateParams) { p.MchOrderID = "CCP-2022" })},
+		{"batch/channelCode missing", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) { p.ChannelCode = nil })},
+		{"batch/channelCode empty list", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) { p.ChannelCode = BillsPaymentChannelCodeList{} })},
+		{"batch/channelCode empty code", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) {
 			p.ChannelCode = BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, ""}
 		})},
-		{"batch/channelCode joined code", "channelCode", batch(func(p *BatchCreateVirtualAccountsParams) {
+		{"batch/channelCode joined code", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) {
 			p.ChannelCode = BillsPaymentChannelCodeList{"GCASH_STATIC_VA,PAYMAYA_STATIC_VA"}
 		})},
-		{"batch/customerName missing", "customerName", batch(func(p *BatchCreateVirtualAccountsParams) { p.CustomerName = "" })},
-		{"batch/customerName 101", "customerName", batch(func(p *BatchCreateVirtualAccountsParams) { p.CustomerName = long(101) })},
-		{"batch/email missing", "email", batch(func(p *BatchCreateVirtualAccountsParams) { p.Email = "" })},
-		{"batch/email 51", "email", batch(func(p *BatchCreateVirtualAccountsParams) { p.Email = long(42) + "@mail.com" })},
-		{"batch/email no @", "email", batch(func(p *BatchCreateVirtualAccountsParams) { p.Email = "user" })},
-		{"batch/minAmount negative", "minAmount", batch(func(p *BatchCreateVirtualAccountsParams) { p.MinAmount = -1 })},
-		{"batch/maxAmount negative", "maxAmount", batch(func(p *BatchCreateVirtualAccountsParams) { p.MaxAmount = -1 })},
-		{"batch/min over max", "minAmount", batch(func(p *BatchCreateVirtualAccountsParams) { p.MinAmount, p.MaxAmount = 5000001, 5000000 })},
-		{"batch/mobile 10", "mobile", batch(func(p *BatchCreateVirtualAccountsParams) { p.Mobile = "0912345678" })},
-		{"batch/mobile 15", "mobile", batch(func(p *BatchCreateVirtualAccountsParams) { p.Mobile = "091234567890123" })},
-		{"batch/expireTime format", "expireTime", batch(func(p *BatchCreateVirtualAccountsParams) { p.ExpireTime = "2026/05/26" })},
-		{"batch/expireTime no such day", "expireTime", batch(func(p *BatchCreateVirtualAccountsParams) { p.ExpireTime = "2026-02-30" })},
+		{"batch/customerName missing", "customerName", batch(func(p *VirtualAccountBatchCreateParams) { p.CustomerName = "" })},
+		{"batch/customerName 101", "customerName", batch(func(p *VirtualAccountBatchCreateParams) { p.CustomerName = long(101) })},
+		{"batch/email missing", "email", batch(func(p *VirtualAccountBatchCreateParams) { p.Email = "" })},
+		{"batch/email 51", "email", batch(func(p *VirtualAccountBatchCreateParams) { p.Email = long(42) + "@mail.com" })},
+		{"batch/email no @", "email", batch(func(p *VirtualAccountBatchCreateParams) { p.Email = "user" })},
+		{"batch/minAmount negative", "minAmount", batch(func(p *VirtualAccountBatchCreateParams) { p.MinAmount = -1 })},
+		{"batch/maxAmount negative", "maxAmount", batch(func(p *VirtualAccountBatchCreateParams) { p.MaxAmount = -1 })},
+		{"batch/min over max", "minAmount", batch(func(p *VirtualAccountBatchCreateParams) { p.MinAmount, p.MaxAmount = 5000001, 5000000 })},
+		{"batch/mobile 10", "mobile", batch(func(p *VirtualAccountBatchCreateParams) { p.Mobile = "0912345678" })},
+		{"batch/mobile 15", "mobile", batch(func(p *VirtualAccountBatchCreateParams) { p.Mobile = "091234567890123" })},
+		{"batch/expireTime format", "expireTime", batch(func(p *VirtualAccountBatchCreateParams) { p.ExpireTime = "2026/05/26" })},
+		{"batch/expireTime no such day", "expireTime", batch(func(p *VirtualAccountBatchCreateParams) { p.ExpireTime = "2026-02-30" })},
 		// 4.3
-		{"update/mchOrderId missing", "mchOrderId", update(func(p *UpdateVirtualAccountParams) { p.MchOrderID = "" })},
-		{"update/mchOrderId 33", "mchOrderId", update(func(p *UpdateVirtualAccountParams) { p.MchOrderID = long(33) })},
-		{"update/channelCode missing", "channelCode", update(func(p *UpdateVirtualAccountParams) { p.ChannelCode = nil })},
-		{"update/channelCode space", "channelCode", update(func(p *UpdateVirtualAccountParams) {
+		{"update/mchOrderId missing", "mchOrderId", update(func(p *VirtualAccountUpdateParams) { p.MchOrderID = "" })},
+		{"update/mchOrderId 33", "mchOrderId", update(func(p *VirtualAccountUpdateParams) { p.MchOrderID = long(33) })},
+		{"update/channelCode missing", "channelCode", update(func(p *VirtualAccountUpdateParams) { p.ChannelCode = nil })},
+		{"update/channelCode space", "channelCode", update(func(p *VirtualAccountUpdateParams) {
 			p.ChannelCode = BillsPaymentChannelCodeList{"GCASH STATIC VA"}
 		})},
 		// 4.4
-		{"cashier/mchOrderId missing", "mchOrderId", cashier(func(p *CashierURLParams) { p.MchOrderID = "" })},
-		{"cashier/mchOrderId 33", "mchOrderId", cashier(func(p *CashierURLParams) { p.MchOrderID = long(33) })},
+		{"cashier/mchOrderId missing", "mchOrderId", cashier(func(p *VirtualAccountCashierURLParams) { p.MchOrderID = "" })},
+		{"cashier/mchOrderId 33", "mchOrderId", cashier(func(p *VirtualAccountCashierURLParams) { p.MchOrderID = long(33) })},
 		// 4.5
-		{"list/mchOrderId missing", "mchOrderId", list(func(p *VirtualAccountPaymentsParams) { p.MchOrderID = "" })},
-		{"list/mchOrderId 33", "mchOrderId", list(func(p *VirtualAccountPaymentsParams) { p.MchOrderID = long(33) })},
-		{"list/startDate missing", "startDate", list(func(p *VirtualAccountPaymentsParams) { p.StartDate = "" })},
-		{"list/startDate format", "startDate", list(func(p *VirtualAccountPaymentsParams) { p.StartDate = "02/01/2023" })},
-		{"list/startDate no such day", "startDate", list(func(p *VirtualAccountPaymentsParams) { p.StartDate = "2023-13-01" })},
-		{"list/endDate missing", "endDate", list(func(p *VirtualAccountPaymentsParams) { p.EndDate = "" })},
-		{"list/endDate format", "endDate", list(func(p *VirtualAccountPaymentsParams) { p.EndDate = "2023-1-3" })},
-		{"list/endDate before startDate", "endDate", list(func(p *VirtualAccountPaymentsParams) { p.EndDate = "2023-01-01" })},
+		{"list/mchOrderId missing", "mchOrderId", list(func(p *VirtualAccountListPaymentsParams) { p.MchOrderID = "" })},
+		{"list/mchOrderId 33", "mchOrderId", list(func(p *VirtualAccountListPaymentsParams) { p.MchOrderID = long(33) })},
+		{"list/startDate missing", "startDate", list(func(p *VirtualAccountListPaymentsParams) { p.StartDate = "" })},
+		{"list/startDate format", "startDate", list(func(p *VirtualAccountListPaymentsParams) { p.StartDate = "02/01/2023" })},
+		{"list/startDate no such day", "startDate", list(func(p *VirtualAccountListPaymentsParams) { p.StartDate = "2023-13-01" })},
+		{"list/endDate missing", "endDate", list(func(p *VirtualAccountListPaymentsParams) { p.EndDate = "" })},
+		{"list/endDate format", "endDate", list(func(p *VirtualAccountListPaymentsParams) { p.EndDate = "2023-1-3" })},
+		{"list/endDate before startDate", "endDate", list(func(p *VirtualAccountListPaymentsParams) { p.EndDate = "2023-01-01" })},
 		// 4.7
-		{"cancel/mchOrderId missing", "mchOrderId", cancel(func(p *CancelVirtualAccountParams) { p.MchOrderID = "" })},
-		{"cancel/mchOrderId 33", "mchOrderId", cancel(func(p *CancelVirtualAccountParams) { p.MchOrderID = long(33) })},
-		{"cancel/channelCode missing", "channelCode", cancel(func(p *CancelVirtualAccountParams) { p.ChannelCode = "" })},
-		{"cancel/channelCode two codes", "channelCode", cancel(func(p *CancelVirtualAccountParams) { p.ChannelCode = "RDP_STATIC_VA,MLH_STATIC_VA" })},
+		{"cancel/mchOrderId missing", "mchOrderId", cancel(func(p *VirtualAccountCancelParams) { p.MchOrderID = "" })},
+		{"cancel/mchOrderId 33", "mchOrderId", cancel(func(p *VirtualAccountCancelParams) { p.MchOrderID = long(33) })},
+		{"cancel/channelCode missing", "channelCode", cancel(func(p *VirtualAccountCancelParams) { p.ChannelCode = "" })},
+		{"cancel/channelCode two codes", "channelCode", cancel(func(p *VirtualAccountCancelParams) { p.ChannelCode = "RDP_STATIC_VA,MLH_STATIC_VA" })},
 		// nil params
 		{"create/nil", "params", func(c *Client) error { _, err := c.BillsPayment.CreateVirtualAccount(ctx, nil); return err }},
 		{"batch/nil", "params", func(c *Client) error { _, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, nil); return err }},

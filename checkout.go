@@ -267,8 +267,8 @@ type CheckoutOrder struct {
 	// CheckoutURL is the hosted page to send the payer's browser to (empty after a reconciled
 	// create, see the type's doc).
 	CheckoutURL string `json:"checkoutUrl"`
-	// Status is the order state, PENDING at creation.
-	Status CheckoutStatus `json:"status"`
+	// TransactionStatus is the order state (wire name status), PENDING at creation.
+	TransactionStatus CheckoutStatus `json:"status"`
 	// ExpiresTime is when the order stops accepting payment.
 	ExpiresTime Time `json:"expiresTime"`
 	// MchOrderID is the merchant's order id; copied from the params when PayCools leaves it
@@ -368,8 +368,8 @@ type CheckoutCloseResult struct {
 	TransactionID string `json:"transactionId"`
 	// ChannelCode is the channel, if one was chosen.
 	ChannelCode string `json:"channelCode"`
-	// Status is the state after closing (CLOSED).
-	Status CheckoutStatus `json:"status"`
+	// TransactionStatus is the state after closing (CLOSED; wire name status).
+	TransactionStatus CheckoutStatus `json:"status"`
 	// ClosedTime is when the order was closed.
 	ClosedTime Time `json:"closedTime"`
 	// Raw is the undecoded data of the answer (nil when PayCools sent none).
@@ -447,7 +447,7 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 			if err != nil {
 				return nil, err
 			}
-			o := &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, Status: d.TransactionStatus, Raw: d.Raw}
+			o := &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, TransactionStatus: d.TransactionStatus, Raw: d.Raw}
 			if o.MchOrderID == "" {
 				o.MchOrderID = mo.mchOrderID
 			}

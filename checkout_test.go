@@ -148,7 +148,7 @@ func TestCheckoutCreateSendsEveryField(t *testing.T) {
 
 	assert.Equal(t, "CH1826543000123456789", res.CheckoutID)
 	assert.Equal(t, "https://checkout.paycools.test/CH1826543000123456789?lang=EN&x=1", res.CheckoutURL)
-	assert.Equal(t, CheckoutStatusPending, res.Status)
+	assert.Equal(t, CheckoutStatusPending, res.TransactionStatus)
 	assert.True(t, res.ExpiresTime.Equal(time.Date(2024, 7, 19, 12, 51, 54, 949e6, time.UTC)), "%v", res.ExpiresTime)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID, "copied from the params when absent")
 	assert.JSONEq(t, coOrderData, string(res.Raw))
@@ -191,7 +191,7 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 	  "remark": "test pay"
 	}`, f.last().Env.Param)
 	assert.Equal(t, "FROM-PAYCOOLS", res.MchOrderID, "PayCools' value is kept when present")
-	assert.Equal(t, CheckoutStatusPending, res.Status, "case-insensitive")
+	assert.Equal(t, CheckoutStatusPending, res.TransactionStatus, "case-insensitive")
 	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 }
 
@@ -413,7 +413,7 @@ func TestCheckoutClose(t *testing.T) {
 	assert.Equal(t, "CH1", res.CheckoutID)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
-	assert.Equal(t, CheckoutStatusClosed, res.Status)
+	assert.Equal(t, CheckoutStatusClosed, res.TransactionStatus)
 	assert.True(t, res.ClosedTime.Equal(phTimeOf(2024, 7, 19, 15, 0, 0)))
 	assert.JSONEq(t, data, string(res.Raw))
 
@@ -522,7 +522,7 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
-		assert.Equal(t, CheckoutStatusPending, res.Status, "Status comes from transactionStatus")
+		assert.Equal(t, CheckoutStatusPending, res.TransactionStatus, "Status comes from transactionStatus")
 		assert.Equal(t, "", res.CheckoutURL, "9.3 has no link")
 		assert.JSONEq(t, found, string(res.Raw))
 		assert.Equal(t, int32(1), creates.Load())
@@ -537,7 +537,7 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
-		assert.Equal(t, CheckoutStatusCompleted, res.Status)
+		assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus)
 	})
 
 	t.Run("not found, then resent", func(t *testing.T) {

@@ -8,12 +8,41 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 )
 
-// Version is the SDK version, sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is the SDK version of this source tree (the CHANGELOG's latest release). The
+// User-Agent carries ModuleVersion instead, which a binary built with the module as a
+// dependency takes from its build info, so that `go version -m` and the User-Agent agree.
+const Version = "0.2.0"
+
+// modulePath is this module's path, looked up in a binary's build info.
+const modulePath = "github.com/paycools-sdk/paycools-go"
+
+// ModuleVersion is the version of this module that the running binary was built with, as
+// `go version -m` prints it without the "v" (e.g. "0.2.0", or a pseudo-version), or Version
+// when the build info does not list the module (tests, a build inside this repository).
+func ModuleVersion() string { return moduleVersionOf(debug.ReadBuildInfo()) }
+
+func moduleVersionOf(bi *debug.BuildInfo, ok bool) string {
+	if ok && bi != nil {
+		mods := append([]*debug.Module{&bi.Main}, bi.Deps...)
+		for _, m := range mods {
+			if m == nil || m.Path != modulePath {
+				continue
+			}
+			if m.Replace != nil {
+				m = m.Replace
+			}
+			if v := strings.TrimPrefix(m.Version, "v"); v != "" && v != "(devel)" {
+				return v
+			}
+		}
+	}
+	return Version
+}
 
 // Client talks to PayCools for one merchant application. It holds the appId and the merchant
 // signer. It is immutable after NewClient and safe for concurrent use by many goroutines; make
@@ -273,7 +302,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMin:    defaultPollMin,
 		pollMax:    defaultPollMax,
 		reconcile:  true,
-		userAgent:  "paycools-go/" + Version,
+		userAgent:  "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),
 		notifyMaxAge: defaultReplayWindow,

@@ -220,7 +220,7 @@ func TestPHQRCodeCreateIsFlat(t *testing.T) {
 		Timestamp:    1234,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "Q1", qr.QrCodeID)
+	assert.Equal(t, "Q1", qr.QRCodeID)
 	require.Equal(t, 1, w.count())
 	golden := `amount=50010&appId=f90addc4861540ef9312e87d8f360e08&appName=Test&callbackUrl=https://example.com/paycools/notify&channelCode=QRPH_DYNAMIC_QR&customerName=Juan Dela Cruz&mchOrderId=CCP20220428011068111`
 	fields := flatSigned(t, w.body[0], golden)
@@ -233,14 +233,14 @@ func TestPHQRCodeCreateIsFlat(t *testing.T) {
 func TestPHDirectDebitLinkGolden(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("POST", "/api/direct/debit/token/apply", `{"code":1000,"message":"success","data":{"authUrl":"https://pay.example/a"}}`)
-	_, err := c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkParams{
+	_, err := c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "CCP20220428011068119", UserID: "Penn09", ChannelCode: "ALIPAY_DIRECT_DEBIT",
 		NotifyURL: "https://webhook.site/8c90197f-76c7-4844-b0e0-404c92d67fee", RedirectURL: "https://www.baidu.com/",
 		TerminalType: TerminalTypeWeb, OsType: "ANDROID", Timestamp: 1774408328286,
 	})
 	require.NoError(t, err, "countryCode is not sent in PH, so it is not required either")
 	// Without a Timestamp the client's clock fills it.
-	_, err = c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkParams{
+	_, err = c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "R2", UserID: "Penn09", ChannelCode: "ALIPAY_DIRECT_DEBIT", NotifyURL: "https://a.example/n",
 		RedirectURL: "https://a.example/r", TerminalType: TerminalTypeWeb,
 	})
@@ -253,7 +253,7 @@ func TestPHDirectDebitLinkGolden(t *testing.T) {
 func TestPHPayoutGetIsAFlatGET(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("GET", "/api/v1/payout/check", `{"code":1000,"message":"success","data":{"mchOrderId":"CCP20220428011068111","transactionStatus":"COMPLETE"}}`)
-	po, err := c.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "CCP20220428011068111"})
+	po, err := c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "CCP20220428011068111"})
 	require.NoError(t, err)
 	assert.Equal(t, TransactionCompleted, po.TransactionStatus, "PH COMPLETE")
 	assert.Empty(t, w.body[0])
@@ -263,7 +263,7 @@ func TestPHPayoutGetIsAFlatGET(t *testing.T) {
 	verifyMerchantSign(t, []byte(`appId=f90addc4861540ef9312e87d8f360e08&mchOrderId=CCP20220428011068111`), q["sign"])
 
 	// PH queries the payout by merchant order id only.
-	_, err = c.Payouts.Get(context.Background(), &GetPayoutParams{TransactionID: "D1"})
+	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{TransactionID: "D1"})
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("mchOrderId"))
@@ -274,7 +274,7 @@ func TestPHPayoutGetIsAFlatGET(t *testing.T) {
 func TestPHPayoutCreateNames(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("POST", "/api/v1/payout", `{"code":1000,"message":"success","data":{"mchOrderId":"ORDER-000001","transactionId":"D1","transactionStatus":"PENDING"}}`)
-	p := &CreatePayoutParams{MchOrderID: "ORDER-000001", Amount: 10000, AccountNo: "1234567890", AccountName: "Juan Cruz",
+	p := &PayoutCreateParams{MchOrderID: "ORDER-000001", Amount: 10000, AccountNo: "1234567890", AccountName: "Juan Cruz",
 		PayMethodCode: PayMethodBank, TransferCode: "BDO"}
 	_, err := c.Payouts.Create(context.Background(), p)
 	require.NoError(t, err)
@@ -307,7 +307,7 @@ func TestPHPayoutCreateNames(t *testing.T) {
 func TestPHValidationRules(t *testing.T) {
 	c, w := newPHClient(t)
 	// 4.7: a channel code would silently widen into "cancel every channel".
-	_, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &CancelVirtualAccountParams{MchOrderID: "VA1", ChannelCode: "BPI"})
+	_, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &VirtualAccountCancelParams{MchOrderID: "VA1", ChannelCode: "BPI"})
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("channelCode"))
@@ -315,20 +315,20 @@ func TestPHValidationRules(t *testing.T) {
 	// appName is required by 3.1 in PH: a client without WithAppName and params without it.
 	c2, _ := newPHClient(t)
 	c2.appName = ""
-	_, err = c2.Payouts.Create(context.Background(), &CreatePayoutParams{MchOrderID: "ORDER-000001", Amount: 10000,
+	_, err = c2.Payouts.Create(context.Background(), &PayoutCreateParams{MchOrderID: "ORDER-000001", Amount: 10000,
 		AccountNo: "1", AccountName: "Juan", PayMethodCode: PayMethodBank, TransferCode: "BDO"})
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("appName"))
 	assert.Contains(t, err.Error(), "WithAppName")
 
 	// PH bounds of their own: accountName is 1–30 on the PH payout page.
-	_, err = c.Payouts.Create(context.Background(), &CreatePayoutParams{MchOrderID: "ORDER-000001", Amount: 10000,
+	_, err = c.Payouts.Create(context.Background(), &PayoutCreateParams{MchOrderID: "ORDER-000001", Amount: 10000,
 		AccountNo: "1", AccountName: strings.Repeat("Juan ", 7), PayMethodCode: PayMethodBank, TransferCode: "BDO"})
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("accountName"), err.Error())
 
 	// Extra may not set appId or sign of a flat body.
-	_, err = c.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "M", Extra: map[string]any{"sign": "x"}})
+	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M", Extra: map[string]any{"sign": "x"}})
 	require.ErrorAs(t, err, &ve)
 	assert.Zero(t, w.count())
 }
@@ -359,10 +359,10 @@ func TestPHCheckoutEnvelopeSigning(t *testing.T) {
 func TestPHCodesMapToSentinels(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("GET", "/api/v1/payout/check", `{"code":1008,"message":"Transaction Not Found"}`)
-	_, err := c.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "M"})
+	_, err := c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M"})
 	assert.ErrorIs(t, err, ErrTransactionNotFound)
 	w.answer("GET", "/api/v1/payout/check", `{"code":1,"message":"Insufficient balance"}`)
-	_, err = c.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "M"})
+	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M"})
 	var ae *APIError
 	require.ErrorAs(t, err, &ae, "code 1 is not success outside /api/v2/checkout/")
 }

@@ -11,9 +11,9 @@ import (
 // debit channel seen.
 const ChannelGCashDirectDebit = "PH_GCASH_DIRECT_DEBIT"
 
-// DirectDebitAuthorizationLinkParams asks for the page where a user authorizes direct debit
+// DirectDebitAuthorizationLinkCreateParams asks for the page where a user authorizes direct debit
 // from their e-wallet (doc 10.1).
-type DirectDebitAuthorizationLinkParams struct {
+type DirectDebitAuthorizationLinkCreateParams struct {
 	// RequestID is the merchant's id for this authorization request, unique per request (1–32).
 	RequestID string `json:"requestId" pc:"required,len=1..32"`
 	// UserID is the merchant's own id for the user; tokens are bound to it (1–32).
@@ -37,7 +37,7 @@ type DirectDebitAuthorizationLinkParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *DirectDebitAuthorizationLinkParams) validate(v *validation) {
+func (p *DirectDebitAuthorizationLinkCreateParams) validate(v *validation) {
 	if (p.TerminalType == TerminalTypeWAP || p.TerminalType == TerminalTypeApp) && p.OsType == "" {
 		v.add("osType", "is required when terminalType is WAP or APP")
 	}
@@ -60,7 +60,7 @@ type DirectDebitAuthorizationLink struct {
 // CreateAuthorizationLink asks PayCools for the page where the user authorizes direct debit
 // (doc 10.1). Send the user to AuthURL; the pay token arrives in the token.create.success
 // callback at NotifyURL.
-func (s *DirectDebitService) CreateAuthorizationLink(ctx context.Context, p *DirectDebitAuthorizationLinkParams) (*DirectDebitAuthorizationLink, error) {
+func (s *DirectDebitService) CreateAuthorizationLink(ctx context.Context, p *DirectDebitAuthorizationLinkCreateParams) (*DirectDebitAuthorizationLink, error) {
 	return do[DirectDebitAuthorizationLink](ctx, s.c, OpDirectDebitCreateAuthorizationLink, p)
 }
 
@@ -349,9 +349,9 @@ type DirectDebitAuthorizationNotification struct {
 // four characters.
 func (x DirectDebitAuthorizationNotification) LogValue() slog.Value { return maskedLogValue(x) }
 
-// DirectDebitPaymentParams charges a user's wallet with a pay token, without the user present
+// DirectDebitPaymentCreateParams charges a user's wallet with a pay token, without the user present
 // (doc 10.5). It moves money: see DirectDebitService.CreatePayment.
-type DirectDebitPaymentParams struct {
+type DirectDebitPaymentCreateParams struct {
 	// MchOrderID is the merchant's order id, unique per charge (1–32; letters and digits
 	// recommended). It is the reconcile key.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
@@ -382,7 +382,7 @@ type DirectDebitPaymentParams struct {
 
 // LogValue masks the mobile number and the pay token, so that logging the params never logs
 // them in full.
-func (p DirectDebitPaymentParams) LogValue() slog.Value {
+func (p DirectDebitPaymentCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
@@ -539,7 +539,7 @@ func (s *DirectDebitService) CancelAuthorization(ctx context.Context, p *DirectD
 // "Transaction not found": the same params (same MchOrderID) are sent once more. Anything
 // else: the original error, for which IsOutcomeUnknown is true; query by MchOrderID before
 // charging again, and never charge again under a new MchOrderID.
-func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPaymentParams) (*DirectDebitPayment, error) {
+func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPaymentCreateParams) (*DirectDebitPayment, error) {
 	create := func(ctx context.Context) (*DirectDebitPayment, error) {
 		return do[DirectDebitPayment](ctx, s.c, OpDirectDebitCreatePayment, p)
 	}

@@ -26,8 +26,8 @@ var (
 
 // ---------- 10.1 CreateAuthorizationLink ----------
 
-func ddLinkParams() *DirectDebitAuthorizationLinkParams {
-	return &DirectDebitAuthorizationLinkParams{
+func ddLinkParams() *DirectDebitAuthorizationLinkCreateParams {
+	return &DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "Joey0ub5yxzecu4c866ub100",
 		UserID:       "u0009",
 		ChannelCode:  ChannelGCashDirectDebit,
@@ -72,30 +72,30 @@ func TestDirectDebitCreateAuthorizationLinkValidation(t *testing.T) {
 	cases := []struct {
 		name  string
 		field string
-		mut   func(p *DirectDebitAuthorizationLinkParams)
+		mut   func(p *DirectDebitAuthorizationLinkCreateParams)
 	}{
-		{"userId missing", "userId", func(p *DirectDebitAuthorizationLinkParams) { p.UserID = "" }},
-		{"userId too long", "userId", func(p *DirectDebitAuthorizationLinkParams) { p.UserID = strings.Repeat("u", 33) }},
-		{"requestId missing", "requestId", func(p *DirectDebitAuthorizationLinkParams) { p.RequestID = "" }},
-		{"requestId too long", "requestId", func(p *DirectDebitAuthorizationLinkParams) { p.RequestID = strings.Repeat("r", 33) }},
-		{"channelCode missing", "channelCode", func(p *DirectDebitAuthorizationLinkParams) { p.ChannelCode = "" }},
-		{"countryCode missing", "countryCode", func(p *DirectDebitAuthorizationLinkParams) { p.CountryCode = "" }},
-		{"countryCode unknown", "countryCode", func(p *DirectDebitAuthorizationLinkParams) { p.CountryCode = "XX" }},
-		{"terminalType missing", "terminalType", func(p *DirectDebitAuthorizationLinkParams) { p.TerminalType = "" }},
-		{"terminalType unknown", "terminalType", func(p *DirectDebitAuthorizationLinkParams) { p.TerminalType = "TV" }},
-		{"osType missing for WAP", "osType", func(p *DirectDebitAuthorizationLinkParams) { p.OsType = "" }},
-		{"osType missing for APP", "osType", func(p *DirectDebitAuthorizationLinkParams) {
+		{"userId missing", "userId", func(p *DirectDebitAuthorizationLinkCreateParams) { p.UserID = "" }},
+		{"userId too long", "userId", func(p *DirectDebitAuthorizationLinkCreateParams) { p.UserID = strings.Repeat("u", 33) }},
+		{"requestId missing", "requestId", func(p *DirectDebitAuthorizationLinkCreateParams) { p.RequestID = "" }},
+		{"requestId too long", "requestId", func(p *DirectDebitAuthorizationLinkCreateParams) { p.RequestID = strings.Repeat("r", 33) }},
+		{"channelCode missing", "channelCode", func(p *DirectDebitAuthorizationLinkCreateParams) { p.ChannelCode = "" }},
+		{"countryCode missing", "countryCode", func(p *DirectDebitAuthorizationLinkCreateParams) { p.CountryCode = "" }},
+		{"countryCode unknown", "countryCode", func(p *DirectDebitAuthorizationLinkCreateParams) { p.CountryCode = "XX" }},
+		{"terminalType missing", "terminalType", func(p *DirectDebitAuthorizationLinkCreateParams) { p.TerminalType = "" }},
+		{"terminalType unknown", "terminalType", func(p *DirectDebitAuthorizationLinkCreateParams) { p.TerminalType = "TV" }},
+		{"osType missing for WAP", "osType", func(p *DirectDebitAuthorizationLinkCreateParams) { p.OsType = "" }},
+		{"osType missing for APP", "osType", func(p *DirectDebitAuthorizationLinkCreateParams) {
 			p.TerminalType, p.OsType = TerminalTypeApp, ""
 		}},
-		{"osType unknown", "osType", func(p *DirectDebitAuthorizationLinkParams) { p.OsType = "WINDOWS" }},
-		{"notifyUrl missing", "notifyUrl", func(p *DirectDebitAuthorizationLinkParams) { p.NotifyURL = "" }},
-		{"notifyUrl not a URL", "notifyUrl", func(p *DirectDebitAuthorizationLinkParams) { p.NotifyURL = "merchant.example/notify" }},
-		{"notifyUrl too long", "notifyUrl", func(p *DirectDebitAuthorizationLinkParams) {
+		{"osType unknown", "osType", func(p *DirectDebitAuthorizationLinkCreateParams) { p.OsType = "WINDOWS" }},
+		{"notifyUrl missing", "notifyUrl", func(p *DirectDebitAuthorizationLinkCreateParams) { p.NotifyURL = "" }},
+		{"notifyUrl not a URL", "notifyUrl", func(p *DirectDebitAuthorizationLinkCreateParams) { p.NotifyURL = "merchant.example/notify" }},
+		{"notifyUrl too long", "notifyUrl", func(p *DirectDebitAuthorizationLinkCreateParams) {
 			p.NotifyURL = "https://m.example/" + strings.Repeat("n", 239)
 		}},
-		{"redirectUrl missing", "redirectUrl", func(p *DirectDebitAuthorizationLinkParams) { p.RedirectURL = "" }},
-		{"redirectUrl not a URL", "redirectUrl", func(p *DirectDebitAuthorizationLinkParams) { p.RedirectURL = "ftp://m.example/x" }},
-		{"redirectUrl too long", "redirectUrl", func(p *DirectDebitAuthorizationLinkParams) {
+		{"redirectUrl missing", "redirectUrl", func(p *DirectDebitAuthorizationLinkCreateParams) { p.RedirectURL = "" }},
+		{"redirectUrl not a URL", "redirectUrl", func(p *DirectDebitAuthorizationLinkCreateParams) { p.RedirectURL = "ftp://m.example/x" }},
+		{"redirectUrl too long", "redirectUrl", func(p *DirectDebitAuthorizationLinkCreateParams) {
 			p.RedirectURL = "https://m.example/" + strings.Repeat("r", 495)
 		}},
 	}
@@ -349,8 +349,8 @@ func TestDirectDebitCancelAuthorizationExtraAndCodes(t *testing.T) {
 
 // ---------- 10.5 CreatePayment ----------
 
-func ddPaymentParams() *DirectDebitPaymentParams {
-	return &DirectDebitPaymentParams{
+func ddPaymentParams() *DirectDebitPaymentCreateParams {
+	return &DirectDebitPaymentCreateParams{
 		MchOrderID:   "DD20240101120000",
 		Amount:       10000,
 		ChannelCode:  ChannelGCashDirectDebit,
@@ -392,7 +392,7 @@ func TestDirectDebitCreatePayment(t *testing.T) {
 func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ddPathPay, ddPaymentData)
-	p := &DirectDebitPaymentParams{
+	p := &DirectDebitPaymentCreateParams{
 		MchOrderID: "DD1", Amount: 1, ChannelCode: ChannelGCashDirectDebit, PayToken: "TK1",
 		NotifyURL: "https://m.example/n?a=1&b=2",
 		Extra:     map[string]any{"businessType": "COD", "amount": 2},
@@ -411,24 +411,24 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 	cases := []struct {
 		name, field string
-		mut         func(p *DirectDebitPaymentParams)
+		mut         func(p *DirectDebitPaymentCreateParams)
 	}{
-		{"mchOrderId missing", "mchOrderId", func(p *DirectDebitPaymentParams) { p.MchOrderID = "" }},
-		{"mchOrderId too long", "mchOrderId", func(p *DirectDebitPaymentParams) { p.MchOrderID = strings.Repeat("1", 33) }},
-		{"amount missing", "amount", func(p *DirectDebitPaymentParams) { p.Amount = 0 }},
-		{"amount negative", "amount", func(p *DirectDebitPaymentParams) { p.Amount = -100 }},
-		{"channelCode missing", "channelCode", func(p *DirectDebitPaymentParams) { p.ChannelCode = "" }},
-		{"payToken missing", "payToken", func(p *DirectDebitPaymentParams) { p.PayToken = "" }},
-		{"notifyUrl missing", "notifyUrl", func(p *DirectDebitPaymentParams) { p.NotifyURL = "" }},
-		{"notifyUrl not a URL", "notifyUrl", func(p *DirectDebitPaymentParams) { p.NotifyURL = "/notify" }},
-		{"notifyUrl too long", "notifyUrl", func(p *DirectDebitPaymentParams) { p.NotifyURL = "https://m.example/" + strings.Repeat("n", 239) }},
-		{"customerName too long", "customerName", func(p *DirectDebitPaymentParams) { p.CustomerName = strings.Repeat("J", 129) }},
-		{"email too long", "email", func(p *DirectDebitPaymentParams) { p.Email = strings.Repeat("j", 120) + "@example.com" }},
-		{"email malformed", "email", func(p *DirectDebitPaymentParams) { p.Email = "johndoe.example.com" }},
-		{"mobile too short", "mobile", func(p *DirectDebitPaymentParams) { p.Mobile = "0912345678" }},
-		{"mobile not 09", "mobile", func(p *DirectDebitPaymentParams) { p.Mobile = "63912345678" }},
-		{"mobile too long", "mobile", func(p *DirectDebitPaymentParams) { p.Mobile = "091234567890" }},
-		{"remark too long", "remark", func(p *DirectDebitPaymentParams) { p.Remark = strings.Repeat("r", 257) }},
+		{"mchOrderId missing", "mchOrderId", func(p *DirectDebitPaymentCreateParams) { p.MchOrderID = "" }},
+		{"mchOrderId too long", "mchOrderId", func(p *DirectDebitPaymentCreateParams) { p.MchOrderID = strings.Repeat("1", 33) }},
+		{"amount missing", "amount", func(p *DirectDebitPaymentCreateParams) { p.Amount = 0 }},
+		{"amount negative", "amount", func(p *DirectDebitPaymentCreateParams) { p.Amount = -100 }},
+		{"channelCode missing", "channelCode", func(p *DirectDebitPaymentCreateParams) { p.ChannelCode = "" }},
+		{"payToken missing", "payToken", func(p *DirectDebitPaymentCreateParams) { p.PayToken = "" }},
+		{"notifyUrl missing", "notifyUrl", func(p *DirectDebitPaymentCreateParams) { p.NotifyURL = "" }},
+		{"notifyUrl not a URL", "notifyUrl", func(p *DirectDebitPaymentCreateParams) { p.NotifyURL = "/notify" }},
+		{"notifyUrl too long", "notifyUrl", func(p *DirectDebitPaymentCreateParams) { p.NotifyURL = "https://m.example/" + strings.Repeat("n", 239) }},
+		{"customerName too long", "customerName", func(p *DirectDebitPaymentCreateParams) { p.CustomerName = strings.Repeat("J", 129) }},
+		{"email too long", "email", func(p *DirectDebitPaymentCreateParams) { p.Email = strings.Repeat("j", 120) + "@example.com" }},
+		{"email malformed", "email", func(p *DirectDebitPaymentCreateParams) { p.Email = "johndoe.example.com" }},
+		{"mobile too short", "mobile", func(p *DirectDebitPaymentCreateParams) { p.Mobile = "0912345678" }},
+		{"mobile not 09", "mobile", func(p *DirectDebitPaymentCreateParams) { p.Mobile = "63912345678" }},
+		{"mobile too long", "mobile", func(p *DirectDebitPaymentCreateParams) { p.Mobile = "091234567890" }},
+		{"remark too long", "remark", func(p *DirectDebitPaymentCreateParams) { p.Remark = strings.Repeat("r", 257) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -443,7 +443,7 @@ func TestDirectDebitCreatePaymentValidation(t *testing.T) {
 	}
 	t.Run("every problem at once", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.DirectDebit.CreatePayment(context.Background(), &DirectDebitPaymentParams{Mobile: "123"})
+		_, err := f.Client.DirectDebit.CreatePayment(context.Background(), &DirectDebitPaymentCreateParams{Mobile: "123"})
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve)
 		for _, field := range []string{"mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "mobile"} {

@@ -102,9 +102,9 @@ type EKYCSession struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// EKYCResultParams reads the outcome of a verification by its request id (doc 11.2;
+// EKYCResultGetParams reads the outcome of a verification by its request id (doc 11.2;
 // unconfirmed).
-type EKYCResultParams struct {
+type EKYCResultGetParams struct {
 	// RequestID is the RequestID of Init (1–32).
 	RequestID string `json:"requestId" pc:"required,len=1..32"`
 	// UserID is the user, as a cross-check (optional, 1–32).
@@ -124,9 +124,9 @@ type EKYCResult struct {
 	UserID string `json:"userId"`
 	// ChannelCode is the KYC channel.
 	ChannelCode string `json:"channelCode"`
-	// KycStatus is the outcome so far; see Final. When kycStatus is absent or empty,
+	// KYCStatus is the outcome so far; see Final. When kycStatus is absent or empty,
 	// ekycStatus and then status are taken.
-	KycStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
+	KYCStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
 	// FailedCode is the failure code, on rejection.
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on rejection.
@@ -140,7 +140,7 @@ type EKYCResult struct {
 }
 
 // EKYCNotification is the 11.3 callback: a verification reached a result (EventEKYCSuccess,
-// EventEKYCFailed; unconfirmed). Handlers must be idempotent (key: RequestID + KycStatus).
+// EventEKYCFailed; unconfirmed). Handlers must be idempotent (key: RequestID + KYCStatus).
 type EKYCNotification struct {
 	// EventName is the event name.
 	EventName string `json:"eventName"`
@@ -150,9 +150,9 @@ type EKYCNotification struct {
 	UserID string `json:"userId"`
 	// ChannelCode is the KYC channel.
 	ChannelCode string `json:"channelCode"`
-	// KycStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
+	// KYCStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
 	// are taken.
-	KycStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
+	KYCStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
 	// FailedCode is the failure code, on rejection.
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on rejection.
@@ -170,7 +170,7 @@ func (s *EKYCService) Init(ctx context.Context, p *EKYCInitParams) (*EKYCSession
 }
 
 // GetResult reads the outcome of a verification by its RequestID (doc 11.2; unconfirmed).
-func (s *EKYCService) GetResult(ctx context.Context, p *EKYCResultParams) (*EKYCResult, error) {
+func (s *EKYCService) GetResult(ctx context.Context, p *EKYCResultGetParams) (*EKYCResult, error) {
 	return do[EKYCResult](ctx, s.c, OpEKYCGetResult, p)
 }
 
@@ -178,8 +178,8 @@ func (s *EKYCService) GetResult(ctx context.Context, p *EKYCResultParams) (*EKYC
 // and returns it. Other states (PENDING, PROCESSING, unknown values) mean keep asking, with
 // backoff (see WithPollInterval), until ctx ends; a user may take minutes, so give ctx a
 // deadline. When ctx ends it returns the last answer seen with the context error.
-func (s *EKYCService) WaitResult(ctx context.Context, p *EKYCResultParams) (*EKYCResult, error) {
+func (s *EKYCService) WaitResult(ctx context.Context, p *EKYCResultGetParams) (*EKYCResult, error) {
 	return waitFinal(ctx, s.c, func(ctx context.Context) (*EKYCResult, error) {
 		return s.GetResult(ctx, p)
-	}, func(r *EKYCResult) bool { return r.KycStatus.Final() })
+	}, func(r *EKYCResult) bool { return r.KYCStatus.Final() })
 }

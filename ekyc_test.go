@@ -128,7 +128,7 @@ func TestEKYCGetResult(t *testing.T) {
 	f := newFakeAPI(t)
 	data := `{"requestId":"EKYC20240912000001","userId":"u0009","channelCode":"EXAMPLE_EKYC_CHANNEL","kycStatus":"Rejected","failedCode":"-10002","failedMessage":"ID photo unreadable","createTime":"2024-07-19 14:14:47","updateTime":"2024-07-19T14:14:47+08:00"}`
 	f.replyData("POST", ekycPathQuery, data)
-	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultParams{RequestID: "EKYC20240912000001", UserID: "u0009"})
+	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultGetParams{RequestID: "EKYC20240912000001", UserID: "u0009"})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
@@ -137,8 +137,8 @@ func TestEKYCGetResult(t *testing.T) {
 	assert.Equal(t, "EKYC20240912000001", res.RequestID)
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", res.ChannelCode)
-	assert.Equal(t, EKYCStatusRejected, res.KycStatus)
-	assert.True(t, res.KycStatus.Final())
+	assert.Equal(t, EKYCStatusRejected, res.KYCStatus)
+	assert.True(t, res.KYCStatus.Final())
 	assert.Equal(t, FailedCodeParams, res.FailedCode, "integer sent as a string")
 	assert.Equal(t, "ID photo unreadable", res.FailedMessage)
 	want := phTimeOf(2024, 7, 19, 14, 14, 47)
@@ -150,11 +150,11 @@ func TestEKYCGetResult(t *testing.T) {
 func TestEKYCGetResultOptionalUserID(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ekycPathQuery, `{"requestId":"R1","kycStatus":"PENDING"}`)
-	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultParams{RequestID: "R1", Extra: map[string]any{"countryCode": "PH"}})
+	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultGetParams{RequestID: "R1", Extra: map[string]any{"countryCode": "PH"}})
 	require.NoError(t, err)
 	assert.Equal(t, sortedNames("requestId", "timestamp", "countryCode"), paramKeys(f.last()))
-	assert.Equal(t, EKYCStatusPending, res.KycStatus)
-	assert.False(t, res.KycStatus.Final())
+	assert.Equal(t, EKYCStatusPending, res.KYCStatus)
+	assert.False(t, res.KYCStatus.Final())
 }
 
 func TestEKYCGetResultStatusFallbacks(t *testing.T) {
@@ -171,20 +171,20 @@ func TestEKYCGetResultStatusFallbacks(t *testing.T) {
 	for data, want := range cases {
 		f := newFakeAPI(t)
 		f.replyData("POST", ekycPathQuery, data)
-		res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultParams{RequestID: "R1"})
+		res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultGetParams{RequestID: "R1"})
 		require.NoError(t, err, data)
-		assert.Equal(t, want, res.KycStatus, data)
+		assert.Equal(t, want, res.KYCStatus, data)
 	}
 }
 
 func TestEKYCGetResultValidation(t *testing.T) {
 	cases := []struct {
 		name, field string
-		p           *EKYCResultParams
+		p           *EKYCResultGetParams
 	}{
-		{"requestId missing", "requestId", &EKYCResultParams{UserID: "u1"}},
-		{"requestId too long", "requestId", &EKYCResultParams{RequestID: strings.Repeat("r", 33)}},
-		{"userId too long", "userId", &EKYCResultParams{RequestID: "R1", UserID: strings.Repeat("u", 33)}},
+		{"requestId missing", "requestId", &EKYCResultGetParams{UserID: "u1"}},
+		{"requestId too long", "requestId", &EKYCResultGetParams{RequestID: strings.Repeat("r", 33)}},
+		{"userId too long", "userId", &EKYCResultGetParams{RequestID: "R1", UserID: strings.Repeat("u", 33)}},
 		{"nil", "params", nil},
 	}
 	for _, tc := range cases {
@@ -225,10 +225,10 @@ func TestEKYCWaitResult(t *testing.T) {
 		okData(`{"requestId":"R1","kycStatus":"Approved","updateTime":"2024-07-19 14:14:47"}`),
 		okData(`{"requestId":"R1","kycStatus":"REJECTED"}`), // never reached
 	)
-	res, err := f.Client.EKYC.WaitResult(context.Background(), &EKYCResultParams{RequestID: "R1"})
+	res, err := f.Client.EKYC.WaitResult(context.Background(), &EKYCResultGetParams{RequestID: "R1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(4), calls.Load())
-	assert.Equal(t, EKYCStatusApproved, res.KycStatus)
+	assert.Equal(t, EKYCStatusApproved, res.KYCStatus)
 	assert.False(t, res.UpdateTime.IsZero())
 }
 
@@ -237,10 +237,10 @@ func TestEKYCWaitResultContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	calls := f.scriptHook("POST", ekycPathQuery, cancelOn(3, cancel), okData(`{"requestId":"R1","kycStatus":"PROCESSING"}`))
-	res, err := f.Client.EKYC.WaitResult(ctx, &EKYCResultParams{RequestID: "R1"})
+	res, err := f.Client.EKYC.WaitResult(ctx, &EKYCResultGetParams{RequestID: "R1"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
-	assert.Equal(t, EKYCStatusProcessing, res.KycStatus)
+	assert.Equal(t, EKYCStatusProcessing, res.KYCStatus)
 	assert.Equal(t, int32(3), calls.Load())
 }
 
@@ -263,7 +263,7 @@ func TestEKYCNotifications(t *testing.T) {
 			assert.Equal(t, "EKYC20240912000001", ev.RequestID)
 			assert.Equal(t, "u0009", ev.UserID)
 			assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", ev.ChannelCode)
-			assert.Equal(t, tc.want, ev.KycStatus)
+			assert.Equal(t, tc.want, ev.KYCStatus)
 			assert.True(t, ev.UpdateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 		})

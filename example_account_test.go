@@ -23,7 +23,7 @@ func ExampleAccountService_PaymentStatement() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	ctx := context.Background()
 	for page := 1; ; page++ {
-		st, err := c.Account.PaymentStatement(ctx, &paycools.PaymentStatementParams{
+		st, err := c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{
 			CompleteDate: "2024-07-19",
 			Page:         page,
 			Status:       paycools.StatementComplete,

@@ -14,7 +14,7 @@ import (
 
 func ExampleBillsPaymentService_CreateVirtualAccount() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
-	va, err := c.BillsPayment.CreateVirtualAccount(context.Background(), &paycools.CreateVirtualAccountParams{
+	va, err := c.BillsPayment.CreateVirtualAccount(context.Background(), &paycools.VirtualAccountCreateParams{
 		MchOrderID:   "LOAN000123",
 		CustomerName: "Juan Dela Cruz",
 		ChannelCode:  paycools.BillsPaymentGCashStaticVA,
@@ -37,7 +37,7 @@ func ExampleBillsPaymentService_CreateVirtualAccount() {
 
 func ExampleBillsPaymentService_BatchCreateVirtualAccounts() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
-	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(context.Background(), &paycools.BatchCreateVirtualAccountsParams{
+	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(context.Background(), &paycools.VirtualAccountBatchCreateParams{
 		AppName:      "Test",
 		MchOrderID:   "CCP2022111405068111",
 		ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
@@ -58,7 +58,7 @@ func ExampleBillsPaymentService_BatchCreateVirtualAccounts() {
 func ExampleBillsPaymentService_UpdateVirtualAccount() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	// The path /api/v1/batch/paymentCode/{mchOrderId}/update is filled from MchOrderID.
-	batch, err := c.BillsPayment.UpdateVirtualAccount(context.Background(), &paycools.UpdateVirtualAccountParams{
+	batch, err := c.BillsPayment.UpdateVirtualAccount(context.Background(), &paycools.VirtualAccountUpdateParams{
 		MchOrderID:  "CCP2022111405068111",
 		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPayment7ElevenStaticVA},
 	})
@@ -70,7 +70,7 @@ func ExampleBillsPaymentService_UpdateVirtualAccount() {
 
 func ExampleBillsPaymentService_CashierURL() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
-	res, err := c.BillsPayment.CashierURL(context.Background(), &paycools.CashierURLParams{MchOrderID: "CCP2022111405068111"})
+	res, err := c.BillsPayment.CashierURL(context.Background(), &paycools.VirtualAccountCashierURLParams{MchOrderID: "CCP2022111405068111"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ExampleBillsPaymentService_CashierURL() {
 
 func ExampleBillsPaymentService_ListPayments() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
-	res, err := c.BillsPayment.ListPayments(context.Background(), &paycools.VirtualAccountPaymentsParams{
+	res, err := c.BillsPayment.ListPayments(context.Background(), &paycools.VirtualAccountListPaymentsParams{
 		MchOrderID: "CCP2022111405068111",
 		StartDate:  "2024-07-01",
 		EndDate:    "2024-07-31",
@@ -94,7 +94,7 @@ func ExampleBillsPaymentService_ListPayments() {
 
 func ExampleBillsPaymentService_CancelVirtualAccount() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
-	res, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &paycools.CancelVirtualAccountParams{
+	res, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &paycools.VirtualAccountCancelParams{
 		MchOrderID:  "CCP2023020602068111",
 		ChannelCode: paycools.BillsPaymentRDPStaticVA,
 	})

@@ -19,7 +19,7 @@ func ExampleDirectDebitService_CreateAuthorizationLink() {
 	ctx := context.Background()
 
 	// 1. The page where user u0009 authorizes GCash auto-debit.
-	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "AUTH20240912000001",
 		UserID:       "u0009",
 		ChannelCode:  paycools.ChannelGCashDirectDebit,
@@ -71,7 +71,7 @@ func ExampleDirectDebitService_CreatePayment() {
 	c := exampleClient(paycools.BaseURLTest)
 	ctx := context.Background()
 
-	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentParams{
+	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID:  "DD20240101120000",
 		Amount:      50010, // PHP 500.10, in centavos
 		ChannelCode: paycools.ChannelGCashDirectDebit,

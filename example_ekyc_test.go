@@ -39,14 +39,14 @@ func ExampleEKYCService_Init() {
 
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
-	r, err := c.EKYC.WaitResult(wctx, &paycools.EKYCResultParams{RequestID: s.RequestID})
+	r, err := c.EKYC.WaitResult(wctx, &paycools.EKYCResultGetParams{RequestID: s.RequestID})
 	if err != nil {
 		log.Fatal(err)
 	}
-	switch r.KycStatus {
+	switch r.KYCStatus {
 	case paycools.EKYCStatusApproved:
 		fmt.Println("verified at", r.UpdateTime)
 	default:
-		fmt.Println("not verified:", r.KycStatus, r.FailedMessage)
+		fmt.Println("not verified:", r.KYCStatus, r.FailedMessage)
 	}
 }

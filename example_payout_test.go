@@ -21,7 +21,7 @@ func ExamplePayoutService_Create() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	payout, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{
+	payout, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{
 		MchOrderID:    "PO-20240719-000123", // your unique order id; IdempotencyID defaults to it
 		Amount:        50010,                // centavos: PHP 500.10
 		PayMethodCode: paycools.PayMethodEWallet,
@@ -54,7 +54,7 @@ func ExamplePayoutService_Wait() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	payout, err := c.Payouts.Wait(ctx, &paycools.GetPayoutParams{MchOrderID: "PO-20240719-000123"})
+	payout, err := c.Payouts.Wait(ctx, &paycools.PayoutGetParams{MchOrderID: "PO-20240719-000123"})
 	if err != nil {
 		// On a timeout, payout is the last state seen (still PENDING), or nil.
 		fmt.Println("not final yet:", err)
@@ -95,7 +95,7 @@ func ExampleClient_NotificationHandler_payout() {
 }
 
 // Logging payout params never shows the full account number.
-func ExampleCreatePayoutParams_LogValue() {
+func ExamplePayoutCreateParams_LogValue() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
@@ -104,7 +104,7 @@ func ExampleCreatePayoutParams_LogValue() {
 			return a
 		},
 	}))
-	p := &paycools.CreatePayoutParams{
+	p := &paycools.PayoutCreateParams{
 		MchOrderID:    "PO-20240719-000123",
 		Amount:        50010,
 		PayMethodCode: paycools.PayMethodEWallet,

@@ -40,6 +40,6 @@ func ExampleQRCodeService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Draw QrCodeContent as a QR image, or send the payer to QrLink.
-	fmt.Println(qr.QrCodeContent, qr.QrLink, qr.ExpiresTime.Format(time.RFC3339))
+	// Draw QRCodeContent as a QR image, or send the payer to QRLink.
+	fmt.Println(qr.QRCodeContent, qr.QRLink, qr.ExpiresTime.Format(time.RFC3339))
 }

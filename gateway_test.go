@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func payoutParams(id string) *paycools.CreatePayoutParams {
-	return &paycools.CreatePayoutParams{
+func payoutParams(id string) *paycools.PayoutCreateParams {
+	return &paycools.PayoutCreateParams{
 		MchOrderID: id, Amount: 50010, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
 		PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH",
 	}
@@ -144,14 +144,14 @@ func TestOneClientUnderFaults(t *testing.T) {
 			case 0:
 				_, err = c.Payouts.Create(ctx, payoutParams(id))
 				if err == nil {
-					_, err = c.Payouts.Get(ctx, &paycools.GetPayoutParams{MchOrderID: id})
+					_, err = c.Payouts.Get(ctx, &paycools.PayoutGetParams{MchOrderID: id})
 				}
 			case 1:
 				_, err = c.Account.Balance(ctx, nil)
 			case 2:
 				_, err = c.WebPayments.Create(ctx, webPaymentParams(id))
 			case 3:
-				_, err = c.Payouts.Get(ctx, &paycools.GetPayoutParams{MchOrderID: "CONC00000000"})
+				_, err = c.Payouts.Get(ctx, &paycools.PayoutGetParams{MchOrderID: "CONC00000000"})
 			}
 			require.NoError(t, ctx.Err(), "call %d did not return in time", g)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -50,7 +52,7 @@ func TestCreateCodesThatProveNothingAreReconciled(t *testing.T) {
 	// On a query, 21000 is just an error.
 	f = newFakeAPI(t, WithRetries(0))
 	f.script("POST", pathPayoutGet, codeAnswer(21000, "Server error"))
-	_, err = f.Client.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "M1"})
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
 	require.ErrorIs(t, err, ErrServer)
 	assert.False(t, IsOutcomeUnknown(err))
 }
@@ -214,7 +216,7 @@ func TestSecretsStayOutOfFmtAndJSON(t *testing.T) {
 		assert.Contains(t, s, kp.PublicKeyBase64[:20])
 	}
 
-	p := &CreatePayoutParams{MchOrderID: "M1", AccountNo: "09171234567", AccountName: "Juan"}
+	p := &PayoutCreateParams{MchOrderID: "M1", AccountNo: "09171234567", AccountName: "Juan"}
 	for _, s := range []string{fmt.Sprint(p), fmt.Sprintf("%v %+v %s %#v %q", p, *p, p, p, p), p.String()} {
 		assert.NotContains(t, s, "09171234567")
 		assert.Contains(t, s, "*******4567")
@@ -294,3 +296,42 @@ func TestReconcileMismatchIsAnError(t *testing.T) {
 		assert.Equal(t, "RT1", me.TransactionID)
 	}
 }
+
+func TestModuleVersionFollowsTheBuildInfo(t *testing.T) {
+	assert.Equal(t, Version, moduleVersionOf(nil, false), "no build info")
+	bi := &debug.BuildInfo{Main: debug.Module{Path: "example.com/shop", Version: "(devel)"},
+		Deps: []*debug.Module{{Path: modulePath, Version: "v0.2.1"}}}
+	assert.Equal(t, "0.2.1", moduleVersionOf(bi, true), "what go version -m shows for the dependency")
+	bi.Deps[0].Replace = &debug.Module{Path: "../paycools-go", Version: ""}
+	assert.Equal(t, Version, moduleVersionOf(bi, true), "a replaced local copy: the source's Version")
+	bi = &debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "(devel)"}}
+	assert.Equal(t, Version, moduleVersionOf(bi, true))
+	f := newFakeAPI(t)
+	f.replyData("POST", pathPayoutGet, `{"mchOrderId":"M1","transactionId":"D1","transactionStatus":"PENDING"}`)
+	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
+	require.NoError(t, err)
+	assert.Equal(t, "paycools-go/"+ModuleVersion(), f.last().Header.Get("User-Agent"))
+}
+
+// A nil or unusable key is a typed error, never a panic.
+func TestNilKeysAreTypedErrors(t *testing.T) {
+	var nilKey *rsa.PrivateKey
+	for name, s := range map[string]crypto.Signer{"nil interface": nil, "typed nil": nilKey, "empty key": &rsa.PrivateKey{},
+		"panicking signer": panickySigner{}} {
+		var c *Client
+		var err error
+		require.NotPanics(t, func() { c, err = NewClient(testAppID, s) }, name)
+		assert.Nil(t, c, name)
+		var se *SignatureError
+		assert.ErrorAs(t, err, &se, name)
+	}
+	_, err := NewClient(testAppID, testMerchantKey(t), WithPlatformPublicKey(nil))
+	var se *SignatureError
+	assert.ErrorAs(t, err, &se)
+	_, err = SignParam(nilKey, []byte("x"))
+	assert.ErrorAs(t, err, &se)
+}
+
+type panickySigner struct{ crypto.Signer }
+
+func (panickySigner) Public() crypto.PublicKey { panic("not initialised") }

@@ -86,7 +86,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 		}
 	}
 	// A validation failure, a bad callback and a handler error are error classes too.
-	_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{AccountNo: leakAccount + "x", PayMethodCode: PayMethodEWallet})
+	_, err := f.Client.Payouts.Create(context.Background(), &PayoutCreateParams{AccountNo: leakAccount + "x", PayMethodCode: PayMethodEWallet})
 	require.Error(t, err)
 	assertNoSecret(t, "validation error", err.Error(), keyText, nil)
 	_, err = f.Client.ParseNotification([]byte(`{"param":"{\"accountNo\":\"` + leakAccount + `\"}","sign":"` + strings.Repeat("A", 342) + `=="}`))

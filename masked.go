@@ -67,13 +67,13 @@ func (x CheckoutCreateParams) GoString() string { return maskedString(x) }
 func (x CheckoutCreateParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
 
 // String renders the value with its masked fields masked, as LogValue does.
-func (x CreatePayoutParams) String() string { return maskedString(x) }
+func (x PayoutCreateParams) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.
-func (x CreatePayoutParams) GoString() string { return maskedString(x) }
+func (x PayoutCreateParams) GoString() string { return maskedString(x) }
 
 // Format writes String for every verb, so that no fmt verb prints a masked field whole.
-func (x CreatePayoutParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+func (x PayoutCreateParams) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
 
 // String renders the value with its masked fields masked, as LogValue does.
 func (x DirectDebitAuthorizationGetParams) String() string { return maskedString(x) }
@@ -98,13 +98,13 @@ func (x DirectDebitAuthorizationCancelParams) Format(f fmt.State, _ rune) {
 }
 
 // String renders the value with its masked fields masked, as LogValue does.
-func (x DirectDebitPaymentParams) String() string { return maskedString(x) }
+func (x DirectDebitPaymentCreateParams) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.
-func (x DirectDebitPaymentParams) GoString() string { return maskedString(x) }
+func (x DirectDebitPaymentCreateParams) GoString() string { return maskedString(x) }
 
 // Format writes String for every verb, so that no fmt verb prints a masked field whole.
-func (x DirectDebitPaymentParams) Format(f fmt.State, _ rune) {
+func (x DirectDebitPaymentCreateParams) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, maskedString(x))
 }
 
@@ -120,24 +120,24 @@ func (x BankTransferBatchCreateParams) Format(f fmt.State, _ rune) {
 }
 
 // String renders the value with its masked fields masked, as LogValue does.
-func (x CreateVirtualAccountParams) String() string { return maskedString(x) }
+func (x VirtualAccountCreateParams) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.
-func (x CreateVirtualAccountParams) GoString() string { return maskedString(x) }
+func (x VirtualAccountCreateParams) GoString() string { return maskedString(x) }
 
 // Format writes String for every verb, so that no fmt verb prints a masked field whole.
-func (x CreateVirtualAccountParams) Format(f fmt.State, _ rune) {
+func (x VirtualAccountCreateParams) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, maskedString(x))
 }
 
 // String renders the value with its masked fields masked, as LogValue does.
-func (x BatchCreateVirtualAccountsParams) String() string { return maskedString(x) }
+func (x VirtualAccountBatchCreateParams) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.
-func (x BatchCreateVirtualAccountsParams) GoString() string { return maskedString(x) }
+func (x VirtualAccountBatchCreateParams) GoString() string { return maskedString(x) }
 
 // Format writes String for every verb, so that no fmt verb prints a masked field whole.
-func (x BatchCreateVirtualAccountsParams) Format(f fmt.State, _ rune) {
+func (x VirtualAccountBatchCreateParams) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, maskedString(x))
 }
 

@@ -95,7 +95,7 @@ func NotificationKey(n *Notification) string {
 		RefundStatus        json.RawMessage `json:"refundStatus"`
 		TransactionStatus   json.RawMessage `json:"transactionStatus"`
 		TokenStatus         json.RawMessage `json:"tokenStatus"`
-		KycStatus           json.RawMessage `json:"kycStatus"`
+		KYCStatus           json.RawMessage `json:"kycStatus"`
 		Status              json.RawMessage `json:"status"`
 	}
 	if json.Unmarshal(n.Param, &f) == nil {
@@ -112,7 +112,7 @@ func NotificationKey(n *Notification) string {
 				continue
 			}
 			status := ""
-			for _, s := range [...]json.RawMessage{f.RefundStatus, f.TransactionStatus, f.TokenStatus, f.KycStatus, f.Status} {
+			for _, s := range [...]json.RawMessage{f.RefundStatus, f.TransactionStatus, f.TokenStatus, f.KYCStatus, f.Status} {
 				if status = keyValue(s); status != "" {
 					break
 				}

@@ -32,10 +32,10 @@ const (
 	PayMethodScanQR PayMethodCode = "SCANQR"
 )
 
-// CreatePayoutParams sends money from the merchant's PayCools balance to a bank account or an
+// PayoutCreateParams sends money from the merchant's PayCools balance to a bank account or an
 // e-wallet (doc 3.1). It implements slog.LogValuer, so logging it never shows the full
 // AccountNo.
-type CreatePayoutParams struct {
+type PayoutCreateParams struct {
 	// MchOrderID is the merchant's order id, unique per merchant (1–32 chars; letters and
 	// digits recommended). It is the lookup key for Get and for reconciliation.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
@@ -66,7 +66,7 @@ type CreatePayoutParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *CreatePayoutParams) validate(v *validation) {
+func (p *PayoutCreateParams) validate(v *validation) {
 	if p.PayMethodCode == PayMethodEWallet && p.AccountNo != "" {
 		if pat := validationPatterns["ewalletMobile"]; !pat.re.MatchString(p.AccountNo) {
 			v.add("accountNo", "must be "+pat.desc+" when payMethodCode is EWALLET")
@@ -77,13 +77,13 @@ func (p *CreatePayoutParams) validate(v *validation) {
 // LogValue renders the params for slog with AccountNo masked to its last four characters
 // (MaskAccountNumber). Extra is shown by its keys only, since its values are not known to be
 // safe to log.
-func (p CreatePayoutParams) LogValue() slog.Value {
+func (p PayoutCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
-// GetPayoutParams reads the current state of one payout (doc 3.2), by MchOrderID or
+// PayoutGetParams reads the current state of one payout (doc 3.2), by MchOrderID or
 // TransactionID (one of the two is required).
-type GetPayoutParams struct {
+type PayoutGetParams struct {
 	// MchOrderID is the merchant's order id of the payout (1–32 chars). One of MchOrderID /
 	// TransactionID is required.
 	MchOrderID string `json:"mchOrderId,omitempty" pc:"len=1..32"`
@@ -99,7 +99,7 @@ type GetPayoutParams struct {
 	Extra map[string]any `json:"-"`
 }
 
-func (p *GetPayoutParams) validate(v *validation) {
+func (p *PayoutGetParams) validate(v *validation) {
 	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
@@ -187,7 +187,7 @@ func init() {
 // idempotencyId) are sent once more, and a "duplicate" answer to that resend is resolved by
 // another lookup. Otherwise the original error is returned, still OutcomeUnknown: check the
 // payout later with Get before sending it again.
-func (s *PayoutService) Create(ctx context.Context, p *CreatePayoutParams) (*Payout, error) {
+func (s *PayoutService) Create(ctx context.Context, p *PayoutCreateParams) (*Payout, error) {
 	if p == nil {
 		return do[Payout](ctx, s.c, OpPayoutCreate, p)
 	}
@@ -205,12 +205,12 @@ func (s *PayoutService) Create(ctx context.Context, p *CreatePayoutParams) (*Pay
 // lookup finds the payout of a create by its merchant order id (country PH): the reconcile
 // query of Create and of Client.Recover.
 func (s *PayoutService) lookup(ctx context.Context, o moneyOrder) (*Payout, error) {
-	return s.Get(ctx, &GetPayoutParams{MchOrderID: o.mchOrderID, CountryCode: CountryPH})
+	return s.Get(ctx, &PayoutGetParams{MchOrderID: o.mchOrderID, CountryCode: CountryPH})
 }
 
 // Get reads the current state of a payout (doc 3.2) by MchOrderID or TransactionID. p is not
 // modified: an empty CountryCode means CountryPH.
-func (s *PayoutService) Get(ctx context.Context, p *GetPayoutParams) (*Payout, error) {
+func (s *PayoutService) Get(ctx context.Context, p *PayoutGetParams) (*Payout, error) {
 	if p == nil {
 		return do[Payout](ctx, s.c, OpPayoutGet, p)
 	}
@@ -225,7 +225,7 @@ func (s *PayoutService) Get(ctx context.Context, p *GetPayoutParams) (*Payout, e
 // failures do not stop the wait; another error does. When ctx ends first it returns the last
 // payout seen (nil if none) with the context error. Prefer the payout callback; use Wait as a
 // fallback, with a deadline on ctx.
-func (s *PayoutService) Wait(ctx context.Context, p *GetPayoutParams) (*Payout, error) {
+func (s *PayoutService) Wait(ctx context.Context, p *PayoutGetParams) (*Payout, error) {
 	get := func(ctx context.Context) (*Payout, error) { return s.Get(ctx, p) }
 	return waitFinal(ctx, s.c, get, func(po *Payout) bool { return po.TransactionStatus.Final() })
 }

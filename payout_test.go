@@ -18,8 +18,8 @@ const (
 	pathPayoutGet    = "/open-api/disbursement/check"
 )
 
-func fullCreatePayoutParams() *CreatePayoutParams {
-	return &CreatePayoutParams{
+func fullCreatePayoutParams() *PayoutCreateParams {
+	return &PayoutCreateParams{
 		MchOrderID:    "TestMchOrderIdD0001",
 		IdempotencyID: "TestIdempotency0001",
 		Amount:        50010,
@@ -57,7 +57,7 @@ func TestPayoutCreateRequest(t *testing.T) {
 func TestPayoutCreateDocExample(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutCreate, payoutCreateData)
-	_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{
+	_, err := f.Client.Payouts.Create(context.Background(), &PayoutCreateParams{
 		MchOrderID: "TestMchOrderIdD0001", IdempotencyID: "TestMchOrderIdD0001", Amount: 100,
 		PayMethodCode: PayMethodBank, TransferCode: "RHBB", AccountNo: "1234", AccountName: "account",
 		Remark: "remark", Timestamp: 1678356680000,
@@ -113,31 +113,31 @@ func TestPayoutCreateIdempotencyDefault(t *testing.T) {
 func TestPayoutCreateValidation(t *testing.T) {
 	cases := []struct {
 		name   string
-		mutate func(p *CreatePayoutParams)
+		mutate func(p *PayoutCreateParams)
 		field  string
 	}{
-		{"mchOrderId missing", func(p *CreatePayoutParams) { p.MchOrderID = "" }, "mchOrderId"},
-		{"mchOrderId over 32", func(p *CreatePayoutParams) { p.MchOrderID = strings.Repeat("M", 33) }, "mchOrderId"},
-		{"idempotencyId under 10", func(p *CreatePayoutParams) { p.IdempotencyID = "123456789" }, "idempotencyId"},
-		{"idempotencyId over 30", func(p *CreatePayoutParams) { p.IdempotencyID = strings.Repeat("I", 31) }, "idempotencyId"},
-		{"amount missing", func(p *CreatePayoutParams) { p.Amount = 0 }, "amount"},
-		{"amount under 100", func(p *CreatePayoutParams) { p.Amount = 99 }, "amount"},
-		{"amount over 500000000", func(p *CreatePayoutParams) { p.Amount = 500000001 }, "amount"},
-		{"amount negative", func(p *CreatePayoutParams) { p.Amount = -100 }, "amount"},
-		{"accountNo missing", func(p *CreatePayoutParams) { p.AccountNo = "" }, "accountNo"},
-		{"accountNo over 50 (BANK)", func(p *CreatePayoutParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, strings.Repeat("1", 51) }, "accountNo"},
-		{"EWALLET accountNo without 09", func(p *CreatePayoutParams) { p.AccountNo = "9171234567" }, "accountNo"},
-		{"EWALLET accountNo too short", func(p *CreatePayoutParams) { p.AccountNo = "0917123456" }, "accountNo"},
-		{"EWALLET accountNo too long", func(p *CreatePayoutParams) { p.AccountNo = "091712345678" }, "accountNo"},
-		{"EWALLET accountNo in +63 form", func(p *CreatePayoutParams) { p.AccountNo = "+639171234567" }, "accountNo"},
-		{"accountName missing", func(p *CreatePayoutParams) { p.AccountName = "" }, "accountName"},
-		{"accountName over 128", func(p *CreatePayoutParams) { p.AccountName = strings.Repeat("a", 129) }, "accountName"},
-		{"accountName with digits", func(p *CreatePayoutParams) { p.AccountName = "Juan 2nd" }, "accountName"},
-		{"accountName with a comma", func(p *CreatePayoutParams) { p.AccountName = "Cruz, Juan" }, "accountName"},
-		{"payMethodCode missing", func(p *CreatePayoutParams) { p.PayMethodCode = "" }, "payMethodCode"},
-		{"payMethodCode unknown", func(p *CreatePayoutParams) { p.PayMethodCode = "CARD" }, "payMethodCode"},
-		{"transferCode missing", func(p *CreatePayoutParams) { p.TransferCode = "" }, "transferCode"},
-		{"remark over 256", func(p *CreatePayoutParams) { p.Remark = strings.Repeat("r", 257) }, "remark"},
+		{"mchOrderId missing", func(p *PayoutCreateParams) { p.MchOrderID = "" }, "mchOrderId"},
+		{"mchOrderId over 32", func(p *PayoutCreateParams) { p.MchOrderID = strings.Repeat("M", 33) }, "mchOrderId"},
+		{"idempotencyId under 10", func(p *PayoutCreateParams) { p.IdempotencyID = "123456789" }, "idempotencyId"},
+		{"idempotencyId over 30", func(p *PayoutCreateParams) { p.IdempotencyID = strings.Repeat("I", 31) }, "idempotencyId"},
+		{"amount missing", func(p *PayoutCreateParams) { p.Amount = 0 }, "amount"},
+		{"amount under 100", func(p *PayoutCreateParams) { p.Amount = 99 }, "amount"},
+		{"amount over 500000000", func(p *PayoutCreateParams) { p.Amount = 500000001 }, "amount"},
+		{"amount negative", func(p *PayoutCreateParams) { p.Amount = -100 }, "amount"},
+		{"accountNo missing", func(p *PayoutCreateParams) { p.AccountNo = "" }, "accountNo"},
+		{"accountNo over 50 (BANK)", func(p *PayoutCreateParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, strings.Repeat("1", 51) }, "accountNo"},
+		{"EWALLET accountNo without 09", func(p *PayoutCreateParams) { p.AccountNo = "9171234567" }, "accountNo"},
+		{"EWALLET accountNo too short", func(p *PayoutCreateParams) { p.AccountNo = "0917123456" }, "accountNo"},
+		{"EWALLET accountNo too long", func(p *PayoutCreateParams) { p.AccountNo = "091712345678" }, "accountNo"},
+		{"EWALLET accountNo in +63 form", func(p *PayoutCreateParams) { p.AccountNo = "+639171234567" }, "accountNo"},
+		{"accountName missing", func(p *PayoutCreateParams) { p.AccountName = "" }, "accountName"},
+		{"accountName over 128", func(p *PayoutCreateParams) { p.AccountName = strings.Repeat("a", 129) }, "accountName"},
+		{"accountName with digits", func(p *PayoutCreateParams) { p.AccountName = "Juan 2nd" }, "accountName"},
+		{"accountName with a comma", func(p *PayoutCreateParams) { p.AccountName = "Cruz, Juan" }, "accountName"},
+		{"payMethodCode missing", func(p *PayoutCreateParams) { p.PayMethodCode = "" }, "payMethodCode"},
+		{"payMethodCode unknown", func(p *PayoutCreateParams) { p.PayMethodCode = "CARD" }, "payMethodCode"},
+		{"transferCode missing", func(p *PayoutCreateParams) { p.TransferCode = "" }, "transferCode"},
+		{"remark over 256", func(p *PayoutCreateParams) { p.Remark = strings.Repeat("r", 257) }, "remark"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestPayoutCreateValidation(t *testing.T) {
 	}
 	t.Run("every problem in one error", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.Payouts.Create(context.Background(), &CreatePayoutParams{PayMethodCode: PayMethodEWallet, AccountNo: "123"})
+		_, err := f.Client.Payouts.Create(context.Background(), &PayoutCreateParams{PayMethodCode: PayMethodEWallet, AccountNo: "123"})
 		ve := requireInvalid(t, f, err, "mchOrderId")
 		for _, field := range []string{"idempotencyId", "amount", "accountNo", "accountName", "transferCode"} {
 			assert.True(t, ve.Has(field), "missing %s in %v", field, ve)
@@ -166,13 +166,13 @@ func TestPayoutCreateValidation(t *testing.T) {
 	t.Run("accepted edge values", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", pathPayoutCreate, payoutCreateData)
-		ok := []func(p *CreatePayoutParams){
-			func(p *CreatePayoutParams) { p.Amount = 100 },
-			func(p *CreatePayoutParams) { p.Amount = 500000000 },
-			func(p *CreatePayoutParams) { p.AccountName = "José Ñiño O'Brien-Smith Jr." },
-			func(p *CreatePayoutParams) { p.AccountName = "María  de la Paz" },
-			func(p *CreatePayoutParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, "001234567890" },
-			func(p *CreatePayoutParams) {
+		ok := []func(p *PayoutCreateParams){
+			func(p *PayoutCreateParams) { p.Amount = 100 },
+			func(p *PayoutCreateParams) { p.Amount = 500000000 },
+			func(p *PayoutCreateParams) { p.AccountName = "José Ñiño O'Brien-Smith Jr." },
+			func(p *PayoutCreateParams) { p.AccountName = "María  de la Paz" },
+			func(p *PayoutCreateParams) { p.PayMethodCode, p.AccountNo = PayMethodBank, "001234567890" },
+			func(p *PayoutCreateParams) {
 				p.PayMethodCode, p.AccountNo, p.TransferCode = PayMethodScanQR, "00020101021128", "QRPH"
 			},
 		}
@@ -214,7 +214,7 @@ func TestPayoutCreateLogValueMasksAccountNo(t *testing.T) {
 func TestPayoutGetRequest(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutGet, `{"mchOrderId":"Platform0001","transactionStatus":"PENDING"}`)
-	p := &GetPayoutParams{MchOrderID: "Platform0001", TransactionID: "D1656505190221611009", CountryCode: CountryMY}
+	p := &PayoutGetParams{MchOrderID: "Platform0001", TransactionID: "D1656505190221611009", CountryCode: CountryMY}
 	_, err := f.Client.Payouts.Get(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
@@ -224,13 +224,13 @@ func TestPayoutGetRequest(t *testing.T) {
 	assert.Equal(t, "MY", got.Param["countryCode"])
 
 	// The doc example, byte for byte; the country defaults to PH on a copy.
-	q := &GetPayoutParams{MchOrderID: "Platform0001", Timestamp: 1677133173758}
+	q := &PayoutGetParams{MchOrderID: "Platform0001", Timestamp: 1677133173758}
 	_, err = f.Client.Payouts.Get(context.Background(), q)
 	require.NoError(t, err)
 	assert.Equal(t, `{"mchOrderId":"Platform0001","countryCode":"PH","timestamp":1677133173758}`, f.last().Env.Param)
 	assert.Equal(t, CountryCode(""), q.CountryCode, "the caller's params must not be modified")
 
-	_, err = f.Client.Payouts.Get(context.Background(), &GetPayoutParams{TransactionID: "D1656505190221611009"})
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{TransactionID: "D1656505190221611009"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"countryCode", "timestamp", "transactionId"}, paramKeys(f.last()))
 }
@@ -238,13 +238,13 @@ func TestPayoutGetRequest(t *testing.T) {
 func TestPayoutGetValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		p     *GetPayoutParams
+		p     *PayoutGetParams
 		field string
 	}{
-		{"no id", &GetPayoutParams{CountryCode: CountryPH}, "mchOrderId"},
-		{"mchOrderId over 32", &GetPayoutParams{MchOrderID: strings.Repeat("M", 33)}, "mchOrderId"},
-		{"transactionId over 32", &GetPayoutParams{TransactionID: strings.Repeat("D", 33)}, "transactionId"},
-		{"countryCode unknown", &GetPayoutParams{MchOrderID: "M1", CountryCode: "XX"}, "countryCode"},
+		{"no id", &PayoutGetParams{CountryCode: CountryPH}, "mchOrderId"},
+		{"mchOrderId over 32", &PayoutGetParams{MchOrderID: strings.Repeat("M", 33)}, "mchOrderId"},
+		{"transactionId over 32", &PayoutGetParams{TransactionID: strings.Repeat("D", 33)}, "transactionId"},
+		{"countryCode unknown", &PayoutGetParams{MchOrderID: "M1", CountryCode: "XX"}, "countryCode"},
 		{"nil params", nil, "params"},
 	}
 	for _, tc := range cases {
@@ -307,7 +307,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", pathPayoutGet, tc.data)
-			p, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{MchOrderID: "Platform0001"})
+			p, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "Platform0001"})
 			require.NoError(t, err)
 			tc.check(t, p)
 			assert.JSONEq(t, tc.data, string(p.Raw))
@@ -318,7 +318,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 func TestPayoutGetExtraWins(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutGet, `{}`)
-	_, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{
+	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{
 		MchOrderID: "Platform0001",
 		Extra:      map[string]any{"countryCode": "ID", "appName": "shop"},
 	})
@@ -336,7 +336,7 @@ func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 		okData(`{"mchOrderId":"P1","transactionStatus":"COMPLETED","returnTime":"2024-07-19 14:20:00"}`),
 		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED"}`),
 	)
-	p := &GetPayoutParams{MchOrderID: "P1"}
+	p := &PayoutGetParams{MchOrderID: "P1"}
 	res, err := f.Client.Payouts.Wait(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load(), "stops at the first final status")
@@ -356,7 +356,7 @@ func TestPayoutWaitKeepsPollingThroughTransientFailures(t *testing.T) {
 		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
 		okData(`{"mchOrderId":"P1","transactionStatus":"FAILED","failedCode":-10005}`),
 	)
-	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
+	res, err := f.Client.Payouts.Wait(context.Background(), &PayoutGetParams{MchOrderID: "P1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
 	assert.Equal(t, TransactionFailed, res.TransactionStatus)
@@ -370,7 +370,7 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 	// The caller gives up on the third poll, while the payout is still pending.
 	calls := f.scriptHook("POST", pathPayoutGet, cancelOn(3, cancel),
 		okData(`{"mchOrderId":"P1","transactionId":"D1","transactionStatus":"PENDING"}`))
-	res, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
+	res, err := f.Client.Payouts.Wait(ctx, &PayoutGetParams{MchOrderID: "P1"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last result seen is returned with the context error")
@@ -385,7 +385,7 @@ func TestPayoutWaitDeadline(t *testing.T) {
 	f.script("POST", pathPayoutGet, okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := f.Client.Payouts.Wait(ctx, &GetPayoutParams{MchOrderID: "P1"})
+	_, err := f.Client.Payouts.Wait(ctx, &PayoutGetParams{MchOrderID: "P1"})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -395,7 +395,7 @@ func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 		okData(`{"mchOrderId":"P1","transactionStatus":"PENDING"}`),
 		codeAnswer(21003, "merchant appid is invalid"),
 	)
-	res, err := f.Client.Payouts.Wait(context.Background(), &GetPayoutParams{MchOrderID: "P1"})
+	res, err := f.Client.Payouts.Wait(context.Background(), &PayoutGetParams{MchOrderID: "P1"})
 	assert.ErrorIs(t, err, ErrAppID)
 	assert.Equal(t, int32(2), calls.Load())
 	require.NotNil(t, res)
@@ -417,7 +417,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		}
 		assert.Equal(t, "TestMchOrderIdD0001", creates[1].Param["idempotencyId"])
 	}
-	params := func() *CreatePayoutParams {
+	params := func() *PayoutCreateParams {
 		p := fullCreatePayoutParams()
 		p.IdempotencyID = "" // defaults to MchOrderID; the resend must reuse it
 		return p

@@ -231,29 +231,29 @@ type QRCodeUpdateParams struct {
 type QRCode struct {
 	// MchOrderID is the merchant's id of the QR.
 	MchOrderID string `json:"mchOrderId"`
-	// QrCodeID is PayCools' id of the QR (also seen as qrcodeId).
-	QrCodeID string `json:"qrCodeId"`
+	// QRCodeID is PayCools' id of the QR (also seen as qrcodeId).
+	QRCodeID string `json:"qrCodeId"`
 	// TransactionID is the PayCools transaction of a dynamic QR.
 	TransactionID string `json:"transactionId"`
-	// QrCodeContent is the EMV QR Ph payload: draw the QR image from it (also seen as
+	// QRCodeContent is the EMV QR Ph payload: draw the QR image from it (also seen as
 	// qrcodeContent).
-	QrCodeContent string `json:"qrCodeContent"`
+	QRCodeContent string `json:"qrCodeContent"`
 	// ChannelCode is the QR channel.
 	ChannelCode QRChannelCode `json:"channelCode"`
 	// NotifyURL is where the callbacks of this QR go (also seen as callbackUrl).
 	NotifyURL string `json:"notifyUrl" alias:"callbackUrl"`
 	// Remark is the QR's remark.
 	Remark string `json:"remark"`
-	// QrStatus is the state of the QR (also seen as status); INACTIVE after a cancel.
-	QrStatus QRStatus `json:"qrStatus" alias:"status"`
+	// Status is the state of the QR (also seen as status); INACTIVE after a cancel.
+	Status QRStatus `json:"qrStatus" alias:"status"`
 	// TransactionStatus is the state of the QR's payment (dynamic QR).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// TransactionCreateTime is when the payment was created.
 	TransactionCreateTime Time `json:"transactionCreateTime"`
 	// TransactionReturnTime is when the payment completed.
 	TransactionReturnTime Time `json:"transactionReturnTime"`
-	// QrLink is the hosted page that shows the QR and how to pay it.
-	QrLink string `json:"qrLink"`
+	// QRLink is the hosted page that shows the QR and how to pay it.
+	QRLink string `json:"qrLink"`
 	// CreateTime is when the QR was created.
 	CreateTime Time `json:"createTime"`
 	// UpdateTime is when the QR last changed.
@@ -338,8 +338,8 @@ type QRCodePaymentNotification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// Create asks PayCools for a QR Ph code (doc 5.1). Show QrCodeContent as a QR image, or send
-// the payer to QrLink. A duplicate MchOrderID is refused with ErrDuplicateOrder: read the
+// Create asks PayCools for a QR Ph code (doc 5.1). Show QRCodeContent as a QR image, or send
+// the payer to QRLink. A duplicate MchOrderID is refused with ErrDuplicateOrder: read the
 // existing QR with Get.
 func (s *QRCodeService) Create(ctx context.Context, p *QRCodeCreateParams) (*QRCode, error) {
 	return do[QRCode](ctx, s.c, OpQRCodeCreate, p)
@@ -356,7 +356,7 @@ func (s *QRCodeService) ListPayments(ctx context.Context, p *QRCodeListPaymentsP
 }
 
 // Cancel cancels a QR code so that it accepts no more payments (doc 5.4); the answer's
-// QrStatus is then INACTIVE.
+// Status is then INACTIVE.
 func (s *QRCodeService) Cancel(ctx context.Context, p *QRCodeCancelParams) (*QRCode, error) {
 	return do[QRCode](ctx, s.c, OpQRCodeCancel, p)
 }

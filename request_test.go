@@ -20,7 +20,7 @@ func TestDirectDebitAuthorizationLinkDocExample(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/direct/debit/token/apply",
 		`{"userId":"u0009","requestId":"Joey0ub5yxzecu4c866ub100","channelCode":"PH_GCASH_DIRECT_DEBIT","authUrl":"https://auth.example/x?a=1&b=2"}`)
-	res, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkParams{
+	res, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "Joey0ub5yxzecu4c866ub100",
 		UserID:       "u0009",
 		ChannelCode:  "PH_GCASH_DIRECT_DEBIT",
@@ -266,7 +266,7 @@ func TestEventPrefixRegistration(t *testing.T) {
 
 func TestRequireOneOf(t *testing.T) {
 	f := newFakeAPI(t)
-	_, err := f.Client.Payouts.Get(context.Background(), &GetPayoutParams{})
+	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{})
 	ve := requireInvalid(t, f, err, "mchOrderId")
 	assert.True(t, ve.Has("transactionId"))
 	assert.Contains(t, err.Error(), "one of mchOrderId and transactionId is required")

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -274,6 +275,23 @@ func rsaSignerPublic(s crypto.Signer) (*rsa.PublicKey, error) {
 	if s == nil {
 		return nil, keyError("no signer: a merchant RSA private key (or crypto.Signer holding one) is needed")
 	}
+	if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, keyError(fmt.Sprintf("the signer is a nil %T: was the error of ParsePrivateKey ignored (key, _ := ...)?", s))
+	}
+	if k, ok := s.(*rsa.PrivateKey); ok && (k.N == nil || k.D == nil) {
+		return nil, keyError("empty RSA private key")
+	}
+	return publicOf(s)
+}
+
+// publicOf calls the signer's Public, turning a panic (a half-built KMS signer) into an
+// error.
+func publicOf(s crypto.Signer) (pub *rsa.PublicKey, err error) {
+	defer func() {
+		if recover() != nil {
+			pub, err = nil, keyError(fmt.Sprintf("the %T signer panicked in Public(): it is not usable", s))
+		}
+	}()
 	return checkPublic(s.Public())
 }
 

@@ -205,8 +205,8 @@ func BenchmarkSQLLedger(b *testing.B) {
 		return c
 	}
 	withLedger, bare := client(paycools.WithLedger(ledger)), client()
-	params := func(order string) *paycools.CreatePayoutParams {
-		return &paycools.CreatePayoutParams{MchOrderID: order, Amount: 50010, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
+	params := func(order string) *paycools.PayoutCreateParams {
+		return &paycools.PayoutCreateParams{MchOrderID: order, Amount: 50010, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
 			PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH"}
 	}
 	record := `INSERT INTO ` + handTable + ` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)

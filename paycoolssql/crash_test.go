@@ -255,12 +255,12 @@ func TestCrashRecover(t *testing.T) {
 			}
 			require.Len(t, created, 1, "order %s: one created intent", order)
 			if dialect == "open-api" { // the PH host looks payouts up by merchant order id too
-				p, err := checker.Payouts.Get(testCtx(t), &paycools.GetPayoutParams{MchOrderID: order})
+				p, err := checker.Payouts.Get(testCtx(t), &paycools.PayoutGetParams{MchOrderID: order})
 				require.NoError(t, err, order)
 				assert.Equal(t, p.TransactionID, created[0].TransactionID, "order %s: the ledger agrees with the gateway", order)
 				assert.Equal(t, crashAmount(i), p.Amount)
 			} else {
-				p, err := checker.Payouts.Get(testCtx(t), &paycools.GetPayoutParams{MchOrderID: order})
+				p, err := checker.Payouts.Get(testCtx(t), &paycools.PayoutGetParams{MchOrderID: order})
 				require.NoError(t, err, order)
 				assert.Equal(t, p.TransactionID, created[0].TransactionID, "order %s: the ledger agrees with the gateway", order)
 			}
@@ -331,7 +331,7 @@ func TestCrashChild(t *testing.T) {
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			_, err = c.Payouts.Create(cctx, &paycools.CreatePayoutParams{MchOrderID: order, Amount: crashAmount(i),
+			_, err = c.Payouts.Create(cctx, &paycools.PayoutCreateParams{MchOrderID: order, Amount: crashAmount(i),
 				AccountNo: "09171234567", AccountName: "Juan Dela Cruz", PayMethodCode: paycools.PayMethodEWallet,
 				TransferCode: "GCASH", Remark: "crash"})
 			cancel()

@@ -13,8 +13,8 @@ import (
 	"github.com/paycools-sdk/paycools-go/paycoolstest"
 )
 
-func payout(order string, amount paycools.Amount) *paycools.CreatePayoutParams {
-	return &paycools.CreatePayoutParams{MchOrderID: order, Amount: amount, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
+func payout(order string, amount paycools.Amount) *paycools.PayoutCreateParams {
+	return &paycools.PayoutCreateParams{MchOrderID: order, Amount: amount, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
 		PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH", Remark: "ledger"}
 }
 
@@ -155,7 +155,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 			require.Len(t, got, 1, order)
 			assert.Equal(t, want, got[0].State, order)
 			if want == paycools.IntentCreated {
-				gw, err := c.Payouts.Get(ctx, &paycools.GetPayoutParams{MchOrderID: order})
+				gw, err := c.Payouts.Get(ctx, &paycools.PayoutGetParams{MchOrderID: order})
 				require.NoError(t, err)
 				assert.Equal(t, gw.TransactionID, got[0].TransactionID, order)
 			}

@@ -23,7 +23,7 @@
 //	s := paycoolstest.NewServer()
 //	defer s.Close()
 //	c := s.Client()
-//	p, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{...})
+//	p, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{...})
 //	res, err := s.CompletePayout(p.MchOrderID) // disbursement.success to the callback URL
 //
 // For use by hand (the sandbox command), the same address also serves the pages whose links

@@ -25,7 +25,7 @@ func Example() {
 	}))
 	defer notify.Close()
 
-	_, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{
+	_, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
 		CountryCode: paycools.CountryPH, TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example/back",
@@ -58,7 +58,7 @@ func ExampleServer_InjectFault() {
 	_, err := c.EKYC.Init(context.Background(), p)
 	fmt.Println("outcome unknown:", paycools.IsOutcomeUnknown(err))
 
-	_, err = c.EKYC.GetResult(context.Background(), &paycools.EKYCResultParams{RequestID: "KYC0001"})
+	_, err = c.EKYC.GetResult(context.Background(), &paycools.EKYCResultGetParams{RequestID: "KYC0001"})
 	fmt.Println("created anyway:", err == nil)
 	// Output:
 	// outcome unknown: true

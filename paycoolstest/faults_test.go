@@ -164,7 +164,7 @@ func TestFaultTargets(t *testing.T) {
 func TestSDKOutcomeUnknownOnDrop(t *testing.T) {
 	s := newTestServer(t)
 	c := s.Client(paycools.WithRetries(0))
-	p := &paycools.DirectDebitAuthorizationLinkParams{
+	p := &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "REQ1", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
 		CountryCode: "PH", TerminalType: "WEB", NotifyURL: "https://merchant.example/notify",
 		RedirectURL: "https://merchant.example/back",

@@ -166,7 +166,7 @@ func TestPHPayoutCallbackIsFlatSHA1(t *testing.T) {
 	hs := httptest.NewServer(c.NotificationHandler(func(context.Context, *paycools.Notification) error { return nil }))
 	defer hs.Close()
 	s.SetCallbackURL(hs.URL)
-	po, err := c.Payouts.Create(context.Background(), &paycools.CreatePayoutParams{MchOrderID: "PHCB00000001", Amount: 10000,
+	po, err := c.Payouts.Create(context.Background(), &paycools.PayoutCreateParams{MchOrderID: "PHCB00000001", Amount: 10000,
 		AccountNo: "1234567890", AccountName: "Juan Cruz", PayMethodCode: paycools.PayMethodBank, TransferCode: "BDO"})
 	require.NoError(t, err)
 	res, err := s.CompletePayout(po.MchOrderID)

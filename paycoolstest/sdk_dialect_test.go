@@ -28,13 +28,13 @@ func TestSDKRemainingOperationsInBothDialects(t *testing.T) {
 				}
 				require.NoError(t, err, "%s in the %s dialect", name, d)
 			}
-			_, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.BatchCreateVirtualAccountsParams{AppName: "Shop", MchOrderID: "BVA1",
+			_, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.VirtualAccountBatchCreateParams{AppName: "Shop", MchOrderID: "BVA1",
 				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA}, CustomerName: "Juan Cruz", Email: "juan@example.com"})
 			handled("BatchCreateVirtualAccounts", err)
-			_, err = c.BillsPayment.UpdateVirtualAccount(ctx, &paycools.UpdateVirtualAccountParams{MchOrderID: "BVA1",
+			_, err = c.BillsPayment.UpdateVirtualAccount(ctx, &paycools.VirtualAccountUpdateParams{MchOrderID: "BVA1",
 				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA}})
 			handled("UpdateVirtualAccount", err)
-			_, err = c.BillsPayment.CashierURL(ctx, &paycools.CashierURLParams{MchOrderID: "BVA1"})
+			_, err = c.BillsPayment.CashierURL(ctx, &paycools.VirtualAccountCashierURLParams{MchOrderID: "BVA1"})
 			handled("CashierURL", err)
 			_, err = c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHDynamicQR, MchOrderID: "QR1", Amount: 15000,
 				NotifyURL: "https://m.example/n", CustomerName: "Juan Cruz"})

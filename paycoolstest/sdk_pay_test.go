@@ -19,8 +19,8 @@ func TestSDKQRCodeFlow(t *testing.T) {
 		CustomerName: "Raja", Remark: "table 4", ExpireSeconds: 300,
 	})
 	require.NoError(t, err)
-	require.Equal(t, paycools.QRStatusActive, qr.QrStatus)
-	require.NotEmpty(t, qr.QrCodeContent)
+	require.Equal(t, paycools.QRStatusActive, qr.Status)
+	require.NotEmpty(t, qr.QRCodeContent)
 	require.EqualValues(t, 50010, qr.Amount)
 
 	res, err := s.PayQRCode("QRDYN1", 0)
@@ -46,7 +46,7 @@ func TestSDKQRCodeFlow(t *testing.T) {
 	require.Equal(t, "new", up.Remark)
 	cn, err := c.QRCodes.Cancel(ctx(t), &paycools.QRCodeCancelParams{MchOrderID: "QRST1"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.QRStatusInactive, cn.QrStatus)
+	require.Equal(t, paycools.QRStatusInactive, cn.Status)
 	_, err = c.QRCodes.Cancel(ctx(t), &paycools.QRCodeCancelParams{MchOrderID: "QRST1"})
 	require.ErrorIs(t, err, paycools.ErrCancelNotAllowed)
 	_, err = c.QRCodes.Get(ctx(t), &paycools.QRCodeGetParams{MchOrderID: "QRNONE"})
@@ -108,7 +108,7 @@ func TestSDKWebPaymentAndRefundFlow(t *testing.T) {
 	})
 	require.ErrorIs(t, err, paycools.ErrRefundAmount)
 
-	st, err := c.Account.PaymentStatement(ctx(t), &paycools.PaymentStatementParams{CreateDate: phToday(), Page: 1})
+	st, err := c.Account.PaymentStatement(ctx(t), &paycools.AccountPaymentStatementParams{CreateDate: phToday(), Page: 1})
 	require.NoError(t, err)
 	require.Len(t, st.Records, 1)
 	require.EqualValues(t, 50000, st.Records[0].Amount)
@@ -173,7 +173,7 @@ func TestSDKCheckoutFlow(t *testing.T) {
 	p.NotifyURL = notify.URL
 	co, err := c.Checkout.Create(ctx(t), p)
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusPending, co.Status)
+	require.Equal(t, paycools.CheckoutStatusPending, co.TransactionStatus)
 	require.NotEmpty(t, co.CheckoutURL)
 	require.False(t, co.ExpiresTime.IsZero())
 
@@ -195,7 +195,7 @@ func TestSDKCheckoutFlow(t *testing.T) {
 	require.NoError(t, err)
 	cl, err := c.Checkout.Close(ctx(t), &paycools.CheckoutCloseParams{MchOrderID: "CHK2"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusClosed, cl.Status)
+	require.Equal(t, paycools.CheckoutStatusClosed, cl.TransactionStatus)
 	d, err = c.Checkout.Get(ctx(t), &paycools.CheckoutGetParams{MchOrderID: "CHK2"})
 	require.NoError(t, err)
 	require.Equal(t, paycools.CheckoutStatusClosed, d.TransactionStatus)

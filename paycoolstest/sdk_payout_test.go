@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func payoutParams(id string) *paycools.CreatePayoutParams {
-	return &paycools.CreatePayoutParams{
+func payoutParams(id string) *paycools.PayoutCreateParams {
+	return &paycools.PayoutCreateParams{
 		MchOrderID: id, IdempotencyID: "IDEM" + id, Amount: 50010, AccountNo: "09171234567",
 		AccountName: "Juan Dela Cruz", PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH", Remark: "salary",
 	}
@@ -39,7 +39,7 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	require.Equal(t, p.TransactionID, ev.TransactionID)
 	require.EqualValues(t, 50010, ev.Amount)
 
-	got, err := c.Payouts.Get(ctx(t), &paycools.GetPayoutParams{MchOrderID: "PAY0001"})
+	got, err := c.Payouts.Get(ctx(t), &paycools.PayoutGetParams{MchOrderID: "PAY0001"})
 	require.NoError(t, err)
 	require.Equal(t, paycools.TransactionCompleted, got.TransactionStatus)
 	require.False(t, got.ReturnTime.IsZero())
@@ -60,7 +60,7 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
 
 	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
-	st, err := c.Account.PayoutStatement(ctx(t), &paycools.PayoutStatementParams{CreateDate: today, Page: 1})
+	st, err := c.Account.PayoutStatement(ctx(t), &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
 	require.NoError(t, err)
 	require.Len(t, st.Records, 2)
 	require.EqualValues(t, 50010, st.Records[0].Amount, "pesos on the wire, centavos in Go")
@@ -111,7 +111,7 @@ func TestSDKPayoutUnknownWithoutReconcile(t *testing.T) {
 	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 	_, err := c.Payouts.Create(ctx(t), payoutParams("REC0003"))
 	require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
-	got, err := c.Payouts.Get(ctx(t), &paycools.GetPayoutParams{MchOrderID: "REC0003"})
+	got, err := c.Payouts.Get(ctx(t), &paycools.PayoutGetParams{MchOrderID: "REC0003"})
 	require.NoError(t, err, "the payout exists")
 	require.Equal(t, paycools.TransactionPending, got.TransactionStatus)
 }

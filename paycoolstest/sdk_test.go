@@ -93,7 +93,7 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	defer verify.Close()
 	s.SetRepaymentVerificationURL(verify.URL)
 
-	va, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.CreateVirtualAccountParams{
+	va, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{
 		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentGCashStaticVA,
 		NotifyURL: notify.URL, Email: "juan@example.com", Mobile: "09123456789",
 	})
@@ -115,32 +115,32 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	require.EqualValues(t, 50010, ev.Amount)
 
 	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
-	pays, err := c.BillsPayment.ListPayments(ctx(t), &paycools.VirtualAccountPaymentsParams{MchOrderID: "LOAN42", StartDate: today, EndDate: today})
+	pays, err := c.BillsPayment.ListPayments(ctx(t), &paycools.VirtualAccountListPaymentsParams{MchOrderID: "LOAN42", StartDate: today, EndDate: today})
 	require.NoError(t, err)
 	require.Len(t, pays.Payments, 1)
 	require.Equal(t, ev.TransactionID, pays.Payments[0].TransactionID)
 	require.Equal(t, paycools.TransactionCompleted, pays.Payments[0].TransactionStatus)
 
-	_, err = c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.CreateVirtualAccountParams{
+	_, err = c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{
 		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentGCashStaticVA,
 		NotifyURL: notify.URL, Email: "juan@example.com", Mobile: "09123456789",
 	})
 	require.ErrorIs(t, err, paycools.ErrDuplicateOrder)
 
-	cn, err := c.BillsPayment.CancelVirtualAccount(ctx(t), &paycools.CancelVirtualAccountParams{MchOrderID: "LOAN42", ChannelCode: paycools.BillsPaymentGCashStaticVA})
+	cn, err := c.BillsPayment.CancelVirtualAccount(ctx(t), &paycools.VirtualAccountCancelParams{MchOrderID: "LOAN42", ChannelCode: paycools.BillsPaymentGCashStaticVA})
 	require.NoError(t, err)
 	require.Equal(t, paycools.VirtualAccountInactive, cn.Status)
 
-	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx(t), &paycools.BatchCreateVirtualAccountsParams{
+	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx(t), &paycools.VirtualAccountBatchCreateParams{
 		AppName: "Sandbox", MchOrderID: "GROUP7", CustomerName: "Juan", Email: "juan@example.com",
 		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
 	})
 	require.NoError(t, err)
 	require.Len(t, batch.PaymentVaList, 2)
-	cu, err := c.BillsPayment.CashierURL(ctx(t), &paycools.CashierURLParams{MchOrderID: "GROUP7"})
+	cu, err := c.BillsPayment.CashierURL(ctx(t), &paycools.VirtualAccountCashierURLParams{MchOrderID: "GROUP7"})
 	require.NoError(t, err)
 	require.Equal(t, batch.ShortLink, cu.ShortLink)
-	up, err := c.BillsPayment.UpdateVirtualAccount(ctx(t), &paycools.UpdateVirtualAccountParams{
+	up, err := c.BillsPayment.UpdateVirtualAccount(ctx(t), &paycools.VirtualAccountUpdateParams{
 		MchOrderID: "GROUP7", ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentPayMayaStaticVA},
 	})
 	require.NoError(t, err)
@@ -181,7 +181,7 @@ func TestSDKBankTransferFlow(t *testing.T) {
 func TestSDKDirectDebitFlow(t *testing.T) {
 	s, c := gateway(t, paycoolstest.WithBalance(0))
 	notify := newSink(t, c)
-	link, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkParams{
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "AUTH1", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
 		TerminalType: "WAP", OsType: "ANDROID", NotifyURL: notify.URL, RedirectURL: "https://merchant.example/back",
 	})
@@ -202,7 +202,7 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 	require.NotNil(t, tok)
 	require.Equal(t, an.PayToken, tok.PayToken)
 
-	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentParams{
+	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID: "SUB1", Amount: 10000, ChannelCode: paycools.ChannelGCashDirectDebit,
 		PayToken: tok.PayToken, NotifyURL: notify.URL, Remark: "monthly",
 	})
@@ -223,7 +223,7 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 
 	_, err = c.DirectDebit.CancelAuthorization(ctx(t), &paycools.DirectDebitAuthorizationCancelParams{UserID: "u0009", PayToken: tok.PayToken})
 	require.NoError(t, err)
-	_, err = c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentParams{
+	_, err = c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID: "SUB2", Amount: 10000, ChannelCode: paycools.ChannelGCashDirectDebit,
 		PayToken: tok.PayToken, NotifyURL: notify.URL,
 	})
@@ -234,7 +234,7 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 // SDK's reconcile path finds it by mchOrderId.
 func TestSDKDirectDebitReconcile(t *testing.T) {
 	s, c := gateway(t)
-	_, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkParams{
+	_, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "AUTH2", UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
 		TerminalType: "WEB", NotifyURL: "http://127.0.0.1:1/unused", RedirectURL: "https://merchant.example/back",
 	})
@@ -243,7 +243,7 @@ func TestSDKDirectDebitReconcile(t *testing.T) {
 	require.NoError(t, err)
 
 	s.InjectFault(paycools.OpDirectDebitCreatePayment, paycoolstest.Fault{DropAfterAction: true})
-	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentParams{
+	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID: "SUB9", Amount: 777, ChannelCode: paycools.ChannelGCashDirectDebit,
 		PayToken: s.PayToken("AUTH2"), NotifyURL: "https://merchant.example/n",
 	})
@@ -263,20 +263,20 @@ func TestSDKEKYCFlow(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NotEmpty(t, sess.EkycURL)
-	r, err := c.EKYC.GetResult(ctx(t), &paycools.EKYCResultParams{RequestID: "KYC1"})
+	r, err := c.EKYC.GetResult(ctx(t), &paycools.EKYCResultGetParams{RequestID: "KYC1"})
 	require.NoError(t, err)
-	require.False(t, r.KycStatus.Final())
+	require.False(t, r.KYCStatus.Final())
 
 	res, err := s.CompleteEKYC("KYC1")
 	require.NoError(t, err)
 	require.True(t, res.Acknowledged())
 	ev, isKYC := notify.last(t).Event.(*paycools.EKYCNotification)
 	require.True(t, isKYC, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.EKYCStatusApproved, ev.KycStatus)
+	require.Equal(t, paycools.EKYCStatusApproved, ev.KYCStatus)
 
-	r, err = c.EKYC.GetResult(ctx(t), &paycools.EKYCResultParams{RequestID: "KYC1"})
+	r, err = c.EKYC.GetResult(ctx(t), &paycools.EKYCResultGetParams{RequestID: "KYC1"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.EKYCStatusApproved, r.KycStatus)
-	_, err = c.EKYC.GetResult(ctx(t), &paycools.EKYCResultParams{RequestID: "KYC404"})
+	require.Equal(t, paycools.EKYCStatusApproved, r.KYCStatus)
+	_, err = c.EKYC.GetResult(ctx(t), &paycools.EKYCResultGetParams{RequestID: "KYC404"})
 	require.ErrorIs(t, err, paycools.ErrTransactionNotFound)
 }

@@ -108,11 +108,11 @@ func probeOrderID() string {
 // probeCalls are the only calls the probe makes: none of them moves money.
 var probeCalls = []probeCall{
 	{op: paycools.OpAccountBalance, do: func(ctx context.Context, c *paycools.Client) error {
-		_, err := c.Account.Balance(ctx, &paycools.BalanceParams{CountryCode: paycools.CountryPH})
+		_, err := c.Account.Balance(ctx, &paycools.AccountBalanceParams{CountryCode: paycools.CountryPH})
 		return err
 	}},
 	{op: paycools.OpPayoutGet, do: func(ctx context.Context, c *paycools.Client) error {
-		_, err := c.Payouts.Get(ctx, &paycools.GetPayoutParams{MchOrderID: probeOrderID()})
+		_, err := c.Payouts.Get(ctx, &paycools.PayoutGetParams{MchOrderID: probeOrderID()})
 		return err
 	}},
 	{op: paycools.OpCheckoutChannels, envelope: true, do: func(ctx context.Context, c *paycools.Client) error {

@@ -76,8 +76,8 @@ func sandboxClient(t *testing.T, info sandboxInfo) *paycools.Client {
 	return c
 }
 
-func authLinkParams() *paycools.DirectDebitAuthorizationLinkParams {
-	return &paycools.DirectDebitAuthorizationLinkParams{
+func authLinkParams() *paycools.DirectDebitAuthorizationLinkCreateParams {
+	return &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "REQ1",
 		UserID:       "U1",
 		ChannelCode:  paycools.ChannelGCashDirectDebit,
@@ -141,13 +141,13 @@ func TestSandboxPHDialect(t *testing.T) {
 	require.NoError(t, err)
 	c, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithDialect(paycools.DialectPH))
 	require.NoError(t, err)
-	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{RequestID: "REQ1", UserID: "U1",
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{RequestID: "REQ1", UserID: "U1",
 		ChannelCode: paycools.ChannelGCashDirectDebit, NotifyURL: "https://m.example/n", RedirectURL: "https://m.example/r", TerminalType: paycools.TerminalTypeWeb})
 	require.NoError(t, err)
 	assert.NotEmpty(t, link.AuthURL)
 	oa, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithRetries(0))
 	require.NoError(t, err)
-	_, err = oa.Account.Balance(ctx, &paycools.BalanceParams{})
+	_, err = oa.Account.Balance(ctx, &paycools.AccountBalanceParams{})
 	var he *paycools.HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, 404, he.StatusCode)

@@ -31,13 +31,13 @@ func run(ctx context.Context, out io.Writer) error {
 	notify := httptest.NewServer(c.NotificationHandler(func(context.Context, *paycools.Notification) error { return nil }))
 	defer notify.Close()
 
-	b, err := c.Account.Balance(ctx, &paycools.BalanceParams{CountryCode: paycools.CountryPH})
+	b, err := c.Account.Balance(ctx, &paycools.AccountBalanceParams{CountryCode: paycools.CountryPH})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "balance:  PHP %s\n", b.Balance)
 	payout := func(id string, a paycools.Amount) error {
-		_, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{MchOrderID: id, Amount: a, PayMethodCode: paycools.PayMethodBank,
+		_, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{MchOrderID: id, Amount: a, PayMethodCode: paycools.PayMethodBank,
 			TransferCode: "BPI", AccountNo: "001234567890", AccountName: "Juan Dela Cruz"})
 		return err
 	}
@@ -58,7 +58,7 @@ func run(ctx context.Context, out io.Writer) error {
 	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
 	var total paycools.Amount
 	for page := 1; ; page++ {
-		st, err := c.Account.PaymentStatement(ctx, &paycools.PaymentStatementParams{CreateDate: today, Page: page, Status: paycools.StatementComplete})
+		st, err := c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Page: page, Status: paycools.StatementComplete})
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "payments page %d: %d records\n", page, len(st.Records))
 	}
 	fmt.Fprintf(out, "payments: PHP %s collected %s\n", total, today)
-	outs, err := c.Account.PayoutStatement(ctx, &paycools.PayoutStatementParams{CreateDate: today, Page: 1})
+	outs, err := c.Account.PayoutStatement(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func run(ctx context.Context, out io.Writer) error {
 	gw.SetRepaymentVerificationURL(srv.URL + "/verify") // dashboard settings in production
 	gw.SetCallbackURL(srv.URL + "/notify")              // batch-made VAs report here
 
-	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.BatchCreateVirtualAccountsParams{
+	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.VirtualAccountBatchCreateParams{
 		AppName: "Quickstart Lending", MchOrderID: bill, CustomerName: "Juan Dela Cruz", Email: "juan@example.com",
 		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPayment7ElevenStaticVA},
 	})
@@ -69,7 +69,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
-	list, err := c.BillsPayment.ListPayments(ctx, &paycools.VirtualAccountPaymentsParams{MchOrderID: bill, StartDate: today, EndDate: today})
+	list, err := c.BillsPayment.ListPayments(ctx, &paycools.VirtualAccountListPaymentsParams{MchOrderID: bill, StartDate: today, EndDate: today})
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "created:  %s %s, send the payer to %s\n", co.MchOrderID, co.Status, co.CheckoutURL)
+	fmt.Fprintf(out, "created:  %s %s, send the payer to %s\n", co.MchOrderID, co.TransactionStatus, co.CheckoutURL)
 	if _, err := gw.PayCheckout("CART77"); err != nil { // the payer pays on the page
 		return err
 	}

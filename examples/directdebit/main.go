@@ -43,7 +43,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}))
 	defer notify.Close()
 
-	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{
+	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
 		CountryCode: paycools.CountryPH, TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example.com/wallet/linked",
@@ -56,7 +56,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil || !res.Acknowledged() {
 		return fmt.Errorf("authorization not delivered: %v", err)
 	}
-	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentParams{
+	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID: "SUB202407u0009", Amount: 29900, ChannelCode: paycools.ChannelGCashDirectDebit,
 		PayToken: <-tokens, NotifyURL: notify.URL, Remark: "July subscription",
 	})

@@ -31,7 +31,7 @@ func run(ctx context.Context, out io.Writer) error {
 	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.EKYCNotification); ok {
-			fmt.Fprintf(out, "callback: %s %s %s\n", ev.EventName, ev.UserID, ev.KycStatus)
+			fmt.Fprintf(out, "callback: %s %s %s\n", ev.EventName, ev.UserID, ev.KYCStatus)
 		}
 		return nil
 	}))
@@ -56,13 +56,13 @@ func run(ctx context.Context, out io.Writer) error {
 
 	for _, id := range []string{"KYCu0009", "KYCu0010"} {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second) // a user may take minutes: bound it
-		r, err := c.EKYC.WaitResult(wctx, &paycools.EKYCResultParams{RequestID: id})
+		r, err := c.EKYC.WaitResult(wctx, &paycools.EKYCResultGetParams{RequestID: id})
 		cancel()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "result:   %s %s", r.UserID, r.KycStatus)
-		if r.KycStatus == paycools.EKYCStatusRejected {
+		fmt.Fprintf(out, "result:   %s %s", r.UserID, r.KYCStatus)
+		if r.KYCStatus == paycools.EKYCStatusRejected {
 			fmt.Fprintf(out, " (%d %s)", r.FailedCode, r.FailedMessage)
 		}
 		fmt.Fprintln(out)

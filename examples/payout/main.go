@@ -43,7 +43,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// The connection drops after PayCools created the payout: the answer is lost.
 	gw.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
-	p, err := c.Payouts.Create(ctx, &paycools.CreatePayoutParams{
+	p, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{
 		MchOrderID:    "PO20240719000123", // unique per payout; IdempotencyID defaults to it
 		Amount:        50010,              // centavos: PHP 500.10
 		PayMethodCode: paycools.PayMethodEWallet,
@@ -61,7 +61,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	final, err := c.Payouts.Wait(wctx, &paycools.GetPayoutParams{MchOrderID: p.MchOrderID})
+	final, err := c.Payouts.Wait(wctx, &paycools.PayoutGetParams{MchOrderID: p.MchOrderID})
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "qr:       %s %s, draw it from its %d-character payload\n", qr.MchOrderID, qr.QrStatus, len(qr.QrCodeContent))
+	fmt.Fprintf(out, "qr:       %s %s, draw it from its %d-character payload\n", qr.MchOrderID, qr.Status, len(qr.QRCodeContent))
 
 	for _, amount := range []paycools.Amount{4500, 12000} { // two customers scan and pay
 		if _, err := gw.PayQRCode(qr.MchOrderID, amount); err != nil {
@@ -67,6 +67,6 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "retired:  %s %s (closed: %v)\n", cancelled.MchOrderID, cancelled.QrStatus, cancelled.QrStatus.Closed())
+	fmt.Fprintf(out, "retired:  %s %s (closed: %v)\n", cancelled.MchOrderID, cancelled.Status, cancelled.Status.Closed())
 	return nil
 }

@@ -27,7 +27,7 @@ func phDays() (string, string) {
 
 // accountBefore reads the balance that payouts draw on.
 func (t *tour) accountBefore(ctx context.Context) error {
-	b, err := t.c.Account.Balance(ctx, &paycools.BalanceParams{CountryCode: paycools.CountryPH})
+	b, err := t.c.Account.Balance(ctx, &paycools.AccountBalanceParams{CountryCode: paycools.CountryPH})
 	if err != nil {
 		return fmt.Errorf("balance: %w", err)
 	}
@@ -44,7 +44,7 @@ func (t *tour) accountAfter(ctx context.Context) error {
 	}
 	t.line(famAccount, "balance", "%s after the tour", php(b.Balance))
 	_, today := phDays()
-	pays, err := t.c.Account.PaymentStatement(ctx, &paycools.PaymentStatementParams{CreateDate: today, Page: 1})
+	pays, err := t.c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Page: 1})
 	if err != nil {
 		return fmt.Errorf("payment statement: %w", err)
 	}
@@ -53,7 +53,7 @@ func (t *tour) accountAfter(ctx context.Context) error {
 		in += r.Amount
 	}
 	t.line(famAccount, "statement", "payments created %s: %d record(s), %s", today, len(pays.Records), php(in))
-	outs, err := t.c.Account.PayoutStatement(ctx, &paycools.PayoutStatementParams{CreateDate: today, Page: 1})
+	outs, err := t.c.Account.PayoutStatement(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
 	if err != nil {
 		return fmt.Errorf("payout statement: %w", err)
 	}
@@ -68,7 +68,7 @@ func (t *tour) accountAfter(ctx context.Context) error {
 // payouts sends money to a bank account. Its callback goes to the dashboard callback URL.
 func (t *tour) payouts(ctx context.Context) error {
 	id := t.id("PO")
-	p, err := t.c.Payouts.Create(ctx, &paycools.CreatePayoutParams{
+	p, err := t.c.Payouts.Create(ctx, &paycools.PayoutCreateParams{
 		MchOrderID:    id, // IdempotencyID defaults to it
 		Amount:        50010,
 		PayMethodCode: paycools.PayMethodBank,
@@ -91,13 +91,13 @@ func (t *tour) payouts(ctx context.Context) error {
 	if err := t.callback(famPayouts, paycools.EventDisbursementSuccess, res); err != nil {
 		return err
 	}
-	got, err := t.c.Payouts.Get(ctx, &paycools.GetPayoutParams{MchOrderID: id})
+	got, err := t.c.Payouts.Get(ctx, &paycools.PayoutGetParams{MchOrderID: id})
 	if err != nil {
 		return fmt.Errorf("get: %w", err)
 	}
 	t.line(famPayouts, "get", "%s %s %s", got.MchOrderID, php(got.Amount), got.TransactionStatus)
 	return t.wait(ctx, famPayouts, func(ctx context.Context) (string, error) {
-		w, err := t.c.Payouts.Wait(ctx, &paycools.GetPayoutParams{MchOrderID: p.MchOrderID})
+		w, err := t.c.Payouts.Wait(ctx, &paycools.PayoutGetParams{MchOrderID: p.MchOrderID})
 		if w == nil {
 			return "", err
 		}
@@ -113,7 +113,7 @@ func (t *tour) billsPayment(ctx context.Context) error {
 	t.mu.Lock()
 	t.due[id] = due
 	t.mu.Unlock()
-	va, err := t.c.BillsPayment.CreateVirtualAccount(ctx, &paycools.CreateVirtualAccountParams{
+	va, err := t.c.BillsPayment.CreateVirtualAccount(ctx, &paycools.VirtualAccountCreateParams{
 		MchOrderID:   id,
 		CustomerName: payerName,
 		ChannelCode:  paycools.BillsPaymentGCashStaticVA,
@@ -157,7 +157,7 @@ func (t *tour) billsPayment(ctx context.Context) error {
 		return err
 	}
 	from, to := phDays()
-	list, err := t.c.BillsPayment.ListPayments(ctx, &paycools.VirtualAccountPaymentsParams{MchOrderID: id, StartDate: from, EndDate: to})
+	list, err := t.c.BillsPayment.ListPayments(ctx, &paycools.VirtualAccountListPaymentsParams{MchOrderID: id, StartDate: from, EndDate: to})
 	if err != nil {
 		return fmt.Errorf("list payments: %w", err)
 	}
@@ -167,7 +167,7 @@ func (t *tour) billsPayment(ctx context.Context) error {
 	if len(list.Payments) == 0 {
 		t.line(famBills, "list", "no payments yet")
 	}
-	cancel := &paycools.CancelVirtualAccountParams{MchOrderID: id, ChannelCode: va.ChannelCode}
+	cancel := &paycools.VirtualAccountCancelParams{MchOrderID: id, ChannelCode: va.ChannelCode}
 	if t.c.Dialect() == paycools.DialectPH {
 		cancel.ChannelCode = "" // the PH host cancels every channel of the order, and takes none
 	}
@@ -195,7 +195,7 @@ func (t *tour) qrCodes(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	t.line(famQR, "create", "%s %s %s: %d-character QR Ph payload, page %s", id, qr.ChannelCode, php(qr.Amount), len(qr.QrCodeContent), qr.QrLink)
+	t.line(famQR, "create", "%s %s %s: %d-character QR Ph payload, page %s", id, qr.ChannelCode, php(qr.Amount), len(qr.QRCodeContent), qr.QRLink)
 	res, err := t.drive(famQR, "the payer scans and pays "+php(15000), func() (*paycoolstest.CallbackResult, error) {
 		return t.gw.PayQRCode(id, 0) // 0: the QR's own amount
 	})
@@ -209,7 +209,7 @@ func (t *tour) qrCodes(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("get: %w", err)
 	}
-	t.line(famQR, "get", "%s QR %s, payment %s", id, got.QrStatus, got.TransactionStatus)
+	t.line(famQR, "get", "%s QR %s, payment %s", id, got.Status, got.TransactionStatus)
 	from, to := phDays()
 	list, err := t.c.QRCodes.ListPayments(ctx, &paycools.QRCodeListPaymentsParams{MchOrderID: id, StartDate: from, EndDate: to})
 	if err != nil {
@@ -387,7 +387,7 @@ func (t *tour) checkout(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	t.line(famCheckout, "create", "%s %s: send the payer to %s", id, co.Status, co.CheckoutURL)
+	t.line(famCheckout, "create", "%s %s: send the payer to %s", id, co.TransactionStatus, co.CheckoutURL)
 	res, err := t.drive(famCheckout, "the payer pays "+php(129900)+" on the checkout page", func() (*paycoolstest.CallbackResult, error) {
 		return t.gw.PayCheckout(id)
 	})
@@ -420,7 +420,7 @@ func (t *tour) checkout(ctx context.Context) error {
 // and revokes the token.
 func (t *tour) directDebit(ctx context.Context) error {
 	user, reqID := t.id("U"), t.id("DA")
-	link, err := t.c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkParams{
+	link, err := t.c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    reqID,
 		UserID:       user,
 		ChannelCode:  paycools.ChannelGCashDirectDebit,
@@ -471,7 +471,7 @@ func (t *tour) directDebit(ctx context.Context) error {
 	t.line(famDirectDebit, "token", "%s %s until %s", paycools.MaskAccountNumber(tok.PayToken), tok.TokenStatus, tok.ExpiresTime.Format("2006-01-02"))
 
 	id := t.id("DD")
-	pay, err := t.c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentParams{
+	pay, err := t.c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID:  id,
 		Amount:      29900,
 		ChannelCode: paycools.ChannelGCashDirectDebit,
@@ -543,17 +543,17 @@ func (t *tour) ekyc(ctx context.Context) error {
 	if err := t.callback(famEKYC, paycools.EventEKYCSuccess, res); err != nil {
 		return err
 	}
-	get := &paycools.EKYCResultParams{RequestID: reqID, UserID: user}
+	get := &paycools.EKYCResultGetParams{RequestID: reqID, UserID: user}
 	got, err := t.c.EKYC.GetResult(ctx, get)
 	if err != nil {
 		return fmt.Errorf("get result: %w", err)
 	}
-	t.line(famEKYC, "get", "%s %s", reqID, got.KycStatus)
+	t.line(famEKYC, "get", "%s %s", reqID, got.KYCStatus)
 	return t.wait(ctx, famEKYC, func(ctx context.Context) (string, error) {
 		w, err := t.c.EKYC.WaitResult(ctx, get)
 		if w == nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s %s", reqID, w.KycStatus), err
+		return fmt.Sprintf("%s %s", reqID, w.KYCStatus), err
 	})
 }

@@ -226,7 +226,7 @@ func describe(n *paycools.Notification) string {
 	case *paycools.DirectDebitPaymentNotification:
 		return fmt.Sprintf("charge %s %s %s", ev.MchOrderID, php(ev.Amount), ev.TransactionStatus)
 	case *paycools.EKYCNotification:
-		return fmt.Sprintf("verification %s of user %s %s", ev.RequestID, ev.UserID, ev.KycStatus)
+		return fmt.Sprintf("verification %s of user %s %s", ev.RequestID, ev.UserID, ev.KYCStatus)
 	default:
 		return fmt.Sprintf("event the SDK does not type (%d bytes)", len(n.Param))
 	}

@@ -104,7 +104,7 @@ func run(ctx context.Context, out io.Writer, path string) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a deadline bounds the intent's claim
 	defer cancel()
 	gw.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true}) // made, answer lost
-	_, err = a.c.Payouts.Create(cctx, &paycools.CreatePayoutParams{
+	_, err = a.c.Payouts.Create(cctx, &paycools.PayoutCreateParams{
 		MchOrderID: "PO20240719000777", Amount: 50010, PayMethodCode: paycools.PayMethodEWallet,
 		TransferCode: "GCASH", AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
 	})
