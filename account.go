@@ -47,6 +47,9 @@ type Balance struct {
 	Balance Amount `json:"balance"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // UnmarshalJSON decodes the balance with the rule given on Balance.Balance.
@@ -177,6 +180,9 @@ type PaymentStatement struct {
 	Records []PaymentRecord `json:"records"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // PaymentRecord is one collection in a payment statement.
@@ -263,6 +269,9 @@ type PayoutStatement struct {
 	Records []PayoutRecord `json:"records"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // PayoutRecord is one payout in a payout statement.

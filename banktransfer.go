@@ -128,6 +128,9 @@ type BankTransferAccounts struct {
 	PaymentAccountList []BankTransferAccount `json:"paymentAccountList"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // BatchCreateAccounts opens bank-transfer accounts for one customer, one per channel code (doc
@@ -217,6 +220,9 @@ type BankTransferPaymentList struct {
 	Payments []BankTransferPayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer (the array).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // ListPayments lists the transfers a customer's accounts received between two days (doc 6.3).

@@ -212,6 +212,9 @@ type VirtualAccount struct {
 	ExpiresTime Time `json:"expiresTime"`
 	// Raw is the undecoded JSON of this VA (the data of 4.1, or this list element).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // VirtualAccountCreateParams creates a static virtual account on one channel (doc 4.1).
@@ -316,6 +319,9 @@ type VirtualAccountBatch struct {
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // BatchCreateVirtualAccounts creates static virtual accounts on several channels for one payer
@@ -368,6 +374,9 @@ type CashierURL struct {
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CashierURL fetches the cashier short link of a VA group (doc 4.4). The path of this
@@ -429,6 +438,9 @@ type VirtualAccountPayments struct {
 	Payments []VirtualAccountPayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer (the array).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // ListPayments lists the payments made into a VA group between two days (doc 4.5).
@@ -473,6 +485,9 @@ type VirtualAccountCancellation struct {
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CancelVirtualAccount cancels the VA of one channel of a VA group (doc 4.7); it then accepts

@@ -107,6 +107,9 @@ type CheckoutChannelList struct {
 	List []CheckoutChannel `json:"list" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CheckoutChannel is one channel of CheckoutChannelList.
@@ -276,6 +279,9 @@ type CheckoutOrder struct {
 	MchOrderID string `json:"mchOrderId"`
 	// Raw is the undecoded data of the answer (of 9.3 after a reconciled create).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CheckoutGetParams reads a checkout order (doc 9.3) by MchOrderID or CheckoutID (send both
@@ -335,6 +341,9 @@ type CheckoutDetail struct {
 	CallbackURL string `json:"callbackUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CheckoutCloseParams closes an unpaid checkout order (doc 9.4) by MchOrderID or CheckoutID
@@ -374,6 +383,9 @@ type CheckoutCloseResult struct {
 	ClosedTime Time `json:"closedTime"`
 	// Raw is the undecoded data of the answer (nil when PayCools sent none).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CheckoutNotification is the checkout payment notification (9.5), events

@@ -423,6 +423,9 @@ func TestCheckoutClose(t *testing.T) {
 	res, err = f.Client.Checkout.Close(context.Background(), &CheckoutCloseParams{MchOrderID: "CCP20220428011068111"})
 	require.NoError(t, err)
 	require.NotNil(t, res)
+	require.NotNil(t, res.Response)
+	assert.Equal(t, 200, res.Response.StatusCode)
+	res.Response = nil
 	assert.Equal(t, CheckoutCloseResult{}, *res)
 
 	// A finished order: an API error, not retried (a write).

@@ -55,6 +55,9 @@ type DirectDebitAuthorizationLink struct {
 	AuthURL string `json:"authUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // CreateAuthorizationLink asks PayCools for the page where the user authorizes direct debit
@@ -232,6 +235,9 @@ type DirectDebitAuthorizations struct {
 	TokenList []DirectDebitToken `json:"tokenList"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // ActiveToken returns the first ACTIVED token for channelCode (any channel when channelCode
@@ -308,6 +314,9 @@ type DirectDebitAuthorizationCancelResult struct {
 	InactiveType DirectDebitInactiveType `json:"inactiveType"`
 	// Raw is the undecoded data of the answer (empty when PayCools sent none).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // LogValue logs the DirectDebitAuthorizationCancelResult with its account, mobile and token numbers masked to the last
@@ -402,6 +411,9 @@ type DirectDebitPayment struct {
 	// Raw is the undecoded data of the answer (of the GetPayment answer, when the create was
 	// reconciled).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // DirectDebitPaymentGetParams reads one direct debit charge (doc 10.6) by MchOrderID or
@@ -470,6 +482,9 @@ type DirectDebitPaymentDetail struct {
 	FailedMessage string `json:"failedMessage"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // LogValue logs the DirectDebitPaymentDetail with its account, mobile and token numbers masked to the last

@@ -313,6 +313,8 @@ func TestDirectDebitCancelAuthorizationWithoutData(t *testing.T) {
 		res, err := f.Client.DirectDebit.CancelAuthorization(context.Background(), &DirectDebitAuthorizationCancelParams{UserID: "u0009", PayToken: "TK1"})
 		require.NoError(t, err, body)
 		require.NotNil(t, res)
+		require.NotNil(t, res.Response)
+		res.Response = nil
 		assert.Equal(t, DirectDebitAuthorizationCancelResult{}, *res)
 	}
 }

@@ -100,6 +100,9 @@ type EKYCSession struct {
 	EkycURL string `json:"ekycUrl" alias:"url,authUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // EKYCResultGetParams reads the outcome of a verification by its request id (doc 11.2;
@@ -137,6 +140,9 @@ type EKYCResult struct {
 	UpdateTime Time `json:"updateTime"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // EKYCNotification is the 11.3 callback: a verification reached a result (EventEKYCSuccess,

@@ -313,6 +313,10 @@ var (
 	// the PH host's checkout answers); anywhere else code 1 is an *APIError, so that
 	// {"code":1,"message":"Insufficient balance"} on a payout never reads as success.
 	codeOneSuccessPrefix = "/api/v2/checkout/"
+	// requestIDHeaders are the answer headers read as PayCools' request id, first found wins
+	// (unconfirmed: no edition documents one; these are the common names).
+	requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Trace-Id", "Traceid"}
+
 	// callbackForms are the callback forms each dialect accepts (docs/dialects.md §10.1): the
 	// flat ones only in PH, where flat RSA (seen in one integration only) costs nothing when
 	// the platform key is configured.

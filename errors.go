@@ -59,6 +59,11 @@ type APIError struct {
 	HTTPStatus int
 	// Operation is the SDK operation that got this answer; empty on sentinels.
 	Operation Operation
+	// Response is the HTTP metadata of the answer (status, headers, request id).
+	Response *ResponseMeta
+	// ClockSkew is how far the client's clock was ahead of PayCools' (from the answer's Date
+	// header) on a timestamp refusal (21008, 21009); 0 when unknown or for other codes.
+	ClockSkew time.Duration
 	// OutcomeUnknown is true on a money-moving create (payout, refund, web payment, checkout,
 	// direct-debit payment) when the code does not prove that nothing was created
 	// (NothingCreated is false: 21000, 21011, 21014, 21022, 21023, their PH twins, and any code
@@ -85,6 +90,10 @@ func (e *APIError) Error() string {
 	}
 	if e.OutcomeUnknown {
 		b.WriteString(" (outcome unknown: the code does not prove that nothing was created)")
+	}
+	if r := remedyOf(e); r != "" {
+		b.WriteString(". ")
+		b.WriteString(r)
 	}
 	return b.String()
 }
@@ -137,6 +146,8 @@ type HTTPError struct {
 	// OutcomeUnknown is true when the request may have been processed by PayCools (2xx, 3xx
 	// and 5xx answers); false when it was provably not processed (429 and other 4xx).
 	OutcomeUnknown bool
+	// Response is the HTTP metadata of the answer (status, headers, request id).
+	Response *ResponseMeta
 	// Operation is the SDK operation that got this answer.
 	Operation Operation
 }
@@ -518,4 +529,38 @@ var codeTable = map[int]codeInfo{
 	1513:  {message: "Refund amount invalid", also: []int{21406}, retry: retryNever, nothingCreated: true},
 	1515:  {message: "Merchant refund order id is repeat", also: []int{21407}, retry: retryNever, nothingCreated: true},
 	1516:  {message: "The original transaction is not completed", also: []int{21408}, retry: retryNever, nothingCreated: true},
+}
+
+// remedyOf is the one-line advice for the codes where the SDK knows what to do.
+func remedyOf(e *APIError) string {
+	code := e.Code
+	if twin, ok := legacyTwin(code); ok {
+		code = twin
+	}
+	switch code {
+	case 21001:
+		return "Remedy: the merchant public key registered with PayCools does not match this private key, or the dialect or envelope signing is wrong; run `paycools doctor`"
+	case 21003:
+		return "Remedy: the appId is unknown or inactive on this host; check it against the PayCools dashboard and that the base URL is the matching (test or production) host"
+	case 21008, 21009:
+		if e.ClockSkew != 0 {
+			return fmt.Sprintf("Remedy: the request time was refused; this machine's clock is %v off PayCools' (from its Date header): sync it (NTP)", e.ClockSkew)
+		}
+		return "Remedy: the request time was refused; check this machine's clock (NTP) and its time zone setting"
+	case 21016:
+		return "Remedy: this server's public IP is not on the merchant's IP allow-list; add it in the PayCools dashboard"
+	case 21007:
+		return "Remedy: the merchant order id was used before; look that order up (Get by MchOrderID) instead of sending again"
+	case 21015:
+		return "Remedy: the idempotency id was used before; look the payout up by MchOrderID instead of sending again"
+	}
+	return ""
+}
+
+// legacyTwin is the open-api code a PH legacy code is documented as equivalent to.
+func legacyTwin(code int) (int, bool) {
+	if info, ok := codeTable[code]; ok && len(info.also) > 0 && info.also[0] >= 21000 {
+		return info.also[0], true
+	}
+	return 0, false
 }

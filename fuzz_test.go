@@ -64,7 +64,7 @@ func FuzzResponseEnvelope(f *testing.F) {
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
 		var out probeResult
-		_, r := c.handleResponse(t.Context(), OpPayoutGet, "/open-api/disbursement/check", resp, body, false, &out)
+		_, r := c.handleResponse(t.Context(), OpPayoutGet, "/open-api/disbursement/check", resp, body, false, &out, 1)
 		if r.err == nil {
 			return
 		}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -335,3 +336,59 @@ func TestNilKeysAreTypedErrors(t *testing.T) {
 type panickySigner struct{ crypto.Signer }
 
 func (panickySigner) Public() crypto.PublicKey { panic("not initialised") }
+
+func TestAPIErrorRemediesAndMetadata(t *testing.T) {
+	f := newFakeAPI(t, WithRetries(0))
+	f.Transport.RegisterResponder("POST", "https://pc.test"+pathPayoutGet, func(*http.Request) (*http.Response, error) {
+		resp := httpmockJSON(200, `{"code":21009,"message":"Request timestamp expired"}`)
+		resp.Header.Set("Date", fixedNow.Add(-90*time.Second).UTC().Format(http.TimeFormat))
+		resp.Header.Set("X-Request-Id", "req-42")
+		return resp, nil
+	})
+	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 90*time.Second, ae.ClockSkew)
+	assert.Contains(t, err.Error(), "1m30s off PayCools'")
+	require.NotNil(t, ae.Response)
+	assert.Equal(t, "req-42", ae.Response.RequestID)
+	assert.Equal(t, 1, ae.Response.Attempts)
+	for code, want := range map[int]string{21001: "paycools doctor", 1003: "paycools doctor", 21003: "appId", 21016: "allow-list", 21007: "Get by MchOrderID"} {
+		assert.Contains(t, (&APIError{Code: code}).Error(), want, "code %d", code)
+	}
+	assert.NotContains(t, (&APIError{Code: 21002}).Error(), "Remedy")
+
+	// Results carry the metadata of the answer.
+	f = newFakeAPI(t)
+	f.replyData("POST", pathPayoutGet, `{"mchOrderId":"M1","transactionId":"D1","transactionStatus":"PENDING"}`)
+	p, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
+	require.NoError(t, err)
+	require.NotNil(t, p.Response)
+	assert.Equal(t, 200, p.Response.StatusCode)
+
+	// An HTTP error too.
+	f = newFakeAPI(t, WithRetries(0))
+	f.reply("POST", pathPayoutGet, 418, "teapot")
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
+	var he *HTTPError
+	require.ErrorAs(t, err, &he)
+	require.NotNil(t, he.Response)
+	assert.Equal(t, 418, he.Response.StatusCode)
+}
+
+func TestValidationMessagesNameBoundsUnitsAndRules(t *testing.T) {
+	f := newFakeAPI(t)
+	_, err := f.Client.Payouts.Create(context.Background(), &PayoutCreateParams{MchOrderID: "ABC", AccountNo: "1", AccountName: "x",
+		PayMethodCode: PayMethodBank, TransferCode: "BDO"})
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, err.Error(), "idempotencyId: is required: 10–30 characters; Create fills it from MchOrderID only when that is 10–30 characters long")
+	assert.Contains(t, err.Error(), "amount: is required")
+	assert.Contains(t, err.Error(), "minor units (PHP 500.10 is 50010)")
+}
+
+func httpmockJSON(status int, body string) *http.Response {
+	resp := httpmock.NewStringResponse(status, body)
+	resp.Header.Set("Content-Type", "application/json")
+	return resp
+}

@@ -41,7 +41,7 @@ type PayoutCreateParams struct {
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// IdempotencyID is PayCools' duplicate guard (10–30 chars): reuse the same value when
 	// re-sending the same payout. Empty means MchOrderID when that is 10–30 chars long.
-	IdempotencyID string `json:"idempotencyId" pc:"required,len=10..30"`
+	IdempotencyID string `json:"idempotencyId" pc:"required,len=10..30" hint:"Create fills it from MchOrderID only when that is 10–30 characters long"`
 	// Amount is the amount to pay out in minor units (centavos: PHP 500.10 is 50010),
 	// 100–500000000.
 	Amount Amount `json:"amount" pc:"required,range=100..500000000"`
@@ -136,6 +136,9 @@ type Payout struct {
 	TransactionTime Time `json:"transactionTime"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // PayoutNotification is the payout callback (doc 3.3), the Event of a Notification whose

@@ -115,19 +115,21 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 			return res2, nil
 		}
 		if errors.Is(err2, ErrDuplicateOrder) || errors.Is(err2, ErrDuplicateIdempotency) || errors.Is(err2, ErrDuplicateRefundOrder) {
-			if found, qerr := lookup(ctx, order); qerr == nil {
-				if merr := checkFound(op, order, rawOf(found)); merr != nil {
-					return nil, merr
-				}
-				return found, nil
+			found, qerr2 := lookup(ctx, order)
+			if qerr2 != nil {
+				return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err,
+					Did: "looked it up (not found), sent it once more, was told it is a duplicate, and looked it up again", LookupErr: qerr2}
 			}
-			return nil, err
+			if merr := checkFound(op, order, rawOf(found)); merr != nil {
+				return nil, merr
+			}
+			return found, nil
 		}
 		return nil, err2
 	default:
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: reconcile query failed; outcome still unknown",
 			slog.String("operation", string(op)), slog.String("error", redactText(qerr.Error(), 200)))
-		return nil, err
+		return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err, Did: "looked it up by merchant order id", LookupErr: qerr}
 	}
 }
 
@@ -243,3 +245,29 @@ func rawOf(v any) json.RawMessage {
 	raw, _ := f.Interface().(json.RawMessage)
 	return raw
 }
+
+// ReconcileError is the error of a money-moving create whose outcome stayed unknown although
+// the SDK tried to settle it: it says what the reconcile did and what its look-up answered.
+// It unwraps to the create's own error (Err), so IsOutcomeUnknown stays true and errors.As
+// still finds the *TransportError or *HTTPError; LookupErr is kept apart so that errors.Is
+// with a look-up sentinel does not mistake it for the create's answer.
+type ReconcileError struct {
+	// Operation is the create.
+	Operation Operation
+	// MchOrderID is the merchant order id it was looked up by.
+	MchOrderID string
+	// Err is the create's error (outcome unknown).
+	Err error
+	// Did says what the reconcile did.
+	Did string
+	// LookupErr is the look-up's error.
+	LookupErr error
+}
+
+func (e *ReconcileError) Error() string {
+	return fmt.Sprintf("%v; reconcile %s for %q: %s, which failed: %v; the outcome is still unknown: look the order up again before sending it, under the same merchant order id",
+		e.Err, e.Operation, e.MchOrderID, e.Did, redactText(e.LookupErr.Error(), 200))
+}
+
+// Unwrap returns the create's error.
+func (e *ReconcileError) Unwrap() error { return e.Err }

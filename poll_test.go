@@ -100,7 +100,11 @@ func TestCreateOrReconcile(t *testing.T) {
 	assert.Equal(t, [2]int{2, 2}, [2]int{nc, nl})
 
 	_, nc, nl, err = run(c, script{creates: []error{unknown}, lookups: []error{&TransportError{Err: errors.New("down")}}})
-	assert.Same(t, unknown, err, "anything else: the original error, still unknown")
+	var re *ReconcileError
+	require.ErrorAs(t, err, &re, "anything else: the original error, still unknown, saying what the reconcile did")
+	assert.Same(t, unknown, re.Err)
+	assert.ErrorIs(t, err, unknown)
+	assert.Contains(t, err.Error(), "looked it up by merchant order id, which failed: paycools: : not sent: down")
 	assert.True(t, IsOutcomeUnknown(err))
 	assert.Equal(t, [2]int{1, 1}, [2]int{nc, nl})
 

@@ -268,6 +268,9 @@ type QRCode struct {
 	TotalAmount Amount `json:"totalAmount"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // QRCodePaymentList is the answer of 5.3: the payments a QR code received.
@@ -276,6 +279,9 @@ type QRCodePaymentList struct {
 	Payments []QRCodePayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // QRCodePayment is one payment received on a QR code (element of 5.3).

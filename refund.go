@@ -127,6 +127,9 @@ type Refund struct {
 	FailedMessage string `json:"failedMessage"`
 	// Raw is the undecoded JSON of this refund (the answer's data, or the list element).
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // RefundList is the answer of 8.2: the refunds found.
@@ -135,6 +138,9 @@ type RefundList struct {
 	Refunds []Refund `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // RefundNotification is the event of the refund callbacks (EventRefundSuccess,

@@ -256,7 +256,7 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, build f
 		c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, 0, r.err)
 		return r
 	}
-	code, r := c.handleResponse(ctx, op, path, resp, body, readErr != nil, out)
+	code, r := c.handleResponse(ctx, op, path, resp, body, readErr != nil, out, attempt)
 	c.logAttempt(ctx, op, path, attempt, start, resp.StatusCode, code, r.err)
 	return r
 }
@@ -424,18 +424,22 @@ func repeatsEnvelopeName(body []byte) bool {
 }
 
 // handleResponse classifies one HTTP answer (docs/envelope.md §7 "Outcomes") and decodes a success.
-func (c *Client) handleResponse(ctx context.Context, op Operation, path string, resp *http.Response, body []byte, tooLarge bool, out any) (int, attemptResult) {
+func (c *Client) handleResponse(ctx context.Context, op Operation, path string, resp *http.Response, body []byte, tooLarge bool, out any, attempt int) (int, attemptResult) {
+	meta := &ResponseMeta{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: requestIDOf(resp.Header), Attempts: attempt}
 	var env responseEnvelope
 	code, ok := 0, false
 	if !tooLarge && json.Unmarshal(body, &env) == nil && env.Code.ok && !repeatsEnvelopeName(body) {
 		code, ok = int(env.Code.n), true
 	}
 	if !ok {
-		return 0, httpFailure(op, resp, body, tooLarge)
+		r := httpFailure(op, resp, body, tooLarge)
+		r.err.(*HTTPError).Response = meta
+		return 0, r
 	}
 	if isSuccessCode(code, path) {
 		data := unwrapData(env.Data)
 		c.decodeResult(ctx, op, data, out)
+		setResponse(out, meta)
 		return code, attemptResult{}
 	}
 	msg := ""
@@ -444,7 +448,10 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, path string, 
 	} else if env.Msg != nil {
 		msg = *env.Msg
 	}
-	apiErr := &APIError{Code: code, Message: msg, HTTPStatus: resp.StatusCode, Operation: op}
+	apiErr := &APIError{Code: code, Message: msg, HTTPStatus: resp.StatusCode, Operation: op, Response: meta}
+	if code == 21008 || code == 21009 {
+		apiErr.ClockSkew = clockSkew(c.clock(), resp.Header)
+	}
 	info := codeTable[code]
 	// On a money-moving create, a code that does not prove that nothing was created (21000,
 	// 21011, 21022, 21023, their PH twins, and every code the table does not know) leaves the
@@ -741,4 +748,51 @@ func do[T any](ctx context.Context, c *Client, op Operation, params any) (*T, er
 		return nil, err
 	}
 	return out, nil
+}
+
+// ResponseMeta is the HTTP metadata of PayCools' answer to the last attempt of a call, on
+// results (their Response field) and on *APIError and *HTTPError, as stripe-go's LastResponse.
+type ResponseMeta struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Header is the answer's HTTP header.
+	Header http.Header
+	// RequestID is PayCools' id of the request when the answer carries one (the first of the
+	// requestIDHeaders present), else "". Quote it to PayCools support.
+	RequestID string
+	// Attempts is how many attempts the call made (1 without retries).
+	Attempts int
+}
+
+// requestIDOf reads the request id header of an answer.
+func requestIDOf(h http.Header) string {
+	for _, name := range requestIDHeaders {
+		if v := h.Get(name); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// setResponse stores meta in the result's Response field, when it has one.
+func setResponse(out any, meta *ResponseMeta) {
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	if f := v.Elem().FieldByName("Response"); f.IsValid() && f.CanSet() && f.Type() == responseMetaType {
+		f.Set(reflect.ValueOf(meta))
+	}
+}
+
+var responseMetaType = reflect.TypeOf((*ResponseMeta)(nil))
+
+// clockSkew is how far the client's clock is ahead of the server's (negative: behind), from
+// the answer's Date header; 0 when there is none.
+func clockSkew(now time.Time, h http.Header) time.Duration {
+	d, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return 0
+	}
+	return now.Sub(d).Truncate(time.Second)
 }

@@ -233,6 +233,33 @@ type fieldRules struct {
 	hasTag   bool
 	required bool
 	rules    []rule
+	amount   bool   // the field is an Amount: messages name the unit
+	hint     string // the field's `hint` tag: what else a "required" message should say
+}
+
+// requiredMessage is the "is required" message of a field, with its bounds, unit and hint,
+// so that the caller learns what a valid value is.
+func (fr *fieldRules) requiredMessage() string {
+	msg := "is required"
+	for i := range fr.rules {
+		r := &fr.rules[i]
+		switch r.name {
+		case "len":
+			msg += ": " + describeBounds(r.lo, r.hi) + " characters"
+		case "range":
+			msg += ": " + describeBounds(r.lo, r.hi)
+			if fr.amount {
+				msg += " in minor units (PHP 500.10 is 50010)"
+			}
+		}
+	}
+	if fr.amount && !strings.Contains(msg, "minor units") {
+		msg += ", in minor units (PHP 500.10 is 50010)"
+	}
+	if fr.hint != "" {
+		msg += "; " + fr.hint
+	}
+	return msg
 }
 
 // rule is one compiled rule of a `pc` tag, in tag order.
@@ -281,7 +308,7 @@ func (rc *ruleCache) rulesFor(t reflect.Type) *structRules {
 		if name == "-" {
 			continue
 		}
-		fr := fieldRules{index: i, name: name}
+		fr := fieldRules{index: i, name: name, amount: sf.Type == amountType, hint: sf.Tag.Get("hint")}
 		if tag, ok := sf.Tag.Lookup("pc"); ok {
 			fr.hasTag = true
 			for _, r := range strings.Split(tag, ",") {
@@ -383,7 +410,7 @@ func jsonName(sf reflect.StructField) string {
 func checkField(v *validation, fv reflect.Value, path string, fr *fieldRules) {
 	zero := fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0)
 	if fr.required && zero {
-		v.add(path, "is required")
+		v.add(path, fr.requiredMessage())
 		return
 	}
 	if zero {
@@ -406,7 +433,11 @@ func checkField(v *validation, fv reflect.Value, path string, fr *fieldRules) {
 			}
 			n := fv.Int()
 			if r.lo != nil && n < *r.lo || r.hi != nil && n > *r.hi {
-				v.addf(path, "%d is outside %s", n, describeBounds(r.lo, r.hi))
+				unit := ""
+				if fr.amount {
+					unit = " minor units (PHP 500.10 is 50010)"
+				}
+				v.addf(path, "%d is outside %s%s", n, describeBounds(r.lo, r.hi), unit)
 			}
 		case "enum":
 			var s string

@@ -254,6 +254,9 @@ type WebPayment struct {
 	NotifyURL string `json:"notifyUrl" alias:"callbackUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // LogValue logs the WebPayment with its account, mobile and token numbers masked to the last
@@ -287,6 +290,9 @@ type WebPaymentChannelList struct {
 	List []WebPaymentChannel `json:"list" wire:"data"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
+	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
+	// nil for a list element or a value not read from an answer.
+	Response *ResponseMeta `json:"-"`
 }
 
 // WebPaymentChannel is one channel of WebPaymentChannelList.
