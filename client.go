@@ -1,6 +1,7 @@
 package paycools
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"errors"
@@ -72,9 +73,11 @@ type Client struct {
 	overrides      []endpointOverride
 
 	notifyStore  NotificationStore
-	notifyMaxAge time.Duration // events older are refused; 0: no window
-	notifyStrict bool          // WithNotificationMaxAge was given: events without a time are refused too
-	ledger       Ledger        // intents of money-moving creates (WithLedger); nil: none
+	notifyMaxAge time.Duration                       // events older are refused; 0: no window
+	notifyStrict bool                                // WithNotificationMaxAge was given: events without a time are refused too
+	ledger       Ledger                              // intents of money-moving creates (WithLedger); nil: none
+	observer     func(context.Context, Attempt)      // WithAttemptObserver
+	waitObserver func(context.Context, WaitProgress) // WithWaitObserver
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 
@@ -135,11 +138,16 @@ type Option func(*Client) error
 
 // WithBaseURL sets the PayCools host, e.g. BaseURLProduction or the host PayCools gave you.
 // A path prefix is kept ("https://host/prefix" + "/open-api/x"). The default is BaseURLTest.
+// A PayCools production host over plain http is refused; loopback, the PayCools test hosts
+// and other hosts (a proxy, httptest) may use http.
 func WithBaseURL(baseURL string) Option {
 	return func(c *Client) error {
 		u, err := url.Parse(baseURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return fmt.Errorf("WithBaseURL: %q is not an absolute http(s) URL", baseURL)
+		}
+		if u.Scheme == "http" && isPayCoolsProductionHost(u.Hostname()) {
+			return fmt.Errorf("WithBaseURL: %q is a PayCools production host over plain http: use https (signed requests and callbacks carry account numbers)", baseURL)
 		}
 		c.baseURL = strings.TrimRight(baseURL, "/")
 		c.baseURLSet = true
@@ -411,4 +419,21 @@ func (c *Client) resolveDialect() {
 		c.endpoints[o.op] = ep
 	}
 	c.overrides = nil
+}
+
+// isPayCoolsProductionHost reports whether host is under a PayCools domain and not one of its
+// test hosts. Loopback and any other host (a proxy, a test server) are not.
+func isPayCoolsProductionHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, t := range testHosts {
+		if host == t {
+			return false
+		}
+	}
+	for _, d := range paycoolsDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }

@@ -309,6 +309,10 @@ var (
 	phHostSuffix = ".paycools.com.ph"
 	// openAPIHosts are the documented open-api hosts (for the mismatch warning only).
 	openAPIHosts = []string{"globalapi-dev.paycools.com", "openapi.paycools.com"}
+	// testHosts are the PayCools hosts that move no real money: the only PayCools hosts
+	// WithBaseURL accepts over plain http (any other host under paycoolsDomains must be https).
+	testHosts       = []string{"globalapi-dev.paycools.com", "api-uat.paycools.com"}
+	paycoolsDomains = []string{"paycools.com", "paycools.com.ph", "paycools.co.id", "paycools.my"}
 	// codeOneSuccessPrefix is the one path family where code 1 means success (seen only from
 	// the PH host's checkout answers); anywhere else code 1 is an *APIError, so that
 	// {"code":1,"message":"Insufficient balance"} on a payout never reads as success.

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -391,4 +392,45 @@ func httpmockJSON(status int, body string) *http.Response {
 	resp := httpmock.NewStringResponse(status, body)
 	resp.Header.Set("Content-Type", "application/json")
 	return resp
+}
+
+func TestAttemptAndWaitObservers(t *testing.T) {
+	var mu sync.Mutex
+	var attempts []Attempt
+	var polls []WaitProgress
+	f := newFakeAPI(t, WithRetries(1), WithAttemptObserver(func(_ context.Context, a Attempt) {
+		mu.Lock()
+		attempts = append(attempts, a)
+		mu.Unlock()
+	}), WithWaitObserver(func(_ context.Context, p WaitProgress) { polls = append(polls, p) }))
+	f.script("POST", pathPayoutGet, badGateway,
+		okData(`{"mchOrderId":"M1","transactionId":"D1","transactionStatus":"PENDING"}`),
+		okData(`{"mchOrderId":"M1","transactionId":"D1","transactionStatus":"COMPLETED"}`))
+	p, err := f.Client.Payouts.Wait(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
+	require.NoError(t, err)
+	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
+	require.Len(t, attempts, 3)
+	assert.Equal(t, OpPayoutGet, attempts[0].Operation)
+	assert.Equal(t, 502, attempts[0].HTTPStatus)
+	assert.Error(t, attempts[0].Err)
+	assert.Equal(t, 2, attempts[1].Attempt, "the retry")
+	assert.Equal(t, 10000, attempts[1].Code)
+	assert.NoError(t, attempts[2].Err)
+	require.Len(t, polls, 2)
+	assert.False(t, polls[0].Final)
+	assert.Equal(t, TransactionPending, polls[0].Last.(*Payout).TransactionStatus)
+	assert.True(t, polls[1].Final)
+	assert.Equal(t, 2, polls[1].Poll)
+}
+
+func TestPlainHTTPProductionHostIsRefused(t *testing.T) {
+	for _, u := range []string{"http://openapi.paycools.com", "http://api.paycools.com.ph/", "http://API.PayCools.com", "http://x.paycools.co.id"} {
+		_, err := NewClient(testAppID, testMerchantKey(t), WithBaseURL(u))
+		assert.ErrorContains(t, err, "plain http", u)
+	}
+	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost", "http://api-uat.paycools.com", "http://globalapi-dev.paycools.com:8902",
+		"https://openapi.paycools.com", "http://proxy.internal:3128"} {
+		_, err := NewClient(testAppID, testMerchantKey(t), WithBaseURL(u))
+		assert.NoError(t, err, u)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // waitFinal polls get until final says the result is final, or ctx ends. The wait between
@@ -18,8 +19,17 @@ import (
 func waitFinal[T any](ctx context.Context, c *Client, get func(context.Context) (*T, error), final func(*T) bool) (*T, error) {
 	var last *T
 	delay := c.pollMin
-	for {
+	start := time.Now()
+	for poll := 1; ; poll++ {
 		res, err := get(ctx)
+		if c.waitObserver != nil {
+			var seen any
+			if last != nil || err == nil {
+				seen = res
+			}
+			c.waitObserver(ctx, WaitProgress{Poll: poll, Elapsed: time.Since(start), Last: seen, Err: err,
+				Final: err == nil && final(res)})
+		}
 		if err == nil {
 			last = res
 			if final(res) {
@@ -271,3 +281,27 @@ func (e *ReconcileError) Error() string {
 
 // Unwrap returns the create's error.
 func (e *ReconcileError) Unwrap() error { return e.Err }
+
+// WaitProgress is one poll of a Wait, as the WithWaitObserver function sees it.
+type WaitProgress struct {
+	// Poll counts from 1.
+	Poll int
+	// Elapsed is the time since the Wait started.
+	Elapsed time.Duration
+	// Last is what this poll returned (a *Payout, *Refund, ...), nil when it failed.
+	Last any
+	// Err is the poll's error; transient errors do not end the wait.
+	Err error
+	// Final reports whether this poll ends the wait with a final state.
+	Final bool
+}
+
+// WithWaitObserver calls fn after every poll of every Wait method, on the waiting goroutine:
+// to show progress, or to log a wait that is taking long. fn must be quick; it must not call
+// the client.
+func WithWaitObserver(fn func(ctx context.Context, p WaitProgress)) Option {
+	return func(c *Client) error {
+		c.waitObserver = fn
+		return nil
+	}
+}

@@ -719,6 +719,10 @@ func fillPath(path string, param []byte) (string, error) {
 
 // logAttempt writes the one line per attempt: never param, sign or keys.
 func (c *Client) logAttempt(ctx context.Context, op Operation, path string, attempt int, start time.Time, status, code int, err error) {
+	if c.observer != nil {
+		c.observer(ctx, Attempt{Operation: op, Path: path, Attempt: attempt, Duration: time.Since(start),
+			HTTPStatus: status, Code: code, Err: err, OutcomeUnknown: IsOutcomeUnknown(err)})
+	}
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
@@ -795,4 +799,36 @@ func clockSkew(now time.Time, h http.Header) time.Duration {
 		return 0
 	}
 	return now.Sub(d).Truncate(time.Second)
+}
+
+// Attempt is one HTTP attempt of a call, as the WithAttemptObserver function sees it.
+type Attempt struct {
+	// Operation is the SDK operation, e.g. OpPayoutCreate ("Payouts.Create").
+	Operation Operation
+	// Path is the URL path requested.
+	Path string
+	// Attempt counts from 1; above 1 it is a retry.
+	Attempt int
+	// Duration is the attempt's time, from signing to the answer read.
+	Duration time.Duration
+	// HTTPStatus is the answer's status, 0 when none came.
+	HTTPStatus int
+	// Code is PayCools' response code, 0 when the answer had none.
+	Code int
+	// Err is the attempt's error (nil on success); its text is safe to record.
+	Err error
+	// OutcomeUnknown reports whether the request may have been acted on without an answer
+	// saying so.
+	OutcomeUnknown bool
+}
+
+// WithAttemptObserver calls fn after every HTTP attempt of every call (retries included),
+// synchronously, on the calling goroutine, with the call's ctx: wire it to metrics or tracing
+// (examples/otel shows OpenTelemetry). fn must be quick and safe for concurrent use; it
+// must not call the client.
+func WithAttemptObserver(fn func(ctx context.Context, a Attempt)) Option {
+	return func(c *Client) error {
+		c.observer = fn
+		return nil
+	}
 }
