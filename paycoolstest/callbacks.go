@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -32,8 +33,13 @@ type CallbackResult struct {
 	Status int
 	// Body is the body of the reply (at most 1 MiB is read).
 	Body []byte
-	// Err is the delivery error: connection refused, timeout, ... (nil when a reply came).
+	// Err is the delivery error: connection refused, timeout, ... (nil when a reply came). A
+	// callback that had no URL to go to wraps ErrNoCallbackURL.
 	Err error
+
+	// flat is whether Param is the whole body (the PH dialect's flat form) rather than the
+	// param of a {"param","sign"} body; Redeliver sends it the same way.
+	flat bool
 }
 
 // Acknowledged reports whether the merchant took the callback: HTTP 200 with code 10000, the
@@ -74,6 +80,8 @@ func (r *CallbackResult) replyCode() int {
 }
 
 // Callbacks returns a copy of the callbacks sent so far, oldest first (the most recent 10000).
+// It includes the attempts that could not be sent: a callback with no URL to go to is kept
+// with Status 0 and an Err wrapping ErrNoCallbackURL, and can be sent later with Redeliver.
 func (s *Server) Callbacks() []*CallbackResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,8 +93,46 @@ func (s *Server) Callbacks() []*CallbackResult {
 	return out
 }
 
-// errNoURL is the delivery error of a callback that had nowhere to go.
-var errNoURL = errors.New("paycoolstest: no callback URL (set a notifyUrl, or SetCallbackURL)")
+// ErrNoCallbackURL is wrapped by the Err of a callback that had nowhere to go: the object has
+// no notifyUrl and no dashboard callback URL was set (SetCallbackURL), e.g. a payout completed
+// before SetCallbackURL. Such a callback is not sent but is kept in Callbacks (Status 0), a
+// warning is logged (WithLogger), and Redeliver can send it once a URL is set.
+var ErrNoCallbackURL = errors.New("paycoolstest: callback undeliverable: no callback URL")
+
+// noURLError is the Err of an undeliverable callback named name.
+func noURLError(name string) error {
+	return fmt.Errorf("%w for %s (give the object a notifyUrl, or SetCallbackURL and Redeliver)", ErrNoCallbackURL, name)
+}
+
+// Redeliver sends the i-th callback of Callbacks (0 is the oldest kept) again, as PayCools
+// does when it retries: the same param and sign bytes, to the same URL. The attempt is kept
+// in Callbacks like any other delivery, and its result is returned. When the original had no
+// URL (its Err wraps ErrNoCallbackURL), it goes to the dashboard callback URL as set now
+// (SetCallbackURL); if there is still none, the new attempt is kept undeliverable too.
+//
+// As with the outcome methods, a delivery problem is in the result's Err; the error is for a
+// callback that cannot be redelivered: an index out of range (ErrNotFound), or a callback
+// that was never signed (ErrState).
+func (s *Server) Redeliver(i int) (*CallbackResult, error) {
+	s.mu.Lock()
+	if i < 0 || i >= len(s.cbs) {
+		n := len(s.cbs)
+		s.mu.Unlock()
+		return nil, fmt.Errorf("%w: callback %d (%d recorded)", ErrNotFound, i, n)
+	}
+	orig := s.cbs[i]
+	url := orig.URL
+	if url == "" {
+		url = s.callbackURL
+	}
+	s.mu.Unlock()
+	if orig.Param == nil {
+		return nil, badState("callback %d (%s) was never signed: %v", i, orig.EventName, orig.Err)
+	}
+	res := &CallbackResult{EventName: orig.EventName, URL: url, Param: bytes.Clone(orig.Param), Sign: orig.Sign,
+		flat: orig.flat, Time: s.now()}
+	return s.send(res), nil
+}
 
 // obj is a JSON object (a callback param or the data of an answer) whose keys are written in the given order.
 type obj []kv
@@ -136,10 +182,9 @@ func marshalNoEscape(v any) ([]byte, error) {
 // deliver signs ev with the platform key and POSTs {"param","sign"} to url, synchronously. It
 // records and returns the result. It must be called without s.mu held.
 func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
-	res := &CallbackResult{EventName: name, URL: url, Time: s.now()}
+	res := &CallbackResult{EventName: name, URL: url, Time: s.now(), flat: s.Dialect() == paycools.DialectPH}
 	param, err := marshalNoEscape(ev)
-	flat := s.Dialect() == paycools.DialectPH
-	if err == nil && flat {
+	if err == nil && res.flat {
 		// The PH form: the event's members and a SHA-1 sign at the top level; Param is the body.
 		param, res.Sign, err = s.flatCallbackBody(param)
 		res.Param = param
@@ -147,17 +192,34 @@ func (s *Server) deliver(name, url string, ev obj) *CallbackResult {
 		res.Param = param
 		res.Sign, err = signWith(s.cfg.platform, param)
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		res.Err = err
-	case url == "":
-		res.Err = errNoURL
-	case flat:
-		res.Status, res.Body, res.Err = s.postBody(url, param)
-	default:
-		res.Status, res.Body, res.Err = s.post(url, param, res.Sign)
+		return s.recordCallback(res)
 	}
-	s.cfg.logger.Info("paycoolstest callback", "event", name, "url", url, "status", res.Status, "err", res.Err)
+	return s.send(res)
+}
+
+// send POSTs the signed callback res (Param and Sign set) to res.URL, or marks it undeliverable
+// when there is no URL, then records and returns it. It must be called without s.mu held.
+func (s *Server) send(res *CallbackResult) *CallbackResult {
+	switch {
+	case res.URL == "":
+		res.Err = noURLError(res.EventName)
+	case res.flat:
+		res.Status, res.Body, res.Err = s.postBody(res.URL, res.Param)
+	default:
+		res.Status, res.Body, res.Err = s.post(res.URL, res.Param, res.Sign)
+	}
+	return s.recordCallback(res)
+}
+
+// recordCallback logs and keeps res, and returns a copy. It must be called without s.mu held.
+func (s *Server) recordCallback(res *CallbackResult) *CallbackResult {
+	if errors.Is(res.Err, ErrNoCallbackURL) {
+		s.cfg.logger.Warn("paycoolstest callback undeliverable: no callback URL", "event", res.EventName, "err", res.Err)
+	} else {
+		s.cfg.logger.Info("paycoolstest callback", "event", res.EventName, "url", res.URL, "status", res.Status, "err", res.Err)
+	}
 	s.mu.Lock()
 	s.cbs = appendBounded(s.cbs, res)
 	s.mu.Unlock()

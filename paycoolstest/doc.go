@@ -16,9 +16,11 @@
 // (CompletePayout, PayVirtualAccount, ApproveAuthorization, ...). Each one POSTs a callback
 // signed with the gateway's platform key to the object's notifyUrl (or to the dashboard
 // callback URL set with SetCallbackURL) and returns the merchant's reply, which is also kept
-// in Callbacks. Faults (a code, a delay, a dropped connection before or after the gateway
-// acts) are injected per operation with InjectFault, so that unknown outcomes and the SDK's
-// reconcile path can be tested.
+// in Callbacks. A callback with no URL to go to is kept there too, undeliverable
+// (ErrNoCallbackURL); Redeliver sends any recorded callback again, byte for byte. Faults (a
+// code, a delay, a dropped connection before or after the gateway acts) are injected per
+// operation with InjectFault, so that unknown outcomes and the SDK's reconcile path can be
+// tested.
 //
 //	s := paycoolstest.NewServer()
 //	defer s.Close()

@@ -2,8 +2,10 @@ package paycoolstest
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -25,11 +27,17 @@ import (
 //	GET  /s/{code}                      the short link of a VA group or bank-transfer account
 //	POST /sandbox/{action}/{id}         run an outcome; form or query values amount, failedCode,
 //	                                    message, channel; answers the callback result as JSON
+//	POST /sandbox/redeliver/{index}     send callback {index} of /sandbox/callbacks (0 is the
+//	                                    oldest) again, same param and sign bytes (Server.Redeliver);
+//	                                    answers like an action: {"action","id","callback"}
 //	GET  /sandbox/requests              the requests received (JSON)
 //	GET  /sandbox/callbacks             the callbacks sent (JSON)
 //	GET  /sandbox/balance               the balance (JSON); POST with amount= sets it
-//	POST /sandbox/callback-url          url= sets the dashboard callback URL
-//	POST /sandbox/verification-url      url= sets the repayment verification URL
+//	POST /sandbox/callback-url          url= sets the dashboard callback URL (empty unsets it)
+//	POST /sandbox/verification-url      url= sets the repayment verification URL (empty unsets it)
+//
+// The two URL routes take an absolute http or https URL with a host, or the empty string; any
+// other url answers 400 with {"error": ...} and changes nothing.
 //
 // Actions: complete-payout, fail-payout, pay-virtual-account, pay-qr-code, fail-qr-code,
 // pay-bank-transfer, complete-web-payment, fail-web-payment, complete-refund, fail-refund,
@@ -97,6 +105,29 @@ var actions = map[string]action{
 	"reject-ekyc": func(s *Server, id string, v actionValues) (*CallbackResult, error) {
 		return s.RejectEKYC(id, v.failedCode, v.message)
 	},
+	"redeliver": func(s *Server, id string, _ actionValues) (*CallbackResult, error) {
+		i, err := strconv.Atoi(id)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the callback index must be an integer, got %q", errBadRequest, id)
+		}
+		return s.Redeliver(i)
+	},
+}
+
+// errBadRequest is wrapped by the errors of a control request that is malformed (HTTP 400).
+var errBadRequest = errors.New("bad request")
+
+// checkControlURL accepts what the URL routes of the control API may set: an absolute http or
+// https URL with a host, or "" (unset).
+func checkControlURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" {
+		return fmt.Errorf("url must be an absolute http or https URL with a host, e.g. http://127.0.0.1:9000/notify (or empty to unset it); got %q", raw)
+	}
+	return nil
 }
 
 // callbackJSON is how the control API shows a callback result.
@@ -165,10 +196,18 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 		writeJSON(w, 200, map[string]any{"balance": s.Balance()})
 		return
 	case rest == "callback-url" && r.Method == http.MethodPost:
+		if err := checkControlURL(r.Form.Get("url")); err != nil {
+			writeJSON(w, 400, map[string]string{"error": err.Error()})
+			return
+		}
 		s.SetCallbackURL(r.Form.Get("url"))
 		writeJSON(w, 200, map[string]string{"callbackUrl": r.Form.Get("url")})
 		return
 	case rest == "verification-url" && r.Method == http.MethodPost:
+		if err := checkControlURL(r.Form.Get("url")); err != nil {
+			writeJSON(w, 400, map[string]string{"error": err.Error()})
+			return
+		}
 		s.SetRepaymentVerificationURL(r.Form.Get("url"))
 		writeJSON(w, 200, map[string]string{"verificationUrl": r.Form.Get("url")})
 		return
@@ -207,6 +246,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 	out := map[string]any{"action": name, "id": id}
 	status := 200
 	switch {
+	case errors.Is(err, errBadRequest):
+		status = 400
 	case errors.Is(err, ErrNotFound):
 		status = 404
 	case err != nil && !errors.Is(err, ErrRefused):

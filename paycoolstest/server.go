@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -139,6 +140,22 @@ func NewServer(opts ...Option) *Server {
 	if err != nil {
 		panic("paycoolstest: " + err.Error())
 	}
+	return s
+}
+
+// New starts a gateway on a loopback port like NewServer, and registers t.Cleanup(s.Close) so
+// that it is closed when the test (or subtest, or benchmark) and its subtests end. It fails the
+// test with t.Fatalf, instead of panicking, if it cannot listen or generate keys.
+//
+//	s := paycoolstest.New(t)
+//	c := s.Client()
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := NewServerAt("127.0.0.1:0", opts...)
+	if err != nil {
+		t.Fatalf("paycoolstest: %v", err)
+	}
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -280,7 +297,8 @@ func (s *Server) Client(opts ...paycools.Option) *paycools.Client {
 
 // SetCallbackURL sets the callback URL of the merchant dashboard. It receives the callbacks of
 // objects created without a notifyUrl: payouts, virtual accounts made by the batch operations,
-// and bank-transfer accounts. Empty means no such callbacks are sent.
+// and bank-transfer accounts. Empty (the default) unsets it: such callbacks are then not sent
+// but kept in Callbacks as undeliverable (ErrNoCallbackURL), for Redeliver once a URL is set.
 func (s *Server) SetCallbackURL(url string) {
 	s.mu.Lock()
 	s.callbackURL = url

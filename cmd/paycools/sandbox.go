@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -45,7 +46,10 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
 		return exitUsage
 	}
-	srv, err := paycoolstest.NewServerAt(*addr, paycoolstest.WithDialect(dialect))
+	// Warnings only (a callback with no URL to go to, ...): one line per request would drown
+	// the output; /sandbox/requests and /sandbox/callbacks have the details.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := paycoolstest.NewServerAt(*addr, paycoolstest.WithDialect(dialect), paycoolstest.WithLogger(logger))
 	if err != nil {
 		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
 		return exitFail
@@ -126,6 +130,7 @@ Go:       %[9]s
 Drive outcomes with the control API (no authentication: keep --addr on loopback):
   curl -X POST %[1]s/sandbox/complete-payout/MCH_ORDER_ID   (routes: go doc paycoolstest.SandboxPrefix)
   curl %[1]s/sandbox/requests      curl %[1]s/sandbox/callbacks
+  curl -X POST %[1]s/sandbox/redeliver/0   (send callback 0 of /sandbox/callbacks again)
 
 Platform public key (base64; verify callbacks with it):
 %[3]s

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"syscall"
@@ -164,7 +168,7 @@ func TestSandboxTextOutput(t *testing.T) {
 	defer cancel()
 	stdout, _, done := startSandbox(t, ctx, "--addr", "127.0.0.1:0") // the spelling of the docs
 	out := stdout.String()
-	for _, want := range []string{"Base URL: http://127.0.0.1:", "App ID:", "Platform public key", "-----BEGIN PRIVATE KEY-----", "throwaway test keys", "moves no money"} {
+	for _, want := range []string{"Base URL: http://127.0.0.1:", "App ID:", "Platform public key", "-----BEGIN PRIVATE KEY-----", "throwaway test keys", "moves no money", "/sandbox/redeliver/0"} {
 		assert.Contains(t, out, want)
 	}
 	cancel()
@@ -184,4 +188,70 @@ func TestSandboxBadAddress(t *testing.T) {
 	status, _, errOut := runCLI(t, "sandbox", "-addr", "256.0.0.1:x")
 	assert.Equal(t, exitFail, status)
 	assert.Contains(t, errOut, "paycools sandbox:")
+}
+
+// sandboxPost POSTs form to a control route of the sandbox and decodes the JSON answer.
+func sandboxPost(t *testing.T, base, route string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.PostForm(base+"/sandbox/"+route, form)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return resp.StatusCode, out
+}
+
+// Through the sandbox process: a payout completed before a callback URL is set is warned
+// about on stderr, a bad callback URL is refused, and the callback is redelivered byte for
+// byte once a URL is set.
+func TestSandboxUndeliverableAndRedeliver(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, done := startSandbox(t, ctx, "-addr", "127.0.0.1:0", "-json")
+	var info sandboxInfo
+	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &info), stdout.String())
+	c := sandboxClient(t, info)
+	_, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{MchOrderID: "SBRD00000001", Amount: 10000,
+		AccountNo: "1234567890", AccountName: "Juan Cruz", PayMethodCode: paycools.PayMethodBank, TransferCode: "BDO"})
+	require.NoError(t, err)
+
+	status, out := sandboxPost(t, info.BaseURL, "complete-payout/SBRD00000001", nil)
+	require.Equal(t, 200, status, "%v", out)
+	assert.Contains(t, out["callback"].(map[string]any)["error"], "undeliverable")
+	assert.Contains(t, stderr.String(), "level=WARN")
+	assert.Contains(t, stderr.String(), "disbursement.success")
+
+	for _, bad := range []string{"notaurl", "ftp://x", "http://"} {
+		status, out = sandboxPost(t, info.BaseURL, "callback-url", url.Values{"url": {bad}})
+		assert.Equal(t, 400, status, "%q: %v", bad, out)
+		assert.Contains(t, out["error"], "absolute http or https URL", bad)
+	}
+
+	var mu sync.Mutex
+	var bodies []string
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"code":10000,"message":"Success"}`)
+	}))
+	defer merchant.Close()
+	status, out = sandboxPost(t, info.BaseURL, "callback-url", url.Values{"url": {merchant.URL}})
+	require.Equal(t, 200, status, "%v", out)
+	for i := range 2 {
+		status, out = sandboxPost(t, info.BaseURL, "redeliver/0", nil)
+		require.Equal(t, 200, status, "%v", out)
+		cb := out["callback"].(map[string]any)
+		assert.Equal(t, true, cb["acknowledged"], "attempt %d: %v", i, cb)
+		assert.Equal(t, merchant.URL, cb["url"])
+	}
+	mu.Lock()
+	require.Len(t, bodies, 2)
+	assert.Equal(t, bodies[0], bodies[1])
+	assert.Contains(t, bodies[0], "SBRD00000001")
+	mu.Unlock()
+
+	cancel()
+	assert.Equal(t, exitOK, waitExit(t, done))
 }
