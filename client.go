@@ -57,7 +57,7 @@ type Client struct {
 	logger      *slog.Logger
 	retries     int
 	clock       func() time.Time
-	endpoints   map[Operation]endpoint
+	endpoints   map[Operation]*endpoint // this client's own copies: a call reads them without copying
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	pollMin     time.Duration
@@ -69,6 +69,8 @@ type Client struct {
 	envSigning     EnvelopeSigning // what envelope operations sign (WithEnvelopeSigning, else per dialect)
 	callbackSecret string          // flat SHA-1 callback secret (WithCallbackSecret); never logged
 	appName        string          // appName for the operations that carry it (WithAppName)
+	quotedAppID    []byte          // appID as a JSON string, for the flat bodies
+	quotedAppName  []byte          // appName as a JSON string, for the flat bodies
 	baseURLSet     bool            // WithBaseURL was given
 	overrides      []endpointOverride
 
@@ -325,6 +327,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		}
 	}
 	c.resolveDialect()
+	c.quotedAppID, c.quotedAppName = quoteJSON(c.appID), quoteJSON(c.appName)
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
 			Transport: defaultTransport(),
@@ -375,7 +378,10 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // overrides, and whether op is known.
 func (c *Client) Endpoint(op Operation) (method, path string, ok bool) {
 	ep, ok := c.endpoints[op]
-	return ep.method, ep.path, ok
+	if !ok {
+		return "", "", false
+	}
+	return ep.method, ep.path, true
 }
 
 // Operations lists every operation the SDK knows, with its default method and path in the
@@ -409,14 +415,15 @@ func (c *Client) resolveDialect() {
 		c.envSigning = defaultEnvelopeSigning[c.dialect]
 	}
 	t := routeTable(c.dialect)
-	c.endpoints = make(map[Operation]endpoint, len(t))
+	c.endpoints = make(map[Operation]*endpoint, len(t))
 	for op, ep := range t {
-		c.endpoints[op] = ep
+		cp := ep
+		c.endpoints[op] = &cp
 	}
 	for _, o := range c.overrides {
-		ep := c.endpoints[o.op]
-		ep.method, ep.path = o.method, o.path
-		c.endpoints[o.op] = ep
+		if ep, ok := c.endpoints[o.op]; ok {
+			ep.method, ep.path = o.method, o.path
+		}
 	}
 	c.overrides = nil
 }

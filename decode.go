@@ -89,6 +89,9 @@ func finishDecode(data []byte, v reflect.Value, warn func(string, error)) {
 			finishDecode(it, v.Index(i), warn)
 		}
 	case reflect.Struct:
+		if sh := shapeOf(v.Type()); sh.onlyAliases && !mentionsAnyName(data, sh.aliasNames) {
+			return // no alias is in data: nothing to do, and no second parse
+		}
 		var fields map[string]json.RawMessage
 		if json.Unmarshal(data, &fields) != nil {
 			return
@@ -205,6 +208,27 @@ type typeShape struct {
 	finish    bool // needsFinish(t, 0): finishDecode has work to do
 	raw       int  // index of the Raw json.RawMessage field, or -1
 	eventName int  // index of the EventName string field, or -1
+	// onlyAliases: the struct's finish work is its own alias fields (no nested struct needs
+	// finishing), so data that names none of aliasNames needs no second parse.
+	onlyAliases bool
+	aliasNames  []string
+}
+
+// mentionsAnyName reports whether data holds one of names as a quoted string (ignoring
+// case, as encoding/json matches names): a cheap scan before a full parse.
+func mentionsAnyName(data []byte, names []string) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '"' {
+			continue
+		}
+		for _, name := range names {
+			end := i + 1 + len(name)
+			if end < len(data) && data[end] == '"' && strings.EqualFold(string(data[i+1:end]), name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeShapes caches typeShape per reflect.Type. A sync.Map: read without a lock once every
@@ -216,6 +240,21 @@ func shapeOf(t reflect.Type) *typeShape {
 		return s.(*typeShape)
 	}
 	s := &typeShape{finish: needsFinish(t, 0), raw: -1, eventName: -1}
+	if t.Kind() == reflect.Struct && s.finish {
+		s.onlyAliases = true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() || f.Name == "Raw" {
+				continue
+			}
+			if aliases, ok := f.Tag.Lookup("alias"); ok {
+				s.aliasNames = append(s.aliasNames, strings.Split(aliases, ",")...)
+			}
+			if needsFinish(f.Type, 1) {
+				s.onlyAliases = false
+			}
+		}
+	}
 	if t.Kind() == reflect.Struct {
 		if f, ok := t.FieldByName("Raw"); ok && len(f.Index) == 1 && f.Type == rawMessageType {
 			s.raw = f.Index[0]

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +63,19 @@ func flatText(raw []byte) (text string, drop bool, err error) {
 // is not null or "", sorted by name in byte order, as name=text joined by &. Nothing is
 // escaped. pairs is not modified.
 func canonicalFlat(pairs []flatPair) ([]byte, error) {
-	idx := make([]int, 0, len(pairs))
+	out, _, err := canonicalFlatTexts(pairs)
+	return out, err
+}
+
+// canonicalFlatTexts is canonicalFlat that also returns each pair's text (by pair index; ""
+// for a dropped pair), so that a caller needing the texts again does not decode twice.
+func canonicalFlatTexts(pairs []flatPair) ([]byte, []string, error) {
+	// Sorted pairs (every body the client builds) need no index to sort.
+	sorted := slices.IsSortedFunc(pairs, func(a, b flatPair) int { return strings.Compare(a.name, b.name) })
+	var idx []int
+	if !sorted {
+		idx = make([]int, 0, len(pairs))
+	}
 	texts := make([]string, len(pairs))
 	size := 0
 	for i, p := range pairs {
@@ -71,26 +84,50 @@ func canonicalFlat(pairs []flatPair) ([]byte, error) {
 		}
 		t, drop, err := flatText(p.raw)
 		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", p.name, err)
+			return nil, nil, fmt.Errorf("field %s: %w", p.name, err)
 		}
 		if drop {
 			continue
 		}
 		texts[i] = t
-		idx = append(idx, i)
+		if !sorted {
+			idx = append(idx, i)
+		}
 		size += len(p.name) + len(t) + 2
 	}
-	sort.Slice(idx, func(a, b int) bool { return pairs[idx[a]].name < pairs[idx[b]].name })
 	out := make([]byte, 0, size)
-	for k, i := range idx {
-		if k > 0 {
+	add := func(i int) {
+		if len(out) > 0 {
 			out = append(out, '&')
 		}
 		out = append(out, pairs[i].name...)
 		out = append(out, '=')
 		out = append(out, texts[i]...)
 	}
-	return out, nil
+	if sorted {
+		for i, p := range pairs {
+			if p.name != "sign" && (texts[i] != "" || !mustDrop(p.raw)) {
+				add(i)
+			}
+		}
+		return out, texts, nil
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(pairs[a].name, pairs[b].name) })
+	for _, i := range idx {
+		add(i)
+	}
+	return out, texts, nil
+}
+
+// mustDrop reports whether a value whose text is empty is dropped (null or ""): an empty
+// object or array ({} and [] have text) is never empty, so only these two are.
+func mustDrop(raw []byte) bool { return flatDropped(raw) }
+
+// flatDropped reports whether a JSON value is left out of a flat body (null or ""), without
+// decoding it; a malformed value is reported by canonicalFlatTexts.
+func flatDropped(raw []byte) bool {
+	raw = bytes.TrimSpace(raw)
+	return string(raw) == "null" || string(raw) == `""`
 }
 
 // CanonicalFlatString returns the string a flat PH body is signed over (docs/dialects.md
@@ -181,9 +218,9 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 		}
 		pairs = append(pairs, flatPair{name, f.raw})
 	}
-	pairs = append(pairs, flatPair{"appId", quoteJSON(c.appID)})
+	pairs = append(pairs, flatPair{"appId", c.quotedAppID})
 	if listed, _ := ep.lists("appName"); listed && c.appName != "" && !hasPair(pairs, "appName") {
-		pairs = append(pairs, flatPair{"appName", quoteJSON(c.appName)})
+		pairs = append(pairs, flatPair{"appName", c.quotedAppName})
 	}
 	if listed, _ := ep.lists("timestamp"); listed && !hasPair(pairs, "timestamp") {
 		if ts == 0 {
@@ -207,15 +244,13 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 	}
 	kept := pairs[:0]
 	for _, p := range pairs {
-		if _, drop, err := flatText(p.raw); err != nil {
-			return flatAttempt{}, fmt.Errorf("field %s: %w", p.name, err)
-		} else if !drop {
+		if !flatDropped(p.raw) {
 			kept = append(kept, p)
 		}
 	}
 	pairs = kept
-	sort.Slice(pairs, func(a, b int) bool { return pairs[a].name < pairs[b].name })
-	msg, err := canonicalFlat(pairs)
+	slices.SortFunc(pairs, func(a, b flatPair) int { return strings.Compare(a.name, b.name) })
+	msg, texts, err := canonicalFlatTexts(pairs)
 	if err != nil {
 		return flatAttempt{}, err
 	}
@@ -225,11 +260,10 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 	}
 	if ep.method == "GET" {
 		var q strings.Builder
-		for _, p := range pairs {
-			t, _, _ := flatText(p.raw)
+		for i, p := range pairs {
 			q.WriteString(url.QueryEscape(p.name))
 			q.WriteByte('=')
-			q.WriteString(url.QueryEscape(t))
+			q.WriteString(url.QueryEscape(texts[i]))
 			q.WriteByte('&')
 		}
 		q.WriteString("sign=")
@@ -258,11 +292,11 @@ func scanCompactObject(b []byte) ([]flatPair, bool) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, false
 	}
-	pairs := make([]flatPair, 0, 16)
 	i := 1
 	if b[i] == '}' {
-		return pairs, i == len(b)-1
+		return nil, i == len(b)-1
 	}
+	pairs := make([]flatPair, 0, 16)
 	for {
 		key, next, ok := scanPlainKey(b, i)
 		if !ok || next >= len(b) || b[next] != ':' {

@@ -38,14 +38,15 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	if ctx == nil {
 		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "ctx", Problem: "nil context"}}}
 	}
-	ep, ok := c.endpoints[op]
+	epp, ok := c.endpoints[op]
 	if !ok {
 		return fmt.Errorf("paycools: unknown operation %q", op)
 	}
+	ep := epp // the client's own copy, read only
 	if ep.path == "" {
 		return &UnsupportedOperationError{Operation: op, Dialect: c.dialect}
 	}
-	if err := c.validate(op, &ep, params); err != nil {
+	if err := c.validate(op, ep, params); err != nil {
 		return err
 	}
 	base, ts, extra, err := encodeParams(params)
@@ -59,16 +60,16 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 			}
 		}
 	} else {
-		extra = c.envelopeAppName(&ep, base, extra)
+		extra = c.envelopeAppName(ep, base, extra)
 	}
-	build := func() (wireRequest, error) { return c.buildEnvelope(op, &ep, base, ts, extra) }
+	build := func() (wireRequest, error) { return c.buildEnvelope(op, ep, base, ts, extra) }
 	if ep.form == formFlat {
 		path, perr := fillPath(ep.path, base)
 		if perr != nil {
 			return &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: perr.Error()}}}
 		}
 		build = func() (wireRequest, error) {
-			fa, err := c.buildFlat(op, &ep, base, ts, extra)
+			fa, err := c.buildFlat(op, ep, base, ts, extra)
 			if err != nil {
 				return wireRequest{}, &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
 			}
@@ -84,7 +85,7 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	var lastErr error
 	unknown := false
 	for attempt := 1; ; attempt++ {
-		res := c.attempt(ctx, op, ep, build, out, attempt)
+		res := c.attempt(ctx, op, *ep, build, out, attempt)
 		if res.err == nil {
 			return nil
 		}
@@ -225,15 +226,18 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, build f
 	if err != nil {
 		return attemptResult{err: err}
 	}
-	var sent atomic.Bool // set by the transport, possibly from another goroutine
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
+	// One allocation for the trace and its flag (set by the transport, possibly from another
+	// goroutine), one for the closure.
+	st := &sentTrace{}
+	st.trace.GotConn = func(httptrace.GotConnInfo) { st.sent.Store(true) }
+	sent, trace := &st.sent, &st.trace
 	// The request is made with the traced context directly: req.WithContext would copy it.
 	tctx := httptrace.WithClientTrace(ctx, trace)
 	var req *http.Request
 	if wr.param != nil {
 		req, err = c.newRequest(tctx, ep.method, c.baseURL+wr.path, wr.param, wr.sign)
 	} else {
-		req, err = c.newFlatRequest(tctx, ep.method, c.baseURL+wr.path, wr)
+		req, err = c.newFlatRequest(tctx, ep.method, c.baseURL, wr)
 	}
 	if err != nil {
 		return attemptResult{err: &TransportError{Operation: op, Err: err}}
@@ -263,13 +267,13 @@ func (c *Client) attempt(ctx context.Context, op Operation, ep endpoint, build f
 
 // newFlatRequest makes the HTTP request of a flat attempt: the body for POST, the query for
 // GET.
-func (c *Client) newFlatRequest(ctx context.Context, method, u string, wr wireRequest) (*http.Request, error) {
+func (c *Client) newFlatRequest(ctx context.Context, method, base string, wr wireRequest) (*http.Request, error) {
 	var req *http.Request
 	var err error
 	if method == http.MethodGet {
-		req, err = http.NewRequestWithContext(ctx, method, u+"?"+wr.query, nil)
+		req, err = http.NewRequestWithContext(ctx, method, base+wr.path+"?"+wr.query, nil) // one concatenation
 	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u, bytes.NewReader(wr.body))
+		req, err = http.NewRequestWithContext(ctx, method, base+wr.path, bytes.NewReader(wr.body))
 	}
 	if err != nil {
 		return nil, err
@@ -456,7 +460,7 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, path string, 
 	// On a money-moving create, a code that does not prove that nothing was created (21000,
 	// 21011, 21022, 21023, their PH twins, and every code the table does not know) leaves the
 	// outcome unknown: the create is reconciled by merchant order id (docs/codes.md).
-	if c.endpoints[op].kind == kindMoney && !info.nothingCreated {
+	if ep := c.endpoints[op]; ep != nil && ep.kind == kindMoney && !info.nothingCreated {
 		apiErr.OutcomeUnknown = true
 	}
 	r := attemptResult{err: apiErr}
@@ -831,4 +835,11 @@ func WithAttemptObserver(fn func(ctx context.Context, a Attempt)) Option {
 		c.observer = fn
 		return nil
 	}
+}
+
+// sentTrace is the client trace of one attempt with the flag it sets when a connection was
+// obtained (after which the request may have been sent).
+type sentTrace struct {
+	trace httptrace.ClientTrace
+	sent  atomic.Bool
 }

@@ -47,10 +47,52 @@ var validationPatterns = map[string]struct {
 type validation struct {
 	fields []FieldError
 	rules  *ruleCache // compiled tag rules; nil compiles them afresh
-	// top, when set, decides for each top-level field (by its JSON name) whether it is checked
+	// row, when set, decides for each top-level field (by its JSON name) whether it is checked
 	// at all and whether it is required, in place of the tag's required rule: the route row
-	// of the client's dialect decides what is sent and what is required.
-	top func(name string, tagRequired bool) (check, required bool)
+	// of the client's dialect decides what is sent and what is required. A value, not a
+	// closure, so that it costs no allocation of its own.
+	row rowRule
+}
+
+// rowRule is the route row's say over the top-level fields (see validation.row).
+type rowRule struct {
+	set          bool
+	flatRow      bool
+	appNameGiven bool
+	ep           *endpoint
+	renames      []rename
+}
+
+// decide says whether the top-level field name is checked and whether it is required.
+func (r *rowRule) decide(name string, tagRequired bool) (bool, bool) {
+	ep := r.ep
+	if !r.flatRow {
+		return true, tagRequired && !(name == "appName" && r.appNameGiven)
+	}
+	if pathVar(ep.path, name) {
+		return true, true
+	}
+	sent, required := false, false
+	matched := false
+	for _, rn := range r.renames {
+		if rn.from != name {
+			continue
+		}
+		matched = true
+		if l, _ := ep.lists(rn.to); l {
+			sent = true
+		}
+		if rn.whenField == "" {
+			_, required = ep.lists(rn.to)
+		}
+	}
+	if !matched {
+		sent, required = ep.lists(name)
+	}
+	if name == "appName" && r.appNameGiven || name == "timestamp" { // the SDK fills timestamp
+		required = false
+	}
+	return sent, required
 }
 
 // add records a problem with a field (its JSON name).
@@ -110,35 +152,7 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 	}
 	renames := nameTable(c.dialect)[op]
 	flatRow := ep.form == formFlat
-	v.top = func(name string, tagRequired bool) (bool, bool) {
-		if !flatRow {
-			return true, tagRequired && !(name == "appName" && appNameGiven)
-		}
-		if pathVar(ep.path, name) {
-			return true, true
-		}
-		sent, required := false, false
-		matched := false
-		for _, r := range renames {
-			if r.from != name {
-				continue
-			}
-			matched = true
-			if l, _ := ep.lists(r.to); l {
-				sent = true
-			}
-			if r.whenField == "" {
-				_, required = ep.lists(r.to)
-			}
-		}
-		if !matched {
-			sent, required = ep.lists(name)
-		}
-		if name == "appName" && appNameGiven || name == "timestamp" { // the SDK fills timestamp
-			required = false
-		}
-		return sent, required
-	}
+	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames}
 	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
 		if listed, req := ep.lists("appName"); listed && req && !appNameGiven && !hasFieldJSON(v, rv, "appName") {
 			v.add("appName", "is required: set it with paycools.WithAppName, in the params or in Extra")
@@ -357,8 +371,8 @@ func checkStruct(v *validation, rv reflect.Value, prefix string) {
 			path = prefix + "." + fr.name
 		}
 		fv := rv.Field(fr.index)
-		if prefix == "" && v.top != nil {
-			check, required := v.top(fr.name, fr.required)
+		if prefix == "" && v.row.set {
+			check, required := v.row.decide(fr.name, fr.required)
 			if !check {
 				continue
 			}
