@@ -217,13 +217,19 @@ type typeShape struct {
 // mentionsAnyName reports whether data holds one of names as a quoted string (ignoring
 // case, as encoding/json matches names): a cheap scan before a full parse.
 func mentionsAnyName(data []byte, names []string) bool {
+	return scanQuotedNames(data, names, func(int) bool { return true })
+}
+
+// scanQuotedNames calls hit(k) for every place where data holds names[k] as a quoted string
+// (ignoring case), and stops with true at the first hit that returns true.
+func scanQuotedNames(data []byte, names []string, hit func(k int) (stop bool)) bool {
 	for i := 0; i < len(data); i++ {
 		if data[i] != '"' {
 			continue
 		}
-		for _, name := range names {
+		for k, name := range names {
 			end := i + 1 + len(name)
-			if end < len(data) && data[end] == '"' && strings.EqualFold(string(data[i+1:end]), name) {
+			if end < len(data) && data[end] == '"' && strings.EqualFold(string(data[i+1:end]), name) && hit(k) {
 				return true
 			}
 		}

@@ -501,22 +501,10 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		key, token := "", ""
 		if c.notifyStore != nil {
 			key = NotificationKey(n)
-			state, tok, err := c.notifyStore.Claim(r.Context(), key)
-			switch {
-			case err != nil:
-				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; PayCools will deliver again",
-					slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
-				writeReply(w, http.StatusInternalServerError, replyServerError)
-				return
-			case state == NotificationDone:
-				writeReply(w, http.StatusOK, successReply(n.Form))
-				return
-			case state == NotificationInFlight:
-				// Not acknowledged: if the delivery in flight fails, this one comes back.
-				writeReply(w, http.StatusInternalServerError, replyServerError)
+			var ok bool
+			if token, ok = c.claimOrReply(w, r, key, n.EventName, successReply(n.Form)); !ok {
 				return
 			}
-			token = tok
 		}
 		p, err := runGuarded(func() error { return fn(r.Context(), n) })
 		if p != nil {
@@ -627,23 +615,10 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 		if c.notifyStore != nil {
 			sum := sha256.Sum256(n.Param)
 			key = EventPaymentVerification + ":sha256=" + hex.EncodeToString(sum[:])
-			state, tok, err := c.notifyStore.Claim(r.Context(), key)
-			switch {
-			case err != nil:
-				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; repayment verification answered 500",
-					slog.String("error", redactText(err.Error(), 300)))
-				writeReply(w, http.StatusInternalServerError, replyServerError)
-				return
-			case state == NotificationDone:
-				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again; refused (a question is never accepted twice)",
-					slog.String("mchOrderId", q.MchOrderID))
-				writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
-				return
-			case state == NotificationInFlight:
-				writeReply(w, http.StatusInternalServerError, replyServerError)
+			var ok bool
+			if token, ok = c.claimOrReply(w, r, key, n.EventName, repaymentReply(n.Form, repaymentRefuseCode, "Failed")); !ok {
 				return
 			}
-			token = tok
 		}
 		var accept bool
 		p, err := runGuarded(func() error {
@@ -769,4 +744,29 @@ func (c *Client) refuseUnreadable(w http.ResponseWriter, r *http.Request, n *Not
 		slog.String("event", n.EventName), slog.String("field", field))
 	writeReply(w, http.StatusInternalServerError, replyServerError)
 	return true
+}
+
+// claimOrReply claims key in the notification store for one delivery of event. When the
+// delivery may go on it returns the claim's token and true; otherwise it has answered: 500 on
+// a store error or a claim in flight (PayCools delivers again, and comes back if the first
+// delivery fails), doneReply (200) when the event was handled before.
+func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, doneReply []byte) (string, bool) {
+	state, token, err := c.notifyStore.Claim(r.Context(), key)
+	switch {
+	case err != nil:
+		c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; answered 500, PayCools will deliver again",
+			slog.String("event", event), slog.String("error", redactText(err.Error(), 300)))
+		writeReply(w, http.StatusInternalServerError, replyServerError)
+		return "", false
+	case state == NotificationDone:
+		if event == EventPaymentVerification {
+			c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again; refused (a question is never accepted twice)")
+		}
+		writeReply(w, http.StatusOK, doneReply)
+		return "", false
+	case state == NotificationInFlight:
+		writeReply(w, http.StatusInternalServerError, replyServerError)
+		return "", false
+	}
+	return token, true
 }

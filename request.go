@@ -393,19 +393,10 @@ var envelopeNames = [...]string{"code", "message", "msg", "data"}
 // anywhere; only a body where one occurs twice is parsed fully.
 func repeatsEnvelopeName(body []byte) bool {
 	var counts [len(envelopeNames)]int
-	suspect := false
-	for i := 0; i < len(body); i++ {
-		if body[i] != '"' {
-			continue
-		}
-		for k, name := range envelopeNames {
-			end := i + 1 + len(name)
-			if end < len(body) && body[end] == '"' && strings.EqualFold(string(body[i+1:end]), name) {
-				counts[k]++
-				suspect = suspect || counts[k] > 1
-			}
-		}
-	}
+	suspect := scanQuotedNames(body, envelopeNames[:], func(k int) bool {
+		counts[k]++
+		return counts[k] > 1
+	})
 	if !suspect {
 		return false
 	}
