@@ -129,7 +129,8 @@ type LedgerError struct {
 }
 
 func (e *LedgerError) Error() string {
-	return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: %v", e.Operation, e.MchOrderID, e.Err)
+	// A database error may quote the values it refused (the param holds account numbers).
+	return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: %s", e.Operation, e.MchOrderID, redactText(e.Err.Error(), 300))
 }
 
 func (e *LedgerError) Unwrap() error { return e.Err }
