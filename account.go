@@ -339,13 +339,13 @@ func (s *AccountService) Balance(ctx context.Context, p *AccountBalanceParams) (
 }
 
 // PaymentStatement reads one page of the merchant's collections for one day (doc 2.2), for
-// reconciliation. Ask for Page 1, 2, … until a page comes back with no records.
+// reconciliation. PaymentStatementRecords walks every page for you.
 func (s *AccountService) PaymentStatement(ctx context.Context, p *AccountPaymentStatementParams) (*PaymentStatement, error) {
 	return do[PaymentStatement](ctx, s.c, OpAccountPaymentStatement, p)
 }
 
 // PayoutStatement reads one page of the merchant's payouts for one day (doc 2.3), for
-// reconciliation. Ask for Page 1, 2, … until a page comes back with no records.
+// reconciliation. PayoutStatementRecords walks every page for you.
 func (s *AccountService) PayoutStatement(ctx context.Context, p *AccountPayoutStatementParams) (*PayoutStatement, error) {
 	return do[PayoutStatement](ctx, s.c, OpAccountPayoutStatement, p)
 }

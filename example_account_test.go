@@ -41,3 +41,21 @@ func ExampleAccountService_PaymentStatement() {
 		}
 	}
 }
+
+// Walk every record of one day's collections statement, page after page, as the loop goes;
+// an error is yielded once and ends the loop.
+func ExampleAccountService_PaymentStatementRecords() {
+	c := exampleClient(paycools.BaseURLPhilippinesUAT)
+	var total paycools.Amount
+	for rec, err := range c.Account.PaymentStatementRecords(context.Background(), &paycools.AccountPaymentStatementParams{
+		CreateDate: "2026-12-01",
+		Status:     paycools.StatementComplete,
+	}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		total += rec.Amount
+	}
+	fmt.Println("collected: PHP", total)
+}

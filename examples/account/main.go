@@ -56,25 +56,24 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	// The iterators walk every page (PayCools' page size is undocumented; the fake's is 50).
 	var total paycools.Amount
-	for page := 1; ; page++ {
-		st, err := c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Page: page, Status: paycools.StatementComplete})
+	n := 0
+	for r, err := range c.Account.PaymentStatementRecords(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Status: paycools.StatementComplete}) {
 		if err != nil {
 			return err
 		}
-		if len(st.Records) == 0 {
-			break
-		}
-		for _, r := range st.Records {
-			total += r.Amount
-		}
-		fmt.Fprintf(out, "payments page %d: %d records\n", page, len(st.Records))
+		total += r.Amount
+		n++
 	}
-	fmt.Fprintf(out, "payments: PHP %s collected %s\n", total, today)
-	outs, err := c.Account.PayoutStatement(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
-	if err != nil {
-		return err
+	fmt.Fprintf(out, "payments: %d records, PHP %s collected %s\n", n, total, today)
+	payouts := 0
+	for _, err := range c.Account.PayoutStatementRecords(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today}) {
+		if err != nil {
+			return err
+		}
+		payouts++
 	}
-	fmt.Fprintf(out, "payouts:  %d on page 1, balance now PHP %s\n", len(outs.Records), gw.Balance())
+	fmt.Fprintf(out, "payouts:  %d, balance now PHP %s\n", payouts, gw.Balance())
 	return nil
 }

@@ -44,24 +44,27 @@ func (t *tour) accountAfter(ctx context.Context) error {
 	}
 	t.line(famAccount, "balance", "%s after the tour", php(b.Balance))
 	_, today := phDays()
-	pays, err := t.c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Page: 1})
-	if err != nil {
-		return fmt.Errorf("payment statement: %w", err)
-	}
+	// Every page of each statement, fetched as the loop goes.
 	var in paycools.Amount
-	for _, r := range pays.Records {
+	nIn := 0
+	for r, err := range t.c.Account.PaymentStatementRecords(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today}) {
+		if err != nil {
+			return fmt.Errorf("payment statement: %w", err)
+		}
 		in += r.Amount
+		nIn++
 	}
-	t.line(famAccount, "statement", "payments created %s: %d record(s), %s", today, len(pays.Records), php(in))
-	outs, err := t.c.Account.PayoutStatement(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
-	if err != nil {
-		return fmt.Errorf("payout statement: %w", err)
-	}
+	t.line(famAccount, "statement", "payments created %s: %d record(s), %s", today, nIn, php(in))
 	var out paycools.Amount
-	for _, r := range outs.Records {
+	nOut := 0
+	for r, err := range t.c.Account.PayoutStatementRecords(ctx, &paycools.AccountPayoutStatementParams{CreateDate: today}) {
+		if err != nil {
+			return fmt.Errorf("payout statement: %w", err)
+		}
 		out += r.Amount
+		nOut++
 	}
-	t.line(famAccount, "statement", "payouts created %s: %d record(s), %s", today, len(outs.Records), php(out))
+	t.line(famAccount, "statement", "payouts created %s: %d record(s), %s", today, nOut, php(out))
 	return nil
 }
 
