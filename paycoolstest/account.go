@@ -9,8 +9,8 @@ import (
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
-// StatementPageSize is how many records one statement page holds (PayCools does not document
-// its page size).
+// StatementPageSize is how many records one statement page holds by default (PayCools does not
+// document its page size); WithStatementPageSize sets another.
 const StatementPageSize = 50
 
 func init() {
@@ -62,14 +62,13 @@ func (f statementFilter) keep(status string, created, completed time.Time) bool 
 	return f.status == "" || f.status == phStatus(status)
 }
 
-// page cuts one page out of the records.
-func (f statementFilter) pageOf(recs []obj) []obj {
-	from := (f.page - 1) * StatementPageSize
-	if from >= int64(len(recs)) {
-		return []obj{}
+// pageBounds is the [from, to) range of page f.page among n records, for a page size.
+func (f statementFilter) pageBounds(n, size int) (int, int) {
+	from := (f.page - 1) * int64(size)
+	if from >= int64(n) {
+		return 0, 0
 	}
-	to := min(from+StatementPageSize, int64(len(recs)))
-	return recs[from:to]
+	return int(from), int(min(from+int64(size), int64(n)))
 }
 
 // phStatus is the PH spelling of a transaction status, used by the /api/v1 statements.
@@ -104,11 +103,17 @@ func (s *Server) paymentStatement(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	recs := []obj{}
+	// Filter first, then build only the page asked for: a seeded day of 100,000 records stays
+	// cheap to page through.
+	var kept []*collection
 	for _, col := range s.st.collectionList {
-		if !f.keep(col.status, col.created, col.completed) {
-			continue
+		if f.keep(col.status, col.created, col.completed) {
+			kept = append(kept, col)
 		}
+	}
+	from, to := f.pageBounds(len(kept), s.pageSize())
+	recs := []obj{}
+	for _, col := range kept[from:to] {
 		recs = append(recs, obj{
 			{"merchantOrderId", col.mchOrderID},
 			{"transactionId", col.txID},
@@ -124,7 +129,7 @@ func (s *Server) paymentStatement(c *call) (any, *apiError) {
 			{"completeTime", wireTime(col.completed)},
 		})
 	}
-	return obj{{"records", f.pageOf(recs)}}, nil
+	return obj{{"records", recs}}, nil
 }
 
 func (s *Server) payoutStatement(c *call) (any, *apiError) {
@@ -132,11 +137,15 @@ func (s *Server) payoutStatement(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	recs := []obj{}
+	var kept []*payout
 	for _, po := range s.st.payoutList {
-		if !f.keep(po.status, po.created, po.returned) {
-			continue
+		if f.keep(po.status, po.created, po.returned) {
+			kept = append(kept, po)
 		}
+	}
+	from, to := f.pageBounds(len(kept), s.pageSize())
+	recs := []obj{}
+	for _, po := range kept[from:to] {
 		recs = append(recs, obj{
 			{"merchantOrderId", po.mchOrderID},
 			{"transactionId", po.txID},
@@ -152,5 +161,5 @@ func (s *Server) payoutStatement(c *call) (any, *apiError) {
 			{"completeTime", wireTime(po.returned)},
 		})
 	}
-	return obj{{"records", f.pageOf(recs)}}, nil
+	return obj{{"records", recs}}, nil
 }

@@ -187,6 +187,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		rec.Operation = rt.op
 	}
 	f := s.takeFault(routeKey, r.URL.Path)
+	if f == nil && rt != nil {
+		f = s.takePageFault(rt.op, body)
+	}
 	if f != nil {
 		rec.Fault = f
 		if f.Delay > 0 {

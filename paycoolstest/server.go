@@ -67,6 +67,7 @@ type config struct {
 	dialect    paycools.Dialect
 	envSigning paycools.EnvelopeSigning
 	secret     string
+	pageSize   int // statement page size (WithStatementPageSize)
 }
 
 // Option configures a Server in NewServer and NewServerAt.
