@@ -125,11 +125,11 @@ func TestReconcileEmptyDayAndBadCSV(t *testing.T) {
 
 	for bad, want := range map[string]string{
 		"id,dir,amount,currency,status\n":                                                 "line 1: column 1",
-		"mchOrderId,direction,amount,currency,status\nA,collection,100,PHP,\nB,in,1,,\n":   "line 3: direction \"in\"",
-		"mchOrderId,direction,amount,currency,status\nA,payout,500.10,PHP,\n":              "line 2: amount \"500.10\": want minor units",
-		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP,DONE\n":               "line 2: status \"DONE\"",
-		"mchOrderId,direction,amount,currency,status\n,payout,5,PHP,\n":                    "line 2: mchOrderId is empty",
-		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP\n":                    "wrong number of fields",
+		"mchOrderId,direction,amount,currency,status\nA,collection,100,PHP,\nB,in,1,,\n":  "line 3: direction \"in\"",
+		"mchOrderId,direction,amount,currency,status\nA,payout,500.10,PHP,\n":             "line 2: amount \"500.10\": want minor units",
+		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP,DONE\n":              "line 2: status \"DONE\"",
+		"mchOrderId,direction,amount,currency,status\n,payout,5,PHP,\n":                   "line 2: mchOrderId is empty",
+		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP\n":                   "wrong number of fields",
 		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP,\nA,payout,6,PHP,\n": "appears twice",
 	} {
 		_, err := paycools.Reconcile(context.Background(), c, "2026-12-01", csvBooks(bad), paycools.ReconcileOptions{})
