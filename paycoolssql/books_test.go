@@ -1,0 +1,45 @@
+package paycoolssql_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolssql"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+// The ledger as books: what the SDK created that day is what PayCools' statements must show.
+func TestLedgerBooksReconcile(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
+		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
+		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("books"))
+		require.NoError(t, err)
+		c := srv.Client(paycools.WithLedger(l))
+		for _, order := range []string{"BOOKS0000001", "BOOKS0000002"} {
+			_, err := c.Payouts.Create(ctx, payout(order, 1500))
+			require.NoError(t, err)
+		}
+		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		assert.True(t, rep.OK(), "%+v", rep)
+		assert.Equal(t, 2, rep.Matched)
+
+		// A payout the SDK never made (someone used the dashboard) shows up.
+		srv.Seed(paycoolstest.SeedRecord{Payout: true, MchOrderID: "DASHBOARD01", Amount: 99})
+		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		require.Len(t, rep.OnlyAtPayCools, 1)
+		assert.Equal(t, "DASHBOARD01", rep.OnlyAtPayCools[0].MchOrderID)
+		// Another day has neither.
+		rep, err = paycools.Reconcile(ctx, c, "2026-11-30", l.Books(), paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		assert.True(t, rep.OK())
+		assert.Zero(t, rep.Records)
+	})
+}
