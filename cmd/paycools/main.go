@@ -62,6 +62,7 @@ var commands = []command{
 	{"doctor", "explain precisely why a signature does not verify", runDoctor},
 	{"sandbox", "serve a fake PayCools gateway for integration tests", runSandbox},
 	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
+	{"reconcile", "match one day of PayCools' statements against your books (CSV or the ledger)", runReconcile},
 }
 
 // runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).
@@ -99,7 +100,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run "paycools COMMAND -h" for the flags of a command (-flag and --flag both work).
