@@ -41,22 +41,37 @@ func init() {
 type statementFilter struct {
 	createDate, completeDate, status string
 	page                             int64
+	// the days as [from, to) in PH time, so that keep compares instants instead of formatting
+	// every record's date (a seeded day has 100,000 records per page asked)
+	createFrom, createTo, completeFrom, completeTo time.Time
+}
+
+// dayRange is [start of day, start of the next day) in PH time; zero when day does not parse
+// (the rules already refused it).
+func dayRange(day string) (time.Time, time.Time) {
+	t, err := time.ParseInLocation("2006-01-02", day, phZone)
+	if err != nil {
+		return time.Time{}, time.Time{}
+	}
+	return t, t.AddDate(0, 0, 1)
 }
 
 func statementOf(p params) (statementFilter, *apiError) {
-	f := statementFilter{p.str("createDate"), p.str("completeDate"), p.str("status"), p.int("page")}
+	f := statementFilter{createDate: p.str("createDate"), completeDate: p.str("completeDate"), status: p.str("status"), page: p.int("page")}
 	if f.createDate == "" && f.completeDate == "" {
 		return f, paramError("createDate", "or completeDate is required")
 	}
+	f.createFrom, f.createTo = dayRange(f.createDate)
+	f.completeFrom, f.completeTo = dayRange(f.completeDate)
 	return f, nil
 }
 
 // keep reports whether a record belongs to the statement.
 func (f statementFilter) keep(status string, created, completed time.Time) bool {
-	if f.createDate != "" && wireDate(created) != f.createDate {
+	if f.createDate != "" && (created.Before(f.createFrom) || !created.Before(f.createTo)) {
 		return false
 	}
-	if f.completeDate != "" && (completed.IsZero() || wireDate(completed) != f.completeDate) {
+	if f.completeDate != "" && (completed.IsZero() || completed.Before(f.completeFrom) || !completed.Before(f.completeTo)) {
 		return false
 	}
 	return f.status == "" || f.status == phStatus(status)

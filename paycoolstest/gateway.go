@@ -328,6 +328,15 @@ func (s *Server) record(rec Request) {
 	s.mu.Unlock()
 }
 
+// ClearRequests forgets the requests recorded so far (Requests starts empty again), e.g.
+// between the phases of a test, or in a benchmark that measures the client's memory and not
+// the gateway's log.
+func (s *Server) ClearRequests() {
+	s.mu.Lock()
+	s.reqs = nil
+	s.mu.Unlock()
+}
+
 // appendBounded appends v and drops the oldest elements beyond maxRecords.
 func appendBounded[T any](list []T, v T) []T {
 	list = append(list, v)
