@@ -21,12 +21,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	paycools "github.com/paycools-sdk/paycools-go"
 )
 
 // Exit statuses of run.
@@ -191,4 +194,42 @@ func flagWasSet(fs *flag.FlagSet, name string) bool {
 		}
 	})
 	return set
+}
+
+// credentials are the -base-url, -app-id and -key flags of the commands that call PayCools,
+// defaulting to PAYCOOLS_BASE_URL, PAYCOOLS_APP_ID and PAYCOOLS_PRIVATE_KEY_FILE (or the key
+// itself in PAYCOOLS_PRIVATE_KEY).
+type credentials struct {
+	baseURL, appID, keyFile *string
+}
+
+func credentialFlags(fset *flag.FlagSet, hostHelp string) credentials {
+	return credentials{
+		baseURL: fset.String("base-url", os.Getenv("PAYCOOLS_BASE_URL"), hostHelp),
+		appID:   fset.String("app-id", os.Getenv("PAYCOOLS_APP_ID"), "the merchant appId"),
+		keyFile: fset.String("key", os.Getenv("PAYCOOLS_PRIVATE_KEY_FILE"), "the merchant private key file (PEM or bare base64)"),
+	}
+}
+
+// key reads and parses the merchant key; on a problem it prints it and returns exitUsage.
+func (cr credentials) key(fset *flag.FlagSet) (*rsa.PrivateKey, int) {
+	var keyBytes []byte
+	switch {
+	case *cr.keyFile != "":
+		b, err := readFile(*cr.keyFile)
+		if err != nil {
+			return nil, usageError(fset, "-key: %v", err)
+		}
+		keyBytes = b
+	case os.Getenv("PAYCOOLS_PRIVATE_KEY") != "":
+		keyBytes = []byte(os.Getenv("PAYCOOLS_PRIVATE_KEY"))
+	}
+	if *cr.baseURL == "" || *cr.appID == "" || keyBytes == nil {
+		return nil, usageError(fset, "need -base-url, -app-id and -key (or their PAYCOOLS_* variables)")
+	}
+	key, err := paycools.ParsePrivateKey(keyBytes)
+	if err != nil {
+		return nil, usageError(fset, "-key: %v", err)
+	}
+	return key, exitOK
 }

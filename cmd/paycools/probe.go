@@ -33,31 +33,15 @@ characters), so the output can go into a bug report. It ends with the options to
 Flags default to PAYCOOLS_BASE_URL, PAYCOOLS_APP_ID and PAYCOOLS_PRIVATE_KEY_FILE (or the key
 itself in PAYCOOLS_PRIVATE_KEY). Exit status: 0 when some variant was accepted, 1 when none
 was, 2 for a usage error.`, stderr)
-	baseURL := fset.String("base-url", os.Getenv("PAYCOOLS_BASE_URL"), "the PayCools test host, e.g. https://api-uat.paycools.com")
-	appID := fset.String("app-id", os.Getenv("PAYCOOLS_APP_ID"), "the merchant appId")
-	keyFile := fset.String("key", os.Getenv("PAYCOOLS_PRIVATE_KEY_FILE"), "the merchant private key file (PEM or bare base64)")
+	cr := credentialFlags(fset, "the PayCools test host, e.g. https://api-uat.paycools.com")
 	platformFile := fset.String("platform-key", os.Getenv("PAYCOOLS_PLATFORM_PUBLIC_KEY_FILE"), "the PayCools platform public key file (optional: checked to parse, for the callback setup; no call needs it)")
 	timeout := fset.Duration("timeout", 10*time.Second, "time allowed for each request")
 	if done, status := parseFlags(fset, args, stdout); done {
 		return status
 	}
-	var keyBytes []byte
-	switch {
-	case *keyFile != "":
-		b, err := readFile(*keyFile)
-		if err != nil {
-			return usageError(fset, "-key: %v", err)
-		}
-		keyBytes = b
-	case os.Getenv("PAYCOOLS_PRIVATE_KEY") != "":
-		keyBytes = []byte(os.Getenv("PAYCOOLS_PRIVATE_KEY"))
-	}
-	if *baseURL == "" || *appID == "" || keyBytes == nil {
-		return usageError(fset, "need -base-url, -app-id and -key (or their PAYCOOLS_* variables)")
-	}
-	key, err := paycools.ParsePrivateKey(keyBytes)
-	if err != nil {
-		return usageError(fset, "-key: %v", err)
+	key, status := cr.key(fset)
+	if key == nil {
+		return status
 	}
 	if *platformFile != "" {
 		b, err := readFile(*platformFile)
@@ -68,7 +52,7 @@ was, 2 for a usage error.`, stderr)
 			return usageError(fset, "-platform-key: %v", err)
 		}
 	}
-	p := &prober{base: strings.TrimRight(*baseURL, "/"), appID: *appID, key: key, timeout: *timeout, out: stdout}
+	p := &prober{base: strings.TrimRight(*cr.baseURL, "/"), appID: *cr.appID, key: key, timeout: *timeout, out: stdout}
 	return p.run(ctx)
 }
 

@@ -41,9 +41,7 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 	sqliteFile := fset.String("sqlite", "", "books: the paycoolssql ledger in this SQLite file")
 	table := fset.String("table", "", "the ledger's table (default paycools_intents)")
 	format := fset.String("format", "table", "output: table, csv or json")
-	baseURL := fset.String("base-url", os.Getenv("PAYCOOLS_BASE_URL"), "the PayCools host")
-	appID := fset.String("app-id", os.Getenv("PAYCOOLS_APP_ID"), "the merchant appId")
-	keyFile := fset.String("key", os.Getenv("PAYCOOLS_PRIVATE_KEY_FILE"), "the merchant private key file (PEM or bare base64)")
+	cr := credentialFlags(fset, "the PayCools host")
 	dialectName := fset.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "open-api or ph (default: from the host)")
 	appName := fset.String("app-name", os.Getenv("PAYCOOLS_APP_NAME"), "the appName of the PH host, when it wants one")
 	timeout := fset.Duration("timeout", 10*time.Minute, "time allowed for the whole run")
@@ -65,22 +63,11 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return usageError(fset, "-format %q: want table, csv or json", *format)
 	}
-	keyBytes := []byte(os.Getenv("PAYCOOLS_PRIVATE_KEY"))
-	if *keyFile != "" {
-		b, err := readFile(*keyFile)
-		if err != nil {
-			return usageError(fset, "-key: %v", err)
-		}
-		keyBytes = b
+	key, status := cr.key(fset)
+	if key == nil {
+		return status
 	}
-	if *baseURL == "" || *appID == "" || len(keyBytes) == 0 {
-		return usageError(fset, "need -base-url, -app-id and -key (or their PAYCOOLS_* variables)")
-	}
-	key, err := paycools.ParsePrivateKey(keyBytes)
-	if err != nil {
-		return usageError(fset, "-key: %v", err)
-	}
-	opts := []paycools.Option{paycools.WithBaseURL(*baseURL)}
+	opts := []paycools.Option{paycools.WithBaseURL(*cr.baseURL)}
 	if *dialectName != "" {
 		d, err := paycools.ParseDialect(*dialectName)
 		if err != nil {
@@ -91,7 +78,7 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 	if *appName != "" {
 		opts = append(opts, paycools.WithAppName(*appName))
 	}
-	c, err := paycools.NewClient(*appID, key, opts...)
+	c, err := paycools.NewClient(*cr.appID, key, opts...)
 	if err != nil {
 		return usageError(fset, "%v", err)
 	}
