@@ -43,3 +43,33 @@ func TestLedgerBooksReconcile(t *testing.T) {
 		assert.Zero(t, rep.Records)
 	})
 }
+
+// WithBusinessDay moves the day's boundaries: an intent made at 23:30 UTC+8 belongs to the next
+// day in UTC+9.
+func TestLedgerBooksBusinessDay(t *testing.T) {
+	d := openSQLite(t)
+	ctx := testCtx(t)
+	late := time.Date(2026, 12, 1, 23, 30, 0, 0, time.FixedZone("PHT", 8*3600))
+	srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return late }))
+	opt := d.table("zone")
+	l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, opt)
+	require.NoError(t, err)
+	_, err = srv.Client(paycools.WithLedger(l)).Payouts.Create(ctx, payout("ZONE00000001", 100))
+	require.NoError(t, err)
+	count := func(l *paycoolssql.Ledger, day string) int {
+		n := 0
+		for _, err := range l.Books().Records(ctx, day) {
+			require.NoError(t, err)
+			n++
+		}
+		return n
+	}
+	assert.Equal(t, 1, count(l, "2026-12-01"))
+	jst, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, opt, paycoolssql.WithBusinessDay(time.FixedZone("JST", 9*3600)))
+	require.NoError(t, err)
+	assert.Equal(t, 0, count(jst, "2026-12-01"))
+	assert.Equal(t, 1, count(jst, "2026-12-02"))
+	for _, err := range l.Books().Records(ctx, "1 Dec") {
+		assert.ErrorContains(t, err, "want yyyy-MM-dd")
+	}
+}

@@ -46,6 +46,7 @@ type Ledger struct {
 	claimOpen string
 	intents   string
 	dayQuery  string
+	dayZone   *time.Location
 }
 
 // NewLedger returns the ledger on db, creating its table when it is missing. Give it to the
@@ -60,7 +61,8 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
-		db: db,
+		db:      db,
+		dayZone: cfg.dayZone,
 		record: st(`INSERT INTO {T} (` + intentColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12)
 ON CONFLICT DO NOTHING`),
 		openOf: st(`SELECT id, state FROM {T} WHERE operation = $1 AND mch_order_id = $2 AND state IN ('pending', 'unknown', 'created')`),
@@ -165,11 +167,12 @@ func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 
 var _ paycools.Ledger = (*Ledger)(nil)
 
-// businessDay is PayCools' business day on the PH host (UTC+8), the day of the statements.
+// businessDay is the zone of PayCools' business day on the PH host (UTC+8), the day of the
+// statements; WithBusinessDay sets another.
 var businessDay = time.FixedZone("UTC+8", 8*3600)
 
 // Books returns the ledger as the merchant's books for paycools.Reconcile: the intents created
-// on the day (yyyy-MM-dd, UTC+8) that PayCools holds (state created), payouts as payouts and
+// on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created), payouts as payouts and
 // web payments, checkout orders and direct-debit payments as collections, with their amounts.
 // The ledger does not follow an order to its final state, so the records carry no status and
 // Reconcile compares presence and amounts only. Refunds are not on the statements and are left
@@ -187,7 +190,7 @@ var bookDirections = map[paycools.Operation]paycools.Direction{
 
 func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools.BookRecord, error] {
 	return func(yield func(paycools.BookRecord, error) bool) {
-		start, err := time.ParseInLocation("2006-01-02", day, businessDay)
+		start, err := time.ParseInLocation("2006-01-02", day, b.l.dayZone)
 		if err != nil {
 			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: day %q: want yyyy-MM-dd", day))
 			return

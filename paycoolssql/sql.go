@@ -55,10 +55,24 @@ func (f Flavor) String() string {
 type Option func(*config) error
 
 type config struct {
+	dayZone   *time.Location
 	table     string
 	lease     time.Duration
 	retention time.Duration
 	now       func() time.Time
+}
+
+// WithBusinessDay sets the time zone of the business day that Ledger.Books reads (default
+// UTC+8, PayCools' day on the PH host): the day's intents are those created from its midnight
+// to the next, in that zone. Give the zone PayCools' statements use for your tenant.
+func WithBusinessDay(loc *time.Location) Option {
+	return func(c *config) error {
+		if loc == nil {
+			return errors.New("paycoolssql: WithBusinessDay(nil)")
+		}
+		c.dayZone = loc
+		return nil
+	}
 }
 
 // DefaultRetention is how long a NotificationStore remembers a handled event (24 hours, as
@@ -126,7 +140,7 @@ func newConfig(db *sql.DB, flavor Flavor, table string, opts []Option) (*config,
 	if flavor != Postgres && flavor != SQLite {
 		return nil, fmt.Errorf("paycoolssql: unknown flavor %v: use paycoolssql.Postgres or paycoolssql.SQLite", flavor)
 	}
-	c := &config{table: table, lease: 5 * time.Minute, retention: DefaultRetention, now: time.Now}
+	c := &config{table: table, lease: 5 * time.Minute, retention: DefaultRetention, now: time.Now, dayZone: businessDay}
 	for _, o := range opts {
 		if o == nil {
 			continue
