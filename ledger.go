@@ -110,9 +110,11 @@ type Ledger interface {
 	// IntentAbsent may become IntentCreated (a request that arrived late).
 	Resolve(ctx context.Context, id string, r IntentResolution) error
 	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
-	// now, oldest first, and returns them. Two concurrent callers never get the same intent.
+	// now, oldest first (ties in the order they were recorded), and returns them. Two
+	// concurrent callers never get the same intent.
 	ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]Intent, error)
-	// Intents returns every intent of op for mchOrderID, oldest first.
+	// Intents returns every intent of op for mchOrderID, oldest first (by CreatedAt; intents
+	// with the same CreatedAt in the order they were recorded).
 	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
 }
 
@@ -406,10 +408,24 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 type MemoryLedger struct {
 	mu      sync.Mutex
 	intents map[string]*Intent
+	seq     map[string]uint64 // intent id -> write order, which breaks CreatedAt ties
+	next    uint64
 }
 
 // NewMemoryLedger returns an empty in-memory ledger.
-func NewMemoryLedger() *MemoryLedger { return &MemoryLedger{intents: map[string]*Intent{}} }
+func NewMemoryLedger() *MemoryLedger {
+	return &MemoryLedger{intents: map[string]*Intent{}, seq: map[string]uint64{}}
+}
+
+// oldestFirst sorts intents by CreatedAt, ties in the order they were recorded.
+func (l *MemoryLedger) oldestFirst(in []*Intent) {
+	sort.Slice(in, func(a, b int) bool {
+		if !in[a].CreatedAt.Equal(in[b].CreatedAt) {
+			return in[a].CreatedAt.Before(in[b].CreatedAt)
+		}
+		return l.seq[in[a].ID] < l.seq[in[b].ID]
+	})
+}
 
 // Record writes a new open intent.
 func (l *MemoryLedger) Record(_ context.Context, in *Intent) error {
@@ -426,6 +442,8 @@ func (l *MemoryLedger) Record(_ context.Context, in *Intent) error {
 	cp := *in
 	cp.Param = append([]byte(nil), in.Param...)
 	l.intents[in.ID] = &cp
+	l.next++
+	l.seq[in.ID] = l.next
 	return nil
 }
 
@@ -455,7 +473,7 @@ func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until tim
 			open = append(open, e)
 		}
 	}
-	sort.Slice(open, func(a, b int) bool { return open[a].CreatedAt.Before(open[b].CreatedAt) })
+	l.oldestFirst(open)
 	if len(open) > limit {
 		open = open[:limit]
 	}
@@ -471,12 +489,16 @@ func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until tim
 func (l *MemoryLedger) Intents(_ context.Context, op Operation, mchOrderID string) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []Intent
+	var found []*Intent
 	for _, e := range l.intents {
 		if e.Operation == op && e.MchOrderID == mchOrderID {
-			out = append(out, *e)
+			found = append(found, e)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].CreatedAt.Before(out[b].CreatedAt) })
+	l.oldestFirst(found)
+	out := make([]Intent, len(found))
+	for i, e := range found {
+		out[i] = *e
+	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package paycools
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -88,4 +89,34 @@ func TestMemoryLedger(t *testing.T) {
 	assert.Empty(t, again)
 	assert.True(t, IntentAbsent.Final())
 	assert.False(t, IntentUnknown.Final())
+}
+
+// Intents of one instant come back in the order they were recorded, whatever map order says.
+func TestMemoryLedgerTiesInWriteOrder(t *testing.T) {
+	for run := 0; run < 20; run++ {
+		ctx := context.Background()
+		l := NewMemoryLedger()
+		ids := []string{"z9", "m5", "a1", "k3", "b2", "x7", "c4"}
+		for _, id := range ids {
+			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OTIE", State: IntentPending, CreatedAt: fixedNow}))
+			require.NoError(t, l.Resolve(ctx, id, IntentResolution{State: IntentRefused, At: fixedNow}))
+		}
+		got, err := l.Intents(ctx, OpPayoutCreate, "OTIE")
+		require.NoError(t, err)
+		var order []string
+		for _, in := range got {
+			order = append(order, in.ID)
+		}
+		require.Equal(t, ids, order)
+		for i, id := range []string{"y8", "c3", "q6", "a0"} {
+			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OPEN"+strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
+		}
+		open, err := l.ClaimOpen(ctx, "r", fixedNow, fixedNow.Add(time.Minute), 10)
+		require.NoError(t, err)
+		order = order[:0]
+		for _, in := range open {
+			order = append(order, in.ID)
+		}
+		require.Equal(t, []string{"y8", "c3", "q6", "a0"}, order)
+	}
 }

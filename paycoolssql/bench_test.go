@@ -64,9 +64,11 @@ func (r *rotation) report(b *testing.B) {
 
 const benchSecret = "bench-callback-secret"
 
-// flatCallback is a flat SHA-1 payout callback for event i of a run.
-func flatCallback(run string, i int) []byte {
-	body := fmt.Sprintf(`{"eventName":"disbursement.success","mchOrderId":"M%s%d","transactionId":"DU%s%d","amount":"50010","transactionStatus":"COMPLETE","returnTime":"2026-12-03 10:00:00"}`, run, i, run, i)
+// flatCallback is a flat SHA-1 payout callback for event i of a run, returned at the time at
+// (PayCools' "yyyy-MM-dd HH:mm:ss" in UTC+8): the benchmark uses the real clock throughout, so
+// that the handlers' replay window accepts the events on any day.
+func flatCallback(run, at string, i int) []byte {
+	body := fmt.Sprintf(`{"eventName":"disbursement.success","mchOrderId":"M%s%d","transactionId":"DU%s%d","amount":"50010","transactionStatus":"COMPLETE","returnTime":%q}`, run, i, run, i, at)
 	msg, err := paycools.CanonicalFlatString([]byte(body))
 	if err != nil {
 		panic(err)
@@ -125,13 +127,14 @@ func BenchmarkSQLCallback(b *testing.B) {
 	}
 	claim, finish := storeStatements(handTable)
 	run := fmt.Sprint(time.Now().UnixNano())
+	at := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02 15:04:05")
 
 	b.Run("paired", func(b *testing.B) {
 		var r rotation
 		for i := 0; i < b.N; i++ {
 			r.run(b, i, [3]func(int) error{
-				func(i int) error { return serve(withStore, flatCallback(run+"s", i)) },
-				func(i int) error { return serve(bare, flatCallback(run+"b", i)) },
+				func(i int) error { return serve(withStore, flatCallback(run+"s", at, i)) },
+				func(i int) error { return serve(bare, flatCallback(run+"b", at, i)) },
 				func(i int) error {
 					key := fmt.Sprintf("disbursement.success:transactionId=DU%sh%d:COMPLETE", run, i)
 					now := time.Now()
@@ -152,7 +155,7 @@ func BenchmarkSQLCallback(b *testing.B) {
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if err := serve(withStore, flatCallback(run+"t", int(seq.Add(1)))); err != nil {
+				if err := serve(withStore, flatCallback(run+"t", at, int(seq.Add(1)))); err != nil {
 					b.Error(err)
 					return
 				}

@@ -94,7 +94,8 @@ func runSeveralInstances(t *testing.T, d testDB) {
 		t.Cleanup(func() { db.Close() })
 		store, err := paycoolssql.NewNotificationStore(ctx, db, d.flavor, table, paycoolssql.WithLease(lease), paycoolssql.WithClock(clk.Now))
 		require.NoError(t, err)
-		c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store))
+		c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store),
+			paycools.WithClock(clk.Now)) // the events carry clk's time: the replay window must read the same clock
 		require.NoError(t, err)
 		inst := inst
 		h := c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {

@@ -12,8 +12,10 @@ import (
 )
 
 // LedgerDDL creates the Ledger table (default name paycools_intents, {T} below; {BLOB} is
-// BYTEA in PostgreSQL, BLOB in SQLite). Times are Unix milliseconds. The partial unique index
-// is what refuses a second open or created intent for one order, atomically across processes.
+// BYTEA in PostgreSQL, BLOB in SQLite; {SEQ} is ",\n\tseq BIGSERIAL" in PostgreSQL and nothing
+// in SQLite, whose rowid plays its part). Times are Unix milliseconds. The partial unique index
+// is what refuses a second open or created intent for one order, atomically across processes;
+// seq (rowid) is the write order, which breaks ties between intents of one millisecond.
 const LedgerDDL = `CREATE TABLE IF NOT EXISTS {T} (
 	id             TEXT PRIMARY KEY,
 	operation      TEXT NOT NULL,
@@ -28,10 +30,13 @@ const LedgerDDL = `CREATE TABLE IF NOT EXISTS {T} (
 	claim_token    TEXT NOT NULL,
 	claim_until    BIGINT NOT NULL,
 	created_at     BIGINT NOT NULL,
-	updated_at     BIGINT NOT NULL
+	updated_at     BIGINT NOT NULL{SEQ}
 );
 CREATE UNIQUE INDEX IF NOT EXISTS {T}_order ON {T} (operation, mch_order_id) WHERE state IN ('pending', 'unknown', 'created');
 CREATE INDEX IF NOT EXISTS {T}_open ON {T} (claim_until, created_at) WHERE state IN ('pending', 'unknown')`
+
+// ledgerSeqMigration adds seq to a PostgreSQL ledger table made by an earlier version.
+const ledgerSeqMigration = `ALTER TABLE {T} ADD COLUMN IF NOT EXISTS seq BIGSERIAL`
 
 const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at`
 
@@ -59,6 +64,11 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 	if err := createTable(ctx, db, flavor, cfg.table, LedgerDDL); err != nil {
 		return nil, err
 	}
+	if flavor == Postgres { // tables made before seq existed gain it, numbered in their scan order
+		if err := createTable(ctx, db, flavor, cfg.table, ledgerSeqMigration); err != nil {
+			return nil, err
+		}
+	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
 		db:      db,
@@ -69,10 +79,10 @@ ON CONFLICT DO NOTHING`),
 		resolve: st(`UPDATE {T} SET state = $2, transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until = 0
 WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`),
 		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
-WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-RETURNING ` + intentColumns),
-		intents:  st(`SELECT ` + intentColumns + ` FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, id`),
-		dayQuery: st(`SELECT operation, mch_order_id, amount FROM {T} WHERE state = 'created' AND created_at >= $1 AND created_at < $2 ORDER BY created_at, id`),
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, {SEQ_ORDER} LIMIT $4 FOR UPDATE SKIP LOCKED)
+RETURNING ` + intentColumns + `, {SEQ_ORDER}`),
+		intents:  st(`SELECT ` + intentColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
+		dayQuery: st(`SELECT operation, mch_order_id, amount FROM {T} WHERE state = 'created' AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`),
 	}, nil
 }
 
@@ -125,12 +135,6 @@ func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		if !out[a].CreatedAt.Equal(out[b].CreatedAt) {
-			return out[a].CreatedAt.Before(out[b].CreatedAt)
-		}
-		return out[a].ID < out[b].ID
-	})
 	return out, nil
 }
 
@@ -150,19 +154,41 @@ func (l *Ledger) Intents(ctx context.Context, op paycools.Operation, mchOrderID 
 func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 	defer rows.Close()
 	var out []paycools.Intent
+	var seqs []int64
 	for rows.Next() {
 		var in paycools.Intent
 		var op, state string
-		var amount, claimUntil, created, updated int64
+		var amount, claimUntil, created, updated, seq int64
 		if err := rows.Scan(&in.ID, &op, &in.MchOrderID, &in.IdempotencyID, &in.LookupKey, &amount, &in.Param, &state,
-			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated); err != nil {
+			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated, &seq); err != nil {
 			return nil, err
 		}
 		in.Operation, in.State, in.Amount = paycools.Operation(op), paycools.IntentState(state), paycools.Amount(amount)
 		in.ClaimUntil, in.CreatedAt, in.UpdatedAt = fromMillis(claimUntil), fromMillis(created), fromMillis(updated)
 		out = append(out, in)
+		seqs = append(seqs, seq)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Oldest first, ties in write order: RETURNING gives no order, and the statements' ORDER BY
+	// is not kept by every driver's RETURNING either.
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		ia, ib := idx[a], idx[b]
+		if !out[ia].CreatedAt.Equal(out[ib].CreatedAt) {
+			return out[ia].CreatedAt.Before(out[ib].CreatedAt)
+		}
+		return seqs[ia] < seqs[ib]
+	})
+	sorted := make([]paycools.Intent, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted, nil
 }
 
 var _ paycools.Ledger = (*Ledger)(nil)

@@ -3,6 +3,7 @@ package paycoolssql_test
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,4 +143,63 @@ func TestLedgerClaimOpen(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, later, n, "after the claim ends they are open to the next Recover")
 	})
+}
+
+// Intents of one millisecond come back in the order they were recorded, on every run: the ids
+// are chosen so that sorting by id would give the reverse order.
+func TestLedgerTiesInWriteOrder(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("ties"))
+		require.NoError(t, err)
+		t0 := time.UnixMilli(1_800_000_000_000)
+		ids := []string{"z9", "m5", "a1", "k3", "b2"}
+		for _, id := range ids {
+			require.NoError(t, l.Record(ctx, intent(id, "OTIE", t0)))
+			require.NoError(t, l.Resolve(ctx, id, paycools.IntentResolution{State: paycools.IntentRefused, At: t0}))
+		}
+		got, err := l.Intents(ctx, paycools.OpPayoutCreate, "OTIE")
+		require.NoError(t, err)
+		var order []string
+		for _, in := range got {
+			order = append(order, in.ID)
+		}
+		assert.Equal(t, ids, order)
+
+		for i, id := range []string{"y8", "c3", "q6"} {
+			require.NoError(t, l.Record(ctx, intent(id, fmt.Sprintf("OOPEN%d", i), t0)))
+		}
+		open, err := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), 10)
+		require.NoError(t, err)
+		order = order[:0]
+		for _, in := range open {
+			order = append(order, in.ID)
+		}
+		assert.Equal(t, []string{"y8", "c3", "q6"}, order)
+	})
+}
+
+// A PostgreSQL ledger table made before the write-order column existed gains it when the
+// ledger is opened, and its rows keep working.
+func TestLedgerSeqMigration(t *testing.T) {
+	d := openPostgres(t)
+	ctx := testCtx(t)
+	table := fmt.Sprintf("%s_oldledger_%d", d.prefix, tableSeq.Add(1))
+	old := strings.NewReplacer("{T}", table, "{BLOB}", "BYTEA", "{SEQ}", "").Replace(paycoolssql.LedgerDDL)
+	for _, s := range strings.Split(old, ";") {
+		_, err := d.db.ExecContext(ctx, s)
+		require.NoError(t, err)
+	}
+	t0 := time.UnixMilli(1_800_000_000_000)
+	_, err := d.db.ExecContext(ctx, `INSERT INTO `+table+` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)
+VALUES ('zz', 'Payouts.Create', 'OOLD', 'OOLD', '', 1, '\x7b7d', 'refused', '', '', '', 0, $1, $1)`, t0.UnixMilli())
+	require.NoError(t, err)
+	l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
+	require.NoError(t, err)
+	require.NoError(t, l.Record(ctx, intent("aa", "OOLD", t0)))
+	got, err := l.Intents(ctx, paycools.OpPayoutCreate, "OOLD")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "zz", got[0].ID, "the row that was there first comes first")
+	assert.Equal(t, "aa", got[1].ID)
 }

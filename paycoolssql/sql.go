@@ -153,15 +153,20 @@ func newConfig(db *sql.DB, flavor Flavor, table string, opts []Option) (*config,
 }
 
 // statement writes a statement for the flavor: the table name for {T}, PostgreSQL's $n
-// placeholders as SQLite's ?n, and SQLite's BLOB for {BLOB}.
+// placeholders as SQLite's ?n, SQLite's BLOB for {BLOB}, and the write-order column ({SEQ} in
+// DDL, {SEQ_ORDER} in ORDER BY): a BIGSERIAL seq in PostgreSQL, the rowid in SQLite.
 func statement(f Flavor, table, s string) string {
 	s = strings.ReplaceAll(s, "{T}", table)
 	if f == SQLite {
 		s = strings.ReplaceAll(s, "$", "?")
 		s = strings.ReplaceAll(s, "{BLOB}", "BLOB")
+		s = strings.ReplaceAll(s, "{SEQ}", "")
+		s = strings.ReplaceAll(s, "{SEQ_ORDER}", "rowid")
 		s = strings.ReplaceAll(s, " FOR UPDATE SKIP LOCKED", "")
 	} else {
 		s = strings.ReplaceAll(s, "{BLOB}", "BYTEA")
+		s = strings.ReplaceAll(s, "{SEQ}", ",\n\tseq            BIGSERIAL")
+		s = strings.ReplaceAll(s, "{SEQ_ORDER}", "seq")
 	}
 	return s
 }

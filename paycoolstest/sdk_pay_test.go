@@ -9,7 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func phToday() string { return time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02") }
+// testStart is the one instant the gateways built by gateway() live at: the statements of "today"
+// that a test reads are the day its gateway recorded the payments in, even across midnight.
+var testStart = time.Now()
+
+// testNow is the clock gateway() gives the fake and its client.
+func testNow() time.Time { return testStart }
+
+// phToday is testStart's day in PayCools' zone (UTC+8).
+func phToday() string { return testStart.In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02") }
 
 func TestSDKQRCodeFlow(t *testing.T) {
 	s, c := gateway(t)

@@ -3,7 +3,6 @@ package paycoolstest_test
 import (
 	"strconv"
 	"testing"
-	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
 	"github.com/paycools-sdk/paycools-go/paycoolstest"
@@ -59,7 +58,7 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	_, err = c.Payouts.Create(ctx(t), big)
 	require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
 
-	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	today := phToday()
 	st, err := c.Account.PayoutStatement(ctx(t), &paycools.AccountPayoutStatementParams{CreateDate: today, Page: 1})
 	require.NoError(t, err)
 	require.Len(t, st.Records, 2)

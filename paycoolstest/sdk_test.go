@@ -42,7 +42,7 @@ var keys = sync.OnceValues(func() (*rsa.PrivateKey, *rsa.PrivateKey) {
 func gateway(t *testing.T, opts ...paycoolstest.Option) (*paycoolstest.Server, *paycools.Client) {
 	t.Helper()
 	m, p := keys()
-	s := paycoolstest.NewServer(append([]paycoolstest.Option{paycoolstest.WithKeys(m, p)}, opts...)...)
+	s := paycoolstest.NewServer(append([]paycoolstest.Option{paycoolstest.WithKeys(m, p), paycoolstest.WithClock(testNow)}, opts...)...)
 	t.Cleanup(s.Close)
 	return s, s.Client()
 }
@@ -114,7 +114,7 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
 	require.EqualValues(t, 50010, ev.Amount)
 
-	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	today := phToday()
 	pays, err := c.BillsPayment.ListPayments(ctx(t), &paycools.VirtualAccountListPaymentsParams{MchOrderID: "LOAN42", StartDate: today, EndDate: today})
 	require.NoError(t, err)
 	require.Len(t, pays.Payments, 1)
@@ -166,7 +166,7 @@ func TestSDKBankTransferFlow(t *testing.T) {
 	require.EqualValues(t, 30000, ev.Amount)
 	require.Equal(t, acc.PaymentAccountList[0].AccountNumber, ev.PaymentAccount)
 
-	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	today := phToday()
 	list, err := c.BankTransfers.ListPayments(ctx(t), &paycools.BankTransferListPaymentsParams{MchOrderID: "CUST9", StartDate: today, EndDate: today})
 	require.NoError(t, err)
 	require.Len(t, list.Payments, 1)
