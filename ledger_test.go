@@ -109,7 +109,7 @@ func TestMemoryLedgerTiesInWriteOrder(t *testing.T) {
 		}
 		require.Equal(t, ids, order)
 		for i, id := range []string{"y8", "c3", "q6", "a0"} {
-			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OPEN"+strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
+			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OPEN" + strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
 		}
 		open, err := l.ClaimOpen(ctx, "r", fixedNow, fixedNow.Add(time.Minute), 10)
 		require.NoError(t, err)
