@@ -124,8 +124,12 @@ func TestKeepAlive(t *testing.T) {
 			if reqs != calls {
 				t.Errorf("server served %d requests, want %d", reqs, calls)
 			}
-			if conns > goroutines {
-				t.Errorf("%d calls from %d goroutines opened %d connections, want at most %d: bodies are not drained and closed", calls, goroutines, conns, goroutines)
+			// A body not drained and closed costs a connection on every call (about calls
+			// connections). net/http itself drops a connection now and then on a loaded machine
+			// (it does not reuse one whose request write was not reported done within 50 ms),
+			// so a few more than goroutines are allowed; the bug is an order of magnitude more.
+			if limit := int64(2 * goroutines); conns > limit {
+				t.Errorf("%d calls from %d goroutines opened %d connections, want at most %d: bodies are not drained and closed", calls, goroutines, conns, limit)
 			}
 			t.Logf("%d requests over %d connections", reqs, conns)
 		})
