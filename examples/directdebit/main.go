@@ -38,6 +38,7 @@ func main() {
 	}
 }
 
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
 func run(ctx context.Context, out io.Writer, dialect string) error {
 	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
 	if err != nil {

@@ -94,6 +94,8 @@ func newReplica(ctx context.Context, name, path string, gw *paycoolstest.Server,
 
 func (r *replica) close() { r.notify.Close(); r.db.Close() }
 
+// run runs both replicas on the SQLite file at path and a fake gateway speaking dialect ("" is
+// ph), one line per step on out.
 func run(ctx context.Context, out io.Writer, path, dialect string) error {
 	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
 	if err != nil {
