@@ -6,10 +6,11 @@
 //	go run ./examples/refund -dialect ph
 //
 // It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
-// the Philippine host: flat k=v-signed requests carrying your appName, callbacks signed with
-// SHA-1 and your callback secret. -dialect open-api (or PAYCOOLS_DIALECT=open-api) switches
-// both sides to the open-api dialect. Each callback line ends with the form it came in
-// ([flat-sha1] or [envelope]).
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
 // gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
 // paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
 // paycools.WithPlatformPublicKey(pub)).
