@@ -1,17 +1,30 @@
 // Command paycools is the command-line companion of the paycools-go SDK: it makes merchant
 // keys, signs and verifies PayCools envelopes and callbacks, explains why a signature does not
-// verify, and serves a fake PayCools gateway for integration tests in any language.
+// verify, serves a fake PayCools gateway for integration tests in any language, finds out which
+// dialect a PayCools host speaks, and reconciles a day of PayCools' statements with your books.
 //
-// Usage:
+// Commands, each with its synopsis and purpose:
 //
-//	paycools keygen  [-bits 2048|4096] [-out merchant_private.pem] [-pub FILE] [-force]
-//	paycools sign    -key FILE (-param STRING | -param-file FILE) [-app-id ID]
-//	paycools verify  -key PUBFILE (-body FILE | (-param STRING | -param-file FILE) -sign SIGN)
-//	paycools doctor  -key FILE [-other-key FILE] (-body FILE | (-param STRING | -param-file FILE) -sign SIGN) [-app-id ID]
-//	paycools sandbox [-addr 127.0.0.1:PORT] [-json]
+//	paycools keygen [-bits 2048|4096] [-out FILE] [-pub FILE] [-force]
+//	    make a merchant RSA key pair; print the public key for the PayCools dashboard
+//	paycools sign -key FILE (-param STRING | -param-file FILE) [-app-id ID]
+//	    sign the exact bytes of a param (and optionally print the whole envelope)
+//	paycools verify -key PUBFILE (-body FILE | (-param STRING | -param-file FILE) -sign SIGN)
+//	    verify a request or callback signature; print OK or the reason
+//	paycools doctor -key FILE [-other-key FILE] (-body FILE | (-param STRING | -param-file FILE) -sign SIGN) [-app-id ID]
+//	    explain precisely why a signature does not verify
+//	paycools sandbox [-addr 127.0.0.1:PORT] [-dialect open-api|ph] [-json]
+//	    serve a fake PayCools gateway for integration tests
+//	paycools version
+//	    print the paycools-go version this binary was built with
+//	paycools probe -base-url URL -app-id ID -key FILE [-platform-key FILE] [-timeout 10s]
+//	    find the dialect and envelope signing a PayCools host accepts (read-only calls)
+//	paycools reconcile -day YYYY-MM-DD (-csv FILE | -postgres DSN | -sqlite FILE) -base-url URL -app-id ID -key FILE [-format table|csv|json]
+//	    match one day of PayCools' statements against your books (CSV or the ledger)
 //
-// Run "paycools COMMAND -h" for the flags of one command. Flags may be written -flag or
-// --flag. A FILE argument of "-" reads standard input.
+// Run "paycools COMMAND -h" (or "paycools help COMMAND") for the flags of one command, and
+// "paycools -version" is "paycools version". Flags may be written -flag or --flag. A FILE
+// argument of "-" reads standard input.
 //
 // Exit status: 0 on success (for verify and doctor: the signature verifies as given), 1 when
 // the command ran but the answer is no (a signature that does not verify) or failed, 2 on a
@@ -64,6 +77,7 @@ var commands = []command{
 	{"verify", "verify a request or callback signature; print OK or the reason", runVerify},
 	{"doctor", "explain precisely why a signature does not verify", runDoctor},
 	{"sandbox", "serve a fake PayCools gateway for integration tests", runSandbox},
+	{"version", "print the paycools-go version this binary was built with", runVersion},
 	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
 	{"reconcile", "match one day of PayCools' statements against your books (CSV or the ledger)", runReconcile},
 }
@@ -82,6 +96,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		usage(stdout)
 		return exitOK
+	case "-version", "--version":
+		name = "version"
 	}
 	for _, c := range commands {
 		if c.name == name {
@@ -119,7 +135,7 @@ func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.Flag
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: paycools %s %s\n\n%s\n\nFlags:\n", name, synopsis, strings.TrimSpace(description))
+		fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", strings.TrimSpace("paycools "+name+" "+synopsis), strings.TrimSpace(description))
 		fs.PrintDefaults()
 	}
 	return fs

@@ -1,12 +1,25 @@
 // Example account reads the merchant account: Account.Balance (what payouts draw on: a payout
 // above it gets ErrInsufficientBalance) and the day's statements for reconciliation, read page
 // by page until a page comes back empty (the page size is undocumented). Sixty QR payments and
-// a payout fill them. Run it (embedded fake gateway): go run ./examples/account
+// a payout fill them.
+//
+//	go run ./examples/account -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect.
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -18,15 +31,23 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "account:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer(paycoolstest.WithBalance(100000)) // PHP 1,000.00
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithBalance(100000), paycoolstest.WithDialect(d)) // PHP 1,000.00
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
 	notify := httptest.NewServer(c.NotificationHandler(func(context.Context, *paycools.Notification) error { return nil }))
 	defer notify.Close()

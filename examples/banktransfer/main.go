@@ -3,11 +3,24 @@
 // incoming transfer arrives as transfer.payment.success on a NotificationHandler at the
 // dashboard callback URL (these accounts have no notifyUrl), and BankTransfers.ListPayments
 // reconciles a date range.
-// Run it (embedded fake gateway): go run ./examples/banktransfer
+//
+//	go run ./examples/banktransfer -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -19,20 +32,28 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "banktransfer:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.BankTransferPaymentNotification); ok {
-			fmt.Fprintf(out, "callback: %s PHP %s into %s for %s\n", ev.EventName, ev.Amount,
-				paycools.MaskAccountNumber(ev.PaymentAccount), ev.MchOrderID)
+			fmt.Fprintf(out, "callback: %s PHP %s into %s for %s [%s]\n", ev.EventName, ev.Amount,
+				paycools.MaskAccountNumber(ev.PaymentAccount), ev.MchOrderID, n.Form)
 		}
 		return nil
 	}))

@@ -2,12 +2,25 @@
 // opens a VA on GCash and on 7-Eleven behind one cashier link; RepaymentVerificationHandler
 // answers PayCools' question before each payment (accept up to the amount due); the
 // payment.success callback arrives on NotificationHandler; ListPayments reconciles.
-// Run it (embedded fake gateway): go run ./examples/billspayment
+//
+//	go run ./examples/billspayment -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,15 +33,23 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "billspayment:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
 	const bill, due = "LOAN20240719001", paycools.Amount(125000) // PHP 1,250.00
 	mux := http.NewServeMux()
@@ -41,7 +62,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}))
 	mux.Handle("/notify", c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.VirtualAccountNotification); ok {
-			fmt.Fprintf(out, "callback: %s PHP %s via %s\n", ev.EventName, ev.Amount, ev.ChannelCode)
+			fmt.Fprintf(out, "callback: %s PHP %s via %s [%s]\n", ev.EventName, ev.Amount, ev.ChannelCode, n.Form)
 		}
 		return nil
 	}))

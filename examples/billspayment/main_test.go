@@ -3,18 +3,47 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
 
+// TestRun runs the example as `go run ./examples/billspayment -dialect ph|open-api` does, in both
+// dialects (no -dialect means ph), and compares its output line by line: ids and ports are
+// patterns, everything else is exact.
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
+	for _, tc := range []struct{ arg, dialect, form string }{
+		{"", "ph", "flat-sha1"},
+		{"open-api", "open-api", "envelope"},
+	} {
+		t.Run(tc.dialect, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(context.Background(), &out, tc.arg); err != nil {
+				t.Fatalf("run: %v\n%s", err, out.String())
+			}
+			want := []string{
+				`gateway:  embedded fake PayCools gateway, ` + tc.dialect + ` dialect`,
+				`cashier:  http://127\.0\.0\.1:\d+/s/\d+`,
+				`va:       GCASH_STATIC_VA biller "PAYCOOLS LOAN" reference PC\d+`,
+				`va:       7ELEVEN_STATIC_VA biller "PAYCOOLS LOAN" reference PC\d+`,
+				`question: may LOAN20240719001 collect PHP 2000\.00\? false`,
+				`question: may LOAN20240719001 collect PHP 1250\.00\? true`,
+				`callback: payment\.success PHP 1250\.00 via GCASH_STATIC_VA \[` + tc.form + `\]`,
+				`payment:  C\d+ PHP 1250\.00 COMPLETED`,
+			}
+			if !regexp.MustCompile("^" + strings.Join(want, "\n") + "\n$").MatchString(out.String()) {
+				t.Errorf("output:\n%s\nwant lines matching:\n%s", out.String(), strings.Join(want, "\n"))
+			}
+		})
 	}
-	for _, want := range []string{"collect PHP 2000.00? false", "collect PHP 1250.00? true", "callback: payment.success PHP 1250.00", "PHP 1250.00 COMPLETED"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+}
+
+// TestRunUnknownDialect: a dialect name that is neither ph nor open-api is refused before
+// anything runs.
+func TestRunUnknownDialect(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), &out, "legacy")
+	if err == nil || !strings.Contains(err.Error(), `"legacy"`) || out.Len() != 0 {
+		t.Fatalf("err = %v, output %q: want the unknown dialect refused, nothing run", err, out.String())
 	}
 }

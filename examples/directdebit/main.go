@@ -2,11 +2,24 @@
 // authorizes at the page of DirectDebit.CreateAuthorizationLink; the pay token arrives in
 // token.create.success on a NotificationHandler. DirectDebit.CreatePayment charges it, usually
 // PENDING at first; the direct.debit.* callback may never come, so WaitPayment polls to the end.
-// Run it (embedded fake gateway): go run ./examples/directdebit
+//
+//	go run ./examples/directdebit -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -18,26 +31,34 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "directdebit:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	tokens := make(chan string, 1) // stands in for your user table
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		switch ev := n.Event.(type) {
 		case *paycools.DirectDebitAuthorizationNotification:
-			fmt.Fprintf(out, "callback: %s for %s\n", ev.EventName, ev.UserID)
+			fmt.Fprintf(out, "callback: %s for %s [%s]\n", ev.EventName, ev.UserID, n.Form)
 			if ev.EventName == paycools.EventTokenCreateSuccess {
 				tokens <- ev.PayToken
 			}
 		case *paycools.DirectDebitPaymentNotification:
-			fmt.Fprintf(out, "callback: %s %s PHP %s\n", ev.EventName, ev.MchOrderID, ev.Amount)
+			fmt.Fprintf(out, "callback: %s %s PHP %s [%s]\n", ev.EventName, ev.MchOrderID, ev.Amount, n.Form)
 		}
 		return nil
 	}))
@@ -69,7 +90,8 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second) // in production: well over a minute
 	defer cancel()
-	final, err := c.DirectDebit.WaitPayment(wctx, &paycools.DirectDebitPaymentGetParams{MchOrderID: pay.MchOrderID})
+	// The open-api host looks the payment up by MchOrderID, the PH host by TransactionID: give both.
+	final, err := c.DirectDebit.WaitPayment(wctx, &paycools.DirectDebitPaymentGetParams{MchOrderID: pay.MchOrderID, TransactionID: pay.TransactionID})
 	if err != nil {
 		return err
 	}

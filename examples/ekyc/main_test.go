@@ -3,18 +3,46 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
 
+// TestRun runs the example as `go run ./examples/ekyc -dialect ph|open-api` does, in both
+// dialects (no -dialect means ph), and compares its output line by line: ids and ports are
+// patterns, everything else is exact.
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
+	for _, tc := range []struct{ arg, dialect, form string }{
+		{"", "ph", "flat-sha1"},
+		{"open-api", "open-api", "envelope"},
+	} {
+		t.Run(tc.dialect, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(context.Background(), &out, tc.arg); err != nil {
+				t.Fatalf("run: %v\n%s", err, out.String())
+			}
+			want := []string{
+				`gateway:  embedded fake PayCools gateway, ` + tc.dialect + ` dialect`,
+				`init:     send u0009 to http://127\.0\.0\.1:\d+/ekyc/KYCu0009`,
+				`init:     send u0010 to http://127\.0\.0\.1:\d+/ekyc/KYCu0010`,
+				`callback: ekyc\.success u0009 APPROVED \[` + tc.form + `\]`,
+				`callback: ekyc\.failed u0010 REJECTED \[` + tc.form + `\]`,
+				`result:   u0009 APPROVED`,
+				`result:   u0010 REJECTED \(-10002 document unreadable\)`,
+			}
+			if !regexp.MustCompile("^" + strings.Join(want, "\n") + "\n$").MatchString(out.String()) {
+				t.Errorf("output:\n%s\nwant lines matching:\n%s", out.String(), strings.Join(want, "\n"))
+			}
+		})
 	}
-	for _, want := range []string{"callback: ekyc.success u0009 APPROVED", "callback: ekyc.failed u0010 REJECTED", "result:   u0009 APPROVED\n", "result:   u0010 REJECTED (-10002 document unreadable)"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+}
+
+// TestRunUnknownDialect: a dialect name that is neither ph nor open-api is refused before
+// anything runs.
+func TestRunUnknownDialect(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), &out, "legacy")
+	if err == nil || !strings.Contains(err.Error(), `"legacy"`) || out.Len() != 0 {
+		t.Fatalf("err = %v, output %q: want the unknown dialect refused, nothing run", err, out.String())
 	}
 }

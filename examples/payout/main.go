@@ -2,13 +2,25 @@
 // NotificationHandler (payouts report to the dashboard callback URL, not a notifyUrl), and
 // Payouts.Wait as the fallback when no callback comes. It also shows why a payout is never
 // sent twice: when the answer to Create is lost, Create itself looks the payout up by
-// MchOrderID instead of failing or resending blindly. It runs on the embedded fake gateway:
+// MchOrderID instead of failing or resending blindly.
 //
-//	go run ./examples/payout
+//	go run ./examples/payout -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -20,21 +32,29 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "payout:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 
 	// The payout callback endpoint. fn runs only after the signature verified.
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.PayoutNotification); ok {
-			fmt.Fprintf(out, "callback: %s %s PHP %s %s\n", ev.EventName, ev.MchOrderID, ev.Amount, ev.TransactionStatus)
+			fmt.Fprintf(out, "callback: %s %s PHP %s %s [%s]\n", ev.EventName, ev.MchOrderID, ev.Amount, ev.TransactionStatus, n.Form)
 		}
 		return nil // 200: PayCools stops delivering
 	}))

@@ -1,12 +1,26 @@
 // Example refund gives part of a completed payment back: Refunds.Create (PENDING at first), the
 // payment.refund.success callback on a NotificationHandler (decide on RefundStatus, not on the
 // event name), Refunds.Wait for the final state, and ErrRefundAmount for a refund larger than
-// what is left. Run it (embedded fake gateway): go run ./examples/refund
+// what is left.
+//
+//	go run ./examples/refund -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -18,19 +32,27 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "refund:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.RefundNotification); ok {
-			fmt.Fprintf(out, "callback: %s %s PHP %s %s\n", ev.EventName, ev.MchRefundOrderID, ev.RefundAmount, ev.RefundStatus)
+			fmt.Fprintf(out, "callback: %s %s PHP %s %s [%s]\n", ev.EventName, ev.MchRefundOrderID, ev.RefundAmount, ev.RefundStatus, n.Form)
 		}
 		return nil
 	}))
@@ -71,6 +93,7 @@ func payOrder(ctx context.Context, c *paycools.Client, gw *paycoolstest.Server, 
 		MchOrderID: "ORDER1001", Amount: 49900, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
 		ChannelType: paycools.WebPaymentChannelQR, ChannelCode: paycools.WebPaymentGCashQR, TerminalType: paycools.TerminalTypeWeb,
 		CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567", NotifyURL: notifyURL,
+		RedirectURL: "https://shop.example.com/orders/1001", // required by the PH host
 	})
 	if err != nil {
 		return "", err

@@ -1,10 +1,15 @@
 // Example replicas runs two replicas of a merchant backend on one SQLite file, with the
 // paycoolssql notification store and ledger wired in: a payout whose answer is lost is
 // settled by the other replica's Recover at start-up, and a callback redelivered to the other
-// replica is acknowledged without running the merchant's function again. It runs on the
-// embedded fake gateway:
+// replica is acknowledged without running the merchant's function again.
 //
-//	go run ./examples/replicas [-db paycools.db]
+//	go run ./examples/replicas -dialect ph [-db paycools.db]
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
 //
 // In production each replica is its own process with the same DSN (PostgreSQL: "pgx" and
 // paycoolssql.Postgres).
@@ -12,6 +17,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -34,6 +40,7 @@ import (
 
 func main() {
 	path := flag.String("db", "", "SQLite file shared by the replicas (default: a new temporary file)")
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
 	flag.Parse()
 	if *path == "" {
 		dir, err := os.MkdirTemp("", "paycools-replicas")
@@ -44,7 +51,7 @@ func main() {
 		defer os.RemoveAll(dir)
 		*path = filepath.Join(dir, "paycools.db")
 	}
-	if err := run(context.Background(), os.Stdout, *path); err != nil {
+	if err := run(context.Background(), os.Stdout, *path, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "replicas:", err)
 		os.Exit(1)
 	}
@@ -78,7 +85,7 @@ func newReplica(ctx context.Context, name, path string, gw *paycoolstest.Server,
 	r.notify = httptest.NewServer(r.c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.PayoutNotification); ok {
 			fulfilled.Add(1) // the merchant's side effect: runs once per event, whichever replica gets it
-			fmt.Fprintf(out, "%s: callback %s %s %s: fulfilled\n", name, ev.EventName, ev.MchOrderID, ev.TransactionStatus)
+			fmt.Fprintf(out, "%s: callback %s %s %s: fulfilled [%s]\n", name, ev.EventName, ev.MchOrderID, ev.TransactionStatus, n.Form)
 		}
 		return nil
 	}))
@@ -87,9 +94,16 @@ func newReplica(ctx context.Context, name, path string, gw *paycoolstest.Server,
 
 func (r *replica) close() { r.notify.Close(); r.db.Close() }
 
-func run(ctx context.Context, out io.Writer, path string) error {
-	gw := paycoolstest.NewServer()
+// run runs both replicas on the SQLite file at path and a fake gateway speaking dialect ("" is
+// ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, path, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:   embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	var fulfilled atomic.Int32
 
 	// Replica A without the in-call reconcile, so that the lost answer stays unknown here and
@@ -131,7 +145,10 @@ func run(ctx context.Context, out io.Writer, path string) error {
 	}
 	cbs := gw.Callbacks()
 	last := cbs[len(cbs)-1]
-	body, _ := json.Marshal(map[string]string{"param": string(last.Param), "sign": last.Sign})
+	body := last.Param // the PH form: the flat body, sign included, exactly as sent
+	if d == paycools.DialectOpenAPI {
+		body, _ = json.Marshal(map[string]string{"param": string(last.Param), "sign": last.Sign})
+	}
 	resp, err := http.Post(b.notify.URL, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return err

@@ -2,11 +2,24 @@
 // e-wallet channel, WebPayments.Create returns the link to send the payer to (PaymentURL), the
 // h5.payment.success callback arrives on a NotificationHandler, and WebPayments.Wait is the
 // fallback for a callback that never comes. Fulfil the order on the final status only.
-// Run it (embedded fake gateway): go run ./examples/webpayment
+//
+//	go run ./examples/webpayment -dialect ph
+//
+// It runs on an embedded fake gateway (package paycoolstest), by default in the PH dialect of
+// the Philippine host: flat k=v-signed requests (with your appName where the host asks for it),
+// callbacks signed with SHA-1 and your callback secret. -dialect open-api (or
+// PAYCOOLS_DIALECT=open-api) switches both sides to the open-api dialect. Each callback line
+// ends with the form it came in ([flat-sha1] or [envelope]).
+//
+// gw.Client() stands for the client you build for your host: paycools.NewClient(appID, key,
+// paycools.WithBaseURL(host), paycools.WithAppName(name), paycools.WithCallbackSecret(secret),
+// paycools.WithPlatformPublicKey(pub)).
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -18,19 +31,27 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dialect := flag.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "wire dialect: ph (the default) or open-api; also PAYCOOLS_DIALECT")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dialect); err != nil {
 		fmt.Fprintln(os.Stderr, "webpayment:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	gw := paycoolstest.NewServer()
+// run runs the example on a fake gateway speaking dialect ("" is ph), one line per step on out.
+func run(ctx context.Context, out io.Writer, dialect string) error {
+	d, err := paycools.ParseDialect(cmp.Or(dialect, "ph"))
+	if err != nil {
+		return err
+	}
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
 	defer gw.Close()
+	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client(paycools.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
 		if ev, ok := n.Event.(*paycools.WebPaymentNotification); ok {
-			fmt.Fprintf(out, "callback: %s %s PHP %s %s\n", ev.EventName, ev.MchOrderID, ev.Amount, ev.TransactionStatus)
+			fmt.Fprintf(out, "callback: %s %s PHP %s %s [%s]\n", ev.EventName, ev.MchOrderID, ev.Amount, ev.TransactionStatus, n.Form)
 		}
 		return nil
 	}))
@@ -63,7 +84,8 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second) // the link lives 1 hour in production
 	defer cancel()
-	final, err := c.WebPayments.Wait(wctx, &paycools.WebPaymentGetParams{MchOrderID: "ORDER1001", CountryCode: paycools.CountryPH})
+	// The PH host looks a payment up by TransactionID only; the open-api host takes either.
+	final, err := c.WebPayments.Wait(wctx, &paycools.WebPaymentGetParams{TransactionID: wp.TransactionID, CountryCode: paycools.CountryPH})
 	if err != nil {
 		return err
 	}
