@@ -45,7 +45,10 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	if err != nil {
 		return err
 	}
-	gw := paycoolstest.NewServer(paycoolstest.WithBalance(100000), paycoolstest.WithDialect(d)) // PHP 1,000.00
+	// One instant for the whole run (the gateway and its client read it), so that "today"
+	// below is the day the gateway recorded the payments in, even at midnight.
+	now := time.Now()
+	gw := paycoolstest.NewServer(paycoolstest.WithBalance(100000), paycoolstest.WithDialect(d), paycoolstest.WithClock(func() time.Time { return now })) // PHP 1,000.00
 	defer gw.Close()
 	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
@@ -76,7 +79,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	if err := payout("PO20240719000002", 200000); err != nil { // the payments made room for it
 		return err
 	}
-	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	today := now.In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
 	// The iterators walk every page (PayCools' page size is undocumented; the fake's is 50).
 	var total paycools.Amount
 	n := 0

@@ -46,7 +46,10 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	if err != nil {
 		return err
 	}
-	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d))
+	// One instant for the whole run (the gateway and its client read it), so that "today"
+	// below is the day the gateway recorded the payments in, even at midnight.
+	now := time.Now()
+	gw := paycoolstest.NewServer(paycoolstest.WithDialect(d), paycoolstest.WithClock(func() time.Time { return now }))
 	defer gw.Close()
 	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
@@ -79,7 +82,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	if _, err := gw.PayBankTransfer("STUDENT4711", 1550000); err != nil { // the parent pays PHP 15,500.00
 		return err
 	}
-	today := time.Now().In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
+	today := now.In(time.FixedZone("PHT", 8*3600)).Format("2006-01-02")
 	list, err := c.BankTransfers.ListPayments(ctx, &paycools.BankTransferListPaymentsParams{MchOrderID: "STUDENT4711", StartDate: today, EndDate: today})
 	if err != nil {
 		return err
