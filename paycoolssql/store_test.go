@@ -1,6 +1,7 @@
 package paycoolssql_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"sync"
@@ -27,6 +28,12 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
+// claim3 is s.Claim as state, token and error.
+func claim3(ctx context.Context, s paycools.NotificationStore, key string) (paycools.NotificationState, string, error) {
+	cl, err := s.Claim(ctx, key)
+	return cl.State, cl.Token, err
+}
+
 func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 	eachFlavor(t, func(t *testing.T, d testDB) {
 		ctx := testCtx(t)
@@ -35,54 +42,54 @@ func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
 		require.NoError(t, err)
 
-		st, tok, err := s.Claim(ctx, "k1")
+		st, tok, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		require.Equal(t, paycools.NotificationNew, st)
 		require.NotEmpty(t, tok)
-		st, tok2, err := s.Claim(ctx, "k1")
+		st, tok2, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		assert.Empty(t, tok2)
 
 		// Release by a stale token does nothing; by the holder frees it.
 		require.NoError(t, s.Release(ctx, "k1", "not-the-token"))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
-		st, tok, err = s.Claim(ctx, "k1")
+		st, tok, err = claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationNew, st, "released: handled again")
 
-		require.NoError(t, s.Finish(ctx, "k1", tok))
-		st, _, _ = s.Claim(ctx, "k1")
+		require.NoError(t, s.Finish(ctx, "k1", tok, ""))
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st, "a release does not undo a finish")
 
 		// Lease: a claim left behind is taken after a minute, with a new token.
-		st, dead, _ := s.Claim(ctx, "k2")
+		st, dead, _ := claim3(ctx, s, "k2")
 		require.Equal(t, paycools.NotificationNew, st)
 		clk.Add(59 * time.Second)
-		st, _, _ = s.Claim(ctx, "k2")
+		st, _, _ = claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		clk.Add(2 * time.Second)
-		st, taken, _ := s.Claim(ctx, "k2")
+		st, taken, _ := claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationNew, st, "taken over after the lease")
 		assert.NotEqual(t, dead, taken)
 		require.NoError(t, s.Release(ctx, "k2", dead))
-		st, _, _ = s.Claim(ctx, "k2")
+		st, _, _ = claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationInFlight, st, "the dead holder's release does not free the new claim")
 
 		// Retention: done is remembered for an hour, then swept and handled as new.
 		clk.Add(57 * time.Minute)
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st)
 		clk.Add(3 * time.Minute)
 		n, err := s.Sweep(ctx)
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, n, int64(1))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationNew, st)
 	})
 }
@@ -138,7 +145,7 @@ func TestNotificationStoreConcurrentClaims(t *testing.T) {
 				defer wg.Done()
 				s := stores[g%len(stores)]
 				for k := 0; k < keys; k++ {
-					st, _, err := s.Claim(ctx, fmt.Sprint("key-", k))
+					st, _, err := claim3(ctx, s, fmt.Sprint("key-", k))
 					if !assert.NoError(t, err) {
 						return
 					}
