@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -160,4 +161,95 @@ func TestNotificationStoreConcurrentClaims(t *testing.T) {
 			assert.EqualValues(t, 1, wins[k].Load(), "key %d", k)
 		}
 	})
+}
+
+// Renew extends a held claim; a claim taken over after its lease can neither be renewed nor
+// finished (paycools.ErrClaimLost), and its stale Finish records nothing; a Finish repeated
+// with its own token succeeds; Claim returns the stored result.
+func TestNotificationStoreRenewAndStaleFinish(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		clk := newClock()
+		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("r"), paycoolssql.WithClock(clk.Now),
+			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
+		require.NoError(t, err)
+		cl, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		require.Equal(t, paycools.NotificationNew, cl.State)
+		assert.Equal(t, time.Minute, cl.Lease)
+		clk.Add(50 * time.Second)
+		require.NoError(t, s.Renew(ctx, "k", cl.Token))
+		clk.Add(50 * time.Second)
+		st, _, err := claim3(ctx, s, "k")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationInFlight, st, "renewed: still held after more than a lease")
+
+		clk.Add(61 * time.Second)
+		st, tok2, _ := claim3(ctx, s, "k")
+		require.Equal(t, paycools.NotificationNew, st, "not renewed: taken over")
+		assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), paycools.ErrClaimLost)
+		assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), paycools.ErrClaimLost)
+		st, _, _ = claim3(ctx, s, "k")
+		assert.Equal(t, paycools.NotificationInFlight, st, "the stale finish recorded nothing")
+
+		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"))
+		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"), "a retried finish")
+		assert.ErrorIs(t, s.Renew(ctx, "k", tok2), paycools.ErrClaimLost, "a finished claim is not renewed")
+		done, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone, Result: "1002:over the limit"}, done)
+
+		// An expired done entry taken over starts without the old result.
+		clk.Add(2 * time.Hour)
+		again, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		require.Equal(t, paycools.NotificationNew, again.State)
+		require.NoError(t, s.Finish(ctx, "k", again.Token, ""))
+		done, _ = s.Claim(ctx, "k")
+		assert.Empty(t, done.Result)
+	})
+}
+
+// A table made by the earlier version (without the result column) is migrated: its entries
+// keep working, and new results are stored. Building the store twice is harmless.
+func TestNotificationStoreMigratesAnOldTable(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		name := fmt.Sprintf("%s_old_%d", d.prefix, time.Now().UnixNano()%1e6)
+		_, err := d.db.ExecContext(ctx, `CREATE TABLE `+name+` (event_key TEXT PRIMARY KEY, state TEXT NOT NULL, claim_token TEXT NOT NULL, expires_at BIGINT NOT NULL)`)
+		require.NoError(t, err)
+		future := time.Now().Add(time.Hour).UnixMilli()
+		_, err = d.db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s VALUES ('old-done', 'done', 't0', %d), ('old-claim', 'claimed', 't1', %d)`, name, future, future))
+		require.NoError(t, err)
+		var s *paycoolssql.NotificationStore
+		for i := 0; i < 2; i++ {
+			s, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(name))
+			require.NoError(t, err)
+		}
+		done, err := s.Claim(ctx, "old-done")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone}, done)
+		require.NoError(t, s.Renew(ctx, "old-claim", "t1"))
+		require.NoError(t, s.Finish(ctx, "old-claim", "t1", "2000:Success"))
+		done, err = s.Claim(ctx, "old-claim")
+		require.NoError(t, err)
+		assert.Equal(t, "2000:Success", done.Result)
+	})
+}
+
+// SQLite without a busy timeout turns contention into errors: the store and the ledger refuse
+// such a connection, naming the DSN to use.
+func TestSQLiteWithoutBusyTimeoutRefused(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "p.db")+"?_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = paycoolssql.NewNotificationStore(ctx, db, paycoolssql.SQLite)
+	require.ErrorIs(t, err, paycoolssql.ErrNoBusyTimeout)
+	assert.ErrorContains(t, err, "_pragma=busy_timeout(10000)")
+	_, err = paycoolssql.NewLedger(ctx, db, paycoolssql.SQLite)
+	require.ErrorIs(t, err, paycoolssql.ErrNoBusyTimeout)
+	var tables int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables))
+	assert.Zero(t, tables, "refused before anything is created")
 }
