@@ -460,9 +460,14 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // claims of DefaultNotificationLease) runs fn once per event, keyed by NotificationKey: a
 // redelivery of an event fn already handled is acknowledged without calling fn, a delivery
 // arriving while the same event is claimed gets 500 (so it comes back if the first fails), a
-// claim whose process died is taken over once its lease ends, and a store error gets 500. When
-// fn fails, the claim is released so that the next delivery runs fn again. With several
-// processes, use a shared store (paycoolssql.NewNotificationStore) or keep fn idempotent.
+// claim whose process died is taken over once its lease ends, and a store error before fn
+// runs gets 500. While fn runs its claim is renewed every third of the lease; when the claim
+// is lost, fn's context is cancelled with cause ErrClaimLost. When fn fails, the claim is
+// released so that the next delivery runs fn again. Once fn succeeded the event is handled
+// and acknowledged, even when the store fails to record it: the record is retried with
+// backoff (keeping the claim, so a redelivery meanwhile gets 500 and never runs fn) and each
+// failure is logged. With several processes, use a shared store
+// (paycoolssql.NewNotificationStore) or keep fn idempotent.
 // Events outside the replay window (24 h by default, WithNotificationMaxAge) get 401; an event
 // whose money or status field cannot be read gets 500 without calling fn; a panic in fn
 // releases the claim and gets 500.
@@ -574,7 +579,14 @@ func (c *Client) missingVerifier() string {
 //   - any other error: HTTP 500 (the error text is logged, never sent).
 //
 // A body that does not verify gets 401 and fn is not called; a verified event other than
-// payment.verification gets 400, so nothing is ever accepted by default. A flat question (PH
+// payment.verification gets 400, so nothing is ever accepted by default.
+//
+// With the client's NotificationStore, each question is decided once: it is identified by
+// what its signature covers (param's exact bytes; for a flat question the canonical signed
+// string, so other white space or member order is the same question), and the decision
+// (accept, or the refusal's code and message) is stored with it. Asked again, it gets the same
+// answer without calling fn; asked while it is being decided, 500. An error that is no
+// refusal, or a panic, stores nothing, and the question is decided afresh when asked again. A flat question (PH
 // dialect) gets the flat replies: {"code":2000,"msg":"Success"}, {"code":1000,"msg":"Failed"}.
 // It panics if fn is nil or the client cannot verify any question (as NotificationHandler).
 func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *RepaymentVerification) (accept bool, err error)) http.Handler {
