@@ -626,6 +626,9 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 				code, msg, ok := parseRepaymentDecision(result)
 				if !ok { // finished without a decision (by an earlier version): refuse
 					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again, with no stored decision; refused")
+				} else {
+					c.logger.LogAttrs(r.Context(), slog.LevelInfo, "paycools: repayment verification asked again; answered with the stored decision",
+						slog.Int("code", code))
 				}
 				return repaymentReply(n.Form, code, msg)
 			}); !ok {

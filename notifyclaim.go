@@ -136,7 +136,7 @@ func (h *heldClaim) release(ctx context.Context) {
 
 // finish records the event as handled, with result, after the function succeeded. The event is
 // handled whatever the store says, so the caller answers success: finish waits up to
-// finishWait for the record, and a store that keeps failing is retried in the background with
+// finishWait (or the end of ctx) for the record, and a store that keeps failing is retried in the background with
 // backoff (renewing the claim between tries, so that no redelivery runs the function again
 // meanwhile) for about a minute, each failure logged. A lost claim is logged and not retried.
 func (h *heldClaim) finish(ctx context.Context, result string) {
@@ -151,6 +151,7 @@ func (h *heldClaim) finish(ctx context.Context, result string) {
 	select {
 	case <-done:
 	case <-t.C:
+	case <-ctx.Done(): // PayCools is gone: no one waits for the answer
 	}
 }
 

@@ -92,7 +92,8 @@ type NotificationStore interface {
 	// Renew extends the claim of token on key by the store's lease, from now (the heartbeat of
 	// a running function). It fails wrapping ErrClaimLost when the claim is no longer token's.
 	Renew(ctx context.Context, key, token string) error
-	// Finish records key as done, with result (at most a few hundred bytes; "" for none):
+	// Finish records key as done, with result (small: a repayment decision is its code and
+	// the refusal's message; "" for none):
 	// later claims answer NotificationDone and result for the store's retention. It fails
 	// wrapping ErrClaimLost, recording nothing, when another delivery took the claim or
 	// finished the event; finishing again with the same token succeeds (a retried Finish whose
