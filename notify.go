@@ -507,7 +507,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
 			var ok bool
-			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, func(string) []byte { return successReply(n.Form) }); !ok {
+			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, 0, func(string) []byte { return successReply(n.Form) }); !ok {
 				return
 			}
 			ctx = claim.ctx
@@ -585,7 +585,8 @@ func (c *Client) missingVerifier() string {
 // what its signature covers (param's exact bytes; for a flat question the canonical signed
 // string, so other white space or member order is the same question), and the decision
 // (accept, or the refusal's code and message) is stored with it. Asked again, it gets the same
-// answer without calling fn; asked while it is being decided, 500. An error that is no
+// answer without calling fn; asked while it is being decided, it waits up to 3 seconds for
+// the decision, then gets 500. An error that is no
 // refusal, or a panic, stores nothing, and the question is decided afresh when asked again. A flat question (PH
 // dialect) gets the flat replies: {"code":2000,"msg":"Success"}, {"code":1000,"msg":"Failed"}.
 // It panics if fn is nil or the client cannot verify any question (as NotificationHandler).
@@ -622,7 +623,7 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
 			var ok bool
-			if claim, ok = c.claimOrReply(w, r, repaymentKey(n), n.EventName, func(result string) []byte {
+			if claim, ok = c.claimOrReply(w, r, repaymentKey(n), n.EventName, finishWait, func(result string) []byte {
 				code, msg, ok := parseRepaymentDecision(result)
 				if !ok { // finished without a decision (by an earlier version): refuse
 					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again, with no stored decision; refused")

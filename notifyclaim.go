@@ -45,9 +45,20 @@ type heldClaim struct {
 // delivery may go on it returns the held claim, whose heartbeat is running, and true;
 // otherwise it has answered: 500 on a store error or a claim in flight (PayCools delivers
 // again, and comes back if the first delivery fails), doneReply(result) (200) when the event
-// was handled before.
-func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, doneReply func(result string) []byte) (*heldClaim, bool) {
+// was handled before. A claim in flight is asked again for up to waitInFlight, so that a
+// question repeated while it is being decided gets the decision rather than 500.
+func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, waitInFlight time.Duration, doneReply func(result string) []byte) (*heldClaim, bool) {
 	cl, err := c.notifyStore.Claim(r.Context(), key)
+	for wait, deadline := finishBackoff, time.Now().Add(waitInFlight); err == nil && cl.State == NotificationInFlight && time.Now().Before(deadline); wait = min(2*wait, 500*time.Millisecond) {
+		t := time.NewTimer(wait)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			err = r.Context().Err()
+		case <-t.C:
+			cl, err = c.notifyStore.Claim(r.Context(), key)
+		}
+	}
 	switch {
 	case err != nil:
 		c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; answered 500, PayCools will deliver again",

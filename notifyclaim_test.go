@@ -24,6 +24,15 @@ type flakyStore struct {
 	finishes    atomic.Int32
 	renewErr    atomic.Pointer[error]
 	renewed     chan error
+	claimed     chan NotificationState // when set, every Claim's state
+}
+
+func (s *flakyStore) Claim(ctx context.Context, key string) (NotificationClaim, error) {
+	cl, err := s.NotificationStore.Claim(ctx, key)
+	if s.claimed != nil {
+		s.claimed <- cl.State
+	}
+	return cl, err
 }
 
 var errDatabaseDown = errors.New("database down")
@@ -303,6 +312,34 @@ func TestRepaymentVerificationSameQuestionSameAnswer(t *testing.T) {
 	assert.Equal(t, 500, serveCallback(h, "POST", body).Code)
 	assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, serveCallback(h, "POST", body).Body.String())
 	assert.EqualValues(t, 2, calls.Load())
+}
+
+// A question asked again while the first ask is still being decided waits for the decision and
+// answers it, instead of 500 (which PayCools may take as a refusal of money being accepted).
+func TestRepaymentVerificationAskedWhileDeciding(t *testing.T) {
+	store := &flakyStore{NotificationStore: NewMemoryNotificationStore(time.Hour), claimed: make(chan NotificationState, 64)}
+	var calls atomic.Int32
+	started, proceed := make(chan struct{}), make(chan struct{})
+	h := newFakeAPI(t, WithClock(func() time.Time { return phTimeOf(2024, 7, 19, 15, 0, 0) }), WithNotificationStore(store)).Client.RepaymentVerificationHandler(
+		func(context.Context, *RepaymentVerification) (bool, error) {
+			if calls.Add(1) == 1 {
+				close(started)
+				<-proceed
+			}
+			return true, nil
+		})
+	body := signedCallback(t, verificationParam)
+	replies := make(chan string, 2)
+	go func() { replies <- serveCallback(h, "POST", body).Body.String() }()
+	await(t, started, "the first decision")
+	assert.Equal(t, NotificationNew, await(t, store.claimed, "the first claim"))
+	go func() { replies <- serveCallback(h, "POST", body).Body.String() }()
+	assert.Equal(t, NotificationInFlight, await(t, store.claimed, "the second ask's claim"))
+	close(proceed)
+	for i := 0; i < 2; i++ {
+		assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, await(t, replies, "an answer"), "answer %d", i+1)
+	}
+	assert.EqualValues(t, 1, calls.Load())
 }
 
 // A flat question is identified by what its signature covers, the canonical string: the same
