@@ -11,8 +11,9 @@
 // agree to well within the lease (NTP does).
 //
 // SQLite: open the database with a busy timeout, so that concurrent writers wait for each
-// other instead of failing with "database is locked", and preferably in WAL mode; with
-// modernc.org/sqlite:
+// other instead of failing with "database is locked" (NewNotificationStore and NewLedger
+// refuse a connection without one, wrapping ErrNoBusyTimeout), and preferably in WAL mode;
+// with modernc.org/sqlite:
 //
 //	sql.Open("sqlite", "file:paycools.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 package paycoolssql
