@@ -586,9 +586,11 @@ func (c *Client) missingVerifier() string {
 // string, so other white space or member order is the same question), and the decision
 // (accept, or the refusal's code and message) is stored with it. Asked again, it gets the same
 // answer without calling fn; asked while it is being decided, it waits up to 3 seconds for
-// the decision, then gets 500. An error that is no
-// refusal, or a panic, stores nothing, and the question is decided afresh when asked again. A flat question (PH
-// dialect) gets the flat replies: {"code":2000,"msg":"Success"}, {"code":1000,"msg":"Failed"}.
+// the decision, then gets 500. An error that is no refusal, or a panic, stores nothing, and
+// the question is decided afresh when asked again.
+//
+// A flat question (PH dialect) gets the flat replies: {"code":2000,"msg":"Success"},
+// {"code":1000,"msg":"Failed"}.
 // It panics if fn is nil or the client cannot verify any question (as NotificationHandler).
 func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *RepaymentVerification) (accept bool, err error)) http.Handler {
 	if !c.canVerifyCallbacks() {
