@@ -83,6 +83,10 @@ type Client struct {
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 
+	// heartbeatTicker, when set (by tests), replaces the ticker that renews a running
+	// function's claim on an event.
+	heartbeatTicker func(every time.Duration) (<-chan time.Time, func())
+
 	// Account reads the balance and the payment and payout statements (doc section 2).
 	Account *AccountService
 	// Payouts sends money to bank accounts and e-wallets (doc section 3).

@@ -141,8 +141,8 @@ func TestRepaymentVerificationPanicAndTypedNilRefusal(t *testing.T) {
 	assert.Equal(t, "paycools: repayment refused", refusal.Error())
 }
 
-// A question is answered once and only within the replay window: asked again it is refused,
-// never accepted twice; an old one is refused without asking the function.
+// A question is decided once and only within the replay window: asked again it gets the same
+// answer without asking the function again; an old one is refused without asking the function.
 func TestRepaymentVerificationReplay(t *testing.T) {
 	now := phTimeOf(2024, 7, 19, 15, 0, 0)
 	c := newFakeAPI(t, WithClock(func() time.Time { return now })).Client
@@ -150,7 +150,7 @@ func TestRepaymentVerificationReplay(t *testing.T) {
 	h := c.RepaymentVerificationHandler(func(context.Context, *RepaymentVerification) (bool, error) { calls++; return true, nil })
 	body := signedCallback(t, vaQuestionParam)
 	assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, serveCallback(h, "POST", body).Body.String())
-	assert.JSONEq(t, `{"code":1000,"message":"Failed","data":{}}`, serveCallback(h, "POST", body).Body.String(), "a replay is refused")
+	assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, serveCallback(h, "POST", body).Body.String(), "asked again: the same decision")
 	assert.Equal(t, 1, calls)
 	// Another payment into the same account is another question.
 	other := strings.Replace(vaQuestionParam, `"amount":"50010"`, `"amount":"70000"`, 1)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"strings"
 )
 
@@ -459,9 +460,14 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // claims of DefaultNotificationLease) runs fn once per event, keyed by NotificationKey: a
 // redelivery of an event fn already handled is acknowledged without calling fn, a delivery
 // arriving while the same event is claimed gets 500 (so it comes back if the first fails), a
-// claim whose process died is taken over once its lease ends, and a store error gets 500. When
-// fn fails, the claim is released so that the next delivery runs fn again. With several
-// processes, use a shared store (paycoolssql.NewNotificationStore) or keep fn idempotent.
+// claim whose process died is taken over once its lease ends, and a store error before fn
+// runs gets 500. While fn runs its claim is renewed every third of the lease; when the claim
+// is lost, fn's context is cancelled with cause ErrClaimLost. When fn fails, the claim is
+// released so that the next delivery runs fn again. Once fn succeeded the event is handled
+// and acknowledged, even when the store fails to record it: the record is retried with
+// backoff (keeping the claim, so a redelivery meanwhile gets 500 and never runs fn) and each
+// failure is logged. With several processes, use a shared store
+// (paycoolssql.NewNotificationStore) or keep fn idempotent.
 // Events outside the replay window (24 h by default, WithNotificationMaxAge) get 401; an event
 // whose money or status field cannot be read gets 500 without calling fn; a panic in fn
 // releases the claim and gets 500.
@@ -498,43 +504,37 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if c.refuseUnreadable(w, r, n) {
 			return
 		}
-		key, token := "", ""
+		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
-			key = NotificationKey(n)
 			var ok bool
-			if token, ok = c.claimOrReply(w, r, key, n.EventName, successReply(n.Form)); !ok {
+			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, 0, func(string) []byte { return successReply(n.Form) }); !ok {
 				return
 			}
+			ctx = claim.ctx
 		}
-		p, err := runGuarded(func() error { return fn(r.Context(), n) })
+		p, err := runGuarded(func() error { return fn(ctx, n) })
 		if p != nil {
 			// The claim is released at once, so that the next delivery runs fn again.
-			if key != "" {
-				if rerr := c.notifyStore.Release(context.WithoutCancel(r.Context()), key, token); rerr != nil {
-					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: release failed; the claim ends with its lease",
-						slog.String("event", n.EventName), slog.String("error", redactText(rerr.Error(), 300)))
-				}
+			if claim != nil {
+				claim.release(r.Context())
 			}
 			c.logPanic(r, "paycools callback handler panicked; answered 500, PayCools will deliver again", n.EventName, p)
 			writeReply(w, http.StatusInternalServerError, replyServerError)
 			return
 		}
-		if key != "" {
-			sctx := context.WithoutCancel(r.Context())
-			if err == nil {
-				if ferr := c.notifyStore.Finish(sctx, key, token); ferr != nil {
-					err = ferr
-				}
-			} else if rerr := c.notifyStore.Release(sctx, key, token); rerr != nil {
-				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: release failed; the claim ends with its lease",
-					slog.String("event", n.EventName), slog.String("error", redactText(rerr.Error(), 300)))
-			}
-		}
 		if err != nil {
+			if claim != nil {
+				claim.release(r.Context())
+			}
 			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools callback handler failed; PayCools will deliver again",
 				slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
 			writeReply(w, http.StatusInternalServerError, replyServerError)
 			return
+		}
+		// fn succeeded: the event is handled, and acknowledged even if the store fails to
+		// record it (finish retries and logs); answering 500 would have it run again.
+		if claim != nil {
+			claim.finish(r.Context(), "")
 		}
 		writeReply(w, http.StatusOK, successReply(n.Form))
 	})
@@ -579,8 +579,18 @@ func (c *Client) missingVerifier() string {
 //   - any other error: HTTP 500 (the error text is logged, never sent).
 //
 // A body that does not verify gets 401 and fn is not called; a verified event other than
-// payment.verification gets 400, so nothing is ever accepted by default. A flat question (PH
-// dialect) gets the flat replies: {"code":2000,"msg":"Success"}, {"code":1000,"msg":"Failed"}.
+// payment.verification gets 400, so nothing is ever accepted by default.
+//
+// With the client's NotificationStore, each question is decided once: it is identified by
+// what its signature covers (param's exact bytes; for a flat question the canonical signed
+// string, so other white space or member order is the same question), and the decision
+// (accept, or the refusal's code and message) is stored with it. Asked again, it gets the same
+// answer without calling fn; asked while it is being decided, it waits up to 3 seconds for
+// the decision, then gets 500. An error that is no refusal, or a panic, stores nothing, and
+// the question is decided afresh when asked again.
+//
+// A flat question (PH dialect) gets the flat replies: {"code":2000,"msg":"Success"},
+// {"code":1000,"msg":"Failed"}.
 // It panics if fn is nil or the client cannot verify any question (as NotificationHandler).
 func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *RepaymentVerification) (accept bool, err error)) http.Handler {
 	if !c.canVerifyCallbacks() {
@@ -608,63 +618,108 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 		if c.refuseUnreadable(w, r, n) {
 			return
 		}
-		// A question is answered once: asked again (a replay, or PayCools repeating a question
-		// whose answer it lost), it is refused, never accepted twice. The key is the question's
-		// exact bytes: two payments into one account are two questions.
-		key, token := "", ""
+		// A question is decided once: asked again (PayCools repeating a question whose answer
+		// it lost, or a replay), it gets the stored decision, never a second run of fn. The
+		// key is the question's verified content (repaymentKey): two payments into one account
+		// are two questions.
+		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
-			sum := sha256.Sum256(n.Param)
-			key = EventPaymentVerification + ":sha256=" + hex.EncodeToString(sum[:])
 			var ok bool
-			if token, ok = c.claimOrReply(w, r, key, n.EventName, repaymentReply(n.Form, repaymentRefuseCode, "Failed")); !ok {
+			if claim, ok = c.claimOrReply(w, r, repaymentKey(n), n.EventName, finishWait, func(result string) []byte {
+				code, msg, ok := parseRepaymentDecision(result)
+				if !ok { // finished without a decision (by an earlier version): refuse
+					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again, with no stored decision; refused")
+				} else {
+					c.logger.LogAttrs(r.Context(), slog.LevelInfo, "paycools: repayment verification asked again; answered with the stored decision",
+						slog.Int("code", code))
+				}
+				return repaymentReply(n.Form, code, msg)
+			}); !ok {
 				return
 			}
+			ctx = claim.ctx
 		}
 		var accept bool
 		p, err := runGuarded(func() error {
 			var ferr error
-			accept, ferr = fn(r.Context(), q)
+			accept, ferr = fn(ctx, q)
 			return ferr
 		})
-		var refusalCheck *RepaymentRefusal
-		if key != "" {
-			sctx := context.WithoutCancel(r.Context())
-			if p != nil || err != nil && !errors.As(err, &refusalCheck) {
-				_ = c.notifyStore.Release(sctx, key, token) // 500: the question may come again
-			} else if ferr := c.notifyStore.Finish(sctx, key, token); ferr != nil {
-				c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools notification store: finish failed for a repayment verification",
-					slog.String("error", redactText(ferr.Error(), 300)))
+		code, msg, decided := repaymentDecision(accept, err)
+		if p != nil || !decided {
+			if claim != nil {
+				claim.release(r.Context()) // 500: the question may come again
 			}
-		}
-		if p != nil {
-			c.logPanic(r, "paycools repayment verification panicked; answered 500", n.EventName, p)
+			if p != nil {
+				c.logPanic(r, "paycools repayment verification panicked; answered 500", n.EventName, p)
+			} else {
+				c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools repayment verification failed; answered 500",
+					slog.String("error", redactText(err.Error(), 300)))
+			}
 			writeReply(w, http.StatusInternalServerError, replyServerError)
 			return
 		}
-		var refusal *RepaymentRefusal
-		switch {
-		case errors.As(err, &refusal) && refusal == nil: // a typed-nil *RepaymentRefusal: refuse
-			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
-		case errors.As(err, &refusal):
-			code := refusal.Code
-			if code != VerificationRefused && code != VerificationRefusedInvalidParam && code != VerificationRefusedAmountLimit {
-				code = repaymentRefuseCode
-			}
-			msg := refusal.Message
-			if msg == "" {
-				msg = "Failed"
-			}
-			writeReply(w, http.StatusOK, repaymentReply(n.Form, code, msg))
-		case err != nil:
-			c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools repayment verification failed; answered 500",
-				slog.String("error", redactText(err.Error(), 300)))
-			writeReply(w, http.StatusInternalServerError, replyServerError)
-		case accept:
-			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentAcceptCode, "Success"))
-		default:
-			writeReply(w, http.StatusOK, repaymentReply(n.Form, repaymentRefuseCode, "Failed"))
+		if claim != nil {
+			claim.finish(r.Context(), formatRepaymentDecision(code, msg))
 		}
+		writeReply(w, http.StatusOK, repaymentReply(n.Form, code, msg))
 	})
+}
+
+// repaymentDecision turns fn's answer into the reply's code and message; decided is false for
+// an error that is no refusal (answered 500, not stored).
+func repaymentDecision(accept bool, err error) (code int, msg string, decided bool) {
+	var refusal *RepaymentRefusal
+	switch {
+	case errors.As(err, &refusal) && refusal == nil: // a typed-nil *RepaymentRefusal: refuse
+		return repaymentRefuseCode, "Failed", true
+	case errors.As(err, &refusal):
+		code = refusal.Code
+		if code != VerificationRefused && code != VerificationRefusedInvalidParam && code != VerificationRefusedAmountLimit {
+			code = repaymentRefuseCode
+		}
+		msg = refusal.Message
+		if msg == "" {
+			msg = "Failed"
+		}
+		return code, msg, true
+	case err != nil:
+		return 0, "", false
+	case accept:
+		return repaymentAcceptCode, "Success", true
+	}
+	return repaymentRefuseCode, "Failed", true
+}
+
+// repaymentKey is the store key of a repayment verification question: the hash of what its
+// signature covers, so that a question repeated with other white space or member order is
+// the same question. The envelope's signature covers param's exact bytes; a flat question's
+// covers the canonical sorted k=v string (CanonicalFlatString).
+func repaymentKey(n *Notification) string {
+	if n.Form == NotificationFormFlatSHA1 || n.Form == NotificationFormFlatRSA {
+		if canon, err := CanonicalFlatString(n.Param); err == nil {
+			sum := sha256.Sum256([]byte(canon))
+			return EventPaymentVerification + ":flat-sha256=" + hex.EncodeToString(sum[:])
+		}
+	}
+	sum := sha256.Sum256(n.Param)
+	return EventPaymentVerification + ":sha256=" + hex.EncodeToString(sum[:])
+}
+
+// formatRepaymentDecision is the result stored for a decided question: "code:message".
+func formatRepaymentDecision(code int, msg string) string {
+	return strconv.Itoa(code) + ":" + msg
+}
+
+// parseRepaymentDecision reads a stored decision; a missing or unreadable one is a refusal
+// (1000, "Failed") with ok false.
+func parseRepaymentDecision(result string) (code int, msg string, ok bool) {
+	c, m, found := strings.Cut(result, ":")
+	code, err := strconv.Atoi(c)
+	if !found || err != nil {
+		return repaymentRefuseCode, "Failed", false
+	}
+	return code, m, true
 }
 
 // repaymentReply is the answer to a repayment verification question in its form
@@ -744,29 +799,4 @@ func (c *Client) refuseUnreadable(w http.ResponseWriter, r *http.Request, n *Not
 		slog.String("event", n.EventName), slog.String("field", field))
 	writeReply(w, http.StatusInternalServerError, replyServerError)
 	return true
-}
-
-// claimOrReply claims key in the notification store for one delivery of event. When the
-// delivery may go on it returns the claim's token and true; otherwise it has answered: 500 on
-// a store error or a claim in flight (PayCools delivers again, and comes back if the first
-// delivery fails), doneReply (200) when the event was handled before.
-func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, doneReply []byte) (string, bool) {
-	state, token, err := c.notifyStore.Claim(r.Context(), key)
-	switch {
-	case err != nil:
-		c.logger.LogAttrs(r.Context(), slog.LevelError, "paycools notification store failed; answered 500, PayCools will deliver again",
-			slog.String("event", event), slog.String("error", redactText(err.Error(), 300)))
-		writeReply(w, http.StatusInternalServerError, replyServerError)
-		return "", false
-	case state == NotificationDone:
-		if event == EventPaymentVerification {
-			c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again; refused (a question is never accepted twice)")
-		}
-		writeReply(w, http.StatusOK, doneReply)
-		return "", false
-	case state == NotificationInFlight:
-		writeReply(w, http.StatusInternalServerError, replyServerError)
-		return "", false
-	}
-	return token, true
 }

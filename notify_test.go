@@ -200,11 +200,18 @@ func TestWithPlatformPublicKeyRefusesSmallKeys(t *testing.T) {
 // failingStore is a NotificationStore whose database is down.
 type failingStore struct{}
 
-func (failingStore) Claim(context.Context, string) (NotificationState, string, error) {
-	return 0, "", errors.New("store down")
+func (failingStore) Claim(context.Context, string) (NotificationClaim, error) {
+	return NotificationClaim{}, errors.New("store down")
 }
-func (failingStore) Finish(context.Context, string, string) error  { return nil }
-func (failingStore) Release(context.Context, string, string) error { return nil }
+func (failingStore) Renew(context.Context, string, string) error          { return nil }
+func (failingStore) Finish(context.Context, string, string, string) error { return nil }
+func (failingStore) Release(context.Context, string, string) error        { return nil }
+
+// claim3 is s.Claim as state, token and error.
+func claim3(ctx context.Context, s NotificationStore, key string) (NotificationState, string, error) {
+	cl, err := s.Claim(ctx, key)
+	return cl.State, cl.Token, err
+}
 
 func TestNotificationHandlerRunsOncePerEvent(t *testing.T) {
 	c := newFakeAPI(t).Client // default in-memory store
@@ -256,28 +263,28 @@ func TestMemoryNotificationStoreTTL(t *testing.T) {
 	now := fixedNow
 	s.now = func() time.Time { return now }
 	ctx := context.Background()
-	st, tok, err := s.Claim(ctx, "k")
+	st, tok, err := claim3(ctx, s, "k")
 	require.NoError(t, err)
 	assert.Equal(t, NotificationNew, st)
 	assert.NotEmpty(t, tok)
-	st, tok2, _ := s.Claim(ctx, "k")
+	st, tok2, _ := claim3(ctx, s, "k")
 	assert.Equal(t, NotificationInFlight, st)
 	assert.Empty(t, tok2)
-	require.NoError(t, s.Finish(ctx, "k", tok))
-	st, _, _ = s.Claim(ctx, "k")
+	require.NoError(t, s.Finish(ctx, "k", tok, ""))
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationDone, st)
 	require.NoError(t, s.Release(ctx, "k", tok), "a release after finish")
-	st, _, _ = s.Claim(ctx, "k")
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationDone, st, "release does not undo a finish")
 	now = now.Add(2 * time.Minute)
-	st, _, _ = s.Claim(ctx, "k")
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationNew, st, "forgotten after the TTL")
 	for i := 0; i < 600; i++ {
-		_, _, _ = s.Claim(ctx, fmt.Sprint(i))
+		_, _, _ = claim3(ctx, s, fmt.Sprint(i))
 	}
 	now = now.Add(10 * time.Minute)
 	for i := 0; i < 300; i++ {
-		_, _, _ = s.Claim(ctx, "x")
+		_, _, _ = claim3(ctx, s, "x")
 	}
 	assert.Less(t, len(s.entries), 10, "expired entries are swept")
 }
@@ -287,20 +294,20 @@ func TestMemoryNotificationStoreLease(t *testing.T) {
 	now := fixedNow
 	s.now = func() time.Time { return now }
 	ctx := context.Background()
-	st, first, _ := s.Claim(ctx, "k")
+	st, first, _ := claim3(ctx, s, "k")
 	require.Equal(t, NotificationNew, st)
 	now = now.Add(2 * time.Minute)
-	st, _, _ = s.Claim(ctx, "k")
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationInFlight, st, "within the lease")
 	now = now.Add(2 * time.Minute)
-	st, second, _ := s.Claim(ctx, "k")
+	st, second, _ := claim3(ctx, s, "k")
 	assert.Equal(t, NotificationNew, st, "a claim past its lease is taken over")
 	assert.NotEqual(t, first, second)
 	require.NoError(t, s.Release(ctx, "k", first))
-	st, _, _ = s.Claim(ctx, "k")
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationInFlight, st, "the old holder's release does not free the new claim")
 	require.NoError(t, s.Release(ctx, "k", second))
-	st, _, _ = s.Claim(ctx, "k")
+	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationNew, st, "the holder's release frees it")
 	assert.Equal(t, DefaultNotificationLease, NewMemoryNotificationStoreLease(time.Hour, 0).lease)
 }
@@ -350,7 +357,7 @@ func TestNotificationHandlerTakesOverAnExpiredClaim(t *testing.T) {
 	h := c.NotificationHandler(func(context.Context, *Notification) error { calls.Add(1); return nil })
 	body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"D9","transactionStatus":"COMPLETED"}`)
 	// A replica claimed the event and died: its claim is left behind.
-	st, _, err := store.Claim(context.Background(), NotificationKey(&Notification{EventName: "disbursement.success",
+	st, _, err := claim3(context.Background(), store, NotificationKey(&Notification{EventName: "disbursement.success",
 		Param: json.RawMessage(`{"eventName":"disbursement.success","transactionId":"D9","transactionStatus":"COMPLETED"}`)}))
 	require.NoError(t, err)
 	require.Equal(t, NotificationNew, st)

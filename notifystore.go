@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -44,28 +45,60 @@ func (s NotificationState) String() string {
 
 // DefaultNotificationLease is how long a claim on an event lasts in the SDK's stores unless
 // they are given another lease: a claim that is neither finished nor released within it (its
-// process died mid-function) can be taken by the next delivery. Choose a lease longer than the
-// slowest run of the callback function: a function still running when its lease ends may be
-// run a second time by another delivery.
+// process died mid-function) can be taken by the next delivery. The handlers renew the claim
+// every third of its lease while the function runs, so a slow function keeps it; when the
+// renewal fails (the store is unreachable for two thirds of a lease, or the claim was taken),
+// the function's context is cancelled with cause ErrClaimLost.
 const DefaultNotificationLease = 5 * time.Minute
 
+// ErrClaimLost is returned (wrapped) by NotificationStore.Renew and NotificationStore.Finish
+// when the claim of the token given is no longer that delivery's: its lease ended and another
+// delivery took the event, or another delivery finished it. The function of the delivery that
+// lost its claim may have run at the same time as another one.
+var ErrClaimLost = errors.New("paycools: the claim on the event is no longer this delivery's (its lease ended and another delivery took it)")
+
+// NotificationClaim is the answer of NotificationStore.Claim.
+type NotificationClaim struct {
+	// State is where the event stands: NotificationNew (this delivery now holds the claim),
+	// NotificationInFlight or NotificationDone.
+	State NotificationState
+	// Token identifies this delivery's claim, for Renew, Finish and Release (NotificationNew
+	// only; empty otherwise).
+	Token string
+	// Lease is how long the claim lasts from now unless renewed (NotificationNew only). The
+	// handlers renew it every Lease/3 while the function runs; <= 0 means
+	// DefaultNotificationLease.
+	Lease time.Duration
+	// Result is what Finish stored with the event (NotificationDone only): for a repayment
+	// verification question, the decision, so that the same question gets the same answer.
+	// Empty for the notifications, and for an event finished without a result.
+	Result string
+}
+
 // NotificationStore makes NotificationHandler run the user's function once per event although
-// PayCools delivers at least once. Implementations must be safe for concurrent use, and for
-// use from several processes at once when they share storage (paycoolssql does so on
-// PostgreSQL or SQLite). Each method must be atomic on its own (one statement on a unique key,
-// never read-then-write).
+// PayCools delivers at least once, and RepaymentVerificationHandler decide each question once.
+// Implementations must be safe for concurrent use, and for use from several processes at once
+// when they share storage (paycoolssql does so on PostgreSQL or SQLite). Each method must be
+// atomic on its own (one statement on a unique key, never read-then-write).
 //
-// A claim is a lease: the store gives it a token and an end, and a claim not finished or
-// released before its end is taken by the next Claim of the key, with a new token.
+// A claim is a lease: the store gives it a token and an end, the handler renews it while the
+// function runs, and a claim not finished, released or renewed before its end is taken by the
+// next Claim of the key, with a new token.
 type NotificationStore interface {
-	// Claim takes key for handling and returns NotificationNew with the claim's token, or
-	// reports NotificationInFlight (a live claim of another delivery) or NotificationDone
-	// (handled before, with an empty token).
-	Claim(ctx context.Context, key string) (state NotificationState, token string, err error)
-	// Finish records key as done: later claims answer NotificationDone for the store's
-	// retention. It succeeds even if the claim of token was taken over meanwhile: the function
-	// did run.
-	Finish(ctx context.Context, key, token string) error
+	// Claim takes key for handling and returns NotificationNew with the claim's token and
+	// lease, or reports NotificationInFlight (a live claim of another delivery) or
+	// NotificationDone (handled before, with the result Finish stored).
+	Claim(ctx context.Context, key string) (NotificationClaim, error)
+	// Renew extends the claim of token on key by the store's lease, from now (the heartbeat of
+	// a running function). It fails wrapping ErrClaimLost when the claim is no longer token's.
+	Renew(ctx context.Context, key, token string) error
+	// Finish records key as done, with result (small: a repayment decision is its code and
+	// the refusal's message; "" for none):
+	// later claims answer NotificationDone and result for the store's retention. It fails
+	// wrapping ErrClaimLost, recording nothing, when another delivery took the claim or
+	// finished the event; finishing again with the same token succeeds (a retried Finish whose
+	// first answer was lost), as does finishing a claim that ended without being taken over.
+	Finish(ctx context.Context, key, token, result string) error
 	// Release gives the claim of token back, so that a redelivery is handled again. It does
 	// nothing when the claim is no longer token's (taken over after the lease, or finished).
 	Release(ctx context.Context, key, token string) error
@@ -160,7 +193,8 @@ type MemoryNotificationStore struct {
 
 type memoryEntry struct {
 	done    bool
-	token   string
+	token   string    // the claim's token; for a done entry, that of the claim that finished it
+	result  string    // what Finish stored
 	expires time.Time // the end of the claim's lease, or of the done entry's TTL
 }
 
@@ -179,29 +213,46 @@ func NewMemoryNotificationStoreLease(ttl, lease time.Duration) *MemoryNotificati
 	return &MemoryNotificationStore{ttl: ttl, lease: lease, now: time.Now, entries: map[string]memoryEntry{}}
 }
 
-// Claim claims key for the lease, or reports it in flight or done.
-func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (NotificationState, string, error) {
+// Claim claims key for the lease, or reports it in flight or done (with its result).
+func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (NotificationClaim, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
 	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
 		if e.done {
-			return NotificationDone, "", nil
+			return NotificationClaim{State: NotificationDone, Result: e.result}, nil
 		}
-		return NotificationInFlight, "", nil
+		return NotificationClaim{State: NotificationInFlight}, nil
 	}
 	s.seq++
 	token := strconv.FormatUint(s.seq, 36)
 	s.entries[key] = memoryEntry{token: token, expires: now.Add(s.lease)}
-	return NotificationNew, token, nil
+	return NotificationClaim{State: NotificationNew, Token: token, Lease: s.lease}, nil
 }
 
-// Finish records key as done for the TTL.
-func (s *MemoryNotificationStore) Finish(_ context.Context, key, _ string) error {
+// Renew extends the claim of token on key by the lease, or fails wrapping ErrClaimLost.
+func (s *MemoryNotificationStore) Renew(_ context.Context, key, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.entries[key] = memoryEntry{done: true, expires: s.now().Add(s.ttl)}
+	e, ok := s.entries[key]
+	if !ok || e.done || e.token != token {
+		return fmt.Errorf("paycools: renew: %w", ErrClaimLost)
+	}
+	e.expires = s.now().Add(s.lease)
+	s.entries[key] = e
+	return nil
+}
+
+// Finish records key as done, with result, for the TTL; it fails wrapping ErrClaimLost when
+// another delivery's claim or finish is in the way.
+func (s *MemoryNotificationStore) Finish(_ context.Context, key, token, result string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[key]; ok && e.token != token {
+		return fmt.Errorf("paycools: finish: %w", ErrClaimLost)
+	}
+	s.entries[key] = memoryEntry{done: true, token: token, result: result, expires: s.now().Add(s.ttl)}
 	return nil
 }
 

@@ -56,9 +56,10 @@ func callbackBody(t testing.TB, platform *rsa.PrivateKey, param string) []byte {
 // TestSeveralInstances: three NotificationHandlers (separate clients, HTTP servers and
 // connection pools) share one PostgreSQL store. 500 events are each delivered three times at
 // once, one to each instance; the merchant function fails now and then, and one instance
-// "dies" in the middle of the function for some events (its claim is left behind). PayCools
-// redelivers what was not acknowledged. The function must succeed exactly once per event, and
-// the events of the dead instance are taken over once the lease ends.
+// "dies" in the middle of the function for some events (its claim is left behind), and the
+// database fails one Finish in ten (before or after committing it). PayCools redelivers what
+// was not acknowledged. The function must succeed exactly once per event, and the events of
+// the dead instance are taken over once the lease ends.
 func TestSeveralInstances(t *testing.T) {
 	d := openPostgres(t)
 	runSeveralInstances(t, d)
@@ -88,12 +89,17 @@ func runSeveralInstances(t *testing.T, d testDB) {
 	var stuck sync.WaitGroup
 
 	var servers []*httptest.Server
+	var finishFailures []*atomic.Int64
 	for inst := 0; inst < instances; inst++ {
 		db, err := sql.Open(map[paycoolssql.Flavor]string{paycoolssql.SQLite: "sqlite", paycoolssql.Postgres: "pgx"}[d.flavor], d.dsn)
 		require.NoError(t, err)
 		t.Cleanup(func() { db.Close() })
-		store, err := paycoolssql.NewNotificationStore(ctx, db, d.flavor, table, paycoolssql.WithLease(lease), paycoolssql.WithClock(clk.Now))
+		sqlStore, err := paycoolssql.NewNotificationStore(ctx, db, d.flavor, table, paycoolssql.WithLease(lease), paycoolssql.WithClock(clk.Now))
 		require.NoError(t, err)
+		// The database fails one Finish in ten, before or after its commit: the events stay
+		// handled once. Instance 0's stuck functions are a dead process: no renewal arrives.
+		store := &flakyFinish{NotificationStore: sqlStore, oneIn: 10, deadRenew: inst == 0}
+		finishFailures = append(finishFailures, &store.failed)
 		c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store),
 			paycools.WithClock(clk.Now)) // the events carry clk's time: the replay window must read the same clock
 		require.NoError(t, err)
@@ -213,5 +219,10 @@ func runSeveralInstances(t *testing.T, d testDB) {
 	}
 	assert.Len(t, diedOnce, len(dead), "the dead instance took each of its events first")
 	assert.Positive(t, failures.Load(), "some runs failed and were handled again")
-	t.Logf("%d events, %d runs of the function (%d failed, %d died)", events, runs.Load(), failures.Load(), len(diedOnce))
+	var finishFailed int64
+	for _, f := range finishFailures {
+		finishFailed += f.Load()
+	}
+	assert.Positive(t, finishFailed, "some Finish calls failed")
+	t.Logf("%d events, %d runs of the function (%d failed, %d died), %d Finish failures", events, runs.Load(), failures.Load(), len(diedOnce), finishFailed)
 }

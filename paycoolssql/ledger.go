@@ -55,10 +55,14 @@ type Ledger struct {
 }
 
 // NewLedger returns the ledger on db, creating its table when it is missing. Give it to the
-// client with paycools.WithLedger, and run Client.Recover at start-up.
+// client with paycools.WithLedger, and run Client.Recover at start-up. On SQLite it fails
+// wrapping ErrNoBusyTimeout when the connection has no busy timeout.
 func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (*Ledger, error) {
 	cfg, err := newConfig(db, flavor, "paycools_intents", opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBusyTimeout(ctx, db, flavor); err != nil {
 		return nil, err
 	}
 	if err := createTable(ctx, db, flavor, cfg.table, LedgerDDL); err != nil {

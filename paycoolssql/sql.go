@@ -11,8 +11,9 @@
 // agree to well within the lease (NTP does).
 //
 // SQLite: open the database with a busy timeout, so that concurrent writers wait for each
-// other instead of failing with "database is locked", and preferably in WAL mode; with
-// modernc.org/sqlite:
+// other instead of failing with "database is locked" (NewNotificationStore and NewLedger
+// refuse a connection without one, wrapping ErrNoBusyTimeout), and preferably in WAL mode;
+// with modernc.org/sqlite:
 //
 //	sql.Open("sqlite", "file:paycools.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 package paycoolssql
@@ -206,4 +207,55 @@ func newToken() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// ErrNoBusyTimeout is returned (wrapped, with the DSN to use) by NewNotificationStore and
+// NewLedger on a SQLite connection whose busy timeout is zero: there, concurrent writers fail
+// with "database is locked" instead of waiting for each other, and a callback whose outcome
+// could not be recorded may be handled twice.
+var ErrNoBusyTimeout = errors.New("paycoolssql: the SQLite connection has no busy timeout")
+
+// checkBusyTimeout refuses a SQLite connection without a busy timeout.
+func checkBusyTimeout(ctx context.Context, db *sql.DB, f Flavor) error {
+	if f != SQLite {
+		return nil
+	}
+	var ms int64
+	if err := db.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms); err != nil {
+		return fmt.Errorf("paycoolssql: reading the SQLite busy timeout: %w", err)
+	}
+	if ms <= 0 {
+		return fmt.Errorf(`%w: open the database with one, e.g. with modernc.org/sqlite sql.Open("sqlite", "file:paycools.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"), with mattn/go-sqlite3 sql.Open("sqlite3", "file:paycools.db?_busy_timeout=10000&_journal_mode=WAL")`, ErrNoBusyTimeout)
+	}
+	return nil
+}
+
+// addColumn adds a column to a table made by an earlier version, when it is missing.
+func addColumn(ctx context.Context, db *sql.DB, f Flavor, table, column, decl string) error {
+	alter := statement(f, table, `ALTER TABLE {T} ADD COLUMN `+column+` `+decl)
+	if f == Postgres {
+		alter = statement(f, table, `ALTER TABLE {T} ADD COLUMN IF NOT EXISTS `+column+` `+decl)
+		if _, err := db.ExecContext(ctx, alter); err != nil {
+			return fmt.Errorf("paycoolssql: adding column %s to %s: %w", column, table, err)
+		}
+		return nil
+	}
+	has := func() (bool, error) {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2`, table, column).Scan(&n)
+		return n > 0, err
+	}
+	if ok, err := has(); err != nil || ok {
+		if err != nil {
+			return fmt.Errorf("paycoolssql: reading the columns of %s: %w", table, err)
+		}
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, alter); err != nil {
+		if ok, _ := has(); ok { // another process added it meanwhile
+			return nil
+		}
+		return fmt.Errorf("paycoolssql: adding column %s to %s: %w", column, table, err)
+	}
+	return nil
 }

@@ -11,24 +11,29 @@ import (
 
 // NotificationStoreDDL creates the NotificationStore table (default name
 // paycools_notifications, {T} below) in both flavors. event_key is paycools.NotificationKey;
-// state is "claimed" or "done"; expires_at (Unix milliseconds) ends the claim's lease, or the
-// done entry's retention. An entry past expires_at is taken by the next claim.
+// state is "claimed" or "done"; claim_token is the claim's token (for a done entry, that of the
+// claim that finished it); expires_at (Unix milliseconds) ends the claim's lease, or the done
+// entry's retention; result is what Finish stored (a repayment question's decision). An entry
+// past expires_at is taken by the next claim.
 const NotificationStoreDDL = `CREATE TABLE IF NOT EXISTS {T} (
 	event_key   TEXT PRIMARY KEY,
 	state       TEXT NOT NULL,
 	claim_token TEXT NOT NULL,
-	expires_at  BIGINT NOT NULL
+	expires_at  BIGINT NOT NULL,
+	result      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS {T}_expires ON {T} (expires_at)`
 
 // NotificationStore is a paycools.NotificationStore in a PostgreSQL or SQLite table, shared by
-// every process that handles callbacks. Claim, Finish and Release are one statement each, on
-// the table's primary key: two deliveries of one event, on any replicas, never both get the
-// claim. Safe for concurrent use.
+// every process that handles callbacks. Claim, Renew, Finish and Release are one statement
+// each, on the table's primary key: two deliveries of one event, on any replicas, never both
+// get the claim, and a delivery whose claim was taken over can neither renew nor finish it.
+// Safe for concurrent use.
 type NotificationStore struct {
 	db      *sql.DB
 	cfg     *config
 	claim   string
+	renew   string
 	finish  string
 	release string
 	sweep   string
@@ -38,58 +43,95 @@ type NotificationStore struct {
 // sweepEvery is how many claims go between two deletions of expired entries.
 const sweepEvery = 4096
 
-// NewNotificationStore returns the store on db, creating its table when it is missing. Give it
-// to the client with paycools.WithNotificationStore.
+// NewNotificationStore returns the store on db, creating its table when it is missing and
+// adding the result column to a table made by an earlier version. Give it to the client with
+// paycools.WithNotificationStore. On SQLite it fails when the connection has no busy timeout
+// (see the package documentation for the DSN).
 func NewNotificationStore(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (*NotificationStore, error) {
 	cfg, err := newConfig(db, flavor, "paycools_notifications", opts)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkBusyTimeout(ctx, db, flavor); err != nil {
+		return nil, err
+	}
 	if err := createTable(ctx, db, flavor, cfg.table, NotificationStoreDDL); err != nil {
+		return nil, err
+	}
+	if err := addColumn(ctx, db, flavor, cfg.table, "result", "TEXT NOT NULL DEFAULT ''"); err != nil {
 		return nil, err
 	}
 	s := &NotificationStore{db: db, cfg: cfg}
 	// The claim always returns the row: the new claim when the entry was missing or expired,
 	// else the entry as it stands (in flight or done), which it leaves unchanged.
-	s.claim = statement(flavor, cfg.table, `INSERT INTO {T} (event_key, state, claim_token, expires_at) VALUES ($1, 'claimed', $2, $3)
+	s.claim = statement(flavor, cfg.table, `INSERT INTO {T} (event_key, state, claim_token, expires_at, result) VALUES ($1, 'claimed', $2, $3, '')
 ON CONFLICT (event_key) DO UPDATE SET
 	state = CASE WHEN {T}.expires_at <= $4 THEN 'claimed' ELSE {T}.state END,
 	claim_token = CASE WHEN {T}.expires_at <= $4 THEN excluded.claim_token ELSE {T}.claim_token END,
-	expires_at = CASE WHEN {T}.expires_at <= $4 THEN excluded.expires_at ELSE {T}.expires_at END
-RETURNING state, claim_token`)
-	s.finish = statement(flavor, cfg.table, `INSERT INTO {T} (event_key, state, claim_token, expires_at) VALUES ($1, 'done', $2, $3)
-ON CONFLICT (event_key) DO UPDATE SET state = 'done', claim_token = excluded.claim_token, expires_at = excluded.expires_at`)
+	expires_at = CASE WHEN {T}.expires_at <= $4 THEN excluded.expires_at ELSE {T}.expires_at END,
+	result = CASE WHEN {T}.expires_at <= $4 THEN '' ELSE {T}.result END
+RETURNING state, claim_token, result`)
+	s.renew = statement(flavor, cfg.table, `UPDATE {T} SET expires_at = $3 WHERE event_key = $1 AND claim_token = $2 AND state = 'claimed'`)
+	// Finish writes only over its own claim (or a missing row): a row of another token is
+	// left alone, and no row is affected.
+	s.finish = statement(flavor, cfg.table, `INSERT INTO {T} (event_key, state, claim_token, expires_at, result) VALUES ($1, 'done', $2, $3, $4)
+ON CONFLICT (event_key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at, result = excluded.result
+WHERE {T}.claim_token = excluded.claim_token`)
 	s.release = statement(flavor, cfg.table, `DELETE FROM {T} WHERE event_key = $1 AND claim_token = $2 AND state = 'claimed'`)
 	s.sweep = statement(flavor, cfg.table, `DELETE FROM {T} WHERE expires_at <= $1`)
 	return s, nil
 }
 
-// Claim claims key for the lease, or reports it in flight or done.
-func (s *NotificationStore) Claim(ctx context.Context, key string) (paycools.NotificationState, string, error) {
+// Claim claims key for the lease, or reports it in flight or done (with its result).
+func (s *NotificationStore) Claim(ctx context.Context, key string) (paycools.NotificationClaim, error) {
 	now := s.cfg.now()
 	token := newToken()
-	var state, got string
-	err := s.db.QueryRowContext(ctx, s.claim, key, token, millis(now.Add(s.cfg.lease)), millis(now)).Scan(&state, &got)
+	var state, got, result string
+	err := s.db.QueryRowContext(ctx, s.claim, key, token, millis(now.Add(s.cfg.lease)), millis(now)).Scan(&state, &got, &result)
 	if err != nil {
-		return 0, "", fmt.Errorf("paycoolssql: claim: %w", err)
+		return paycools.NotificationClaim{}, fmt.Errorf("paycoolssql: claim: %w", err)
 	}
 	if s.claims.Add(1)%sweepEvery == 0 {
 		_, _ = s.Sweep(ctx)
 	}
 	switch {
 	case got == token:
-		return paycools.NotificationNew, token, nil
+		return paycools.NotificationClaim{State: paycools.NotificationNew, Token: token, Lease: s.cfg.lease}, nil
 	case state == "done":
-		return paycools.NotificationDone, "", nil
+		return paycools.NotificationClaim{State: paycools.NotificationDone, Result: result}, nil
 	default:
-		return paycools.NotificationInFlight, "", nil
+		return paycools.NotificationClaim{State: paycools.NotificationInFlight}, nil
 	}
 }
 
-// Finish records key as done for the retention.
-func (s *NotificationStore) Finish(ctx context.Context, key, token string) error {
-	if _, err := s.db.ExecContext(ctx, s.finish, key, token, millis(s.cfg.now().Add(s.cfg.retention))); err != nil {
+// Renew extends the claim of token on key by the lease, from now, or fails wrapping
+// paycools.ErrClaimLost when the claim is no longer token's.
+func (s *NotificationStore) Renew(ctx context.Context, key, token string) error {
+	res, err := s.db.ExecContext(ctx, s.renew, key, token, millis(s.cfg.now().Add(s.cfg.lease)))
+	if err != nil {
+		return fmt.Errorf("paycoolssql: renew: %w", err)
+	}
+	return claimHeld(res, "renew")
+}
+
+// Finish records key as done, with result, for the retention, or fails wrapping
+// paycools.ErrClaimLost when another delivery's claim or finish is in the way.
+func (s *NotificationStore) Finish(ctx context.Context, key, token, result string) error {
+	res, err := s.db.ExecContext(ctx, s.finish, key, token, millis(s.cfg.now().Add(s.cfg.retention)), result)
+	if err != nil {
 		return fmt.Errorf("paycoolssql: finish: %w", err)
+	}
+	return claimHeld(res, "finish")
+}
+
+// claimHeld turns a statement that affected no row into paycools.ErrClaimLost.
+func claimHeld(res sql.Result, op string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("paycoolssql: %s: %w", op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("paycoolssql: %s: %w", op, paycools.ErrClaimLost)
 	}
 	return nil
 }

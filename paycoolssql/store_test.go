@@ -1,8 +1,10 @@
 package paycoolssql_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,6 +29,12 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
+// claim3 is s.Claim as state, token and error.
+func claim3(ctx context.Context, s paycools.NotificationStore, key string) (paycools.NotificationState, string, error) {
+	cl, err := s.Claim(ctx, key)
+	return cl.State, cl.Token, err
+}
+
 func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 	eachFlavor(t, func(t *testing.T, d testDB) {
 		ctx := testCtx(t)
@@ -35,54 +43,54 @@ func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
 		require.NoError(t, err)
 
-		st, tok, err := s.Claim(ctx, "k1")
+		st, tok, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		require.Equal(t, paycools.NotificationNew, st)
 		require.NotEmpty(t, tok)
-		st, tok2, err := s.Claim(ctx, "k1")
+		st, tok2, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		assert.Empty(t, tok2)
 
 		// Release by a stale token does nothing; by the holder frees it.
 		require.NoError(t, s.Release(ctx, "k1", "not-the-token"))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
-		st, tok, err = s.Claim(ctx, "k1")
+		st, tok, err = claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationNew, st, "released: handled again")
 
-		require.NoError(t, s.Finish(ctx, "k1", tok))
-		st, _, _ = s.Claim(ctx, "k1")
+		require.NoError(t, s.Finish(ctx, "k1", tok, ""))
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st, "a release does not undo a finish")
 
 		// Lease: a claim left behind is taken after a minute, with a new token.
-		st, dead, _ := s.Claim(ctx, "k2")
+		st, dead, _ := claim3(ctx, s, "k2")
 		require.Equal(t, paycools.NotificationNew, st)
 		clk.Add(59 * time.Second)
-		st, _, _ = s.Claim(ctx, "k2")
+		st, _, _ = claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationInFlight, st)
 		clk.Add(2 * time.Second)
-		st, taken, _ := s.Claim(ctx, "k2")
+		st, taken, _ := claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationNew, st, "taken over after the lease")
 		assert.NotEqual(t, dead, taken)
 		require.NoError(t, s.Release(ctx, "k2", dead))
-		st, _, _ = s.Claim(ctx, "k2")
+		st, _, _ = claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationInFlight, st, "the dead holder's release does not free the new claim")
 
 		// Retention: done is remembered for an hour, then swept and handled as new.
 		clk.Add(57 * time.Minute)
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationDone, st)
 		clk.Add(3 * time.Minute)
 		n, err := s.Sweep(ctx)
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, n, int64(1))
-		st, _, _ = s.Claim(ctx, "k1")
+		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationNew, st)
 	})
 }
@@ -138,7 +146,7 @@ func TestNotificationStoreConcurrentClaims(t *testing.T) {
 				defer wg.Done()
 				s := stores[g%len(stores)]
 				for k := 0; k < keys; k++ {
-					st, _, err := s.Claim(ctx, fmt.Sprint("key-", k))
+					st, _, err := claim3(ctx, s, fmt.Sprint("key-", k))
 					if !assert.NoError(t, err) {
 						return
 					}
@@ -153,4 +161,95 @@ func TestNotificationStoreConcurrentClaims(t *testing.T) {
 			assert.EqualValues(t, 1, wins[k].Load(), "key %d", k)
 		}
 	})
+}
+
+// Renew extends a held claim; a claim taken over after its lease can neither be renewed nor
+// finished (paycools.ErrClaimLost), and its stale Finish records nothing; a Finish repeated
+// with its own token succeeds; Claim returns the stored result.
+func TestNotificationStoreRenewAndStaleFinish(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		clk := newClock()
+		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("r"), paycoolssql.WithClock(clk.Now),
+			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
+		require.NoError(t, err)
+		cl, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		require.Equal(t, paycools.NotificationNew, cl.State)
+		assert.Equal(t, time.Minute, cl.Lease)
+		clk.Add(50 * time.Second)
+		require.NoError(t, s.Renew(ctx, "k", cl.Token))
+		clk.Add(50 * time.Second)
+		st, _, err := claim3(ctx, s, "k")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationInFlight, st, "renewed: still held after more than a lease")
+
+		clk.Add(61 * time.Second)
+		st, tok2, _ := claim3(ctx, s, "k")
+		require.Equal(t, paycools.NotificationNew, st, "not renewed: taken over")
+		assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), paycools.ErrClaimLost)
+		assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), paycools.ErrClaimLost)
+		st, _, _ = claim3(ctx, s, "k")
+		assert.Equal(t, paycools.NotificationInFlight, st, "the stale finish recorded nothing")
+
+		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"))
+		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"), "a retried finish")
+		assert.ErrorIs(t, s.Renew(ctx, "k", tok2), paycools.ErrClaimLost, "a finished claim is not renewed")
+		done, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone, Result: "1002:over the limit"}, done)
+
+		// An expired done entry taken over starts without the old result.
+		clk.Add(2 * time.Hour)
+		again, err := s.Claim(ctx, "k")
+		require.NoError(t, err)
+		require.Equal(t, paycools.NotificationNew, again.State)
+		require.NoError(t, s.Finish(ctx, "k", again.Token, ""))
+		done, _ = s.Claim(ctx, "k")
+		assert.Empty(t, done.Result)
+	})
+}
+
+// A table made by the earlier version (without the result column) is migrated: its entries
+// keep working, and new results are stored. Building the store twice is harmless.
+func TestNotificationStoreMigratesAnOldTable(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		name := fmt.Sprintf("%s_old_%d", d.prefix, time.Now().UnixNano()%1e6)
+		_, err := d.db.ExecContext(ctx, `CREATE TABLE `+name+` (event_key TEXT PRIMARY KEY, state TEXT NOT NULL, claim_token TEXT NOT NULL, expires_at BIGINT NOT NULL)`)
+		require.NoError(t, err)
+		future := time.Now().Add(time.Hour).UnixMilli()
+		_, err = d.db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s VALUES ('old-done', 'done', 't0', %d), ('old-claim', 'claimed', 't1', %d)`, name, future, future))
+		require.NoError(t, err)
+		var s *paycoolssql.NotificationStore
+		for i := 0; i < 2; i++ {
+			s, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(name))
+			require.NoError(t, err)
+		}
+		done, err := s.Claim(ctx, "old-done")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone}, done)
+		require.NoError(t, s.Renew(ctx, "old-claim", "t1"))
+		require.NoError(t, s.Finish(ctx, "old-claim", "t1", "2000:Success"))
+		done, err = s.Claim(ctx, "old-claim")
+		require.NoError(t, err)
+		assert.Equal(t, "2000:Success", done.Result)
+	})
+}
+
+// SQLite without a busy timeout turns contention into errors: the store and the ledger refuse
+// such a connection, naming the DSN to use.
+func TestSQLiteWithoutBusyTimeoutRefused(t *testing.T) {
+	ctx := testCtx(t)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "p.db")+"?_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = paycoolssql.NewNotificationStore(ctx, db, paycoolssql.SQLite)
+	require.ErrorIs(t, err, paycoolssql.ErrNoBusyTimeout)
+	assert.ErrorContains(t, err, "_pragma=busy_timeout(10000)")
+	_, err = paycoolssql.NewLedger(ctx, db, paycoolssql.SQLite)
+	require.ErrorIs(t, err, paycoolssql.ErrNoBusyTimeout)
+	var tables int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables))
+	assert.Zero(t, tables, "refused before anything is created")
 }
