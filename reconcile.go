@@ -40,6 +40,9 @@ type BookRecord struct {
 // once into an index (memory is O(books)), then streams PayCools' statements against it.
 type Books interface {
 	// Records iterates over the books' orders of day (yyyy-MM-dd, the PayCools business day).
+	// An error yielded for one record (a bad row) need not end the iteration: Reconcile reads
+	// on and refuses the books with every error (up to 100). An iterator that cannot go on
+	// returns after its error.
 	Records(ctx context.Context, day string) iter.Seq2[BookRecord, error]
 }
 
