@@ -63,7 +63,8 @@ type ReconcileItem struct {
 	PayCoolsCurrency, BooksCurrency Currency
 	// PayCoolsStatus and BooksStatus are the two statuses, spellings normalised.
 	PayCoolsStatus, BooksStatus TransactionStatus
-	// Listed is how many records of the statements carry the order (2 or more in Duplicates).
+	// Listed is, in Duplicates, how many records of the statements carry the order (2 or
+	// more); 0 in the other lists.
 	Listed int
 	// Record is the statement record as PayCools sent it, in Unreadable only (digit runs of 6
 	// or more masked to their last 4, cut to 1000 characters): what to show PayCools' support.
