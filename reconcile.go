@@ -66,8 +66,9 @@ type ReconcileItem struct {
 	// Listed is, in Duplicates, how many records of the statements carry the order (2 or
 	// more); 0 in the other lists.
 	Listed int
-	// Record is the statement record as PayCools sent it, in Unreadable only (digit runs of 6
-	// or more masked to their last 4, cut to 1000 characters): what to show PayCools' support.
+	// Record is the statement record as PayCools sent it, in Unreadable only: ids, amounts and
+	// times as sent, any other value with its digit runs (account, mobile numbers) masked to
+	// their last 4, cut to 1000 characters. What to show PayCools' support.
 	Record string
 	// Problem says what does not match, in words.
 	Problem string
@@ -347,7 +348,7 @@ func (r *reconciler) unreadable(dir Direction, raw json.RawMessage, problem stri
 	r.rep.Records++
 	id, txn := statementRecordIDs(raw)
 	item := ReconcileItem{MchOrderID: id, Direction: dir, TransactionID: txn, PayCoolsCurrency: r.cur,
-		Record: redactText(string(raw), 1000), Problem: problem}
+		Record: recordText(raw, 1000), Problem: problem}
 	if id != "" {
 		e := r.sight(reconcileKey{dir, id}, txn, 0, "")
 		e.bad = true // neither matched nor missing
@@ -402,37 +403,6 @@ func (r *reconciler) finish() *ReconcileReport {
 // normalCurrency is a currency code in capitals, without spaces.
 func normalCurrency(c Currency) Currency {
 	return Currency(strings.ToUpper(strings.TrimSpace(string(c))))
-}
-
-// unmatchable says why a statement record cannot be matched, or "" when it can. A record that
-// failed to decode is left zero but for Raw (decodeResult's rule, with a Warn line), so a
-// record without merchantOrderId is decoded again from Raw for the reason; *T is the record's
-// json.Unmarshaler.
-func unmatchable[T any](orderID string, raw json.RawMessage) string {
-	if orderID != "" {
-		return ""
-	}
-	var probe T
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return "unreadable: " + redactText(strings.TrimPrefix(err.Error(), "paycools: record: "), 300)
-	}
-	return "no merchantOrderId: the record cannot be matched to an order"
-}
-
-// statementRecordIDs reads merchantOrderId and transactionId from a statement record's text,
-// as far as it is a JSON object that holds them as strings or numbers.
-func statementRecordIDs(raw json.RawMessage) (order, txn string) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return "", ""
-	}
-	if v, ok := lookupField(fields, "merchantOrderId"); ok {
-		order, _ = decodeString(v)
-	}
-	if v, ok := lookupField(fields, "transactionId"); ok {
-		txn, _ = decodeString(v)
-	}
-	return strings.TrimSpace(order), strings.TrimSpace(txn)
 }
 
 // normalStatus is a status in the SDK's spelling (COMPLETE is COMPLETED, FAIL is FAILED).

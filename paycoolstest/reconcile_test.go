@@ -250,6 +250,7 @@ func TestReconcileUnreadableRecord(t *testing.T) {
 		assert.Contains(t, u.Problem, "unreadable: amount", d)
 		assert.Contains(t, u.Record, `"amount":"N/A"`, d)
 		assert.Contains(t, u.Record, `"merchantOrderId":"BAD1"`, d)
+		assert.Contains(t, u.Record, `"createTime":"2026-12-01 10:00:00"`, d)
 		assert.NotContains(t, u.Record, "09171234567", "%s: the payer's mobile is masked", d)
 		assert.Equal(t, "BADPO", rep.Unreadable[1].MchOrderID, d)
 		assert.Equal(t, "PBAD0001", rep.Unreadable[1].TransactionID, d)
