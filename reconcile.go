@@ -2,13 +2,12 @@ package paycools
 
 import (
 	"context"
-	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"hash/maphash"
 	"iter"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -41,20 +40,36 @@ type BookRecord struct {
 // once into an index (memory is O(books)), then streams PayCools' statements against it.
 type Books interface {
 	// Records iterates over the books' orders of day (yyyy-MM-dd, the PayCools business day).
+	// An error yielded for one record (a bad row) need not end the iteration: Reconcile reads
+	// on and refuses the books with every error (up to 100). An iterator that cannot go on
+	// returns after its error.
 	Records(ctx context.Context, day string) iter.Seq2[BookRecord, error]
 }
 
 // ReconcileItem is one order that did not match, with both sides as far as they exist.
 type ReconcileItem struct {
-	// MchOrderID and Direction identify the order.
+	// MchOrderID and Direction identify the order (MchOrderID is "" for an unreadable record
+	// that does not say).
 	MchOrderID string
 	Direction  Direction
-	// TransactionID is PayCools' id ("" when PayCools does not have the order).
+	// TransactionID is PayCools' id ("" when PayCools does not have the order, or an unreadable
+	// record does not say). In Duplicates, the id of the record that repeated the order.
 	TransactionID string
-	// PayCoolsAmount and BooksAmount are the two amounts (minor units).
+	// PayCoolsAmount and BooksAmount are the two amounts (minor units, PHP 500.10 is 50010).
 	PayCoolsAmount, BooksAmount Amount
+	// PayCoolsCurrency and BooksCurrency are the two currencies: the statements'
+	// (ReconcileOptions.Currency, as they carry none) and the books' record's ("" for the side
+	// that does not have the order).
+	PayCoolsCurrency, BooksCurrency Currency
 	// PayCoolsStatus and BooksStatus are the two statuses, spellings normalised.
 	PayCoolsStatus, BooksStatus TransactionStatus
+	// Listed is, in Duplicates, how many records of the statements carry the order (2 or
+	// more); 0 in the other lists.
+	Listed int
+	// Record is the statement record as PayCools sent it, in Unreadable only: ids, amounts and
+	// times as sent, any other value with its digit runs (account, mobile numbers) masked to
+	// their last 4, cut to 1000 characters. What to show PayCools' support.
+	Record string
 	// Problem says what does not match, in words.
 	Problem string
 }
@@ -63,7 +78,8 @@ type ReconcileItem struct {
 type ReconcileTotal struct {
 	Currency  Currency
 	Direction Direction
-	// PayCoolsCount and PayCoolsAmount are the statement's records and their sum.
+	// PayCoolsCount and PayCoolsAmount are the statement's readable records and their sum
+	// (every record listed, duplicates included: what the statement says).
 	PayCoolsCount  int
 	PayCoolsAmount Amount
 	// BooksCount and BooksAmount are the books' records and their sum.
@@ -76,9 +92,10 @@ type ReconcileTotal struct {
 type ReconcileReport struct {
 	// Day is the business day reconciled (yyyy-MM-dd).
 	Day string
-	// Matched counts the orders that agree on both sides.
+	// Matched counts the orders that agree on both sides: listed once by the statements, in
+	// the books once, same currency, amount and status.
 	Matched int
-	// OnlyAtPayCools are records of the statements the books do not have.
+	// OnlyAtPayCools are records of the statements the books do not have (one per order).
 	OnlyAtPayCools []ReconcileItem
 	// OnlyInBooks are orders of the books the statements do not have.
 	OnlyInBooks []ReconcileItem
@@ -87,26 +104,42 @@ type ReconcileReport struct {
 	// StatusMismatch are orders whose statuses disagree: final on one side and not the other,
 	// or success on one side and failure on the other.
 	StatusMismatch []ReconcileItem
+	// CurrencyMismatch are orders whose books' currency is not the statements'
+	// (ReconcileOptions.Currency); their amounts are not compared.
+	CurrencyMismatch []ReconcileItem
+	// Duplicates are orders the statements list more than once: one record repeated (pages
+	// that overlapped while PayCools' list changed) or several PayCools transactions for one
+	// order (paid twice). Such an order never counts as matched.
+	Duplicates []ReconcileItem
+	// Unreadable are statement records the SDK could not decode, or that carry no
+	// merchantOrderId, with the ids that could be read from them and their text. Their amount
+	// is unknown, so they are in no total, and their order is neither matched nor missing.
+	Unreadable []ReconcileItem
 	// Totals per currency and direction, sorted.
 	Totals []ReconcileTotal
 	// Pages and Records count what was read from PayCools.
 	Pages, Records int
 }
 
-// OK reports whether everything matched.
+// OK reports whether everything matched: no list of differences has an entry.
 func (r *ReconcileReport) OK() bool {
-	return len(r.OnlyAtPayCools) == 0 && len(r.OnlyInBooks) == 0 && len(r.AmountMismatch) == 0 && len(r.StatusMismatch) == 0
+	return len(r.OnlyAtPayCools) == 0 && len(r.OnlyInBooks) == 0 && len(r.AmountMismatch) == 0 && len(r.StatusMismatch) == 0 &&
+		len(r.CurrencyMismatch) == 0 && len(r.Duplicates) == 0 && len(r.Unreadable) == 0
 }
 
 // ReconcileOptions tune Reconcile; the zero value is the default.
 type ReconcileOptions struct {
 	// Currency is the currency of the statements' amounts (they carry none) and of book
-	// records without one; default PHP.
+	// records without one; default PHP. A book record in another currency is a
+	// CurrencyMismatch.
 	Currency Currency
 	// Progress, when set, is called after every statement page with the pages and records
 	// read so far.
 	Progress func(pages, records int)
 }
+
+// maxBooksErrors is how many bad book records Reconcile collects before it stops reading.
+const maxBooksErrors = 100
 
 // Reconcile matches one business day of PayCools' statements (2.2 collections and 2.3
 // payouts, created on day, yyyy-MM-dd in PayCools' time, UTC+8 on the PH host) against the
@@ -114,88 +147,27 @@ type ReconcileOptions struct {
 // statements are streamed page by page (Account.PaymentStatementRecords and
 // PayoutStatementRecords), so PayCools' side of the day is never held in memory. A page that
 // keeps failing ends the run with its error and no report: a partial report would show false
-// mismatches.
+// mismatches. Books that yield errors (bad rows of a CSVBooks, an order twice) are refused
+// with all of them (up to 100), before any statement is read.
 func Reconcile(ctx context.Context, c *Client, day string, books Books, opts ReconcileOptions) (*ReconcileReport, error) {
 	if c == nil || books == nil {
 		return nil, errors.New("paycools: Reconcile: nil client or books")
 	}
-	if opts.Currency == "" {
-		opts.Currency = CurrencyPHP
+	r := &reconciler{rep: &ReconcileReport{Day: day}, cur: normalCurrency(opts.Currency), index: map[reconcileKey]*reconcileEntry{},
+		totals: map[[2]string]*ReconcileTotal{}, seed: maphash.MakeSeed()}
+	if r.cur == "" {
+		r.cur = CurrencyPHP
 	}
-	type key struct {
-		dir Direction
-		id  string
-	}
-	type entry struct {
-		rec  BookRecord
-		seen bool
-	}
-	index := map[key]*entry{}
-	rep := &ReconcileReport{Day: day}
-	totals := map[[2]string]*ReconcileTotal{}
-	total := func(cur Currency, dir Direction) *ReconcileTotal {
-		k := [2]string{string(cur), string(dir)}
-		t := totals[k]
-		if t == nil {
-			t = &ReconcileTotal{Currency: cur, Direction: dir}
-			totals[k] = t
-		}
-		return t
-	}
-	for rec, err := range books.Records(ctx, day) {
-		if err != nil {
-			return nil, fmt.Errorf("paycools: Reconcile: books: %w", err)
-		}
-		if rec.Currency == "" {
-			rec.Currency = opts.Currency
-		}
-		rec.Status = normalStatus(rec.Status)
-		k := key{rec.Direction, rec.MchOrderID}
-		if _, dup := index[k]; dup {
-			return nil, fmt.Errorf("paycools: Reconcile: books: %s order %q appears twice", rec.Direction, rec.MchOrderID)
-		}
-		index[k] = &entry{rec: rec}
-		t := total(rec.Currency, rec.Direction)
-		t.BooksCount++
-		t.BooksAmount += rec.Amount
-	}
-	match := func(dir Direction, id, txn string, amount Amount, status TransactionStatus) {
-		rep.Records++
-		t := total(opts.Currency, dir)
-		t.PayCoolsCount++
-		t.PayCoolsAmount += amount
-		status = normalStatus(status)
-		e, ok := index[key{dir, id}]
-		if !ok {
-			rep.OnlyAtPayCools = append(rep.OnlyAtPayCools, ReconcileItem{MchOrderID: id, Direction: dir, TransactionID: txn,
-				PayCoolsAmount: amount, PayCoolsStatus: status, Problem: "at PayCools, not in the books"})
-			return
-		}
-		e.seen = true
-		item := ReconcileItem{MchOrderID: id, Direction: dir, TransactionID: txn, PayCoolsAmount: amount, BooksAmount: e.rec.Amount,
-			PayCoolsStatus: status, BooksStatus: e.rec.Status}
-		bad := false
-		if amount != e.rec.Amount {
-			item.Problem = fmt.Sprintf("amount: PayCools %s, books %s", amount, e.rec.Amount)
-			rep.AmountMismatch = append(rep.AmountMismatch, item)
-			bad = true
-		}
-		if p := statusProblem(status, e.rec.Status); p != "" {
-			item.Problem = p
-			rep.StatusMismatch = append(rep.StatusMismatch, item)
-			bad = true
-		}
-		if !bad {
-			rep.Matched++
-		}
+	if err := r.readBooks(ctx, books, day); err != nil {
+		return nil, err
 	}
 	// The statements, streamed; every page fetched counts for the progress line.
 	fetched := 0
 	onPage := func(n int) {
-		rep.Pages++
+		r.rep.Pages++
 		fetched += n
 		if opts.Progress != nil {
-			opts.Progress(rep.Pages, fetched)
+			opts.Progress(r.rep.Pages, fetched)
 		}
 	}
 	payments := pages(ctx, 1, func(ctx context.Context, page int) ([]PaymentRecord, error) {
@@ -210,7 +182,11 @@ func Reconcile(ctx context.Context, c *Client, day string, books Books, opts Rec
 		if err != nil {
 			return nil, fmt.Errorf("paycools: Reconcile: payment statement: %w", err)
 		}
-		match(DirectionCollection, rec.MerchantOrderID, rec.TransactionID, rec.Amount, rec.Status)
+		if p := unmatchable[PaymentRecord](rec.MerchantOrderID, rec.Raw); p != "" {
+			r.unreadable(DirectionCollection, rec.Raw, p)
+			continue
+		}
+		r.match(DirectionCollection, rec.MerchantOrderID, rec.TransactionID, rec.Amount, rec.Status)
 	}
 	payouts := pages(ctx, 1, func(ctx context.Context, page int) ([]PayoutRecord, error) {
 		st, err := c.Account.PayoutStatement(ctx, &AccountPayoutStatementParams{CreateDate: day, Page: page})
@@ -224,16 +200,195 @@ func Reconcile(ctx context.Context, c *Client, day string, books Books, opts Rec
 		if err != nil {
 			return nil, fmt.Errorf("paycools: Reconcile: payout statement: %w", err)
 		}
-		match(DirectionPayout, rec.MerchantOrderID, rec.TransactionID, rec.Amount, rec.Status)
+		if p := unmatchable[PayoutRecord](rec.MerchantOrderID, rec.Raw); p != "" {
+			r.unreadable(DirectionPayout, rec.Raw, p)
+			continue
+		}
+		r.match(DirectionPayout, rec.MerchantOrderID, rec.TransactionID, rec.Amount, rec.Status)
 	}
-	for _, e := range index {
-		if !e.seen {
-			rep.OnlyInBooks = append(rep.OnlyInBooks, ReconcileItem{MchOrderID: e.rec.MchOrderID, Direction: e.rec.Direction,
-				BooksAmount: e.rec.Amount, BooksStatus: e.rec.Status, Problem: "in the books, not at PayCools"})
+	return r.finish(), nil
+}
+
+type reconcileKey struct {
+	dir Direction
+	id  string
+}
+
+// reconcileEntry is one order of the books, or one the statements listed and the books do not
+// have (held while it is a mismatch).
+type reconcileEntry struct {
+	rec     BookRecord
+	inBooks bool
+	listed  int    // records of the statements for the order
+	first   uint64 // maphash of the first record's transaction id: PayCools' records are not held
+	differ  bool   // a later record has another transaction id than the first
+	bad     bool   // a difference was reported for the order
+	dup     int    // 1 + its index in Duplicates, 0 when none
+}
+
+// reconciler is the state of one Reconcile: the books' index and the report so far.
+type reconciler struct {
+	rep    *ReconcileReport
+	cur    Currency
+	index  map[reconcileKey]*reconcileEntry
+	totals map[[2]string]*ReconcileTotal
+	seed   maphash.Seed
+}
+
+func (r *reconciler) total(cur Currency, dir Direction) *ReconcileTotal {
+	k := [2]string{string(cur), string(dir)}
+	t := r.totals[k]
+	if t == nil {
+		t = &ReconcileTotal{Currency: cur, Direction: dir}
+		r.totals[k] = t
+	}
+	return t
+}
+
+// readBooks indexes the books, collecting their errors (up to maxBooksErrors).
+func (r *reconciler) readBooks(ctx context.Context, books Books, day string) error {
+	var errs []error
+	for rec, err := range books.Records(ctx, day) {
+		if err == nil {
+			if rec.Currency = normalCurrency(rec.Currency); rec.Currency == "" {
+				rec.Currency = r.cur
+			}
+			rec.Status = normalStatus(rec.Status)
+			k := reconcileKey{rec.Direction, rec.MchOrderID}
+			if _, dup := r.index[k]; dup {
+				err = fmt.Errorf("%s order %q appears twice", rec.Direction, rec.MchOrderID)
+			} else {
+				r.index[k] = &reconcileEntry{rec: rec, inBooks: true}
+				t := r.total(rec.Currency, rec.Direction)
+				t.BooksCount++
+				t.BooksAmount += rec.Amount
+				continue
+			}
+		}
+		errs = append(errs, err)
+		if len(errs) == maxBooksErrors {
+			errs = append(errs, fmt.Errorf("(stopped after %d problems)", maxBooksErrors))
+			break
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
-	sort.Slice(rep.OnlyInBooks, func(a, b int) bool { return rep.OnlyInBooks[a].MchOrderID < rep.OnlyInBooks[b].MchOrderID })
-	for _, t := range totals {
+	if len(errs) > 0 {
+		return fmt.Errorf("paycools: Reconcile: books: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// sight counts one statement record of order k (transaction txn) and returns the order's
+// entry; a second record of one order makes it a duplicate.
+func (r *reconciler) sight(k reconcileKey, txn string, amount Amount, status TransactionStatus) *reconcileEntry {
+	e := r.index[k]
+	if e == nil {
+		e = &reconcileEntry{}
+		r.index[k] = e
+	}
+	h := maphash.String(r.seed, txn)
+	e.listed++
+	if e.listed == 1 {
+		e.first = h
+		return e
+	}
+	e.bad = true
+	e.differ = e.differ || h != e.first
+	if e.dup == 0 {
+		item := ReconcileItem{MchOrderID: k.id, Direction: k.dir, TransactionID: txn, PayCoolsAmount: amount, PayCoolsCurrency: r.cur,
+			PayCoolsStatus: status}
+		if e.inBooks {
+			item.BooksAmount, item.BooksCurrency, item.BooksStatus = e.rec.Amount, e.rec.Currency, e.rec.Status
+		}
+		r.rep.Duplicates = append(r.rep.Duplicates, item)
+		e.dup = len(r.rep.Duplicates)
+	}
+	r.rep.Duplicates[e.dup-1].Listed = e.listed
+	return e
+}
+
+// match compares one readable statement record with the books.
+func (r *reconciler) match(dir Direction, id, txn string, amount Amount, status TransactionStatus) {
+	r.rep.Records++
+	t := r.total(r.cur, dir)
+	t.PayCoolsCount++
+	t.PayCoolsAmount += amount
+	status = normalStatus(status)
+	e := r.sight(reconcileKey{dir, id}, txn, amount, status)
+	item := ReconcileItem{MchOrderID: id, Direction: dir, TransactionID: txn, PayCoolsAmount: amount, PayCoolsCurrency: r.cur,
+		PayCoolsStatus: status}
+	if !e.inBooks {
+		if e.listed == 1 {
+			item.Problem = "at PayCools, not in the books"
+			r.rep.OnlyAtPayCools = append(r.rep.OnlyAtPayCools, item)
+		}
+		return
+	}
+	item.BooksAmount, item.BooksCurrency, item.BooksStatus = e.rec.Amount, e.rec.Currency, e.rec.Status
+	if e.rec.Currency != r.cur {
+		item.Problem = fmt.Sprintf("currency: PayCools %s, books %s", r.cur, e.rec.Currency)
+		r.rep.CurrencyMismatch = append(r.rep.CurrencyMismatch, item)
+		e.bad = true
+	} else if amount != e.rec.Amount {
+		item.Problem = fmt.Sprintf("amount: PayCools %s, books %s", amount, e.rec.Amount)
+		r.rep.AmountMismatch = append(r.rep.AmountMismatch, item)
+		e.bad = true
+	}
+	if p := statusProblem(status, e.rec.Status); p != "" {
+		item.Problem = p
+		r.rep.StatusMismatch = append(r.rep.StatusMismatch, item)
+		e.bad = true
+	}
+}
+
+// unreadable reports a statement record that cannot be matched, with the ids its text gives.
+func (r *reconciler) unreadable(dir Direction, raw json.RawMessage, problem string) {
+	r.rep.Records++
+	id, txn := statementRecordIDs(raw)
+	item := ReconcileItem{MchOrderID: id, Direction: dir, TransactionID: txn, PayCoolsCurrency: r.cur,
+		Record: recordText(raw, 1000), Problem: problem}
+	if id != "" {
+		e := r.sight(reconcileKey{dir, id}, txn, 0, "")
+		e.bad = true // neither matched nor missing
+		if e.inBooks {
+			item.BooksAmount, item.BooksCurrency, item.BooksStatus = e.rec.Amount, e.rec.Currency, e.rec.Status
+		}
+	}
+	r.rep.Unreadable = append(r.rep.Unreadable, item)
+}
+
+// finish counts the matches, lists the books' orders PayCools does not have, words the
+// duplicates and sorts the totals.
+func (r *reconciler) finish() *ReconcileReport {
+	rep := r.rep
+	for _, e := range r.index {
+		switch {
+		case !e.inBooks:
+		case e.listed == 0:
+			rep.OnlyInBooks = append(rep.OnlyInBooks, ReconcileItem{MchOrderID: e.rec.MchOrderID, Direction: e.rec.Direction,
+				BooksAmount: e.rec.Amount, BooksCurrency: e.rec.Currency, BooksStatus: e.rec.Status, Problem: "in the books, not at PayCools"})
+		case e.listed == 1 && !e.bad:
+			rep.Matched++
+		}
+		if e.dup > 0 {
+			d := &rep.Duplicates[e.dup-1]
+			if e.differ {
+				d.Problem = fmt.Sprintf("listed %d times at PayCools under different transactions (paid more than once?): look the order up by mchOrderId", e.listed)
+			} else {
+				d.Problem = fmt.Sprintf("transaction %s listed %d times (statement pages overlapped?)", d.TransactionID, e.listed)
+			}
+		}
+	}
+	sort.Slice(rep.OnlyInBooks, func(a, b int) bool {
+		x, y := rep.OnlyInBooks[a], rep.OnlyInBooks[b]
+		if x.MchOrderID != y.MchOrderID {
+			return x.MchOrderID < y.MchOrderID
+		}
+		return x.Direction < y.Direction
+	})
+	for _, t := range r.totals {
 		rep.Totals = append(rep.Totals, *t)
 	}
 	sort.Slice(rep.Totals, func(a, b int) bool {
@@ -242,7 +397,12 @@ func Reconcile(ctx context.Context, c *Client, day string, books Books, opts Rec
 		}
 		return rep.Totals[a].Direction < rep.Totals[b].Direction
 	})
-	return rep, nil
+	return rep
+}
+
+// normalCurrency is a currency code in capitals, without spaces.
+func normalCurrency(c Currency) Currency {
+	return Currency(strings.ToUpper(strings.TrimSpace(string(c))))
 }
 
 // normalStatus is a status in the SDK's spelling (COMPLETE is COMPLETED, FAIL is FAILED).
@@ -267,91 +427,4 @@ func statusProblem(paycools, books TransactionStatus) string {
 	default:
 		return fmt.Sprintf("status: PayCools %s, books %s", paycools, books)
 	}
-}
-
-// CSVBooks are books read from CSV: a header row, then one order per row with the columns
-// mchOrderId,direction,amount,currency,status (direction collection or payout; amount in minor
-// units, digits only; currency and status may be empty). The file is the day's books: Records
-// ignores its day argument. A bad row ends the iteration with an error naming its line:
-// nothing is skipped silently.
-type CSVBooks struct {
-	// Open returns the CSV text; it is called once per Records.
-	Open func() (io.ReadCloser, error)
-}
-
-// csvColumns is the header CSVBooks wants.
-var csvColumns = []string{"mchOrderId", "direction", "amount", "currency", "status"}
-
-// Records iterates over the rows.
-func (b CSVBooks) Records(ctx context.Context, _ string) iter.Seq2[BookRecord, error] {
-	return func(yield func(BookRecord, error) bool) {
-		rc, err := b.Open()
-		if err != nil {
-			yield(BookRecord{}, err)
-			return
-		}
-		defer rc.Close()
-		r := csv.NewReader(rc)
-		r.FieldsPerRecord = len(csvColumns)
-		r.TrimLeadingSpace = true
-		head, err := r.Read()
-		if err != nil {
-			yield(BookRecord{}, fmt.Errorf("CSV line 1: %w", err))
-			return
-		}
-		for i, want := range csvColumns {
-			if !strings.EqualFold(strings.TrimSpace(head[i]), want) {
-				yield(BookRecord{}, fmt.Errorf("CSV line 1: column %d is %q, want the header %s", i+1, head[i], strings.Join(csvColumns, ",")))
-				return
-			}
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(BookRecord{}, err)
-				return
-			}
-			row, err := r.Read()
-			if err == io.EOF {
-				return
-			}
-			line, _ := r.FieldPos(0)
-			if err != nil {
-				yield(BookRecord{}, fmt.Errorf("CSV: %w", err))
-				return
-			}
-			rec, err := csvRecord(row)
-			if err != nil {
-				yield(BookRecord{}, fmt.Errorf("CSV line %d: %w", line, err))
-				return
-			}
-			if !yield(rec, nil) {
-				return
-			}
-		}
-	}
-}
-
-func csvRecord(row []string) (BookRecord, error) {
-	rec := BookRecord{MchOrderID: strings.TrimSpace(row[0]), Direction: Direction(strings.ToLower(strings.TrimSpace(row[1]))),
-		Currency: Currency(strings.ToUpper(strings.TrimSpace(row[3])))}
-	if rec.MchOrderID == "" {
-		return rec, errors.New("mchOrderId is empty")
-	}
-	if rec.Direction != DirectionCollection && rec.Direction != DirectionPayout {
-		return rec, fmt.Errorf("direction %q: want collection or payout", row[1])
-	}
-	amt := strings.TrimSpace(row[2])
-	n, err := strconv.ParseInt(amt, 10, 64)
-	if err != nil || n < 0 || strings.HasPrefix(amt, "+") {
-		return rec, fmt.Errorf("amount %q: want minor units as digits (PHP 500.10 is 50010)", row[2])
-	}
-	rec.Amount = Amount(n)
-	if st := strings.TrimSpace(row[4]); st != "" {
-		norm := normalStatus(TransactionStatus(st))
-		if norm != TransactionPending && norm != TransactionCompleted && norm != TransactionFailed {
-			return rec, fmt.Errorf("status %q: want PENDING, COMPLETED or FAILED", st)
-		}
-		rec.Status = norm
-	}
-	return rec, nil
 }

@@ -1,6 +1,9 @@
 package paycoolssql_test
 
 import (
+	"database/sql"
+	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
@@ -72,4 +75,84 @@ func TestLedgerBooksBusinessDay(t *testing.T) {
 	for _, err := range l.Books().Records(ctx, "1 Dec") {
 		assert.ErrorContains(t, err, "want yyyy-MM-dd")
 	}
+}
+
+// readOnlyDB opens the test database as a role that may only SELECT table: in PostgreSQL a
+// new LOGIN role (the test server trusts local logins), in SQLite the file opened read-only.
+func readOnlyDB(t *testing.T, d testDB, table string) *sql.DB {
+	t.Helper()
+	ctx := testCtx(t)
+	dsn := d.dsn + "&mode=ro"
+	driver := "sqlite"
+	if d.flavor == paycoolssql.Postgres {
+		driver = "pgx"
+		role := "ro_" + table
+		_, err := d.db.ExecContext(ctx, "CREATE ROLE "+role+" LOGIN")
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			// after the role's pool is closed (cleanups run last first)
+			_, _ = d.db.Exec("DROP OWNED BY " + role)
+			_, _ = d.db.Exec("DROP ROLE " + role)
+		})
+		_, err = d.db.ExecContext(ctx, "GRANT SELECT ON "+table+" TO "+role)
+		require.NoError(t, err)
+		u, err := url.Parse(d.dsn)
+		require.NoError(t, err)
+		u.User = url.User(role)
+		dsn = u.String()
+	}
+	db, err := sql.Open(driver, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// tableExists reports whether the database has table, as the privileged role sees it.
+func tableExists(t *testing.T, d testDB, table string) bool {
+	t.Helper()
+	q := "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+	if d.flavor == paycoolssql.Postgres {
+		q = "SELECT count(*) FROM pg_tables WHERE tablename = $1"
+	}
+	var n int
+	require.NoError(t, d.db.QueryRowContext(testCtx(t), q, table).Scan(&n))
+	return n > 0
+}
+
+// A reporting role that may only read the ledger reconciles with OpenLedgerBooks: no DDL runs
+// (NewLedger, which creates and migrates, is refused to it), and a missing table is an error
+// that names it, never a table created by a read.
+func TestOpenLedgerBooksReadOnly(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
+		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
+		table := fmt.Sprintf("%s_ro_%d", d.prefix, tableSeq.Add(1))
+		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
+		require.NoError(t, err)
+		c := srv.Client(paycools.WithLedger(l))
+		_, err = c.Payouts.Create(ctx, payout("READONLY0001", 1500))
+		require.NoError(t, err)
+
+		ro := readOnlyDB(t, d, table)
+		if d.flavor == paycoolssql.Postgres {
+			_, err = paycoolssql.NewLedger(ctx, ro, d.flavor, paycoolssql.WithTable(table))
+			require.Error(t, err, "NewLedger runs DDL, which the reporting role may not")
+		}
+		books, err := paycoolssql.OpenLedgerBooks(ctx, ro, d.flavor, paycoolssql.WithTable(table))
+		require.NoError(t, err)
+		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", books, paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		assert.True(t, rep.OK(), "%+v", rep)
+		assert.Equal(t, 1, rep.Matched)
+
+		// A table that is not there is an error naming it, and stays not there, even for a
+		// role that could create it.
+		missing := table + "_missing"
+		_, err = paycoolssql.OpenLedgerBooks(ctx, d.db, d.flavor, paycoolssql.WithTable(missing))
+		require.Error(t, err)
+		assert.ErrorContains(t, err, "table "+missing+" cannot be read")
+		assert.False(t, tableExists(t, d, missing), "reading created the table")
+		assert.True(t, tableExists(t, d, table))
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"iter"
 	"sort"
 	"time"
 
@@ -50,8 +49,7 @@ type Ledger struct {
 	resolve   string
 	claimOpen string
 	intents   string
-	dayQuery  string
-	dayZone   *time.Location
+	daybook   ledgerBooks // the day's created intents, as books (Books)
 }
 
 // NewLedger returns the ledger on db, creating its table when it is missing. Give it to the
@@ -76,7 +74,7 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
 		db:      db,
-		dayZone: cfg.dayZone,
+		daybook: newLedgerBooks(db, flavor, cfg),
 		record: st(`INSERT INTO {T} (` + intentColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12)
 ON CONFLICT DO NOTHING`),
 		openOf: st(`SELECT id, state FROM {T} WHERE operation = $1 AND mch_order_id = $2 AND state IN ('pending', 'unknown', 'created')`),
@@ -85,8 +83,7 @@ WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 =
 		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
 WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, {SEQ_ORDER} LIMIT $4 FOR UPDATE SKIP LOCKED)
 RETURNING ` + intentColumns + `, {SEQ_ORDER}`),
-		intents:  st(`SELECT ` + intentColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
-		dayQuery: st(`SELECT operation, mch_order_id, amount FROM {T} WHERE state = 'created' AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`),
+		intents: st(`SELECT ` + intentColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
 	}, nil
 }
 
@@ -197,57 +194,10 @@ func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 
 var _ paycools.Ledger = (*Ledger)(nil)
 
-// businessDay is the zone of PayCools' business day on the PH host (UTC+8), the day of the
-// statements; WithBusinessDay sets another.
-var businessDay = time.FixedZone("UTC+8", 8*3600)
-
 // Books returns the ledger as the merchant's books for paycools.Reconcile: the intents created
 // on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created), payouts as payouts and
 // web payments, checkout orders and direct-debit payments as collections, with their amounts.
 // The ledger does not follow an order to its final state, so the records carry no status and
 // Reconcile compares presence and amounts only. Refunds are not on the statements and are left
-// out.
-func (l *Ledger) Books() paycools.Books { return ledgerBooks{l} }
-
-type ledgerBooks struct{ l *Ledger }
-
-var bookDirections = map[paycools.Operation]paycools.Direction{
-	paycools.OpPayoutCreate:             paycools.DirectionPayout,
-	paycools.OpWebPaymentCreate:         paycools.DirectionCollection,
-	paycools.OpCheckoutCreate:           paycools.DirectionCollection,
-	paycools.OpDirectDebitCreatePayment: paycools.DirectionCollection,
-}
-
-func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools.BookRecord, error] {
-	return func(yield func(paycools.BookRecord, error) bool) {
-		start, err := time.ParseInLocation("2006-01-02", day, b.l.dayZone)
-		if err != nil {
-			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: day %q: want yyyy-MM-dd", day))
-			return
-		}
-		rows, err := b.l.db.QueryContext(ctx, b.l.dayQuery, millis(start), millis(start.AddDate(0, 0, 1)))
-		if err != nil {
-			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: %w", err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var op, order string
-			var amount int64
-			if err := rows.Scan(&op, &order, &amount); err != nil {
-				yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: %w", err))
-				return
-			}
-			dir, ok := bookDirections[paycools.Operation(op)]
-			if !ok {
-				continue
-			}
-			if !yield(paycools.BookRecord{MchOrderID: order, Direction: dir, Amount: paycools.Amount(amount)}, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: %w", err))
-		}
-	}
-}
+// out. A role that may only read the table opens the same books with OpenLedgerBooks.
+func (l *Ledger) Books() paycools.Books { return l.daybook }

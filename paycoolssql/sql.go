@@ -5,7 +5,8 @@
 // and imports the driver: PostgreSQL (pgx's stdlib, lib/pq) or SQLite (modernc.org/sqlite,
 // mattn/go-sqlite3, ...).
 //
-// Both create their table when it is missing. The DDL, for those who migrate by hand, is
+// Both create their table when it is missing (OpenLedgerBooks, for a role that may only read
+// the ledger, never does: it runs no DDL). The DDL, for those who migrate by hand, is
 // NotificationStoreDDL and LedgerDDL (the README's "Running several instances" shows it). Every
 // time is stored as Unix milliseconds from the writer's clock, so the replicas' clocks must
 // agree to well within the lease (NTP does).

@@ -126,7 +126,7 @@ func (s *Server) paymentStatement(c *call) (any, *apiError) {
 			kept = append(kept, col)
 		}
 	}
-	from, to := f.pageBounds(len(kept), s.pageSize())
+	from, to := s.pageBounds(f, len(kept))
 	recs := []obj{}
 	for _, col := range kept[from:to] {
 		recs = append(recs, obj{
@@ -134,7 +134,7 @@ func (s *Server) paymentStatement(c *call) (any, *apiError) {
 			{"transactionId", col.txID},
 			{"paymentMethod", col.method},
 			{"paymentChannel", col.channel},
-			{"amount", pesos(col.amount)},
+			{"amount", statementAmount(col.amount, col.wireAmount)},
 			{"fee", pesos(0)},
 			{"name", col.name},
 			{"mobile", col.mobile},
@@ -158,13 +158,13 @@ func (s *Server) payoutStatement(c *call) (any, *apiError) {
 			kept = append(kept, po)
 		}
 	}
-	from, to := f.pageBounds(len(kept), s.pageSize())
+	from, to := s.pageBounds(f, len(kept))
 	recs := []obj{}
 	for _, po := range kept[from:to] {
 		recs = append(recs, obj{
 			{"merchantOrderId", po.mchOrderID},
 			{"transactionId", po.txID},
-			{"amount", pesos(po.amount)},
+			{"amount", statementAmount(po.amount, po.wireAmount)},
 			{"fee", pesos(0)},
 			{"remittingBank", "Union Bank"},
 			{"remittingAccount", "915****5678"},

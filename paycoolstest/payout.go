@@ -16,6 +16,7 @@ type payout struct {
 	created, returned               time.Time
 	failedCode                      int
 	failedMessage                   string
+	wireAmount                      string // the statement's amount text, when seeded unreadable (SeedRecord.WireAmount)
 }
 
 func init() {

@@ -68,6 +68,7 @@ type config struct {
 	envSigning paycools.EnvelopeSigning
 	secret     string
 	pageSize   int // statement page size (WithStatementPageSize)
+	overlap    int // records a statement page repeats from the page before (WithStatementOverlap)
 }
 
 // Option configures a Server in NewServer and NewServerAt.

@@ -78,6 +78,7 @@ type collection struct {
 	created          time.Time
 	completed        time.Time
 	refunded         paycools.Amount // completed and pending refunds
+	wireAmount       string          // the statement's amount text, when seeded unreadable (SeedRecord.WireAmount)
 	pendingRefund    bool
 }
 

@@ -27,6 +27,37 @@ func (s *Server) pageSize() int {
 	return StatementPageSize
 }
 
+// WithStatementOverlap makes every statement page (2.2, 2.3) after the first begin with the
+// last n records of the page before it, as a host whose list shifted between two page
+// requests (a record inserted ahead) does: the walk sees those records twice, and
+// paycools.Reconcile must report them as Duplicates. No record is lost: the pages grow by n.
+func WithStatementOverlap(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.overlap = n
+		}
+	}
+}
+
+// pageBounds is the [from, to) range of the page f asks for among n records, with the
+// overlap of WithStatementOverlap; a page past the end is empty.
+func (s *Server) pageBounds(f statementFilter, n int) (int, int) {
+	from, to := f.pageBounds(n, s.pageSize())
+	if from < to && f.page > 1 {
+		from = max(0, from-s.cfg.overlap)
+	}
+	return from, to
+}
+
+// statementAmount is a record's amount as the statement writes it: in pesos, or the text a
+// test seeded (SeedRecord.WireAmount).
+func statementAmount(a paycools.Amount, wire string) any {
+	if wire != "" {
+		return wire
+	}
+	return pesos(a)
+}
+
 // InjectStatementFault makes the next request for page page of a statement (op is
 // paycools.OpAccountPaymentStatement or paycools.OpAccountPayoutStatement) misbehave as f
 // says, once: e.g. Fault{HTTPStatus: 503} drops page 3 once, and the client's retry gets it.
@@ -77,6 +108,10 @@ type SeedRecord struct {
 	Status paycools.TransactionStatus
 	// Time is the creation time (default the gateway's clock); a final record completes then.
 	Time time.Time
+	// WireAmount, when not "", is written as the record's amount in the statement (a JSON
+	// string) instead of Amount in pesos: "N/A" or "1.005" make a record the SDK cannot read,
+	// as a host's bug would. Amount still counts for the balance.
+	WireAmount string
 }
 
 // Seed adds many records at once (statements, lookups and the balance see them; no callback
@@ -105,7 +140,7 @@ func (s *Server) Seed(recs ...SeedRecord) {
 			}
 			po := &payout{mchOrderID: r.MchOrderID, txID: txID, idempotencyID: r.MchOrderID, amount: r.Amount,
 				accountNo: "09171234567", accountName: "Seeded Payee", payMethod: "EWALLET", transferCode: "GCASH",
-				status: status, created: at, returned: done}
+				status: status, created: at, returned: done, wireAmount: r.WireAmount}
 			s.st.payouts[r.MchOrderID] = po
 			s.st.payoutList = append(s.st.payoutList, po)
 			if status != statusFailed {
@@ -117,6 +152,6 @@ func (s *Server) Seed(recs ...SeedRecord) {
 			txID = fmt.Sprintf("CS%018d", len(s.st.collectionList)+i)
 		}
 		s.addCollection(&collection{txID: txID, mchOrderID: r.MchOrderID, method: "Seeded", channel: "GCASH",
-			amount: r.Amount, name: "Seeded Payer", mobile: "09171234567", status: status, created: at, completed: done})
+			amount: r.Amount, name: "Seeded Payer", mobile: "09171234567", status: status, created: at, completed: done, wireAmount: r.WireAmount})
 	}
 }

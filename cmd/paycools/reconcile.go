@@ -27,10 +27,13 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 Reconcile one business day (the day the statements are asked for, UTC+8 on the PH host):
 stream PayCools' collection and payout statements page by page and match them against your
 books, then print what matched and every difference: at PayCools but not in the books, in the
-books but not at PayCools, amount mismatch, status mismatch; with totals per currency and
-direction. Books are a CSV file (header mchOrderId,direction,amount,currency,status; amounts
-in minor units: PHP 500.10 is 50010) or the SDK's intent ledger (paycoolssql) in PostgreSQL
-or SQLite. A progress line (pages and records so far) goes to stderr.
+books but not at PayCools, amount, status or currency mismatch, an order PayCools lists more
+than once (duplicate: paid twice, or pages that overlapped), a statement record the SDK cannot
+read (unreadable, with its ids and text); with totals per currency and direction. Books are a
+CSV file (header mchOrderId,direction,amount,currency,status; amounts in minor units: PHP
+500.10 is 50010; every bad row is named by its line) or the SDK's intent ledger (paycoolssql)
+in PostgreSQL or SQLite, read only: a role with SELECT on the table is enough. A progress line
+(pages and records so far) goes to stderr.
 
 Flags default to PAYCOOLS_BASE_URL, PAYCOOLS_APP_ID, PAYCOOLS_PRIVATE_KEY_FILE (or the key in
 PAYCOOLS_PRIVATE_KEY), PAYCOOLS_DIALECT and PAYCOOLS_APP_NAME. Exit status: 0 when everything
@@ -110,12 +113,12 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 		if *table != "" {
 			lopts = append(lopts, paycoolssql.WithTable(*table))
 		}
-		l, err := paycoolssql.NewLedger(ctx, db, flavor, lopts...)
+		// Read only: no DDL, so that a reporting role with SELECT on the table is enough.
+		books, err = paycoolssql.OpenLedgerBooks(ctx, db, flavor, lopts...)
 		if err != nil {
 			fmt.Fprintf(stderr, "paycools reconcile: %v\n", err)
 			return exitFail
 		}
-		books = l.Books()
 	}
 	rep, err := paycools.Reconcile(ctx, c, *day, books, paycools.ReconcileOptions{Progress: func(pages, records int) {
 		fmt.Fprintf(stderr, "\rpaycools reconcile: %d page(s), %d record(s)", pages, records)
@@ -144,6 +147,7 @@ func reportRows(rep *paycools.ReconcileReport) [][2]any {
 	}{
 		{"only-at-paycools", rep.OnlyAtPayCools}, {"only-in-books", rep.OnlyInBooks},
 		{"amount-mismatch", rep.AmountMismatch}, {"status-mismatch", rep.StatusMismatch},
+		{"currency-mismatch", rep.CurrencyMismatch}, {"duplicate", rep.Duplicates}, {"unreadable", rep.Unreadable},
 	} {
 		for _, it := range g.items {
 			rows = append(rows, [2]any{g.kind, it})
@@ -160,12 +164,14 @@ func writeReport(w io.Writer, rep *paycools.ReconcileReport, format string) erro
 		return enc.Encode(rep)
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"kind", "mchOrderId", "direction", "transactionId", "paycoolsAmount", "booksAmount", "paycoolsStatus", "booksStatus", "problem"})
+		_ = cw.Write([]string{"kind", "mchOrderId", "direction", "transactionId", "paycoolsAmount", "booksAmount", "paycoolsStatus", "booksStatus", "problem",
+			"paycoolsCurrency", "booksCurrency", "listed", "record"})
 		for _, r := range reportRows(rep) {
 			it := r[1].(paycools.ReconcileItem)
 			_ = cw.Write([]string{r[0].(string), it.MchOrderID, string(it.Direction), it.TransactionID,
 				strconv.FormatInt(int64(it.PayCoolsAmount), 10), strconv.FormatInt(int64(it.BooksAmount), 10),
-				string(it.PayCoolsStatus), string(it.BooksStatus), it.Problem})
+				string(it.PayCoolsStatus), string(it.BooksStatus), it.Problem,
+				string(it.PayCoolsCurrency), string(it.BooksCurrency), strconv.Itoa(it.Listed), it.Record})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -176,8 +182,16 @@ func writeReport(w io.Writer, rep *paycools.ReconcileReport, format string) erro
 		fmt.Fprintln(tw, "KIND\tORDER\tDIRECTION\tPAYCOOLS\tBOOKS\tPROBLEM")
 		for _, r := range rows {
 			it := r[1].(paycools.ReconcileItem)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%s %s\t%s\n", r[0], it.MchOrderID, it.Direction,
-				it.PayCoolsAmount, it.PayCoolsStatus, it.BooksAmount, it.BooksStatus, it.Problem)
+			order, amount, problem := it.MchOrderID, it.PayCoolsAmount.String(), it.Problem
+			if order == "" {
+				order = "?"
+			}
+			if r[0] == "unreadable" {
+				amount = "?" // not read
+				problem += "; record: " + it.Record
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%s %s\t%s\n", r[0], order, it.Direction,
+				amount, it.PayCoolsStatus, it.BooksAmount, it.BooksStatus, problem)
 		}
 	}
 	fmt.Fprintln(tw, "CURRENCY\tDIRECTION\tPAYCOOLS (n, amount)\tBOOKS (n, amount)")

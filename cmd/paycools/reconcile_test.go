@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,4 +84,128 @@ func TestReconcileCommandSQLiteLedger(t *testing.T) {
 	status, out, _ = runCLI(t, args...)
 	assert.Equal(t, exitFail, status)
 	assert.Contains(t, out, "only-at-paycools  DASHBOARD")
+}
+
+// Every new kind of difference makes the command exit 1 and shows in each format: a double
+// payout (duplicate), a record repeated by overlapping pages, USD books against PHP, and a
+// statement record the SDK cannot read (with its ids and text, its order not missing).
+func TestReconcileCommandReportsDuplicatesCurrencyUnreadable(t *testing.T) {
+	day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
+	srv := paycoolstest.New(t, paycoolstest.WithKeys(merchantKey(t), platformKey(t)), paycoolstest.WithBalance(1_000_000),
+		paycoolstest.WithClock(func() time.Time { return day }), paycoolstest.WithStatementPageSize(2), paycoolstest.WithStatementOverlap(1),
+		paycoolstest.WithTimestampWindow(0))
+	srv.Seed(paycoolstest.SeedRecord{MchOrderID: "C1", Amount: 100}, paycoolstest.SeedRecord{MchOrderID: "C2", TransactionID: "TXC2", Amount: 200},
+		paycoolstest.SeedRecord{MchOrderID: "C3", Amount: 300},
+		paycoolstest.SeedRecord{Payout: true, MchOrderID: "DOUBLE", TransactionID: "PO1", Amount: 50},
+		paycoolstest.SeedRecord{Payout: true, MchOrderID: "DOUBLE", TransactionID: "PO2", Amount: 50})
+	base := []string{"reconcile", "-day", "2026-12-01", "-base-url", srv.URL(), "-app-id", srv.AppID(), "-key", testKeyPath("test_merchant_2048_pkcs8.pem")}
+	books := writeTemp(t, "books.csv", []byte("mchOrderId,direction,amount,currency,status\nC1,collection,100,PHP,\nC2,collection,200,PHP,\nC3,collection,300,PHP,\nDOUBLE,payout,50,PHP,\n"))
+
+	// Pages of 2 overlapping by 1: C2 is listed twice (pages [C1 C2] [C2 C3]); DOUBLE has two
+	// transactions.
+	status, out, errOut := runCLI(t, append(base, "-csv", books)...)
+	assert.Equal(t, exitFail, status, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "2 matched", "C1 and C3")
+	assert.Contains(t, out, "duplicate  C2")
+	assert.Contains(t, out, "transaction TXC2 listed 2 times")
+	assert.Contains(t, out, "duplicate  DOUBLE")
+	assert.NotContains(t, out, "everything matches")
+	status, out, _ = runCLI(t, append(base, "-csv", books, "-format", "json")...)
+	assert.Equal(t, exitFail, status)
+	var rep paycools.ReconcileReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	require.Len(t, rep.Duplicates, 2)
+	assert.Equal(t, 2, rep.Duplicates[1].Listed)
+
+	// USD books against PHP, and an unreadable record.
+	srv2 := reconcileServer(t)
+	srv2.Seed(paycoolstest.SeedRecord{MchOrderID: "USD1", Amount: 100},
+		paycoolstest.SeedRecord{MchOrderID: "BAD1", TransactionID: "CBAD0001", Amount: 200, WireAmount: "N/A"})
+	base2 := []string{"reconcile", "-day", "2026-12-01", "-base-url", srv2.URL(), "-app-id", srv2.AppID(), "-key", testKeyPath("test_merchant_2048_pkcs8.pem")}
+	books2 := writeTemp(t, "books2.csv", []byte("mchOrderId,direction,amount,currency,status\nUSD1,collection,100,USD,\nBAD1,collection,200,PHP,\n"))
+	status, out, _ = runCLI(t, append(base2, "-csv", books2)...)
+	assert.Equal(t, exitFail, status, out)
+	assert.Contains(t, out, "currency-mismatch  USD1")
+	assert.Contains(t, out, "currency: PayCools PHP, books USD")
+	assert.Contains(t, out, "unreadable         BAD1")
+	assert.Contains(t, out, `"amount":"N/A"`)
+	assert.NotContains(t, out, "only-in-books", "BAD1 is at PayCools, unreadable")
+	assert.NotContains(t, out, "only-at-paycools")
+	status, out, _ = runCLI(t, append(base2, "-csv", books2, "-format", "csv")...)
+	assert.Equal(t, exitFail, status)
+	assert.Contains(t, out, "unreadable,BAD1,collection,CBAD0001,")
+	assert.Contains(t, out, "currency-mismatch,USD1,collection,")
+}
+
+// A CSV with a stray quote is an error naming its line, not a crash; a BOM is skipped.
+func TestReconcileCommandCSVStrayQuoteAndBOM(t *testing.T) {
+	srv := reconcileServer(t)
+	srv.Seed(paycoolstest.SeedRecord{MchOrderID: "A1", Amount: 100})
+	base := []string{"reconcile", "-day", "2026-12-01", "-base-url", srv.URL(), "-app-id", srv.AppID(), "-key", testKeyPath("test_merchant_2048_pkcs8.pem")}
+	bom := writeTemp(t, "bom.csv", []byte("\xef\xbb\xbfmchOrderId,direction,amount,currency,status\r\nA1,collection,100,PHP,COMPLETED\r\n"))
+	status, out, errOut := runCLI(t, append(base, "-csv", bom)...)
+	assert.Equal(t, exitOK, status, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "everything matches")
+
+	quote := writeTemp(t, "quote.csv", []byte("mchOrderId,direction,amount,currency,status\nA1,collection,100,PHP,\nA2\",collection,5,PHP,\nA3,payout,1.5,PHP,\n"))
+	status, out, errOut = runCLI(t, append(base, "-csv", quote)...)
+	assert.Equal(t, exitFail, status, out)
+	assert.Contains(t, errOut, "CSV line 3: bare \" in non-quoted-field")
+	assert.Contains(t, errOut, "CSV line 4: amount \"1.5\"", "every bad row is named")
+	assert.Empty(t, out, "no report from books that cannot be read")
+}
+
+// -postgres needs nothing but SELECT on the ledger table: a reporting role reconciles, and no
+// table is created by the run.
+func TestReconcileCommandPostgresReadOnlyRole(t *testing.T) {
+	dsn := os.Getenv("PAYCOOLS_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PAYCOOLS_TEST_POSTGRES_DSN is not set: CI must not skip this test")
+		}
+		t.Skip("no PostgreSQL: set PAYCOOLS_TEST_POSTGRES_DSN")
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	suffix := fmt.Sprintf("%d_%d", time.Now().UnixNano()%1e9, os.Getpid())
+	table, role := "cli_ro_"+suffix, "cli_reader_"+suffix
+	tables := func() int {
+		var n int
+		require.NoError(t, admin.QueryRowContext(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')").Scan(&n))
+		return n
+	}
+	srv := reconcileServer(t)
+	l, err := paycoolssql.NewLedger(ctx, admin, paycoolssql.Postgres, paycoolssql.WithTable(table))
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec("DROP TABLE IF EXISTS " + table) })
+	_, err = srv.Client(paycools.WithLedger(l)).Payouts.Create(ctx, &paycools.PayoutCreateParams{MchOrderID: "READONLY0001", Amount: 1500,
+		AccountNo: "09171234567", AccountName: "Juan Dela Cruz", PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH"})
+	require.NoError(t, err)
+	_, err = admin.ExecContext(ctx, "CREATE ROLE "+role+" LOGIN")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP OWNED BY " + role)
+		_, _ = admin.Exec("DROP ROLE " + role)
+	})
+	_, err = admin.ExecContext(ctx, "GRANT SELECT ON "+table+" TO "+role)
+	require.NoError(t, err)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	u.User = url.User(role)
+
+	before := tables()
+	args := []string{"reconcile", "-day", "2026-12-01", "-postgres", u.String(), "-table", table, "-base-url", srv.URL(), "-app-id", srv.AppID(),
+		"-key", testKeyPath("test_merchant_2048_pkcs8.pem")}
+	status, out, errOut := runCLI(t, args...)
+	assert.Equal(t, exitOK, status, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "1 matched")
+	assert.Equal(t, before, tables(), "the run created a table")
+
+	// A table the role cannot see is an error naming it (and still nothing is created).
+	status, _, errOut = runCLI(t, append(args[:len(args):len(args)], "-table", table+"_none")...)
+	assert.Equal(t, exitFail, status)
+	assert.Contains(t, errOut, "table "+table+"_none cannot be read")
+	assert.Equal(t, before, tables())
 }
