@@ -214,9 +214,11 @@ func TestCancelledContextEndsBackoffPromptly(t *testing.T) {
 	srv, hits := counting(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"code":21020,"message":"Too many requests","data":null}`)
 	})
-	c := serverClient(t, srv.URL, WithBackoff(10*time.Second, 10*time.Second))
+	// The context ends right after the first attempt was answered, in the 10 s backoff before
+	// the retry (an observer, not a timer, so that a loaded machine cannot cancel it earlier).
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	c := serverClient(t, srv.URL, WithBackoff(10*time.Second, 10*time.Second),
+		WithAttemptObserver(func(context.Context, Attempt) { cancel() }))
 	start := time.Now()
 	_, err := do[probeResult](ctx, c, OpDirectDebitCreateAuthorizationLink, &probeParams{MchOrderID: "M", Amount: 100})
 	assert.Less(t, time.Since(start), 2*time.Second)
