@@ -185,6 +185,49 @@ func createTable(ctx context.Context, db *sql.DB, f Flavor, table, ddl string) e
 	return nil
 }
 
+// addColumn adds column (its definition def) to a table made by an earlier version, when it
+// is missing: ADD COLUMN IF NOT EXISTS on PostgreSQL; on SQLite, which has no IF NOT EXISTS
+// there, after a look at pragma table_info. Two processes opening an old SQLite table at once
+// may both try; the loser's "duplicate column" is taken as done.
+func addColumn(ctx context.Context, db *sql.DB, f Flavor, table, column, def string) error {
+	if f == Postgres {
+		return createTable(ctx, db, f, table, `ALTER TABLE {T} ADD COLUMN IF NOT EXISTS `+def)
+	}
+	has, err := hasColumn(ctx, db, table, column)
+	if err != nil || has {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, statement(f, table, `ALTER TABLE {T} ADD COLUMN `+def)); err != nil {
+		if has, herr := hasColumn(ctx, db, table, column); herr == nil && has {
+			return nil
+		}
+		return fmt.Errorf("paycoolssql: adding %s to %s: %w", column, table, err)
+	}
+	return nil
+}
+
+// hasColumn reports whether the SQLite table has column.
+func hasColumn(ctx context.Context, db *sql.DB, table, column string) (bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?1)`, table)
+	if err != nil {
+		return false, fmt.Errorf("paycoolssql: reading the columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return false, fmt.Errorf("paycoolssql: reading the columns of %s: %w", table, err)
+		}
+		if name == column {
+			return true, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("paycoolssql: reading the columns of %s: %w", table, err)
+	}
+	return false, nil
+}
+
 // millis is a time as Unix milliseconds (0 for the zero time).
 func millis(t time.Time) int64 {
 	if t.IsZero() {
