@@ -498,6 +498,9 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if c.refuseUnreadable(w, r, n) {
 			return
 		}
+		if !c.settleLedgerOrReply(w, r, n) {
+			return
+		}
 		key, token := "", ""
 		if c.notifyStore != nil {
 			key = NotificationKey(n)
