@@ -141,8 +141,8 @@ func (e *IntentOpenError) Is(target error) bool { return target == ErrIntentOpen
 // several processes sharing storage, and each method must be atomic on its own.
 type Ledger interface {
 	// Record writes a new open intent (State IntentPending) with its claim. It fails, wrapping
-	// ErrIntentOpen, when in.Operation already has an open or created intent for
-	// in.MchOrderID.
+	// ErrIntentOpen (preferably as an *IntentOpenError naming the intent in the way), when
+	// in.Operation already has an open or created intent for in.MchOrderID.
 	Record(ctx context.Context, in *Intent) error
 	// Resolve records the outcome of intent id and ends its claim (an unknown outcome is then
 	// Recover's to settle at once). A final state is never changed again, except that an
@@ -176,7 +176,7 @@ func (e *LedgerError) Error() string {
 	if errors.As(e.Err, &open) && open.IntentID != "" {
 		// The id is printed whole (redaction would mask its digit runs): it is what the
 		// merchant looks up to resolve the intent in the way.
-		return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: the ledger holds intent %s (%s) for this order; see docs/unconfirmed.md, \"Resolving an intent by hand\"",
+		return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: the ledger holds intent %s (%s) for this order; see the README, \"Resolving an intent by hand\"",
 			e.Operation, e.MchOrderID, open.IntentID, open.State)
 	}
 	// A database error may quote the values it refused (the param holds account numbers).
@@ -411,10 +411,14 @@ const recoverBatch = 50
 // Recover resolves the open intents of the client's ledger whose claim has ended: those of
 // calls whose process died between writing the intent and writing the outcome, and those that
 // ended with an unknown outcome. For each it asks PayCools by merchant order id, with the same
-// queries the create's own reconcile uses: found means IntentCreated (with PayCools'
-// transaction id), "transaction not found" means IntentAbsent (the request never arrived;
+// queries the create's own reconcile uses: found (an answer naming the merchant order id with
+// PayCools' transaction id) means IntentCreated, "transaction not found" a settle time after
+// the last attempt was sent (WithSettleTime) means IntentAbsent (the request never arrived;
 // create the order again if it is still wanted), and any other answer leaves it open
-// (IntentUnknown, reported with the error) for a later Recover.
+// (IntentUnknown, reported with the error) for a later Recover. An operation that cannot be
+// looked up by merchant order id in the client's dialect is reported with ErrNoOrderLookup
+// and nothing is sent: its verified callback settles it (NotificationHandler), or the
+// merchant does by hand (Ledger.Resolve).
 //
 // An intent's claim lasts as long as the context of the call that wrote it (plus 2 seconds
 // for clock differences), or 5 minutes when that context has no deadline: give money-moving
