@@ -362,13 +362,14 @@ func WithSettleTime(d time.Duration) Option {
 	}
 }
 
-// ErrNoOrderLookup is what Recover reports (IntentOutcome.Err wraps it) for an intent whose
-// operation cannot be looked up by merchant order id with this client (in the PH dialect web
-// payments and direct-debit charges are looked up by PayCools' transaction id only, which an
-// unknown outcome does not give). Nothing is sent; the intent stays unknown until a verified
-// callback for its order settles it (NotificationHandler), or the merchant resolves it by hand
-// (README, "Resolving an intent by hand").
-var ErrNoOrderLookup = errors.New("paycools: Recover: this operation cannot be looked up by merchant order id in this dialect")
+// ErrNoOrderLookup is what Recover reports (IntentOutcome.Err wraps it), and what the
+// reconcile of a create puts in ReconcileError.LookupErr, for an order that cannot be looked
+// up by merchant order id with this client (in the PH dialect web payments and direct-debit
+// charges are looked up by PayCools' transaction id only, which an unknown outcome does not
+// give). Nothing is sent; the intent stays unknown until a verified callback for its order
+// settles it (NotificationHandler), or the merchant resolves it by hand (README, "Resolving an
+// intent by hand").
+var ErrNoOrderLookup = errors.New("paycools: this order cannot be looked up by merchant order id in this dialect")
 
 // RecoverReport is what Client.Recover did: one entry per intent it claimed.
 type RecoverReport struct {

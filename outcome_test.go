@@ -134,6 +134,9 @@ func TestPHWebPaymentSettledByItsCallback(t *testing.T) {
 
 	_, err := c.WebPayments.Create(ctx, phWebPaymentParams("WEBPH0000000001"))
 	require.True(t, IsOutcomeUnknown(err), "%v", err)
+	var re *ReconcileError
+	require.ErrorAs(t, err, &re)
+	assert.ErrorIs(t, re.LookupErr, ErrNoOrderLookup)
 	got, _ := l.Intents(ctx, OpWebPaymentCreate, "WEBPH0000000001")
 	require.Len(t, got, 1)
 	intent := got[0]

@@ -145,6 +145,10 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 		}
 		return nil, err2
 	default:
+		var ve *ValidationError
+		if errors.As(qerr, &ve) { // the SDK refused its own look-up: nothing was sent
+			qerr = fmt.Errorf("%w: %v", ErrNoOrderLookup, qerr)
+		}
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: reconcile query failed; outcome still unknown",
 			slog.String("operation", string(op)), slog.String("error", redactText(qerr.Error(), 200)))
 		return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err, Did: "looked it up by merchant order id", LookupErr: qerr}

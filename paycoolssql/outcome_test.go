@@ -179,6 +179,16 @@ func TestLateCreationRecordedAndReported(t *testing.T) {
 		assert.Contains(t, out, a.ID)
 		assert.Contains(t, out, b.ID)
 		assert.Contains(t, out, "money may have moved twice")
+
+		// The late payout moved money: it is in the books of its day.
+		if sl, ok := l.(*paycoolssql.Ledger); ok {
+			var orders []string
+			for rec, err := range sl.Books().Records(ctx, clk.Now().In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02")) {
+				require.NoError(t, err)
+				orders = append(orders, fmt.Sprintf("%s %d", rec.MchOrderID, rec.Amount))
+			}
+			assert.Equal(t, []string{"LATE00000001 700"}, orders)
+		}
 	})
 }
 
