@@ -75,7 +75,9 @@ func (c *Client) settleLedgerOrReply(w http.ResponseWriter, r *http.Request, n *
 // the only way an intent can be settled in the PH dialect for web payments and direct-debit
 // charges, which cannot be looked up by merchant order id. Else an absent intent with the same
 // amount becomes late, and when the order was recorded again since, a *LateCreationError is
-// logged at error level. It returns an error only when the ledger failed.
+// logged at error level. A callback whose amount is not the intent's settles nothing. It
+// returns an error only when the ledger failed. It is the one place where callbacks settle
+// the ledger: a later synchronisation of the ledger with PayCools can call it per event.
 func (c *Client) settleLedger(ctx context.Context, n *Notification) error {
 	if c.ledger == nil || n == nil {
 		return nil
@@ -94,8 +96,8 @@ func (c *Client) settleLedger(ctx context.Context, n *Notification) error {
 		switch {
 		case in.TransactionID == txn && (in.State == IntentCreated || in.State == IntentLate):
 			return nil // already recorded
-		case amount != 0 && in.Amount != amount:
-			// Another amount: not this order's intent (the in-call and Recover look-ups refuse it).
+		case in.Amount != amount:
+			// Another amount (or none): not proof that this is the intent's order.
 		case in.State == IntentPending || in.State == IntentUnknown:
 			open = in
 		case in.State == IntentAbsent:

@@ -2,6 +2,7 @@ package paycools
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -182,4 +183,58 @@ func TestPHWebPaymentSettledByItsCallback(t *testing.T) {
 	p, err := c.WebPayments.Create(ctx, phWebPaymentParams("WEBPH0000000002"))
 	require.NoError(t, err, "the next order is not blocked")
 	assert.Equal(t, "PHP20240912190700002", p.TransactionID)
+}
+
+// flakyLedger fails Intents while readFails is set, and fails Resolve after writing once while
+// lostAnswer is set: the database acted, the answer was lost.
+type flakyLedger struct {
+	*MemoryLedger
+	readFails, lostAnswer bool
+}
+
+func (l *flakyLedger) Intents(ctx context.Context, op Operation, order string) ([]Intent, error) {
+	if l.readFails {
+		return nil, errors.New("connection reset")
+	}
+	return l.MemoryLedger.Intents(ctx, op, order)
+}
+
+func (l *flakyLedger) Resolve(ctx context.Context, id string, r IntentResolution) error {
+	err := l.MemoryLedger.Resolve(ctx, id, r)
+	if l.lostAnswer {
+		l.lostAnswer = false
+		return errors.New("connection reset after commit")
+	}
+	return err
+}
+
+// A callback that cannot settle its intent because the ledger failed gets 500 (fn not run), so
+// that PayCools delivers again; the redelivery finds the intent settled by the write whose
+// answer was lost, runs fn once, and records the payout once.
+func TestCallbackSettleWithAFailingLedger(t *testing.T) {
+	ctx := context.Background()
+	l := &flakyLedger{MemoryLedger: NewMemoryLedger()}
+	f := newFakeAPI(t, WithLedger(l), WithRetries(0))
+	f.script("POST", pathPayoutCreate, badGateway)
+	f.script("POST", pathPayoutGet, codeAnswer(21000, "Server error"))
+	_, err := f.Client.Payouts.Create(ctx, fullCreatePayoutParams())
+	require.True(t, IsOutcomeUnknown(err), "%v", err)
+
+	called := 0
+	h := f.Client.NotificationHandler(func(context.Context, *Notification) error { called++; return nil })
+	body := signedCallback(t, `{"eventName":"disbursement.success","mchOrderId":"TestMchOrderIdD0001","transactionId":"DU77","amount":50010,"transactionStatus":"COMPLETED"}`)
+
+	l.readFails = true
+	assert.Equal(t, http.StatusInternalServerError, serveCallback(h, "POST", body).Code)
+	l.readFails, l.lostAnswer = false, true
+	assert.Equal(t, http.StatusInternalServerError, serveCallback(h, "POST", body).Code)
+	assert.Zero(t, called, "fn does not run before the ledger is settled")
+
+	rec := serveCallback(h, "POST", body)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, 1, called)
+	got, _ := l.Intents(ctx, OpPayoutCreate, "TestMchOrderIdD0001")
+	require.Len(t, got, 1)
+	assert.Equal(t, IntentCreated, got[0].State)
+	assert.Equal(t, "DU77", got[0].TransactionID)
 }
