@@ -383,8 +383,10 @@ type IntentOutcome struct {
 	Intent Intent
 	// State is what it was resolved to: IntentCreated, IntentAbsent, IntentRefused when the
 	// merchant order id belongs to a different transaction (Err is the
-	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why; a
-	// later Recover tries again).
+	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why: the
+	// look-up failed, its answer proved nothing (ErrLookupInconclusive), "not found" came
+	// before the settle time, or the order cannot be looked up in this dialect
+	// (ErrNoOrderLookup); a later Recover tries again).
 	State IntentState
 	// TransactionID is PayCools' id of the order when State is IntentCreated.
 	TransactionID string

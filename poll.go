@@ -170,7 +170,7 @@ var ErrLookupInconclusive = errors.New("paycools: the look-up answer proves noth
 func judgeFound(op Operation, o moneyOrder, mchOrderID, txnID string, raw json.RawMessage) error {
 	switch {
 	case mchOrderID != o.mchOrderID:
-		return fmt.Errorf("%w: it names merchant order id %q, not %q", ErrLookupInconclusive, mchOrderID, o.mchOrderID)
+		return fmt.Errorf("%w: it names merchant order id %q, not %q", ErrLookupInconclusive, redactText(mchOrderID, 40), o.mchOrderID)
 	case txnID == "":
 		return fmt.Errorf("%w: it carries no PayCools transaction id for %q", ErrLookupInconclusive, o.mchOrderID)
 	}
