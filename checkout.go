@@ -459,12 +459,9 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 			if err != nil {
 				return nil, err
 			}
-			o := &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, TransactionStatus: d.TransactionStatus, Raw: d.Raw}
-			if o.MchOrderID == "" {
-				o.MchOrderID = mo.mchOrderID
-			}
-			return o, nil
-		}, func(o *CheckoutOrder) string { return o.CheckoutID })
+			// MchOrderID is what the answer names: an answer that names no order proves nothing.
+			return &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, TransactionStatus: d.TransactionStatus, Raw: d.Raw}, nil
+		}, func(o *CheckoutOrder) (string, string) { return o.MchOrderID, o.CheckoutID })
 }
 
 // lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query

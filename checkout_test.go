@@ -534,14 +534,19 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, map[string]any{"mchOrderId": "CCP20220428011068111", "timestamp": json.Number("1726139239000")}, f.requests()[1].Param)
 	})
 
-	t.Run("found without mchOrderId in the answer", func(t *testing.T) {
+	// 9.3 documents mchOrderId in its answer: an answer that does not name the order proves
+	// nothing, and the outcome stays unknown.
+	t.Run("an answer without mchOrderId: still unknown", func(t *testing.T) {
 		f := newFakeAPI(t)
-		f.script("POST", coCreatePath, badGateway)
+		creates := f.script("POST", coCreatePath, badGateway)
 		f.script("POST", coGetPath, okData(`{"checkoutId":"CH56","transactionStatus":"COMPLETE"}`))
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
-		require.NoError(t, err)
-		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
-		assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus)
+		assert.Nil(t, res)
+		assert.True(t, IsOutcomeUnknown(err), "%v", err)
+		var re *ReconcileError
+		require.ErrorAs(t, err, &re)
+		assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
+		assert.Equal(t, int32(1), creates.Load())
 	})
 
 	t.Run("not found, then resent", func(t *testing.T) {

@@ -78,6 +78,7 @@ type Client struct {
 	notifyMaxAge time.Duration                       // events older are refused; 0: no window
 	notifyStrict bool                                // WithNotificationMaxAge was given: events without a time are refused too
 	ledger       Ledger                              // intents of money-moving creates (WithLedger); nil: none
+	settleTime   time.Duration                       // WithSettleTime: how long after the last attempt "not found" means absent
 	observer     func(context.Context, Attempt)      // WithAttemptObserver
 	waitObserver func(context.Context, WaitProgress) // WithWaitObserver
 
@@ -316,6 +317,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMin:    defaultPollMin,
 		pollMax:    defaultPollMax,
 		reconcile:  true,
+		settleTime: DefaultSettleTime,
 		userAgent:  "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),

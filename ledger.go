@@ -29,14 +29,21 @@ const (
 	// IntentRefused: PayCools answered with an error, or nothing was sent: no order exists.
 	// Final; a new intent for the same merchant order id may be written.
 	IntentRefused IntentState = "refused"
-	// IntentAbsent: Recover asked PayCools, which has no order under the merchant order id:
-	// the request never arrived. Final; the order may be created again.
+	// IntentAbsent: Recover asked PayCools, a settle time (WithSettleTime) after the last
+	// attempt was sent, and PayCools has no order under the merchant order id: the request
+	// never arrived. Final; the order may be created again.
 	IntentAbsent IntentState = "absent"
+	// IntentLate: the intent was absent, and then a verified callback (or the merchant, by
+	// hand) proved that PayCools holds the order after all (TransactionID): the request arrived
+	// later than the settle time. Final. Money moved: it is in the books like IntentCreated.
+	// It does not block a new intent for the order, which may have been recorded since; when
+	// one has, the SDK reports the conflict (a *LateCreationError, logged at error level).
+	IntentLate IntentState = "late"
 )
 
-// Final reports whether s is created, refused or absent.
+// Final reports whether s is created, refused, absent or late.
 func (s IntentState) Final() bool {
-	return s == IntentCreated || s == IntentRefused || s == IntentAbsent
+	return s == IntentCreated || s == IntentRefused || s == IntentAbsent || s == IntentLate
 }
 
 // Intent is one money-moving create as a Ledger keeps it: written before the first request is
@@ -76,6 +83,12 @@ type Intent struct {
 	// CreatedAt and UpdatedAt are the client clock's times of the write and the last change.
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// SentBy is the client clock's time by which the last attempt of the create had been
+	// sent: while the call runs, the end of its claim (no attempt is sent after it); once the
+	// call resolved the intent, the time its last attempt was sent. Recover marks the intent
+	// absent only a settle time after it (WithSettleTime). Zero in intents written before
+	// this field existed: Recover then counts from UpdatedAt.
+	SentBy time.Time
 }
 
 // IntentResolution is the outcome a Ledger records for an intent.
@@ -88,12 +101,38 @@ type IntentResolution struct {
 	Detail string
 	// At is the client clock's time of the resolution.
 	At time.Time
+	// SentBy, when not zero, replaces the intent's SentBy: the time the call's last attempt
+	// was sent.
+	SentBy time.Time
 }
 
-// ErrIntentOpen is what Ledger.Record returns (wrapped) when the operation already has an
-// intent for the merchant order id that is pending, unknown or created: sending again could
-// move the money twice.
+// ErrIntentOpen is what Ledger.Record returns (wrapped, as an *IntentOpenError) when the
+// operation already has an intent for the merchant order id that is pending, unknown or
+// created: sending again could move the money twice.
 var ErrIntentOpen = errors.New("paycools: the ledger already holds a pending, unknown or created intent for this merchant order id")
+
+// IntentOpenError is the error of Ledger.Record when the order already has an open or created
+// intent: it names that intent, whole, so that it can be looked at and, if PayCools' answer is
+// known by other means, resolved by hand (Ledger.Resolve). errors.Is(err, ErrIntentOpen) is
+// true.
+type IntentOpenError struct {
+	// IntentID is the id of the intent in the way (32 hex characters for the SDK's intents).
+	IntentID string
+	// State is its state: IntentPending, IntentUnknown or IntentCreated.
+	State IntentState
+	// Err is set when the intent in the way could not be read (IntentID is then empty).
+	Err error
+}
+
+func (e *IntentOpenError) Error() string {
+	if e.IntentID == "" {
+		return fmt.Sprintf("%v (the intent in the way could not be read: %v)", ErrIntentOpen, e.Err)
+	}
+	return fmt.Sprintf("%v (intent %s, %s)", ErrIntentOpen, e.IntentID, e.State)
+}
+
+// Is reports whether target is ErrIntentOpen.
+func (e *IntentOpenError) Is(target error) bool { return target == ErrIntentOpen }
 
 // Ledger records the intent of every money-moving create before it is sent and its outcome
 // after, so that a create interrupted by a crash is found and resolved after the restart (see
@@ -102,12 +141,14 @@ var ErrIntentOpen = errors.New("paycools: the ledger already holds a pending, un
 // several processes sharing storage, and each method must be atomic on its own.
 type Ledger interface {
 	// Record writes a new open intent (State IntentPending) with its claim. It fails, wrapping
-	// ErrIntentOpen, when in.Operation already has an open or created intent for
-	// in.MchOrderID.
+	// ErrIntentOpen (preferably as an *IntentOpenError naming the intent in the way), when
+	// in.Operation already has an open or created intent for in.MchOrderID.
 	Record(ctx context.Context, in *Intent) error
 	// Resolve records the outcome of intent id and ends its claim (an unknown outcome is then
-	// Recover's to settle at once). A final state is never changed again, except that
-	// IntentAbsent may become IntentCreated (a request that arrived late).
+	// Recover's to settle at once). A final state is never changed again, except that an
+	// IntentAbsent intent resolved as IntentCreated or IntentLate becomes IntentLate (with
+	// r.TransactionID): a request that arrived late. That change never fails because the
+	// order was recorded again since.
 	Resolve(ctx context.Context, id string, r IntentResolution) error
 	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
 	// now, oldest first (ties in the order they were recorded), and returns them. Two
@@ -131,6 +172,13 @@ type LedgerError struct {
 }
 
 func (e *LedgerError) Error() string {
+	var open *IntentOpenError
+	if errors.As(e.Err, &open) && open.IntentID != "" {
+		// The id is printed whole (redaction would mask its digit runs): it is what the
+		// merchant looks up to resolve the intent in the way.
+		return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: the ledger holds intent %s (%s) for this order; see the README, \"Resolving an intent by hand\"",
+			e.Operation, e.MchOrderID, open.IntentID, open.State)
+	}
 	// A database error may quote the values it refused (the param holds account numbers).
 	return fmt.Sprintf("paycools: %s: ledger: intent for order %q not written, nothing sent: %s", e.Operation, e.MchOrderID, redactText(e.Err.Error(), 300))
 }
@@ -191,31 +239,39 @@ func ledgerIntent(ctx context.Context) *Intent {
 
 // recordOnFirstBuild wraps the build of a money-moving call so that the first attempt's signed
 // bytes are written to the ledger before they are sent. Later attempts (and the reconcile's
-// resend) send under the intent already written.
+// resend) send under the intent already written. Every attempt notes its send time in
+// in.SentBy, which settleIntent writes with the outcome; the intent is recorded with SentBy at
+// the end of the call's claim, the latest an attempt can be sent should the process die.
 func (c *Client) recordOnFirstBuild(ctx context.Context, op Operation, in *Intent, build func() (wireRequest, error)) func() (wireRequest, error) {
 	return func() (wireRequest, error) {
 		wr, err := build()
-		if err != nil || in.State != "" {
+		if err != nil {
 			return wr, err
+		}
+		now := c.clock()
+		if in.State != "" {
+			in.SentBy = now
+			return wr, nil
 		}
 		in.Param = wr.param
 		if in.Param == nil {
 			in.Param = wr.signed
 		}
-		now := c.clock()
 		in.State, in.CreatedAt, in.UpdatedAt = IntentPending, now, now
 		in.ClaimToken, in.ClaimUntil = in.ID, claimUntil(ctx, now)
+		in.SentBy = in.ClaimUntil
 		if err := c.ledger.Record(ctx, in); err != nil {
 			in.State = ""
 			return wireRequest{}, &LedgerError{Operation: op, MchOrderID: in.MchOrderID, Err: err}
 		}
+		in.SentBy = now
 		return wr, nil
 	}
 }
 
 // settleIntent writes the outcome of a create whose intent was recorded.
 func (c *Client) settleIntent(ctx context.Context, in *Intent, txnID string, err error) {
-	r := IntentResolution{State: IntentCreated, TransactionID: txnID, At: c.clock()}
+	r := IntentResolution{State: IntentCreated, TransactionID: txnID, At: c.clock(), SentBy: in.SentBy}
 	switch {
 	case err == nil:
 	case IsOutcomeUnknown(err):
@@ -237,45 +293,83 @@ func newIntentID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// foundOrder is what a recover look-up answered: the merchant order id and PayCools'
+// transaction id it names, and its undecoded data.
+type foundOrder struct {
+	mchOrderID, txnID string
+	raw               json.RawMessage
+}
+
 // recoverLookups asks PayCools about the order of an intent, by the same queries that the
-// reconcile inside each create uses, and returns its transaction id.
-var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error){
-	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
+// reconcile inside each create uses.
+var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error){
+	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
 		p, err := c.Payouts.lookup(ctx, o)
 		if err != nil {
-			return "", nil, err
+			return foundOrder{}, err
 		}
-		return p.TransactionID, p.Raw, nil
+		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
 	},
-	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
+	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
 		r, err := c.Refunds.lookup(ctx, o)
 		if err != nil {
-			return "", nil, err
+			return foundOrder{}, err
 		}
-		return r.RefundTransactionID, r.Raw, nil
+		return foundOrder{r.MchRefundOrderID, r.RefundTransactionID, r.Raw}, nil
 	},
-	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
 		p, err := c.WebPayments.lookup(ctx, o)
 		if err != nil {
-			return "", nil, err
+			return foundOrder{}, err
 		}
-		return p.TransactionID, p.Raw, nil
+		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
 	},
-	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
+	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
 		d, err := c.Checkout.lookup(ctx, o)
 		if err != nil {
-			return "", nil, err
+			return foundOrder{}, err
 		}
-		return d.CheckoutID, d.Raw, nil
+		return foundOrder{d.MchOrderID, d.CheckoutID, d.Raw}, nil
 	},
-	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (string, json.RawMessage, error) {
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
 		p, err := c.DirectDebit.lookup(ctx, o)
 		if err != nil {
-			return "", nil, err
+			return foundOrder{}, err
 		}
-		return p.TransactionID, p.Raw, nil
+		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
 	},
 }
+
+// DefaultSettleTime is how long after the last attempt of a create was sent Recover waits
+// before it takes "not found" for "never arrived" (10 minutes). A create PayCools was still
+// processing when the call gave up is not listed yet; the default is twice the longest a call
+// holds its intent with the default timeouts (5 minutes), so that a request still queued or
+// being processed on PayCools' side when the SDK gave up has been made or dropped.
+const DefaultSettleTime = 10 * time.Minute
+
+// WithSettleTime sets how long after the last attempt of a money-moving create was sent
+// Client.Recover waits before it marks the intent absent on a "not found" look-up (default
+// DefaultSettleTime). Before that, "not found" leaves the intent unknown and a later Recover
+// asks again; a found order is recorded at once whatever the settle time. Choose it longer
+// than the longest PayCools may take to act on a request it received. d must be positive.
+func WithSettleTime(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("paycools: WithSettleTime(%v): must be positive", d)
+		}
+		c.settleTime = d
+		return nil
+	}
+}
+
+// ErrNoOrderLookup is what Recover reports (IntentOutcome.Err wraps it), and what the
+// reconcile of a create puts in ReconcileError.LookupErr, for an order that cannot be looked
+// up by merchant order id with this client (in the PH dialect web payments and direct-debit
+// charges are looked up by PayCools' transaction id only, which an unknown outcome does not
+// give). Nothing is sent; the intent stays unknown until a verified callback for its order
+// settles it (NotificationHandler), or the merchant resolves it by hand (README, "Resolving an
+// intent by hand").
+var ErrNoOrderLookup = errors.New("paycools: this order cannot be looked up by merchant order id in this dialect")
 
 // RecoverReport is what Client.Recover did: one entry per intent it claimed.
 type RecoverReport struct {
@@ -289,8 +383,10 @@ type IntentOutcome struct {
 	Intent Intent
 	// State is what it was resolved to: IntentCreated, IntentAbsent, IntentRefused when the
 	// merchant order id belongs to a different transaction (Err is the
-	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why; a
-	// later Recover tries again).
+	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why: the
+	// look-up failed, its answer proved nothing (ErrLookupInconclusive), "not found" came
+	// before the settle time, or the order cannot be looked up in this dialect
+	// (ErrNoOrderLookup); a later Recover tries again).
 	State IntentState
 	// TransactionID is PayCools' id of the order when State is IntentCreated.
 	TransactionID string
@@ -318,10 +414,14 @@ const recoverBatch = 50
 // Recover resolves the open intents of the client's ledger whose claim has ended: those of
 // calls whose process died between writing the intent and writing the outcome, and those that
 // ended with an unknown outcome. For each it asks PayCools by merchant order id, with the same
-// queries the create's own reconcile uses: found means IntentCreated (with PayCools'
-// transaction id), "transaction not found" means IntentAbsent (the request never arrived;
+// queries the create's own reconcile uses: found (an answer naming the merchant order id with
+// PayCools' transaction id) means IntentCreated, "transaction not found" a settle time after
+// the last attempt was sent (WithSettleTime) means IntentAbsent (the request never arrived;
 // create the order again if it is still wanted), and any other answer leaves it open
-// (IntentUnknown, reported with the error) for a later Recover.
+// (IntentUnknown, reported with the error) for a later Recover. An operation that cannot be
+// looked up by merchant order id in the client's dialect is reported with ErrNoOrderLookup
+// and nothing is sent: its verified callback settles it (NotificationHandler), or the
+// merchant does by hand (Ledger.Resolve).
 //
 // An intent's claim lasts as long as the context of the call that wrote it (plus 2 seconds
 // for clock differences), or 5 minutes when that context has no deadline: give money-moving
@@ -375,17 +475,35 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 		return out
 	}
 	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
-	txn, raw, err := lookup(ctx, c, o)
+	found, err := lookup(ctx, c, o)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		// The SDK refused its own look-up: nothing was sent, and asking again never helps.
+		out.State, out.Err = IntentUnknown, fmt.Errorf("%w: intent %s (%s %q) stays unknown: %v", ErrNoOrderLookup, in.ID, in.Operation, in.MchOrderID, err)
+		return out
+	}
 	r := IntentResolution{At: c.clock()}
 	switch {
 	case err == nil:
-		r.State, r.TransactionID = IntentCreated, txn
-		if merr := checkFound(in.Operation, o, raw); merr != nil {
+		r.State, r.TransactionID = IntentCreated, found.txnID
+		jerr := judgeFound(in.Operation, o, found.mchOrderID, found.txnID, found.raw)
+		var mm *ReconcileMismatchError
+		switch {
+		case errors.As(jerr, &mm):
 			// The order id is another transaction's: this intent's create did not happen.
-			r.State, r.TransactionID, r.Detail = IntentRefused, "", redactText(merr.Error(), 300)
-			out.Err = merr
+			r.State, r.TransactionID, r.Detail = IntentRefused, "", redactText(mm.Error(), 300)
+			out.Err = mm
+		case jerr != nil:
+			out.State, out.Err = IntentUnknown, jerr
+			return out
 		}
 	case errors.Is(err, ErrTransactionNotFound):
+		if settled := c.settledAt(in); r.At.Before(settled) {
+			// PayCools may still be acting on the last attempt: not yet proof of absence.
+			out.State, out.Err = IntentUnknown, fmt.Errorf("paycools: Recover: intent %s: PayCools has no order %q yet, but its last attempt was sent less than the settle time (%v) ago; a Recover from %s on decides",
+				in.ID, in.MchOrderID, c.settleTime, settled.UTC().Format(time.RFC3339))
+			return out
+		}
 		r.State, r.Detail = IntentAbsent, "Recover: PayCools has no order under this merchant order id"
 	default:
 		// Still open. Nothing is written: the intent keeps this run's claim until it ends, so
@@ -401,6 +519,20 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 		slog.String("operation", string(in.Operation)), slog.String("intent", in.ID), slog.String("state", string(r.State)))
 	out.State, out.TransactionID = r.State, r.TransactionID
 	return out
+}
+
+// settledAt is when "not found" proves that the create of in never arrived: the settle time
+// after its last attempt was sent (SentBy; UpdatedAt for intents written before SentBy
+// existed, or CreatedAt).
+func (c *Client) settledAt(in *Intent) time.Time {
+	sent := in.SentBy
+	if sent.IsZero() {
+		sent = in.UpdatedAt
+	}
+	if sent.Before(in.CreatedAt) {
+		sent = in.CreatedAt
+	}
+	return sent.Add(c.settleTime)
 }
 
 // MemoryLedger is a Ledger in memory: one process, for tests and for programs that only want
@@ -433,7 +565,7 @@ func (l *MemoryLedger) Record(_ context.Context, in *Intent) error {
 	defer l.mu.Unlock()
 	for _, e := range l.intents {
 		if e.Operation == in.Operation && e.MchOrderID == in.MchOrderID && (!e.State.Final() || e.State == IntentCreated) {
-			return fmt.Errorf("%w (intent %s, %s)", ErrIntentOpen, e.ID, e.State)
+			return &IntentOpenError{IntentID: e.ID, State: e.State}
 		}
 	}
 	if _, dup := l.intents[in.ID]; dup {
@@ -455,10 +587,20 @@ func (l *MemoryLedger) Resolve(_ context.Context, id string, r IntentResolution)
 	if !ok {
 		return fmt.Errorf("paycools: ledger: no intent %s", id)
 	}
-	if e.State.Final() && !(e.State == IntentAbsent && r.State == IntentCreated) {
+	late := e.State == IntentAbsent && (r.State == IntentCreated || r.State == IntentLate)
+	if e.State.Final() && !late {
 		return nil
 	}
+	if r.State == IntentLate && !late {
+		r.State = IntentCreated // only an absent intent can be late
+	}
 	e.State, e.TransactionID, e.Detail, e.UpdatedAt = r.State, r.TransactionID, r.Detail, r.At
+	if late {
+		e.State = IntentLate
+	}
+	if !r.SentBy.IsZero() {
+		e.SentBy = r.SentBy
+	}
 	e.ClaimToken, e.ClaimUntil = "", time.Time{}
 	return nil
 }

@@ -474,6 +474,10 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
+// With a ledger (WithLedger), a verified payout, web payment, direct-debit or refund event first
+// settles the intent of its order (see the README, "Callbacks settle the ledger"); when the
+// ledger fails, it answers 500 without calling fn, so that PayCools delivers again.
+//
 // In the PH dialect it also takes the flat callback forms, and answers a handled flat callback
 // {"code":1,"msg":"success","data":{}} (the reply follows the form of the request).
 //
@@ -502,6 +506,9 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			return
 		}
 		if c.refuseUnreadable(w, r, n) {
+			return
+		}
+		if !c.settleLedgerOrReply(w, r, n) {
 			return
 		}
 		ctx, claim := r.Context(), (*heldClaim)(nil)

@@ -202,7 +202,7 @@ func (s *PayoutService) Create(ctx context.Context, p *PayoutCreateParams) (*Pay
 	}
 	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
-	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) string { return p.TransactionID })
+	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) (string, string) { return p.MchOrderID, p.TransactionID })
 }
 
 // lookup finds the payout of a create by its merchant order id (country PH): the reconcile

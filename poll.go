@@ -86,18 +86,18 @@ func transient(err error) bool {
 // A money-moving call therefore never double-spends and never reports a failure it cannot
 // prove. With a ledger (WithLedger), the intent is written before the first request is sent
 // (by call, through the intent in ctx) and its outcome after.
-func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), txnID func(*T) string) (*T, error) {
+func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), ids func(*T) (mchOrderID, txnID string)) (*T, error) {
 	var in *Intent
 	if c.ledger != nil && ctx != nil {
 		in = &Intent{ID: newIntentID(), Operation: op, MchOrderID: order.mchOrderID, IdempotencyID: order.idempotencyID,
 			LookupKey: order.lookupKey, Amount: order.amount}
 		ctx = context.WithValue(ctx, intentKey{}, in)
 	}
-	res, err := reconcileCreate(ctx, c, op, order, create, lookup)
+	res, err := reconcileCreate(ctx, c, op, order, create, lookup, ids)
 	if in != nil && in.State != "" {
 		id := ""
 		if err == nil && res != nil {
-			id = txnID(res)
+			_, id = ids(res)
 		}
 		c.settleIntent(ctx, in, id, err)
 	}
@@ -105,42 +105,76 @@ func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, orde
 }
 
 // reconcileCreate is createOrReconcile without the ledger.
-func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error)) (*T, error) {
+func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), ids func(*T) (string, string)) (*T, error) {
 	res, err := create(ctx)
 	if err == nil || !c.reconcile || !IsOutcomeUnknown(err) || ctx.Err() != nil {
 		return res, err
 	}
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: outcome unknown; reconciling by merchant order id",
 		slog.String("operation", string(op)))
+	// settle judges a lookup that answered: the order is proven (returned), another
+	// transaction's (*ReconcileMismatchError), or nothing is proven (still unknown).
+	settle := func(found *T, did string) (*T, error) {
+		mch, txn := ids(found)
+		jerr := judgeFound(op, order, mch, txn, rawOf(found))
+		var mm *ReconcileMismatchError
+		switch {
+		case jerr == nil:
+			return found, nil
+		case errors.As(jerr, &mm):
+			return nil, mm
+		}
+		return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err, Did: did, LookupErr: jerr}
+	}
 	found, qerr := lookup(ctx, order)
 	switch {
 	case qerr == nil:
-		if merr := checkFound(op, order, rawOf(found)); merr != nil {
-			return nil, merr
-		}
-		return found, nil
+		return settle(found, "looked it up by merchant order id")
 	case errors.Is(qerr, ErrTransactionNotFound):
 		res2, err2 := create(ctx)
 		if err2 == nil {
 			return res2, nil
 		}
 		if errors.Is(err2, ErrDuplicateOrder) || errors.Is(err2, ErrDuplicateIdempotency) || errors.Is(err2, ErrDuplicateRefundOrder) {
+			did := "looked it up (not found), sent it once more, was told it is a duplicate, and looked it up again"
 			found, qerr2 := lookup(ctx, order)
 			if qerr2 != nil {
-				return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err,
-					Did: "looked it up (not found), sent it once more, was told it is a duplicate, and looked it up again", LookupErr: qerr2}
+				return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err, Did: did, LookupErr: qerr2}
 			}
-			if merr := checkFound(op, order, rawOf(found)); merr != nil {
-				return nil, merr
-			}
-			return found, nil
+			return settle(found, did)
 		}
 		return nil, err2
 	default:
+		var ve *ValidationError
+		if errors.As(qerr, &ve) { // the SDK refused its own look-up: nothing was sent
+			qerr = fmt.Errorf("%w: %v", ErrNoOrderLookup, qerr)
+		}
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools: reconcile query failed; outcome still unknown",
 			slog.String("operation", string(op)), slog.String("error", redactText(qerr.Error(), 200)))
 		return nil, &ReconcileError{Operation: op, MchOrderID: order.mchOrderID, Err: err, Did: "looked it up by merchant order id", LookupErr: qerr}
 	}
+}
+
+// ErrLookupInconclusive is what a reconcile look-up (in a create, or in Client.Recover) wraps
+// when PayCools answered with success but the answer does not prove the order either way: it
+// does not name the merchant order id, carries no PayCools transaction id (data null, {}),
+// names another order, lists no refund at all, or its amount cannot be read. The outcome of
+// the create stays unknown: nothing is resent, nothing is marked absent or refused.
+var ErrLookupInconclusive = errors.New("paycools: the look-up answer proves nothing about the order")
+
+// judgeFound decides what a reconcile look-up that answered with success proves, given the
+// merchant order id and PayCools' transaction id the answer names and its undecoded data:
+// nil when it is this create's order, a *ReconcileMismatchError when the order under the id is
+// a different transaction, or an error wrapping ErrLookupInconclusive when it proves nothing
+// (the outcome stays unknown).
+func judgeFound(op Operation, o moneyOrder, mchOrderID, txnID string, raw json.RawMessage) error {
+	switch {
+	case mchOrderID != o.mchOrderID:
+		return fmt.Errorf("%w: it names merchant order id %q, not %q", ErrLookupInconclusive, redactText(mchOrderID, 40), o.mchOrderID)
+	case txnID == "":
+		return fmt.Errorf("%w: it carries no PayCools transaction id for %q", ErrLookupInconclusive, o.mchOrderID)
+	}
+	return checkFound(op, o, raw)
 }
 
 // OrderFacts are what a money-moving create sent, or what PayCools holds under its merchant
@@ -199,8 +233,10 @@ func (e *ReconcileMismatchError) Error() string {
 var reconcileAmountField = map[Operation]string{OpRefundCreate: "refundAmount"}
 
 // checkFound compares the order a reconcile lookup found (its undecoded data) with what the
-// create sent, for every fact the answer carries.
-func checkFound(op Operation, o moneyOrder, raw json.RawMessage) *ReconcileMismatchError {
+// create sent, for every fact the answer carries: nil when none differs, a
+// *ReconcileMismatchError when one does, an error wrapping ErrLookupInconclusive when the
+// amount cannot be read (an unreadable amount is not a different one).
+func checkFound(op Operation, o moneyOrder, raw json.RawMessage) error {
 	var m map[string]json.RawMessage
 	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
 		return nil
@@ -217,7 +253,10 @@ func checkFound(op Operation, o moneyOrder, raw json.RawMessage) *ReconcileMisma
 		amountName = "amount"
 	}
 	if v, ok := m[amountName]; ok && !isJSONNull(v) {
-		if json.Unmarshal(v, &found.Amount) != nil || found.Amount != o.amount {
+		if err := json.Unmarshal(v, &found.Amount); err != nil {
+			return fmt.Errorf("%w: its %s %s cannot be read as minor units", ErrLookupInconclusive, amountName, redactText(string(v), 40))
+		}
+		if found.Amount != o.amount {
 			fields = append(fields, "amount")
 		}
 	}

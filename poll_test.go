@@ -85,7 +85,7 @@ func TestCreateOrReconcile(t *testing.T) {
 					return nil, e
 				}
 				return &pollState{TransactionCompleted}, nil
-			}, func(*pollState) string { return "" })
+			}, func(*pollState) (string, string) { return "M1", "T1" })
 		return res, nc, nl, err
 	}
 	c := newFakeAPI(t).Client

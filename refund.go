@@ -192,14 +192,29 @@ func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Ref
 	q := *p // every send uses the same values, whatever the caller does with p meanwhile
 	create := func(ctx context.Context) (*Refund, error) { return do[Refund](ctx, s.c, OpRefundCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchRefundOrderID, lookupKey: q.OriginalTransactionID, amount: q.RefundAmount}
-	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup, func(r *Refund) string { return r.RefundTransactionID })
+	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup, func(r *Refund) (string, string) { return r.MchRefundOrderID, r.RefundTransactionID })
 }
 
 // lookup finds the refund of a create among the refunds of its original transaction (8.2):
-// the reconcile query of Create and of Client.Recover.
+// the reconcile query of Create and of Client.Recover. An empty list proves nothing (the
+// listing may lag behind the create, or the original transaction id be another's): it wraps
+// ErrLookupInconclusive, not ErrTransactionNotFound, so the outcome stays unknown. A list
+// that holds other refunds but not this one is "not found".
 func (s *RefundService) lookup(ctx context.Context, o moneyOrder) (*Refund, error) {
-	return s.find(ctx, &RefundListPaymentsParams{OriginalTransactionID: o.lookupKey},
-		func(r *Refund) bool { return r.MchRefundOrderID == o.mchOrderID })
+	list, err := s.ListPayments(ctx, &RefundListPaymentsParams{OriginalTransactionID: o.lookupKey})
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Refunds) == 0 {
+		return nil, fmt.Errorf("%w: %s lists no refund of the original transaction", ErrLookupInconclusive, OpRefundListPayments)
+	}
+	for i := range list.Refunds {
+		if list.Refunds[i].MchRefundOrderID == o.mchOrderID {
+			r := list.Refunds[i]
+			return &r, nil
+		}
+	}
+	return nil, errRefundNotListed
 }
 
 // ListPayments looks refunds up (doc 8.2): all refunds of OriginalTransactionID, or the one

@@ -179,7 +179,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 	t.Run("resend answers duplicate (21407): looked up again", func(t *testing.T) {
 		f := newFakeAPI(t)
 		creates := f.script("POST", refundCreatePath, badGateway, codeAnswer(21407, "MchRefundOrderId is repeat"))
-		lists := f.script("POST", refundListPath, okData(`[]`), okData(`[`+mine+`]`))
+		lists := f.script("POST", refundListPath, okData(`[`+other+`]`), okData(`[`+mine+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
@@ -190,7 +190,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 	t.Run("resend answers legacy duplicate (1515): looked up again", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.script("POST", refundCreatePath, badGateway, codeAnswer(1515, "Merchant refund order id is repeat"))
-		lists := f.script("POST", refundListPath, okData(`[]`), okData(`[`+mine+`]`))
+		lists := f.script("POST", refundListPath, okData(`[`+other+`]`), okData(`[`+mine+`]`))
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), lists.Load())
@@ -213,10 +213,26 @@ func TestRefundCreateReconcile(t *testing.T) {
 	t.Run("resend refused: that refusal is returned", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.script("POST", refundCreatePath, badGateway, codeAnswer(21406, "Refund amount invalid"))
-		f.script("POST", refundListPath, okData(`[]`))
+		f.script("POST", refundListPath, okData(`[`+other+`]`))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		assert.ErrorIs(t, err, ErrRefundAmount)
 		assert.False(t, IsOutcomeUnknown(err))
+	})
+
+	// An empty list may lag behind the create: it proves nothing, so nothing is resent and the
+	// outcome stays unknown (a list holding other refunds but not this one is "not found").
+	t.Run("empty list: the first error, still unknown, no resend", func(t *testing.T) {
+		f := newFakeAPI(t)
+		creates := f.script("POST", refundCreatePath, badGateway, okData(refundCreatedData))
+		lists := f.script("POST", refundListPath, okData(`[]`))
+		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
+		assert.Nil(t, res)
+		assert.True(t, IsOutcomeUnknown(err), "%v", err)
+		var re *ReconcileError
+		require.ErrorAs(t, err, &re)
+		assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
+		assert.Equal(t, int32(1), creates.Load(), "no resend")
+		assert.Equal(t, int32(1), lists.Load())
 	})
 
 	t.Run("lookup fails: the first error, still unknown, no resend", func(t *testing.T) {

@@ -45,7 +45,7 @@ type ledgerBooks struct {
 
 func newLedgerBooks(db *sql.DB, flavor Flavor, cfg *config) ledgerBooks {
 	return ledgerBooks{db: db, dayZone: cfg.dayZone, dayQuery: statement(flavor, cfg.table,
-		`SELECT operation, mch_order_id, amount FROM {T} WHERE state = 'created' AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
+		`SELECT operation, mch_order_id, amount FROM {T} WHERE state IN ('created', 'late') AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
 }
 
 var bookDirections = map[paycools.Operation]paycools.Direction{

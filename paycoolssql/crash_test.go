@@ -298,7 +298,9 @@ func TestCrashChild(t *testing.T) {
 	for _, i := range s.Targets {
 		w.targets[crashOrder(s.Orders, i)] = true
 	}
-	c := clientOf(t, s, paycools.WithLedger(w))
+	// The sandbox acts on a request as it receives it: "not found" a second after the last
+	// attempt could have been sent proves that it never arrived.
+	c := clientOf(t, s, paycools.WithLedger(w), paycools.WithSettleTime(time.Second))
 
 	recoverOnce := func() {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)

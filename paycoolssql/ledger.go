@@ -13,8 +13,10 @@ import (
 // LedgerDDL creates the Ledger table (default name paycools_intents, {T} below; {BLOB} is
 // BYTEA in PostgreSQL, BLOB in SQLite; {SEQ} is ",\n\tseq BIGSERIAL" in PostgreSQL and nothing
 // in SQLite, whose rowid plays its part). Times are Unix milliseconds. The partial unique index
-// is what refuses a second open or created intent for one order, atomically across processes;
-// seq (rowid) is the write order, which breaks ties between intents of one millisecond.
+// is what refuses a second open or created intent for one order, atomically across processes
+// (a late intent, an absent one PayCools made after all, is outside it: the order may have
+// been recorded again since); seq (rowid) is the write order, which breaks ties between
+// intents of one millisecond; sent_by is paycools.Intent.SentBy.
 const LedgerDDL = `CREATE TABLE IF NOT EXISTS {T} (
 	id             TEXT PRIMARY KEY,
 	operation      TEXT NOT NULL,
@@ -29,7 +31,8 @@ const LedgerDDL = `CREATE TABLE IF NOT EXISTS {T} (
 	claim_token    TEXT NOT NULL,
 	claim_until    BIGINT NOT NULL,
 	created_at     BIGINT NOT NULL,
-	updated_at     BIGINT NOT NULL{SEQ}
+	updated_at     BIGINT NOT NULL,
+	sent_by        BIGINT NOT NULL DEFAULT 0{SEQ}
 );
 CREATE UNIQUE INDEX IF NOT EXISTS {T}_order ON {T} (operation, mch_order_id) WHERE state IN ('pending', 'unknown', 'created');
 CREATE INDEX IF NOT EXISTS {T}_open ON {T} (claim_until, created_at) WHERE state IN ('pending', 'unknown')`
@@ -37,7 +40,12 @@ CREATE INDEX IF NOT EXISTS {T}_open ON {T} (claim_until, created_at) WHERE state
 // ledgerSeqMigration adds seq to a PostgreSQL ledger table made by an earlier version.
 const ledgerSeqMigration = `ALTER TABLE {T} ADD COLUMN IF NOT EXISTS seq BIGSERIAL`
 
-const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at`
+// ledgerSentByColumn declares the sent_by column that a ledger table made by an earlier version
+// gains (PostgreSQL with ADD COLUMN IF NOT EXISTS; SQLite after a look at table_info). Rows
+// written before it have 0: Recover then counts the settle time from updated_at.
+const ledgerSentByColumn = `BIGINT NOT NULL DEFAULT 0`
+
+const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at, sent_by`
 
 // Ledger is a paycools.Ledger in a PostgreSQL or SQLite table, shared by every process that
 // moves money. Each method is one statement (Record reads once more only to word its error).
@@ -71,14 +79,21 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 			return nil, err
 		}
 	}
+	if err := addColumn(ctx, db, flavor, cfg.table, "sent_by", ledgerSentByColumn); err != nil {
+		return nil, err
+	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
 		db:      db,
 		daybook: newLedgerBooks(db, flavor, cfg),
-		record: st(`INSERT INTO {T} (` + intentColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12)
+		record: st(`INSERT INTO {T} (` + intentColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12, $13)
 ON CONFLICT DO NOTHING`),
 		openOf: st(`SELECT id, state FROM {T} WHERE operation = $1 AND mch_order_id = $2 AND state IN ('pending', 'unknown', 'created')`),
-		resolve: st(`UPDATE {T} SET state = $2, transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until = 0
+		// An absent intent resolved as created becomes late ($6 = 1); an open one resolved as
+		// late becomes created (only an absent intent can be late).
+		resolve: st(`UPDATE {T} SET state = CASE WHEN state = 'absent' THEN 'late' WHEN CAST($2 AS TEXT) = 'late' THEN 'created' ELSE CAST($2 AS TEXT) END,
+transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until = 0,
+sent_by = CASE WHEN CAST($7 AS BIGINT) = 0 THEN sent_by ELSE CAST($7 AS BIGINT) END
 WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`),
 		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
 WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, {SEQ_ORDER} LIMIT $4 FOR UPDATE SKIP LOCKED)
@@ -95,7 +110,7 @@ func (l *Ledger) Record(ctx context.Context, in *paycools.Intent) error {
 		param = []byte{}
 	}
 	res, err := l.db.ExecContext(ctx, l.record, in.ID, string(in.Operation), in.MchOrderID, in.IdempotencyID, in.LookupKey,
-		int64(in.Amount), param, string(in.State), in.ClaimToken, millis(in.ClaimUntil), millis(in.CreatedAt), millis(in.UpdatedAt))
+		int64(in.Amount), param, string(in.State), in.ClaimToken, millis(in.ClaimUntil), millis(in.CreatedAt), millis(in.UpdatedAt), millis(in.SentBy))
 	if err != nil {
 		return fmt.Errorf("paycoolssql: record intent: %w", err)
 	}
@@ -106,19 +121,19 @@ func (l *Ledger) Record(ctx context.Context, in *paycools.Intent) error {
 	}
 	var id, state string
 	if err := l.db.QueryRowContext(ctx, l.openOf, string(in.Operation), in.MchOrderID).Scan(&id, &state); err != nil {
-		return fmt.Errorf("%w (the intent in the way could not be read: %v)", paycools.ErrIntentOpen, err)
+		return &paycools.IntentOpenError{Err: err}
 	}
-	return fmt.Errorf("%w (intent %s, %s)", paycools.ErrIntentOpen, id, state)
+	return &paycools.IntentOpenError{IntentID: id, State: paycools.IntentState(state)}
 }
 
 // Resolve records the outcome of intent id and ends its claim; a final state stays (but absent
-// may become created).
+// resolved as created or late becomes late, whatever was recorded for the order since).
 func (l *Ledger) Resolve(ctx context.Context, id string, r paycools.IntentResolution) error {
 	created := 0
-	if r.State == paycools.IntentCreated {
+	if r.State == paycools.IntentCreated || r.State == paycools.IntentLate {
 		created = 1
 	}
-	if _, err := l.db.ExecContext(ctx, l.resolve, id, string(r.State), r.TransactionID, r.Detail, millis(r.At), created); err != nil {
+	if _, err := l.db.ExecContext(ctx, l.resolve, id, string(r.State), r.TransactionID, r.Detail, millis(r.At), created, millis(r.SentBy)); err != nil {
 		return fmt.Errorf("paycoolssql: resolve intent: %w", err)
 	}
 	return nil
@@ -159,13 +174,14 @@ func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 	for rows.Next() {
 		var in paycools.Intent
 		var op, state string
-		var amount, claimUntil, created, updated, seq int64
+		var amount, claimUntil, created, updated, sentBy, seq int64
 		if err := rows.Scan(&in.ID, &op, &in.MchOrderID, &in.IdempotencyID, &in.LookupKey, &amount, &in.Param, &state,
-			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated, &seq); err != nil {
+			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated, &sentBy, &seq); err != nil {
 			return nil, err
 		}
 		in.Operation, in.State, in.Amount = paycools.Operation(op), paycools.IntentState(state), paycools.Amount(amount)
 		in.ClaimUntil, in.CreatedAt, in.UpdatedAt = fromMillis(claimUntil), fromMillis(created), fromMillis(updated)
+		in.SentBy = fromMillis(sentBy)
 		out = append(out, in)
 		seqs = append(seqs, seq)
 	}
@@ -195,7 +211,7 @@ func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 var _ paycools.Ledger = (*Ledger)(nil)
 
 // Books returns the ledger as the merchant's books for paycools.Reconcile: the intents created
-// on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created), payouts as payouts and
+// on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created or late), payouts as payouts and
 // web payments, checkout orders and direct-debit payments as collections, with their amounts.
 // The ledger does not follow an order to its final state, so the records carry no status and
 // Reconcile compares presence and amounts only. Refunds are not on the statements and are left

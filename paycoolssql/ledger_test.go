@@ -58,7 +58,7 @@ func TestLedgerRecordResolve(t *testing.T) {
 		require.NoError(t, l.Resolve(ctx, "c1", paycools.IntentResolution{State: paycools.IntentCreated, TransactionID: "DU9", At: t0}))
 		require.NoError(t, l.Resolve(ctx, "c1", paycools.IntentResolution{State: paycools.IntentAbsent, At: t0}))
 		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "ORD2")
-		assert.Equal(t, paycools.IntentCreated, got[0].State)
+		assert.Equal(t, paycools.IntentLate, got[0].State, "absent resolved as created is a late creation")
 		assert.Equal(t, "DU9", got[0].TransactionID)
 		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "ORD1")
 		require.Len(t, got, 2)

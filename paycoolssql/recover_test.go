@@ -117,15 +117,15 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		for _, o := range rep.Resolutions {
 			states[o.Intent.MchOrderID] = o.State
 		}
-		assert.Equal(t, map[string]paycools.IntentState{"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentAbsent,
-			"LEDGER0000007": paycools.IntentAbsent},
-			states, "the pending intents of the dead process keep their claim until it ends")
+		assert.Equal(t, map[string]paycools.IntentState{"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentUnknown,
+			"LEDGER0000007": paycools.IntentUnknown},
+			states, "the pending intents of the dead process keep their claim until it ends; not found within the settle time is not absent")
 
-		clk.Add(6 * time.Minute)
+		clk.Add(paycools.DefaultSettleTime)
 		srv.InjectFault(paycools.OpPayoutGet, paycoolstest.Fault{HTTPStatus: 503})
 		rep, err = c.Recover(ctx)
 		require.NoError(t, err)
-		require.Len(t, rep.Resolutions, 2)
+		require.Len(t, rep.Resolutions, 4)
 		assert.Equal(t, 1, rep.Unresolved(), "the lookup that failed leaves its intent open")
 		var failed paycools.IntentOutcome
 		for _, o := range rep.Resolutions {
@@ -148,7 +148,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 
 		for order, want := range map[string]paycools.IntentState{
 			"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentAbsent,
-			"LEDGER0000005": paycools.IntentAbsent, "LEDGER0000006": paycools.IntentCreated,
+			"LEDGER0000005": paycools.IntentAbsent, "LEDGER0000006": paycools.IntentCreated, "LEDGER0000007": paycools.IntentAbsent,
 		} {
 			got, err := l.Intents(ctx, paycools.OpPayoutCreate, order)
 			require.NoError(t, err)
