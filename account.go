@@ -60,31 +60,12 @@ func (b *Balance) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &aux); err != nil {
 		return err
 	}
-	v, err := decodeBalanceAmount(aux.Balance)
+	v, err := decodeAmount(aux.Balance)
 	if err != nil {
 		return fmt.Errorf("paycools: balance: %w", err)
 	}
 	b.Balance = v
 	return nil
-}
-
-// decodeBalanceAmount reads a balance: a JSON number or a digit string is in minor units; a
-// string holding a decimal point is in major units (ParseAmount, exact).
-func decodeBalanceAmount(raw json.RawMessage) (Amount, error) {
-	raw = bytes.TrimSpace(raw)
-	s := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, err
-		}
-	}
-	// A decimal point means pesos, quoted or not: nobody writes centavos as 10000.00.
-	if strings.Contains(s, ".") {
-		return ParseAmount(s)
-	}
-	var a Amount
-	err := a.UnmarshalJSON(raw)
-	return a, err
 }
 
 // decodeStatementPesos reads an amount that PayCools sends in major units (pesos): a JSON number

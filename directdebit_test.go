@@ -590,7 +590,7 @@ func TestDirectDebitGetPayment(t *testing.T) {
 	f := newFakeAPI(t)
 	data := `{
 	  "mchOrderId": "DD20240101120000", "transactionId": "DD1175679364396181358",
-	  "amount": "10000", "fee": 150, "totalAmount": "10150.0",
+	  "amount": "10000", "fee": 150, "totalAmount": "101.50",
 	  "transactionStatus": "fail", "channelCode": "PH_GCASH_DIRECT_DEBIT",
 	  "createTime": "2024-07-19 14:14:47", "returnTime": "2024-07-19T14:14:47+08:00",
 	  "transactionCreateTime": "2024-07-19T06:14:47Z", "transactionReturnTime": "2024-07-19 14:14:47",

@@ -288,7 +288,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 				assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
 				assert.True(t, p.ReturnTime.IsZero())
 			}},
-		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":100.0}`,
+		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":1.00}`,
 			func(t *testing.T, p *Payout) {
 				assert.Equal(t, TransactionStatus("PROCESSING"), p.TransactionStatus)
 				assert.False(t, p.TransactionStatus.Final())
