@@ -151,7 +151,7 @@ func WithCallbackSecret(secret string) Option {
 // WithAppName sets appName, the merchant application's name, for every operation that carries
 // it: in the PH dialect payouts, virtual accounts, QR codes, web payments and direct-debit
 // payments need it; 4.2 and 6.1 carry it in both dialects. A value in the params' own AppName
-// or in Extra["appName"] wins.
+// (4.2, 6.1) or, for params without one, in Extra["appName"] wins.
 func WithAppName(name string) Option {
 	return func(c *Client) error {
 		if strings.TrimSpace(name) == "" {

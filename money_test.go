@@ -89,3 +89,52 @@ func TestDecimalAmountInResultAndLookupIsReadExactly(t *testing.T) {
 		assert.True(t, strings.Contains(logs.String(), "field=amount"), "no Warn names the amount %s: %s", in, logs.String())
 	}
 }
+
+// requireExtraRefused asserts that err is a *ValidationError refusing Extra[key] as a name the
+// params model, and that nothing reached the fake API (f may be nil, see requireInvalid).
+func requireExtraRefused(t *testing.T, f *fakeAPI, err error, key string) {
+	t.Helper()
+	ve := requireInvalid(t, f, err, "Extra")
+	assert.Contains(t, ve.Error(), `Extra["`+key+`"] names the field`)
+}
+
+// Extra adds fields the SDK does not model; it never replaces a validated one. Extra{"amount":
+// 100000} on a payout validated at PHP 1.00 used to pay PHP 1,000.00 in both dialects: it is
+// refused with a *ValidationError naming it, under any spelling a lenient host would match,
+// and nothing is sent. The PH name of a modelled field (bankCode for TransferCode) is refused
+// too; a name nobody models still goes out.
+func TestExtraCannotReplaceAModelledField(t *testing.T) {
+	payout := func() *PayoutCreateParams {
+		return &PayoutCreateParams{MchOrderID: "ORDER-000001", Amount: 100, AccountNo: "1234567890", AccountName: "Juan Cruz",
+			PayMethodCode: PayMethodBank, TransferCode: "BDO"}
+	}
+	for _, key := range []string{"amount", "Amount", "AMOUNT", "amount_", "mchOrderId", "mch_order_id", "accountNo", "timestamp"} {
+		f := newFakeAPI(t)
+		p := payout()
+		p.Extra = map[string]any{key: 100000, "note": "x"}
+		_, err := f.Client.Payouts.Create(context.Background(), p)
+		requireExtraRefused(t, f, err, key)
+
+		ph, w := newPHClient(t)
+		w.answer("POST", "/api/v1/payout", `{"code":1000,"message":"success","data":{}}`)
+		_, err = ph.Payouts.Create(context.Background(), p)
+		requireExtraRefused(t, nil, err, key)
+		assert.Zero(t, w.count(), "PH: nothing sent for Extra[%q]", key)
+	}
+
+	// PH sends TransferCode as bankCode for BANK: Extra["bankCode"] would replace it there.
+	ph, w := newPHClient(t)
+	w.answer("POST", "/api/v1/payout", `{"code":1000,"message":"success","data":{}}`)
+	p := payout()
+	p.Extra = map[string]any{"bankCode": "OTHER"}
+	_, err := ph.Payouts.Create(context.Background(), p)
+	requireExtraRefused(t, nil, err, "bankCode")
+	assert.Zero(t, w.count())
+
+	// A name the params do not model is still merged and signed.
+	p.Extra = map[string]any{"gender": "F"}
+	_, err = ph.Payouts.Create(context.Background(), p)
+	require.NoError(t, err)
+	require.Equal(t, 1, w.count())
+	flatSigned(t, w.body[0], `accountName=Juan Cruz&accountNo=1234567890&amount=100&appId=f90addc4861540ef9312e87d8f360e08&appName=Test&bankCode=BDO&gender=F&idempotencyId=ORDER-000001&mchOrderId=ORDER-000001&payMethodCode=BANK`)
+}
