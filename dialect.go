@@ -143,7 +143,8 @@ func WithCallbackSecret(secret string) Option {
 		if secret == "" {
 			return errors.New("WithCallbackSecret: empty secret")
 		}
-		c.callbackSecret = secret
+		s := secretText(secret)
+		c.callbackSecret = &s
 		return nil
 	}
 }

@@ -228,3 +228,53 @@ func (k KeyPair) MarshalJSON() ([]byte, error) {
 		PublicKeyBase64 string `json:"publicKeyBase64"`
 	}{string(k.PublicKeyPEM), k.PublicKeyBase64})
 }
+
+// secretText is a secret the client holds (the callback secret). Every way of printing it
+// (fmt verbs, slog, JSON, text) shows "[redacted]". The Client holds it behind a pointer: fmt
+// prints an unexported field without its methods, and a pointer below the top level only as
+// an address, so that printing a copy of a Client never shows it either.
+type secretText string
+
+const redactedMark = "[redacted]"
+
+func (s secretText) String() string               { return redactedMark }
+func (s secretText) GoString() string             { return redactedMark }
+func (s secretText) Format(f fmt.State, _ rune)   { _, _ = io.WriteString(f, redactedMark) }
+func (s secretText) LogValue() slog.Value         { return slog.StringValue(redactedMark) }
+func (s secretText) MarshalText() ([]byte, error) { return []byte(redactedMark), nil }
+
+// clientSummary is what a Client shows of itself: the appId, host, dialect and whether a
+// callback secret and a platform key are set, never the secret, the signer or the keys.
+func (c *Client) clientSummary() string {
+	if c == nil {
+		return "paycools.Client(nil)"
+	}
+	return fmt.Sprintf("paycools.Client{appId:%s baseURL:%s dialect:%s callbackSecret:%s platformKey:%t}",
+		c.appID, c.baseURL, c.dialect, c.secretState(), c.platformKey != nil)
+}
+
+func (c *Client) secretState() string {
+	if c.callbackSecret == nil {
+		return "unset"
+	}
+	return redactedMark
+}
+
+// String describes the client (appId, host, dialect) without its secrets.
+func (c *Client) String() string { return c.clientSummary() }
+
+// GoString is String, so that %#v hides the secrets too.
+func (c *Client) GoString() string { return c.clientSummary() }
+
+// Format writes String for every fmt verb: no verb prints the callback secret or the signer.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.clientSummary()) }
+
+// LogValue describes the client for slog (appId, host, dialect) without its secrets.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("paycools.Client(nil)")
+	}
+	return slog.GroupValue(slog.String("appId", c.appID), slog.String("baseURL", c.baseURL),
+		slog.String("dialect", c.dialect.String()), slog.String("callbackSecret", c.secretState()),
+		slog.Bool("platformKey", c.platformKey != nil))
+}
