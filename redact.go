@@ -17,17 +17,24 @@ var (
 	signField = regexp.MustCompile(`("sign"\s*:\s*")[^"]*(")|(sign=)[^&\s"]*`)
 	// longBase64 is a run of base64 long enough to be a signature or a key (≥ 64 characters).
 	longBase64 = regexp.MustCompile(`[A-Za-z0-9+/_\-]{64,}={0,2}`)
+	// credentialPair is a key=value pair (or a JSON "key":value member) whose key looks like a
+	// credential: token, secret, password, credential, key, signature, authorization (X-Amz-
+	// Security-Token=..., client_secret=..., "apiKey":"..."). A signer's or a server's error
+	// may quote one; its value is removed.
+	credentialPair = regexp.MustCompile(`(?i)([A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|pwd|credential|key|signature|authorization)[A-Za-z0-9_.\-]*)("?\s*=\s*|"\s*:\s*)("[^"]*("|$)|'[^']*('|$)|[^\s&,;"'}\]]+)`)
 	// digitRun is a run of 6 or more digits, possibly grouped by spaces or dashes: an account
 	// or card number, a mobile number.
 	digitRun = regexp.MustCompile(`\d(?:[ \-]?\d){5,}`)
 )
 
 // redactText makes text from outside (a response body, an error from a server) safe for logs
-// and error strings: PEM blocks, sign values and long base64 runs are removed, digit runs of 6
-// or more are masked to their last 4 digits, and the result is cut to max characters.
+// and error strings: PEM blocks, sign values, the values of credential-like key=value pairs
+// and long base64 runs are removed, digit runs of 6 or more are masked to their last 4 digits,
+// and the result is cut to max characters.
 func redactText(s string, max int) string {
 	s = pemBlock.ReplaceAllString(s, "[key redacted]")
 	s = signField.ReplaceAllString(s, "${1}${3}[redacted]${2}")
+	s = credentialPair.ReplaceAllString(s, "${1}${2}[redacted]")
 	s = longBase64.ReplaceAllString(s, "[redacted]")
 	s = digitRun.ReplaceAllStringFunc(s, MaskAccountNumber)
 	s = strings.Join(strings.Fields(s), " ")
