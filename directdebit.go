@@ -348,8 +348,9 @@ type DirectDebitAuthorizationNotification struct {
 	InactiveTime Time `json:"inactiveTime"`
 	// InactiveType says why the token became inactive (MCH_CANCEL, USER_CANCEL, EXPIRED).
 	InactiveType DirectDebitInactiveType `json:"inactiveType"`
-	// UserLoginID is the user's wallet login id (flat edition only).
-	UserLoginID string `json:"userLoginId"`
+	// UserLoginID is the user's wallet login id (flat edition only); for GCash it is the
+	// mobile number, so it is masked in logs and prints like one.
+	UserLoginID string `json:"userLoginId" log:"mask"`
 	// Raw is the verified param.
 	Raw json.RawMessage `json:"-"`
 }
