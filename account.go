@@ -34,7 +34,7 @@ type AccountBalanceParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -60,31 +60,12 @@ func (b *Balance) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &aux); err != nil {
 		return err
 	}
-	v, err := decodeBalanceAmount(aux.Balance)
+	v, err := decodeAmount(aux.Balance)
 	if err != nil {
 		return fmt.Errorf("paycools: balance: %w", err)
 	}
 	b.Balance = v
 	return nil
-}
-
-// decodeBalanceAmount reads a balance: a JSON number or a digit string is in minor units; a
-// string holding a decimal point is in major units (ParseAmount, exact).
-func decodeBalanceAmount(raw json.RawMessage) (Amount, error) {
-	raw = bytes.TrimSpace(raw)
-	s := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, err
-		}
-	}
-	// A decimal point means pesos, quoted or not: nobody writes centavos as 10000.00.
-	if strings.Contains(s, ".") {
-		return ParseAmount(s)
-	}
-	var a Amount
-	err := a.UnmarshalJSON(raw)
-	return a, err
 }
 
 // decodeStatementPesos reads an amount that PayCools sends in major units (pesos): a JSON number
@@ -165,7 +146,7 @@ type AccountPaymentStatementParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -254,7 +235,7 @@ type AccountPayoutStatementParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -239,7 +239,7 @@ type VirtualAccountCreateParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. the PH edition's minAmount, maxAmount,
-	// expireTime); merged into param last (Extra wins).
+	// expireTime); merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -292,7 +292,7 @@ type VirtualAccountBatchCreateParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -341,7 +341,7 @@ type VirtualAccountUpdateParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -362,7 +362,7 @@ type VirtualAccountCashierURLParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -399,7 +399,7 @@ type VirtualAccountListPaymentsParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. a comma-joined channelCode filter of the
-	// PH edition); merged into param last (Extra wins).
+	// PH edition); merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -457,7 +457,7 @@ type VirtualAccountCancelParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -382,9 +382,12 @@ func TestBillsPaymentExtra(t *testing.T) {
 	p := fullCreateVirtualAccountParams()
 	p.Extra = map[string]any{"remark": "from extra", "payMode": "WEB", "minAmount": 20000}
 	_, err := f.Client.BillsPayment.CreateVirtualAccount(context.Background(), p)
+	requireExtraRefused(t, f, err, "remark")
+	p.Extra = map[string]any{"payMode": "WEB", "minAmount": 20000}
+	_, err = f.Client.BillsPayment.CreateVirtualAccount(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, "from extra", got.Param["remark"])
+	assert.Equal(t, "loan 42", got.Param["remark"])
 	assert.Equal(t, "WEB", got.Param["payMode"])
 	assert.Equal(t, json.Number("20000"), got.Param["minAmount"])
 	assert.Equal(t, "loan 42", p.Remark)

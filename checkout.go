@@ -96,7 +96,7 @@ type CheckoutChannelsParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -177,7 +177,7 @@ type CheckoutCreateParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (userId, shippingAddress, ...); merged into
-	// param last (Extra wins).
+	// param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -296,7 +296,7 @@ type CheckoutGetParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -358,7 +358,7 @@ type CheckoutCloseParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. countryCode); merged into param last
-	// (Extra wins).
+	// (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

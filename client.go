@@ -67,7 +67,7 @@ type Client struct {
 
 	dialect        Dialect         // the wire dialect (WithDialect, else from the base URL)
 	envSigning     EnvelopeSigning // what envelope operations sign (WithEnvelopeSigning, else per dialect)
-	callbackSecret string          // flat SHA-1 callback secret (WithCallbackSecret); never logged
+	callbackSecret *secretText     // flat SHA-1 callback secret (WithCallbackSecret), nil when unset; a pointer, so that printing a Client value shows an address, never the secret
 	appName        string          // appName for the operations that carry it (WithAppName)
 	quotedAppID    []byte          // appID as a JSON string, for the flat bodies
 	quotedAppName  []byte          // appName as a JSON string, for the flat bodies

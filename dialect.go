@@ -143,7 +143,8 @@ func WithCallbackSecret(secret string) Option {
 		if secret == "" {
 			return errors.New("WithCallbackSecret: empty secret")
 		}
-		c.callbackSecret = secret
+		s := secretText(secret)
+		c.callbackSecret = &s
 		return nil
 	}
 }
@@ -151,7 +152,7 @@ func WithCallbackSecret(secret string) Option {
 // WithAppName sets appName, the merchant application's name, for every operation that carries
 // it: in the PH dialect payouts, virtual accounts, QR codes, web payments and direct-debit
 // payments need it; 4.2 and 6.1 carry it in both dialects. A value in the params' own AppName
-// or in Extra["appName"] wins.
+// (4.2, 6.1) or, for params without one, in Extra["appName"] wins.
 func WithAppName(name string) Option {
 	return func(c *Client) error {
 		if strings.TrimSpace(name) == "" {

@@ -33,7 +33,7 @@ type DirectDebitAuthorizationLinkCreateParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -218,7 +218,7 @@ type DirectDebitAuthorizationGetParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. countryCode, if a tenant asks for it);
-	// merged into param last (Extra wins).
+	// merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -287,7 +287,7 @@ type DirectDebitAuthorizationCancelParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -348,8 +348,9 @@ type DirectDebitAuthorizationNotification struct {
 	InactiveTime Time `json:"inactiveTime"`
 	// InactiveType says why the token became inactive (MCH_CANCEL, USER_CANCEL, EXPIRED).
 	InactiveType DirectDebitInactiveType `json:"inactiveType"`
-	// UserLoginID is the user's wallet login id (flat edition only).
-	UserLoginID string `json:"userLoginId"`
+	// UserLoginID is the user's wallet login id (flat edition only); for GCash it is the
+	// mobile number, so it is masked in logs and prints like one.
+	UserLoginID string `json:"userLoginId" log:"mask"`
 	// Raw is the verified param.
 	Raw json.RawMessage `json:"-"`
 }
@@ -385,7 +386,7 @@ type DirectDebitPaymentCreateParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. the J&T-only businessType, projectType,
-	// items); merged into param last (Extra wins).
+	// items); merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -426,7 +427,7 @@ type DirectDebitPaymentGetParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -133,10 +133,12 @@ func TestDirectDebitCreateAuthorizationLinkExtra(t *testing.T) {
 	p := ddLinkParams()
 	p.Extra = map[string]any{"userLoginId": "0917", "countryCode": "MY"}
 	_, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
+	requireExtraRefused(t, f, err, "countryCode")
+	p.Extra = map[string]any{"userLoginId": "0917"}
+	_, err = f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, "0917", f.last().Param["userLoginId"])
-	assert.Equal(t, "MY", f.last().Param["countryCode"], "Extra wins on a clash")
-	assert.Equal(t, CountryPH, p.CountryCode, "caller's params untouched")
+	assert.Equal(t, "PH", f.last().Param["countryCode"])
 }
 
 // ---------- 10.2 GetAuthorization / WaitAuthorization ----------
@@ -237,9 +239,13 @@ func TestDirectDebitGetAuthorizationExtra(t *testing.T) {
 	_, err := f.Client.DirectDebit.GetAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{
 		UserID: "u0009", Extra: map[string]any{"countryCode": "PH", "userId": "override"},
 	})
+	requireExtraRefused(t, f, err, "userId")
+	_, err = f.Client.DirectDebit.GetAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{
+		UserID: "u0009", Extra: map[string]any{"countryCode": "PH"},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, "PH", f.last().Param["countryCode"])
-	assert.Equal(t, "override", f.last().Param["userId"])
+	assert.Equal(t, "u0009", f.last().Param["userId"])
 }
 
 func TestDirectDebitWaitAuthorization(t *testing.T) {
@@ -400,11 +406,14 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 		Extra:     map[string]any{"businessType": "COD", "amount": 2},
 	}
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
+	requireExtraRefused(t, f, err, "amount")
+	p.Extra = map[string]any{"businessType": "COD"}
+	_, err = f.Client.DirectDebit.CreatePayment(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "amount", "channelCode", "payToken", "notifyUrl", "businessType"), paramKeys(got))
 	assert.Equal(t, "COD", got.Param["businessType"])
-	assert.Equal(t, json.Number("2"), got.Param["amount"], "Extra wins on a clash")
+	assert.Equal(t, json.Number("1"), got.Param["amount"])
 	assert.Equal(t, ddNowMilli, got.Param["timestamp"])
 	assert.Contains(t, got.Env.Param, `"notifyUrl":"https://m.example/n?a=1&b=2"`, "no HTML escaping")
 	assert.Equal(t, Amount(1), p.Amount)
@@ -590,7 +599,7 @@ func TestDirectDebitGetPayment(t *testing.T) {
 	f := newFakeAPI(t)
 	data := `{
 	  "mchOrderId": "DD20240101120000", "transactionId": "DD1175679364396181358",
-	  "amount": "10000", "fee": 150, "totalAmount": "10150.0",
+	  "amount": "10000", "fee": 150, "totalAmount": "101.50",
 	  "transactionStatus": "fail", "channelCode": "PH_GCASH_DIRECT_DEBIT",
 	  "createTime": "2024-07-19 14:14:47", "returnTime": "2024-07-19T14:14:47+08:00",
 	  "transactionCreateTime": "2024-07-19T06:14:47Z", "transactionReturnTime": "2024-07-19 14:14:47",
@@ -669,8 +678,12 @@ func TestDirectDebitGetPaymentExtra(t *testing.T) {
 	_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{
 		MchOrderID: "A1", Extra: map[string]any{"mchOrderId": "B2", "countryCode": "PH"},
 	})
+	requireExtraRefused(t, f, err, "mchOrderId")
+	_, err = f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{
+		MchOrderID: "A1", Extra: map[string]any{"countryCode": "PH"},
+	})
 	require.NoError(t, err)
-	assert.Equal(t, "B2", f.last().Param["mchOrderId"])
+	assert.Equal(t, "A1", f.last().Param["mchOrderId"])
 	assert.Equal(t, "PH", f.last().Param["countryCode"])
 }
 

@@ -83,7 +83,7 @@ type EKYCInitParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -115,7 +115,7 @@ type EKYCResultGetParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -116,11 +116,13 @@ func TestEKYCInitExtra(t *testing.T) {
 	p := ekycInitParams()
 	p.Extra = map[string]any{"countryCode": "PH", "terminalType": "WAP", "channelCode": "REAL_CHANNEL"}
 	_, err := f.Client.EKYC.Init(context.Background(), p)
+	requireExtraRefused(t, f, err, "channelCode")
+	p.Extra = map[string]any{"countryCode": "PH", "terminalType": "WAP"}
+	_, err = f.Client.EKYC.Init(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "PH", got.Param["countryCode"])
 	assert.Equal(t, "WAP", got.Param["terminalType"])
-	assert.Equal(t, "REAL_CHANNEL", got.Param["channelCode"], "Extra wins on a clash")
 	assert.Equal(t, json.Number("1726139239000"), got.Param["timestamp"])
 }
 

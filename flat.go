@@ -196,7 +196,7 @@ type flatAttempt struct {
 // buildFlat lays out one attempt of a flat operation (docs/dialects.md §3, §4.2, §5, §8): the
 // params' fields under their PH names, only those the row lists, plus appId, appName (when
 // listed), timestamp (when listed: the caller's, else the clock's, in milliseconds) and Extra
-// (merged last, Extra wins); null and "" dropped; sorted. It signs the canonical string and
+// (merged last; validation refused any key the params model); null and "" dropped; sorted. It signs the canonical string and
 // returns the body, or the query for a GET.
 func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, extra map[string]any) (flatAttempt, error) {
 	fields, ok := scanCompactObject(base)

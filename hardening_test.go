@@ -189,7 +189,7 @@ func TestUnreadableMoneyFieldIsNotHandled(t *testing.T) {
 	c := newFakeAPI(t).Client
 	var calls int
 	h := c.NotificationHandler(func(context.Context, *Notification) error { calls++; return nil })
-	for _, amount := range []string{`"500.10"`, `50010.5`, `"5e4"`, `"50,010"`} {
+	for _, amount := range []string{`"500.101"`, `50010.555`, `"5e4"`, `5.0e4`, `"50,010"`, `"500.1x"`} {
 		body := signedCallback(t, `{"eventName":"disbursement.success","transactionId":"DA1","amount":`+amount+`,"transactionStatus":"COMPLETED","returnTime":"2024-09-12 19:00:00"}`)
 		assert.Equal(t, 500, serveCallback(h, "POST", body).Code, amount)
 	}

@@ -172,6 +172,116 @@ func (x DirectDebitAuthorizationNotification) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, maskedString(x))
 }
 
+// The results and list pages below hold account numbers, mobile numbers or pay tokens, in a
+// field tagged log:"mask", in a list element or in Raw. They print as their LogValue does,
+// through the same maskedString as the params above; TestMaskedTypesPrintNoMaskedValue walks
+// every such type of the package.
+
+// LogValue renders the value for slog with its masked fields masked and Raw left out.
+func (x BankTransferAccounts) LogValue() slog.Value { return maskedLogValue(x) }
+
+// LogValue renders the value for slog with its masked fields masked and Raw left out.
+func (x DirectDebitAuthorizations) LogValue() slog.Value { return maskedLogValue(x) }
+
+// LogValue renders the value for slog with its masked fields masked and Raw left out.
+func (x PaymentStatement) LogValue() slog.Value { return maskedLogValue(x) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x BankTransferAccount) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x BankTransferAccount) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x BankTransferAccount) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x CheckoutAddress) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x CheckoutAddress) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x CheckoutAddress) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizationCancelResult) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizationCancelResult) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizationCancelResult) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitPaymentDetail) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitPaymentDetail) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitPaymentDetail) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitToken) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitToken) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitToken) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x PaymentRecord) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x PaymentRecord) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x PaymentRecord) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x WebPayment) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x WebPayment) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x WebPayment) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x BankTransferAccounts) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x BankTransferAccounts) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x BankTransferAccounts) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizations) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizations) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizations) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x PaymentStatement) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x PaymentStatement) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x PaymentStatement) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
 // LogValue renders the notification for slog: the event name, the form, the appId sent
 // beside it and the typed event with its account numbers, mobile numbers and tokens masked.
 // Param (the unmasked wire data) is left out.
@@ -227,4 +337,54 @@ func (k KeyPair) MarshalJSON() ([]byte, error) {
 		PublicKeyPEM    string `json:"publicKeyPem"`
 		PublicKeyBase64 string `json:"publicKeyBase64"`
 	}{string(k.PublicKeyPEM), k.PublicKeyBase64})
+}
+
+// secretText is a secret the client holds (the callback secret). Every way of printing it
+// (fmt verbs, slog, JSON, text) shows "[redacted]". The Client holds it behind a pointer: fmt
+// prints an unexported field without its methods, and a pointer below the top level only as
+// an address, so that printing a copy of a Client never shows it either.
+type secretText string
+
+const redactedMark = "[redacted]"
+
+func (s secretText) String() string               { return redactedMark }
+func (s secretText) GoString() string             { return redactedMark }
+func (s secretText) Format(f fmt.State, _ rune)   { _, _ = io.WriteString(f, redactedMark) }
+func (s secretText) LogValue() slog.Value         { return slog.StringValue(redactedMark) }
+func (s secretText) MarshalText() ([]byte, error) { return []byte(redactedMark), nil }
+
+// clientSummary is what a Client shows of itself: the appId, host, dialect and whether a
+// callback secret and a platform key are set, never the secret, the signer or the keys.
+func (c *Client) clientSummary() string {
+	if c == nil {
+		return "paycools.Client(nil)"
+	}
+	return fmt.Sprintf("paycools.Client{appId:%s baseURL:%s dialect:%s callbackSecret:%s platformKey:%t}",
+		c.appID, c.baseURL, c.dialect, c.secretState(), c.platformKey != nil)
+}
+
+func (c *Client) secretState() string {
+	if c.callbackSecret == nil {
+		return "unset"
+	}
+	return redactedMark
+}
+
+// String describes the client (appId, host, dialect) without its secrets.
+func (c *Client) String() string { return c.clientSummary() }
+
+// GoString is String, so that %#v hides the secrets too.
+func (c *Client) GoString() string { return c.clientSummary() }
+
+// Format writes String for every fmt verb: no verb prints the callback secret or the signer.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.clientSummary()) }
+
+// LogValue describes the client for slog (appId, host, dialect) without its secrets.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("paycools.Client(nil)")
+	}
+	return slog.GroupValue(slog.String("appId", c.appID), slog.String("baseURL", c.baseURL),
+		slog.String("dialect", c.dialect.String()), slog.String("callbackSecret", c.secretState()),
+		slog.Bool("platformKey", c.platformKey != nil))
 }

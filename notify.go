@@ -224,13 +224,13 @@ func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs [
 	}
 	switch form {
 	case NotificationFormFlatSHA1:
-		if c.callbackSecret == "" {
+		if c.callbackSecret == nil {
 			return nil, badSign("no callback secret configured (WithCallbackSecret): cannot verify a flat SHA-1 callback", nil)
 		}
 		h := sha1.New()
 		h.Write(msg)
 		h.Write([]byte("&secret="))
-		h.Write([]byte(c.callbackSecret))
+		h.Write([]byte(*c.callbackSecret))
 		want := hex.EncodeToString(h.Sum(nil))
 		if subtle.ConstantTimeCompare([]byte(strings.ToLower(sign)), []byte(want)) != 1 {
 			return nil, badSign("bad signature", ErrSignatureMismatch)
@@ -560,7 +560,7 @@ func successReply(f NotificationForm) []byte {
 // verified with what is configured.
 func (c *Client) canVerifyCallbacks() bool {
 	for _, f := range callbackForms[c.dialect] {
-		if f == NotificationFormFlatSHA1 && c.callbackSecret != "" || f != NotificationFormFlatSHA1 && c.platformKey != nil {
+		if f == NotificationFormFlatSHA1 && c.callbackSecret != nil || f != NotificationFormFlatSHA1 && c.platformKey != nil {
 			return true
 		}
 	}

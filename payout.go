@@ -62,7 +62,7 @@ type PayoutCreateParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -95,7 +95,7 @@ type PayoutGetParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

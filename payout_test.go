@@ -186,15 +186,18 @@ func TestPayoutCreateValidation(t *testing.T) {
 	})
 }
 
-func TestPayoutCreateExtraWins(t *testing.T) {
+func TestPayoutCreateExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutCreate, payoutCreateData)
 	p := fullCreatePayoutParams()
 	p.Extra = map[string]any{"transferCode": "PAYMAYA", "appName": "shop", "accountType": "MOBILE_NUMBER"}
 	_, err := f.Client.Payouts.Create(context.Background(), p)
+	requireExtraRefused(t, f, err, "transferCode")
+	p.Extra = map[string]any{"appName": "shop", "accountType": "MOBILE_NUMBER"}
+	_, err = f.Client.Payouts.Create(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, "PAYMAYA", got.Param["transferCode"])
+	assert.Equal(t, "GCASH", got.Param["transferCode"])
 	assert.Equal(t, "shop", got.Param["appName"])
 	assert.Equal(t, "MOBILE_NUMBER", got.Param["accountType"])
 }
@@ -288,7 +291,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 				assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
 				assert.True(t, p.ReturnTime.IsZero())
 			}},
-		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":100.0}`,
+		{"pending; unknown status and undocumented failedCode kept", `{"mchOrderId":"P3","transactionStatus":"PROCESSING","failedCode":1001,"amount":1.00}`,
 			func(t *testing.T, p *Payout) {
 				assert.Equal(t, TransactionStatus("PROCESSING"), p.TransactionStatus)
 				assert.False(t, p.TransactionStatus.Final())
@@ -315,16 +318,21 @@ func TestPayoutGetDecoding(t *testing.T) {
 	}
 }
 
-func TestPayoutGetExtraWins(t *testing.T) {
+func TestPayoutGetExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutGet, `{}`)
 	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{
 		MchOrderID: "Platform0001",
-		Extra:      map[string]any{"countryCode": "ID", "appName": "shop"},
+		Extra:      map[string]any{"appName": "shop", "mch_order_id": "Other"},
+	})
+	requireExtraRefused(t, f, err, "mch_order_id")
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{
+		MchOrderID: "Platform0001",
+		Extra:      map[string]any{"appName": "shop"},
 	})
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, "ID", got.Param["countryCode"])
+	assert.Equal(t, "Platform0001", got.Param["mchOrderId"])
 	assert.Equal(t, "shop", got.Param["appName"])
 }
 

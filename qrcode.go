@@ -105,7 +105,7 @@ type QRCodeCreateParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. appName, callbackUrl of the PH edition);
-	// merged into param last (Extra wins).
+	// merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -150,7 +150,7 @@ type QRCodeGetParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -167,7 +167,7 @@ type QRCodeListPaymentsParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. subOrderId of J&T merged orders); merged
-	// into param last (Extra wins).
+	// into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -201,7 +201,7 @@ type QRCodeCancelParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -223,7 +223,7 @@ type QRCodeUpdateParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -210,18 +210,20 @@ func TestQRCodeCreateValidation(t *testing.T) {
 	})
 }
 
-func TestQRCodeCreateExtraWins(t *testing.T) {
+func TestQRCodeCreateExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/qr/generate", `{}`)
 	p := fullQRCodeCreateParams()
 	p.Extra = map[string]any{"appName": "My Shop", "remark": "from extra", "callbackUrl": "https://cb.example/"}
 	_, err := f.Client.QRCodes.Create(context.Background(), p)
+	requireExtraRefused(t, f, err, "remark")
+	p.Extra = map[string]any{"appName": "My Shop", "callbackUrl": "https://cb.example/"}
+	_, err = f.Client.QRCodes.Create(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "My Shop", got.Param["appName"])
-	assert.Equal(t, "from extra", got.Param["remark"])
+	assert.Equal(t, "example", got.Param["remark"])
 	assert.Equal(t, "https://cb.example/", got.Param["callbackUrl"])
-	assert.Equal(t, "example", p.Remark, "the caller's params are not changed")
 }
 
 func TestQRCodeCreateLogValueMasksMobile(t *testing.T) {
@@ -238,13 +240,15 @@ func TestQRCodeCreateLogValueMasksMobile(t *testing.T) {
 func TestQRCodeGet(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/v2/jt/qrcode/detail", qrCodeData)
-	res, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", Extra: map[string]any{"mchOrderId": "PC880002", "x": 1}})
+	_, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", Extra: map[string]any{"MchOrderId": "PC880002", "x": 1}})
+	requireExtraRefused(t, f, err, "MchOrderId")
+	res, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", Extra: map[string]any{"x": 1}})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/open-api/v2/jt/qrcode/detail", got.Path)
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "x"), paramKeys(got))
-	assert.Equal(t, "PC880002", got.Param["mchOrderId"], "Extra wins")
+	assert.Equal(t, "PC880001", got.Param["mchOrderId"])
 	assert.Equal(t, QRStatusActive, res.Status)
 	assert.Equal(t, Amount(50010), res.Amount)
 	assert.JSONEq(t, qrCodeData, string(res.Raw))
@@ -309,6 +313,9 @@ func TestQRCodeUpdate(t *testing.T) {
 	p := fullQRCodeUpdateParams()
 	p.Timestamp = 1676017834369
 	p.Extra = map[string]any{"customerName": "Other Name"}
+	_, err := f.Client.QRCodes.Update(context.Background(), p)
+	requireExtraRefused(t, f, err, "customerName")
+	p.Extra = nil
 	res, err := f.Client.QRCodes.Update(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
@@ -316,7 +323,7 @@ func TestQRCodeUpdate(t *testing.T) {
 	assert.Equal(t, "/api/v1/qrcode/update", got.Path)
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "customerName", "callbackUrl", "email", "remark"), paramKeys(got))
 	assert.Equal(t, json.Number("1676017834369"), got.Param["timestamp"])
-	assert.Equal(t, "Other Name", got.Param["customerName"], "Extra wins")
+	assert.Equal(t, p.CustomerName, got.Param["customerName"])
 	assert.Equal(t, "https://www.paycools.com.ph", res.NotifyURL, "callbackUrl read into NotifyURL")
 	assert.Equal(t, QRStatusActive, res.Status, "status read into Status")
 	assert.Zero(t, res.Amount)

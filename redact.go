@@ -3,6 +3,7 @@ package paycools
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"regexp"
 	"sort"
@@ -13,21 +14,29 @@ import (
 var (
 	// pemBlock is any PEM armor and its body: keys must never reach a log or an error.
 	pemBlock = regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)`)
-	// signField is a "sign" value in JSON or a query string.
-	signField = regexp.MustCompile(`("sign"\s*:\s*")[^"]*(")|(sign=)[^&\s"]*`)
+	// signField is a "sign" value in JSON or a query string, also when the text was cut before
+	// its closing quote.
+	signField = regexp.MustCompile(`("sign"\s*:\s*")[^"]*("|$)|(sign=)[^&\s"]*`)
 	// longBase64 is a run of base64 long enough to be a signature or a key (≥ 64 characters).
 	longBase64 = regexp.MustCompile(`[A-Za-z0-9+/_\-]{64,}={0,2}`)
+	// credentialPair is a key=value pair (or a JSON "key":value member) whose key looks like a
+	// credential: token, secret, password, credential, key, signature, authorization (X-Amz-
+	// Security-Token=..., client_secret=..., "apiKey":"..."). A signer's or a server's error
+	// may quote one; its value is removed.
+	credentialPair = regexp.MustCompile(`(?i)([A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|pwd|credential|key|signature|authorization)[A-Za-z0-9_.\-]*)("?\s*=\s*|"\s*:\s*)("[^"]*("|$)|'[^']*('|$)|[^\s&,;"'}\]]+)`)
 	// digitRun is a run of 6 or more digits, possibly grouped by spaces or dashes: an account
 	// or card number, a mobile number.
 	digitRun = regexp.MustCompile(`\d(?:[ \-]?\d){5,}`)
 )
 
 // redactText makes text from outside (a response body, an error from a server) safe for logs
-// and error strings: PEM blocks, sign values and long base64 runs are removed, digit runs of 6
-// or more are masked to their last 4 digits, and the result is cut to max characters.
+// and error strings: PEM blocks, sign values, the values of credential-like key=value pairs
+// and long base64 runs are removed, digit runs of 6 or more are masked to their last 4 digits,
+// and the result is cut to max characters.
 func redactText(s string, max int) string {
 	s = pemBlock.ReplaceAllString(s, "[key redacted]")
 	s = signField.ReplaceAllString(s, "${1}${3}[redacted]${2}")
+	s = credentialPair.ReplaceAllString(s, "${1}${2}[redacted]")
 	s = longBase64.ReplaceAllString(s, "[redacted]")
 	s = digitRun.ReplaceAllStringFunc(s, MaskAccountNumber)
 	s = strings.Join(strings.Fields(s), " ")
@@ -36,6 +45,14 @@ func redactText(s string, max int) string {
 	}
 	return s
 }
+
+// Redact makes a text from outside the SDK safe to print or log, as the SDK's own error texts
+// are: PEM blocks, sign values (JSON or query), the values of credential-like key=value pairs
+// (token, secret, password, credential, key, ...) and base64 runs of 64 characters or more are
+// removed, digit runs of 6 or more are masked to their last 4 digits, and white space is
+// collapsed. Use it on a PayCools message (APIError.Message is the host's text, unredacted), a
+// response body or a signer's error before showing it.
+func Redact(s string) string { return redactText(s, math.MaxInt) }
 
 // MaskAccountNumber masks an account number, card number or mobile number to its last four
 // characters ("1234567890" → "******7890"), for logs and displays. Values of four characters

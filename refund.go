@@ -79,7 +79,7 @@ type RefundCreateParams struct {
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
 	// Extra holds fields the SDK does not model (e.g. subOrderId of the J&T edition); merged
-	// into param last (Extra wins).
+	// into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 
@@ -93,7 +93,7 @@ type RefundListPaymentsParams struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
 	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (Extra wins).
+	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
 	Extra map[string]any `json:"-"`
 }
 

@@ -74,18 +74,21 @@ func TestRefundCreateDocExample(t *testing.T) {
 	}`, f.last().Env.Param)
 }
 
-func TestRefundCreateExtraWins(t *testing.T) {
+func TestRefundCreateExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", refundCreatePath, refundCreatedData)
 	p := fullRefundCreateParams()
 	p.RefundReason = ""
 	p.Extra = map[string]any{"subOrderId": "JT0001", "refundAmount": 999}
 	_, err := f.Client.Refunds.Create(context.Background(), p)
+	requireExtraRefused(t, f, err, "refundAmount")
+	p.Extra = map[string]any{"subOrderId": "JT0001"}
+	_, err = f.Client.Refunds.Create(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, sortedNames("timestamp", "mchRefundOrderId", "originalTransactionId", "refundAmount", "refundCallbackUrl", "subOrderId"), paramKeys(got))
 	assert.Equal(t, "JT0001", got.Param["subOrderId"])
-	assert.Equal(t, json.Number("999"), got.Param["refundAmount"])
+	assert.Equal(t, json.Number(itoa(int(p.RefundAmount))), got.Param["refundAmount"])
 }
 
 func TestRefundCreateValidation(t *testing.T) {

@@ -602,12 +602,13 @@ func marshalCompact(v any) ([]byte, error) {
 
 // buildParam returns the exact param bytes of one attempt: the struct's fields, then
 // timestamp (the caller's, or the clock's in milliseconds, fresh on every attempt), then the
-// Extra entries, which win on a name clash (docs/envelope.md §3).
+// Extra entries (docs/envelope.md §3; validation refused any Extra key the params model, and
+// timestamp).
 func buildParam(base []byte, ts int64, extra map[string]any, clock func() time.Time) ([]byte, error) {
 	out := make([]byte, 0, len(base)+64)
 	out = append(out, base[:len(base)-1]...)
 	hasFields := len(bytes.TrimSpace(base[1:len(base)-1])) > 0
-	if _, overridden := extra["timestamp"]; !overridden && ts == 0 {
+	if ts == 0 {
 		// A non-zero Timestamp set by the caller is already in base.
 		ts = clock().UnixMilli()
 		if hasFields {

@@ -92,10 +92,10 @@ func TestParamTimestampExtraAndEscaping(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", probePath, `{}`)
 	_, err := probe(f, &probeParams{MchOrderID: "A&B<1>", Amount: 50010, NotifyURL: "https://m.test/n?a=1&b=2",
-		Extra: map[string]any{"amount": 1, "businessType": "X"}})
+		Extra: map[string]any{"businessType": "X"}})
 	require.NoError(t, err)
-	// Struct fields first, then the clock's timestamp in milliseconds, then Extra (which wins).
-	assert.Equal(t, `{"mchOrderId":"A&B<1>","amount":1,"notifyUrl":"https://m.test/n?a=1&b=2","timestamp":1726139239000,"businessType":"X"}`, f.last().Env.Param)
+	// Struct fields first, then the clock's timestamp in milliseconds, then Extra.
+	assert.Equal(t, `{"mchOrderId":"A&B<1>","amount":50010,"notifyUrl":"https://m.test/n?a=1&b=2","timestamp":1726139239000,"businessType":"X"}`, f.last().Env.Param)
 
 	// A caller's timestamp is sent as given.
 	_, err = probe(f, &probeParams{MchOrderID: "x", Amount: 100, Timestamp: 1676017834369})

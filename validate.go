@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -154,6 +156,7 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 	flatRow := ep.form == formFlat
 	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames}
 	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
+		refuseModelledExtra(v, rv, extraMap, renames)
 		if listed, req := ep.lists("appName"); listed && req && !appNameGiven && !hasFieldJSON(v, rv, "appName") {
 			v.add("appName", "is required: set it with paycools.WithAppName, in the params or in Extra")
 		}
@@ -187,6 +190,64 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 			}
 		}
 	})
+}
+
+// refuseModelledExtra records a problem for every Extra key that names something the params
+// model: a field's JSON name, the name the dialect sends it under (renames), or timestamp,
+// which the SDK sets. Extra adds fields the SDK does not model; letting it replace a
+// validated field would send a value nobody checked (Extra{"amount": 100000} on a payout
+// validated at PHP 1.00 would pay PHP 1,000.00). Names are compared ignoring case, '_' and
+// '-', as lenient JSON readers on the host side match them.
+func refuseModelledExtra(v *validation, rv reflect.Value, extra map[string]any, renames []rename) {
+	if len(extra) == 0 || rv.Kind() != reflect.Struct {
+		return
+	}
+	modelled := map[string]string{looseName("timestamp"): "Timestamp (the SDK sets timestamp)"}
+	addModelledNames(modelled, rv.Type())
+	for _, r := range renames {
+		if goName, ok := modelled[looseName(r.from)]; ok {
+			modelled[looseName(r.to)] = goName + " (sent as " + r.to + " in this dialect)"
+		}
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if goName, ok := modelled[looseName(k)]; ok {
+			v.add("Extra", "Extra["+strconv.Quote(k)+"] names the field "+goName+
+				" that the params model: set that field instead (Extra only adds fields the SDK does not model)")
+		}
+	}
+}
+
+// addModelledNames adds the JSON names of t's exported fields (and of its embedded structs')
+// to names, each mapped to its Go field name.
+func addModelledNames(names map[string]string, t reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			addModelledNames(names, sf.Type)
+			continue
+		}
+		if !sf.IsExported() || sf.Name == "Extra" {
+			continue
+		}
+		if name := jsonName(sf); name != "-" {
+			names[looseName(name)] = sf.Name
+		}
+	}
+}
+
+// looseName is a JSON name folded for comparison: lower case, without '_' and '-'.
+func looseName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // pathVar reports whether path has the placeholder {name}.

@@ -14,8 +14,11 @@ import (
 // sen for MYR, satang for THB, and whole rupiah for IDR. It is never a float.
 //
 // Amount encodes as a JSON integer. It decodes tolerantly, because PayCools editions disagree
-// on the JSON type: a JSON integer, a string holding an integer ("50010", "-10004"), a number
-// with a zero fraction (100.0), and null or "" (as 0).
+// on the JSON type: a JSON integer or a string holding an integer ("50010", "-10004") is in
+// minor units; null or "" is 0. A number or string with a decimal point ("500.10", 500.1,
+// 500.00) is in major units (pesos) and is read exactly (50010, 50010, 50000), because an
+// amount text with a decimal point is never minor units; more than two non-zero decimals, an
+// exponent or anything else that is not a number is refused.
 type Amount int64
 
 // String renders the amount in major units with two decimals: Amount(50010) is "500.10".
@@ -31,15 +34,35 @@ func (a Amount) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }
 
-// UnmarshalJSON decodes a JSON integer, a numeric string, a number with a zero fraction, or
-// null / "" (as 0). Anything else is an error and leaves the amount unchanged.
+// UnmarshalJSON decodes the forms listed on Amount: an integer (a JSON number or a string) in
+// minor units, a decimal text in major units read exactly, or null / "" (as 0). Anything
+// else is an error and leaves the amount unchanged.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	n, err := decodeInt(b)
+	n, err := decodeAmount(b)
 	if err != nil {
 		return fmt.Errorf("paycools: amount: %w", err)
 	}
-	*a = Amount(n)
+	*a = n
 	return nil
+}
+
+// decodeAmount reads one JSON amount with the rule given on Amount.
+func decodeAmount(b []byte) (Amount, error) {
+	b = bytes.TrimSpace(b)
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		var err error
+		if s, err = decodeString(b); err != nil {
+			return 0, err
+		}
+		s = strings.TrimSpace(s)
+	}
+	if strings.Contains(s, ".") {
+		// A decimal point means major units, quoted or not: nobody writes centavos as 500.00.
+		return ParseAmount(s)
+	}
+	n, err := decodeInt(b)
+	return Amount(n), err
 }
 
 // ParseAmount converts a decimal text in major units ("500.10", "500.1", "500") to an Amount

@@ -10,13 +10,13 @@ import (
 )
 
 func TestAmount(t *testing.T) {
-	good := map[string]Amount{`50010`: 50010, `"50010"`: 50010, `"-10004"`: -10004, `100.0`: 100, `"100.00"`: 100, `null`: 0, `""`: 0, `0`: 0}
+	good := map[string]Amount{`50010`: 50010, `"50010"`: 50010, `"-10004"`: -10004, `100.0`: 10000, `"100.00"`: 10000, `"500.1"`: 50010, `500.10`: 50010, `null`: 0, `""`: 0, `0`: 0}
 	for in, want := range good {
 		var a Amount
 		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
 		assert.Equal(t, want, a, in)
 	}
-	for _, in := range []string{`"12.5"`, `12.34`, `"abc"`, `true`, `{}`, `[]`, `"1e400"`} {
+	for _, in := range []string{`"12.345"`, `12.001`, `1e3`, `"5.5.5"`, `"abc"`, `true`, `{}`, `[]`, `"1e400"`} {
 		var a Amount = 7
 		assert.Error(t, json.Unmarshal([]byte(in), &a), in)
 		assert.Equal(t, Amount(7), a, "a failed decode leaves the value unchanged")

@@ -314,15 +314,20 @@ func TestWebPaymentCreateConditionalFieldsAccepted(t *testing.T) {
 	})
 }
 
-func TestWebPaymentCreateExtraWins(t *testing.T) {
+func TestWebPaymentCreateExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", wpCreatePath, `{}`)
 	p := wpCreateParams()
-	p.Extra = map[string]any{"remark": "from Extra", "wechatpay": map[string]any{"openId": "o1"}, "timestamp": 1700000000000}
+	for _, k := range []string{"remark", "timestamp"} {
+		p.Extra = map[string]any{k: "from Extra", "wechatpay": map[string]any{"openId": "o1"}}
+		_, err := f.Client.WebPayments.Create(context.Background(), p)
+		requireExtraRefused(t, f, err, k)
+	}
+	p.Extra = map[string]any{"wechatpay": map[string]any{"openId": "o1"}}
+	p.Timestamp = 1700000000000
 	_, err := f.Client.WebPayments.Create(context.Background(), p)
 	require.NoError(t, err)
 	r := f.last()
-	assert.Equal(t, "from Extra", r.Param["remark"], "Extra wins on a clash")
 	assert.Equal(t, map[string]any{"openId": "o1"}, r.Param["wechatpay"])
 	assert.Equal(t, json.Number("1700000000000"), r.Param["timestamp"])
 	assert.Equal(t, 1, strings.Count(r.Env.Param, `"remark"`), "no duplicate keys")
@@ -341,16 +346,20 @@ func TestWebPaymentCreateLogValueMasks(t *testing.T) {
 func TestWebPaymentGet(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", wpGetPath, wpPaymentData)
-	res, err := f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{
+	_, err := f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{
 		MchOrderID: "CCP20220428011068111", TransactionID: "PHP20240719141447123", CountryCode: CountryPH,
 		Extra: map[string]any{"countryCode": "ID"},
+	})
+	requireExtraRefused(t, f, err, "countryCode")
+	res, err := f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{
+		MchOrderID: "CCP20220428011068111", TransactionID: "PHP20240719141447123", CountryCode: CountryPH,
 	})
 	require.NoError(t, err)
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, wpGetPath, r.Path)
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "transactionId", "countryCode"), paramKeys(r))
-	assert.Equal(t, "ID", r.Param["countryCode"], "Extra wins")
+	assert.Equal(t, "PH", r.Param["countryCode"])
 	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
 	assert.Equal(t, "https://test.com/cb", res.NotifyURL)
 	assert.JSONEq(t, wpPaymentData, string(res.Raw))

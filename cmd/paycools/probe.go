@@ -165,16 +165,18 @@ func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.Envelop
 	case err == nil:
 		res.v = verdictAccepted
 	case errors.As(err, &ae):
-		status, code, msg = ae.HTTPStatus, ae.Code, ae.Message
+		// The host's own words, redacted as the SDK's error texts are: a host that echoes the
+		// request would otherwise put the sign on every line.
+		status, code, msg = ae.HTTPStatus, ae.Code, paycools.Redact(ae.Message)
 		res.v, res.hint = classifyCode(ae.Code, ae.Message)
 	case errors.As(err, &he):
 		status, code, msg = he.StatusCode, 0, "not a PayCools answer"
 		res.v = verdictNoRoute
 	case errors.As(err, &te):
-		status, msg = 0, "no answer: "+shorten(te.Err.Error(), 60)
+		status, msg = 0, "no answer: "+shorten(paycools.Redact(te.Err.Error()), 60)
 		res.v = verdictUnreachable
 	default:
-		status, msg = 0, shorten(err.Error(), 80)
+		status, msg = 0, shorten(paycools.Redact(err.Error()), 80)
 		res.v = verdictUnreachable
 	}
 	signing := "-"

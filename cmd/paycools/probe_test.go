@@ -6,10 +6,15 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -107,4 +112,58 @@ func TestProbeAppIDRefusedIsInconclusive(t *testing.T) {
 	errOut.Reset()
 	assert.Equal(t, exitUsage, runProbe(context.Background(), []string{"-base-url", srv.URL()}, &out, &errOut))
 	assert.True(t, strings.Contains(errOut.String(), "need -base-url"), errOut.String())
+}
+
+// A host that echoes the request in its message (sign first, as a query, or cut short) gets
+// its words printed redacted: no line of the probe carries a fragment of a sign.
+func TestProbeRedactsEchoedSigns(t *testing.T) {
+	echoes := map[string]func(sign, query string, body []byte) string{
+		"json":      func(sign, _ string, body []byte) string { return `{"sign":"` + sign + `"} ` + string(body) },
+		"query":     func(sign, query string, _ []byte) string { return "bad sign=" + sign + "&" + query },
+		"cut short": func(sign, _ string, _ []byte) string { return `{"sign":"` + sign[:55] },
+		"key=value": func(sign, _ string, _ []byte) string { return "verify failed: signature=" + sign[:55] + " rejected" },
+	}
+	for name, echo := range echoes {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			var signs []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				var m map[string]any
+				_ = json.Unmarshal(body, &m)
+				sign, _ := m["sign"].(string)
+				if q := r.URL.Query().Get("sign"); q != "" {
+					sign = q
+				}
+				if len(sign) < 64 {
+					http.Error(w, "no sign", http.StatusBadRequest)
+					return
+				}
+				mu.Lock()
+				signs = append(signs, sign)
+				mu.Unlock()
+				reply, _ := json.Marshal(map[string]any{"code": 1009, "message": echo(sign, r.URL.RawQuery, body)})
+				_, _ = w.Write(reply)
+			}))
+			defer srv.Close()
+			file := filepath.Join(t.TempDir(), "k.pem")
+			der, err := x509.MarshalPKCS8PrivateKey(merchantKey(t))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+			var out, errOut bytes.Buffer
+			runProbe(context.Background(), []string{"-base-url", srv.URL, "-app-id", "f90addc4861540ef9312e87d8f360e08", "-key", file}, &out, &errOut)
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotEmpty(t, signs, "the probe sent nothing: %s", errOut.String())
+			printed := out.String() + errOut.String()
+			assert.Contains(t, printed, "[redacted]", "the host's message is still shown")
+			for _, sign := range signs {
+				for i := 0; i+12 <= len(sign); i++ {
+					if strings.Contains(printed, sign[i:i+12]) {
+						t.Fatalf("the output holds a fragment of a sign (%q at %d):\n%s", sign[i:i+12], i, printed)
+					}
+				}
+			}
+		})
+	}
 }
