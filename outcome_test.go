@@ -22,7 +22,7 @@ func TestUnprovenLookupStaysUnknown(t *testing.T) {
 		"empty object":        `{}`,
 		"another order":       `{"mchOrderId":"OtherOrder000001","transactionId":"D9","amount":50010,"transactionStatus":"PENDING"}`,
 		"no transaction id":   `{"mchOrderId":"TestMchOrderIdD0001","amount":50010,"transactionStatus":"PENDING"}`,
-		"amount not readable": `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"D1","amount":"500.10","transactionStatus":"PENDING"}`,
+		"amount not readable": `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"D1","amount":"500.101","transactionStatus":"PENDING"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
