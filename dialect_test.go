@@ -588,6 +588,11 @@ func FuzzCanonicalFlat(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// repeatsName, the envelope's check, agrees with parseFlatObject.
+		_, perr := parseFlatObject(body)
+		if rn := repeatsName(body); perr == nil && rn || errors.Is(perr, errDuplicateName) && !rn {
+			t.Fatalf("repeatsName %v, parseFlatObject %v: %q", rn, perr, body)
+		}
 		got, err := CanonicalFlatString(body)
 		if err != nil {
 			return

@@ -211,6 +211,51 @@ func foldName(s string) string {
 	return string(b)
 }
 
+// repeatsName reports whether the JSON object b repeats a top-level name, compared ignoring
+// case as parseFlatObject compares them, without decoding b when its names are plain ASCII
+// (an envelope's param, on every callback). Anything else is left to parseFlatObject; a
+// malformed object is reported false, for the decode to refuse.
+func repeatsName(b []byte) bool {
+	var small [32][]byte
+	names := small[:0]
+	i := skipJSONSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	if i = skipJSONSpace(b, i+1); i < len(b) && b[i] == '}' {
+		return false
+	}
+	for {
+		key, next, ok := scanPlainKey(b, i)
+		if !ok || len(names) == len(small) {
+			break
+		}
+		for _, n := range names {
+			if foldsTo(key, string(n)) {
+				return true
+			}
+		}
+		names = append(names, key)
+		if i = skipJSONSpace(b, next); i >= len(b) || b[i] != ':' {
+			break
+		}
+		end, ok := skipCompactValue(b, skipJSONSpace(b, i+1))
+		if !ok {
+			break
+		}
+		if i = skipJSONSpace(b, end); i < len(b) && b[i] == ',' {
+			i = skipJSONSpace(b, i+1)
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			return false
+		}
+		break
+	}
+	_, err := parseFlatObject(b)
+	return errors.Is(err, errDuplicateName)
+}
+
 // signedFlatView checks that the canonical string of a flat callback can be read back into
 // members one way only, and returns the members it covers as one JSON object: what the
 // decode, NotificationKey and the replay window read, so that they see nothing the signature

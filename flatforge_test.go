@@ -358,6 +358,33 @@ func regroup(canonical string, choice []byte) []byte {
 	return flatCallback(fields, "x")
 }
 
+// repeatsName finds a repeated name ignoring case without decoding plain params, and agrees
+// with parseFlatObject on everything else.
+func TestRepeatsName(t *testing.T) {
+	var many, manyDup strings.Builder
+	many.WriteString(`{"n0":0`)
+	for i := 1; i < 40; i++ {
+		many.WriteString(`, "n` + itoa(i) + `" : "v"`)
+	}
+	manyDup.WriteString(many.String() + `,"N0":1}`)
+	many.WriteString(`}`)
+	for body, want := range map[string]bool{
+		`{"a":1,"A":2}`: true,
+		` { "amount" : 1 , "b" : [1,"amount"] , "AMOUNT" : null } `: true,
+		`{"k":1,"K":2}`:                true, // the Kelvin sign folds to k
+		`{"s":1,"ſ":2}`:                true, // so does the long s to s
+		`{"a":{"a":1,"A":2},"b":"A"}`:  false,
+		`{"a":"x"A":1","b":[{"A":1}]}`: false,
+		`{}`:                           false,
+		many.String():                  false,
+		manyDup.String():               true,
+		`{"a":1,"A":}`:                 true, // the repeat comes before the error
+		`{"a":1,"b":}`:                 false,
+	} {
+		assert.Equal(t, want, repeatsName([]byte(body)), body)
+	}
+}
+
 // FuzzFlatOneSignature: two bodies accepted under one signature are the same event with the
 // same key. The signature of body a (SHA-1 with the secret) is put on a, on b, and on a body
 // regrouped from a's signed string as b's bytes choose; when the client accepts two of them,

@@ -207,6 +207,11 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if !isJSONObject(paramBytes) {
 		return nil, badBody("verified param is not a JSON object")
 	}
+	// The decode, NotificationKey and the replay window match param's names ignoring case:
+	// a name given twice would be read one way by one and another way by the next.
+	if repeatsName(paramBytes) {
+		return nil, badBody("verified param repeats a top-level name (compared ignoring case): its event would be ambiguous")
+	}
 	n := &Notification{Param: json.RawMessage(paramBytes), AppID: appID, Form: NotificationFormEnvelope}
 	return c.decodeNotification(ctx, n)
 }
