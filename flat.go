@@ -136,8 +136,9 @@ func flatDropped(raw []byte) bool {
 // §4.2): every top-level field of the JSON object body except sign, null and "" values
 // dropped, sorted by name in byte order, joined as name=value with &, string values raw and
 // unescaped, numbers as their literal text, arrays and objects as compact JSON. It refuses a
-// body that is not one JSON object or that repeats a name. `paycools sign -flat` and tests
-// use it; the client builds the same string from the same code.
+// body that is not one JSON object or that repeats a name (compared ignoring case, "amount"
+// and "Amount"). `paycools sign -flat` and tests use it; the client builds the same string
+// from the same code.
 func CanonicalFlatString(body []byte) (string, error) {
 	pairs, err := parseFlatObject(body)
 	if err != nil {

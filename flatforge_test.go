@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Forged flat callbacks (issue 20 A): a captured genuine flat callback, altered without the
+// Forged flat callbacks: a captured genuine flat callback, altered without the
 // secret or the platform key so that its signed string stays the same, must be refused, or,
 // where the change is harmless, be the same event with the same key.
 
