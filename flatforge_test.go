@@ -298,6 +298,50 @@ func TestFlatAmbiguousSignedStringRefused(t *testing.T) {
 	}
 }
 
+// An envelope's RSA signature covers param's exact bytes; a flat RSA body whose signed string
+// is those bytes (param cut at its first = into one member's name and value) used to verify
+// with it, and ran the function with an event of no name.
+func TestEnvelopeSignatureNotPassedOffAsFlat(t *testing.T) {
+	param := `{"eventName":"qrcode.payment.success","transactionId":"T9","amount":100,"transactionStatus":"COMPLETED","remark":"a=b"}`
+	var env struct{ Sign string }
+	require.NoError(t, json.Unmarshal(signedCallback(t, param), &env))
+	name, value, _ := strings.Cut(param, "=")
+	body := flatCallback([][2]string{{name, string(mustJSONString(value))}}, env.Sign)
+	require.Equal(t, param, mustCanonical(t, body), "the flat string is the envelope's param")
+
+	c, _ := newPHClient(t, WithClock(goldenDay))
+	rec := &flatRecorder{}
+	h := c.NotificationHandler(rec.handle)
+	_, err := c.ParseNotification(body)
+	var se *SignatureError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 401, serveCallback(h, "POST", body).Code)
+	assert.Zero(t, rec.count())
+}
+
+// A flat body's Param holds the signed texts with their JSON kind chosen by the text alone,
+// and the typed decode reads them as PayCools sent them: a numeric order id stays a string
+// field's text, a string amount an Amount.
+func TestFlatParamIsTheSignedMembers(t *testing.T) {
+	q := [][2]string{{"eventName", `"payment.verification"`}, {"mchOrderId", `"20220531001"`}, {"referenceNumber", `"1234567890"`},
+		{"amount", `"503700"`}, {"mobile", `"0912345678"`}, {"createTime", `"2022-05-31 09:38:06"`}, {"appId", `"A1"`}, {"note", `""`}}
+	c, _ := newPHClient(t, WithClock(goldenDay))
+	for _, ff := range flatForms {
+		n, err := c.ParseNotification(flatCallback(q, signFlatFields(t, ff.sign, q)))
+		require.NoError(t, err, ff.form)
+		assert.Equal(t, `{"amount":503700,"appId":"A1","createTime":"2022-05-31 09:38:06","eventName":"payment.verification",`+
+			`"mchOrderId":20220531001,"mobile":"0912345678","referenceNumber":1234567890}`, string(n.Param), ff.form)
+		assert.Equal(t, "A1", n.AppID)
+		assert.Empty(t, n.Unreadable)
+		v := n.Event.(*RepaymentVerification)
+		assert.Equal(t, "20220531001", v.MchOrderID)
+		assert.Equal(t, "1234567890", v.ReferenceNumber)
+		assert.Equal(t, Amount(503700), v.Amount)
+		assert.Equal(t, "0912345678", v.Mobile)
+		assert.Equal(t, string(n.Param), string(v.Raw))
+	}
+}
+
 // The envelope signs param's exact bytes, but the decode reads param's names ignoring case,
 // the last one winning (and the replay window took one at random): a param that repeats a name
 // ignoring case has two readings, and is refused although it verifies.

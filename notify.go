@@ -59,8 +59,9 @@ const (
 	// any other text is a JSON string, so "503700" and 503700 give the same Param). A body
 	// that repeats a name ignoring case ("amount" and "Amount"), or whose signed string could
 	// be read as other members (a name holding & or =, a value holding "&name=" with a name
-	// sorting after its own), is refused with 401: two bodies never verify with one signature
-	// and decode differently.
+	// sorting after its own, a string that starts as a JSON object as an envelope's param
+	// does), is refused with 401: two bodies never verify with one signature and decode
+	// differently.
 	NotificationFormFlatSHA1
 	// NotificationFormFlatRSA is a flat JSON object whose sign is base64 RSA-SHA256 over the
 	// sorted k=v string of every other field, verified with the platform public key. Param and
@@ -243,6 +244,11 @@ func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs [
 	view, err := signedFlatView(pairs, texts)
 	if err != nil {
 		return nil, badSign("what is signed would be ambiguous: "+err.Error(), nil)
+	}
+	// An envelope's param is a JSON object, and its RSA signature covers it byte for byte: a
+	// flat string that also reads as one could carry the signature of an envelope callback.
+	if isJSONObject(msg) {
+		return nil, badSign("what is signed would be ambiguous: the signed string starts as a JSON object, as an envelope's param does", nil)
 	}
 	switch form {
 	case NotificationFormFlatSHA1:
