@@ -83,6 +83,15 @@ func (r *flatRecorder) count() int {
 // goldenDay is a clock of the day of the DOC 5.5 example, inside its replay window.
 func goldenDay() time.Time { return phTimeOf(2022, 5, 31, 10, 0, 0) }
 
+// clockedPHClient is a PH client whose clock, and its notification store's, is clock.
+func clockedPHClient(t *testing.T, clock func() time.Time) *Client {
+	t.Helper()
+	store := NewMemoryNotificationStore(24 * time.Hour)
+	store.now = clock
+	c, _ := newPHClient(t, WithClock(clock), WithNotificationStore(store))
+	return c
+}
+
 // A blanked id or status in a second spelling of its name: the canonical string drops "", so
 // the sign still verifies, but the decode used to read the blank, the key changed and the
 // function ran again for one payment.
@@ -96,7 +105,7 @@ func TestFlatForgedBlankIDDoesNotRunTwice(t *testing.T) {
 	}
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
-			c, _ := newPHClient(t, WithClock(goldenDay))
+			c := clockedPHClient(t, goldenDay)
 			rec := &flatRecorder{}
 			h := c.NotificationHandler(rec.handle)
 			sign := signFlatFields(t, ff.sign, qrSuccessFields)
@@ -120,7 +129,7 @@ func TestFlatForgedBlankIDDoesNotRunTwice(t *testing.T) {
 func TestFlatForgedNullAmountRefused(t *testing.T) {
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
-			c, _ := newPHClient(t, WithClock(goldenDay))
+			c := clockedPHClient(t, goldenDay)
 			rec := &flatRecorder{}
 			h := c.NotificationHandler(rec.handle)
 			sign := signFlatFields(t, ff.sign, qrSuccessFields)
@@ -156,7 +165,7 @@ func TestFlatForgedNullTimesKeepTheReplayWindow(t *testing.T) {
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
 			threeDaysLater := func() time.Time { return goldenDay().Add(72 * time.Hour) }
-			c, _ := newPHClient(t, WithClock(threeDaysLater))
+			c := clockedPHClient(t, threeDaysLater)
 			rec := &flatRecorder{}
 			h := c.NotificationHandler(rec.handle)
 			sign := signFlatFields(t, ff.sign, qrSuccessFields)
@@ -178,7 +187,7 @@ func TestFlatForgedMovedMemberRefused(t *testing.T) {
 	movedStatus := replaced(replaced(qrSuccessFields, "transactionStatus", ""), "transactionId", `"C1032653961085706055&transactionStatus=COMPLETE"`)
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
-			c, _ := newPHClient(t, WithClock(goldenDay))
+			c := clockedPHClient(t, goldenDay)
 			rec := &flatRecorder{}
 			h := c.NotificationHandler(rec.handle)
 			sign := signFlatFields(t, ff.sign, qrSuccessFields)
@@ -211,7 +220,7 @@ func TestFlatUnsignedDifferencesAreInvisible(t *testing.T) {
 	}
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
-			c, _ := newPHClient(t, WithClock(goldenDay))
+			c := clockedPHClient(t, goldenDay)
 			rec := &flatRecorder{}
 			h := c.NotificationHandler(rec.handle)
 			sign := signFlatFields(t, ff.sign, qrSuccessFields)
@@ -240,7 +249,7 @@ func TestFlatRepaymentQuestionNotAcceptedTwice(t *testing.T) {
 		{"amount", `503700`}, {"mobile", `"0912345678"`}, {"createTime", `"2022-05-31 09:38:06"`}}
 	for _, ff := range flatForms {
 		t.Run(ff.form.String(), func(t *testing.T) {
-			c, _ := newPHClient(t, WithClock(goldenDay))
+			c := clockedPHClient(t, goldenDay)
 			var mu sync.Mutex
 			asked := 0
 			h := c.RepaymentVerificationHandler(func(context.Context, *RepaymentVerification) (bool, error) {
@@ -269,7 +278,7 @@ func TestFlatRepaymentQuestionNotAcceptedTwice(t *testing.T) {
 // it, because a forgery with the same string cannot be told from it; values with & or = that
 // cannot split a member (a URL's query, a name sorting before the member's own) are accepted.
 func TestFlatAmbiguousSignedStringRefused(t *testing.T) {
-	c, _ := newPHClient(t, WithClock(goldenDay))
+	c := clockedPHClient(t, goldenDay)
 	base := qrSuccessFields[:5] // eventName, mchOrderId, transactionId, channelCode, amount
 	for _, tc := range []struct {
 		name   string
@@ -309,7 +318,7 @@ func TestEnvelopeSignatureNotPassedOffAsFlat(t *testing.T) {
 	body := flatCallback([][2]string{{name, string(mustJSONString(value))}}, env.Sign)
 	require.Equal(t, param, mustCanonical(t, body), "the flat string is the envelope's param")
 
-	c, _ := newPHClient(t, WithClock(goldenDay))
+	c := clockedPHClient(t, goldenDay)
 	rec := &flatRecorder{}
 	h := c.NotificationHandler(rec.handle)
 	_, err := c.ParseNotification(body)
@@ -325,7 +334,7 @@ func TestEnvelopeSignatureNotPassedOffAsFlat(t *testing.T) {
 func TestFlatParamIsTheSignedMembers(t *testing.T) {
 	q := [][2]string{{"eventName", `"payment.verification"`}, {"mchOrderId", `"20220531001"`}, {"referenceNumber", `"1234567890"`},
 		{"amount", `"503700"`}, {"mobile", `"0912345678"`}, {"createTime", `"2022-05-31 09:38:06"`}, {"appId", `"A1"`}, {"note", `""`}}
-	c, _ := newPHClient(t, WithClock(goldenDay))
+	c := clockedPHClient(t, goldenDay)
 	for _, ff := range flatForms {
 		n, err := c.ParseNotification(flatCallback(q, signFlatFields(t, ff.sign, q)))
 		require.NoError(t, err, ff.form)
