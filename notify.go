@@ -22,7 +22,10 @@ import (
 type Notification struct {
 	// EventName is the event, e.g. "disbursement.success" (from eventName, or event_name).
 	EventName string
-	// Param is the verified param: the exact bytes the signature covers.
+	// Param is what the signature covers, and all that Event, NotificationKey and the replay
+	// window read. In the envelope form it is the exact param bytes. In the flat forms it is a
+	// JSON object of the signed members only, rebuilt from the signed string: see
+	// NotificationFormFlatSHA1.
 	Param json.RawMessage
 	// Event is a pointer to the typed event struct registered for EventName (for example
 	// *PayoutNotification), or nil for an event name the SDK does not know. Use a type switch.
@@ -49,11 +52,21 @@ const (
 	NotificationFormEnvelope NotificationForm = iota + 1
 	// NotificationFormFlatSHA1 is a flat JSON object whose sign is 40 hex characters: the
 	// lowercase hex SHA-1 of the sorted k=v string of every other field + "&secret=" + the
-	// merchant's callback secret (WithCallbackSecret). Param is the whole body, sign included.
+	// merchant's callback secret (WithCallbackSecret).
+	//
+	// Param is not the body but the members the signature covers: every member except sign
+	// and those whose value is null or "", sorted by name, each value rebuilt from its signed
+	// text (a text that is a JSON number, or a compact JSON object or array, is that value;
+	// any other text is a JSON string, so "503700" and 503700 give the same Param). A body
+	// that repeats a name ignoring case ("amount" and "Amount"), or whose signed string could
+	// be read as other members (a name holding & or =, a value holding "&name=" with a name
+	// sorting after its own, a string that starts as a JSON object as an envelope's param
+	// does), is refused with 401: two bodies never verify with one signature and decode
+	// differently.
 	NotificationFormFlatSHA1
 	// NotificationFormFlatRSA is a flat JSON object whose sign is base64 RSA-SHA256 over the
-	// sorted k=v string of every other field, verified with the platform public key. Param is
-	// the whole body, sign included.
+	// sorted k=v string of every other field, verified with the platform public key. Param and
+	// the refusals are those of NotificationFormFlatSHA1.
 	NotificationFormFlatRSA
 )
 
@@ -165,7 +178,7 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 		pairs, err := parseFlatObject(body)
 		switch {
 		case errors.Is(err, errDuplicateName):
-			return nil, badSign("the body repeats a top-level name: what is signed would be ambiguous", nil)
+			return nil, badSign("the body repeats a top-level name (compared ignoring case): what is signed would be ambiguous", nil)
 		case err != nil:
 			return nil, badBody("body is not a JSON object")
 		}
@@ -196,6 +209,11 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if !isJSONObject(paramBytes) {
 		return nil, badBody("verified param is not a JSON object")
 	}
+	// The decode, NotificationKey and the replay window match param's names ignoring case:
+	// a name given twice would be read one way by one and another way by the next.
+	if repeatsName(paramBytes) {
+		return nil, badBody("verified param repeats a top-level name (compared ignoring case): its event would be ambiguous")
+	}
 	n := &Notification{Param: json.RawMessage(paramBytes), AppID: appID, Form: NotificationFormEnvelope}
 	return c.decodeNotification(ctx, n)
 }
@@ -218,9 +236,20 @@ func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs [
 	if !c.accepts(form) {
 		return nil, badSign("the flat callback form is not accepted in the "+c.dialect.String()+" dialect (set WithDialect(DialectPH) if PayCools sends flat callbacks)", nil)
 	}
-	msg, err := canonicalFlat(pairs)
+	msg, texts, err := canonicalFlatTexts(pairs)
 	if err != nil {
 		return nil, badBody("a field cannot be read: " + err.Error())
+	}
+	// The decode reads only the signed members, and only a body whose signed string has one
+	// reading is accepted (signedFlatView).
+	view, err := signedFlatView(pairs, texts)
+	if err != nil {
+		return nil, badSign("what is signed would be ambiguous: "+err.Error(), nil)
+	}
+	// An envelope's param is a JSON object, and its RSA signature covers it byte for byte: a
+	// flat string that also reads as one could carry the signature of an envelope callback.
+	if isJSONObject(msg) {
+		return nil, badSign("what is signed would be ambiguous: the signed string starts as a JSON object, as an envelope's param does", nil)
 	}
 	switch form {
 	case NotificationFormFlatSHA1:
@@ -247,10 +276,12 @@ func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs [
 			return nil, badSign("signature check failed", err)
 		}
 	}
-	// Verified: only now are the values read.
-	n := &Notification{Param: json.RawMessage(body), Form: form}
-	if raw, ok := findPair(pairs, "appId"); ok {
-		n.AppID, _ = decodeString(raw)
+	// Verified: only now are the values read, and only the signed ones.
+	n := &Notification{Param: json.RawMessage(view), Form: form}
+	for i, p := range pairs {
+		if p.name == "appId" {
+			n.AppID = texts[i]
+		}
 	}
 	return c.decodeNotification(ctx, n)
 }
