@@ -77,7 +77,7 @@ func (s *Server) btAnswer(g *btGroup) obj {
 		list = append(list, obj{
 			{"mchOrderId", g.mchOrderID},
 			{"channelCode", a.channel},
-			{"guideUrl", trimSlash(s.url, "/guide/bt/"+g.mchOrderID+"/"+a.channel)},
+			{"guideUrl", s.pageURL("guide", "bt", g.mchOrderID, a.channel)},
 			{"receivingBank", "AllBank"},
 			{"accountName", "PayCools"},
 			{"accountNumber", a.number},

@@ -108,7 +108,7 @@ func billerFor(channel string) string {
 }
 
 func (s *Server) guideURL(mchOrderID, channel string) string {
-	return trimSlash(s.url, "/guide/va/"+mchOrderID+"/"+channel)
+	return s.pageURL("guide", "va", mchOrderID, channel)
 }
 
 // vaObj is one VirtualAccount as PayCools answers it (both editions' fields).

@@ -170,7 +170,7 @@ func (q *qrCode) answer(s *Server) obj {
 		{"remark", q.remark},
 		{"qrStatus", q.status()},
 		{"transactionStatus", q.txStatus},
-		{"qrLink", trimSlash(s.url, "/qr/"+q.qrID)},
+		{"qrLink", s.pageURL("qr", q.qrID)},
 		{"createTime", wireTime(q.created)},
 		{"updateTime", wireTime(q.updated)},
 		{"expiresTime", wireTime(q.expires)},

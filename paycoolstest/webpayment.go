@@ -131,7 +131,7 @@ func (w *webPayment) answer(s *Server) obj {
 		{"channelType", w.channelType},
 		{"channelCode", w.channel},
 		{"amount", w.amount},
-		{"payData", trimSlash(s.url, "/pay/"+w.txID)},
+		{"payData", s.pageURL("pay", w.txID)},
 		{"createTime", wireTime(w.created)},
 		{"returnTime", wireTime(w.returned)},
 		{"remark", w.remark},
