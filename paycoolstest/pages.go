@@ -192,13 +192,17 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f5f7;padding:.6rem
 img.qr{display:block;width:100%;max-width:18rem;height:auto;margin:.6rem auto;image-rendering:pixelated}
 code{overflow-wrap:anywhere}
 </style>
+<script>
+// Back (the back-forward cache) must not show a paid order with live buttons: reload it.
+addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
+</script>
 </head><body><main>
 <div class="card">
 {{if .Merchant}}<p class="merchant">{{.Merchant}}</p>{{end}}
-<h1>{{.Title}}</h1>
-{{if .Amount}}<p class="amount">{{.Amount}}</p>{{end}}
-{{if .State}}<p class="state" role="status">{{.State}}</p>{{end}}
-{{if .Message}}<p>{{.Message}}</p>{{end}}
+<h1 id="title">{{.Title}}</h1>
+{{if .Amount}}<p class="amount" id="amount">{{.Amount}}</p>{{end}}
+{{if .State}}<p class="state" id="state" role="status">{{.State}}</p>{{end}}
+{{if .Message}}<p id="message">{{.Message}}</p>{{end}}
 {{with .QR}}<img class="qr" src="{{.}}" alt="QR code to scan with a banking or e-wallet app">{{end}}
 {{if .Facts}}<dl>{{range .Facts}}<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>{{end}}</dl>{{end}}
 {{range $i, $f := .Forms}}<form method="post" action="{{$f.Action}}"><input type="hidden" name="html" value="1">
@@ -211,7 +215,7 @@ code{overflow-wrap:anywhere}
 {{if .Return}}<a class="button primary" id="return" href="{{.Return}}">{{or .ReturnTo "Back to the merchant"}}</a>{{end}}
 {{if .Hint}}<p class="note">{{.Hint}}</p>{{end}}
 </div>
-{{with .Callback}}<div class="card"><h2>Callback sent</h2>
+{{with .Callback}}<div class="card" id="callback"><h2>Callback sent</h2>
 <dl><dt>Event</dt><dd>{{.EventName}}</dd><dt>Sent to</dt><dd>{{orDash .URL}}</dd>
 <dt>Merchant reply</dt><dd>{{if .Status}}HTTP {{.Status}}{{else}}none{{end}}{{if .Acknowledged}}, acknowledged{{end}}</dd>
 {{if .Error}}<dt>Delivery</dt><dd>{{.Error}}</dd>{{end}}</dl>

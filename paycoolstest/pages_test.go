@@ -20,7 +20,7 @@ import (
 type pageFamily struct {
 	name     string
 	reusable bool // takes payments until cancelled or expired (static QR, VA, bank transfer)
-	open func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error)
+	open     func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error)
 }
 
 var pageFamilies = []pageFamily{

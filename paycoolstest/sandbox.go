@@ -285,4 +285,3 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 	}
 	writeJSON(w, status, out)
 }
-
