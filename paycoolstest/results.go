@@ -119,9 +119,10 @@ func (s *Server) deliveryHint(res *CallbackResult) string {
 	}
 	index := "{index}"
 	s.mu.Lock()
-	for i, c := range s.cbs {
-		if c == res {
+	for i := len(s.cbs) - 1; i >= 0; i-- { // the latest record of these bytes: res itself
+		if c := s.cbs[i]; c.EventName == res.EventName && c.Sign == res.Sign && bytes.Equal(c.Param, res.Param) {
 			index = strconv.Itoa(i)
+			break
 		}
 	}
 	s.mu.Unlock()
@@ -138,7 +139,10 @@ func (s *Server) deliveryHint(res *CallbackResult) string {
 func viewCallback(res *CallbackResult) *callbackView {
 	v := &callbackView{EventName: res.EventName, URL: res.URL, Status: res.Status, Reply: string(res.Body),
 		Acknowledged: res.Acknowledged() || res.Accepted(), Param: readable(res.Param)}
-	if res.Err != nil {
+	switch {
+	case errors.Is(res.Err, ErrNoCallbackURL):
+		v.Error = "not sent: no callback URL"
+	case res.Err != nil:
 		v.Error = res.Err.Error()
 	}
 	return v
