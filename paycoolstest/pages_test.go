@@ -232,3 +232,21 @@ func (k *sink) count() int {
 	defer k.mu.Unlock()
 	return len(k.events)
 }
+
+// In the PH dialect a single virtual account has no notifyUrl field: its callbacks go to the
+// dashboard URL. Made before that URL is set, the refusal says what to set, naming the route,
+// instead of blaming a "notifyUrl" the request cannot carry.
+func TestPHVirtualAccountWithoutDashboardURLSaysWhatToSet(t *testing.T) {
+	s, c := gateway(t, paycoolstest.WithDialect(paycools.DialectPH))
+	_, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{MchOrderID: "VA1",
+		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
+	var ae *paycools.APIError
+	require.ErrorAs(t, err, &ae)
+	require.NotContains(t, ae.Message, "notifyUrl is required")
+	require.Contains(t, ae.Message, "no dashboard callback URL is set: set it with POST "+s.URL()+"/sandbox/callback-url")
+
+	s.SetCallbackURL("http://127.0.0.1:1/notify")
+	_, err = c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{MchOrderID: "VA1",
+		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
+	require.NoError(t, err)
+}
