@@ -403,6 +403,16 @@ func TestPayerPagesInChromium(t *testing.T) {
 						}
 					}
 					shoot(t, ctx, dir, name+"-1-order")
+					if strings.HasPrefix(f.name, "qr") {
+						src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const i = document.querySelector("img.qr");
+  return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width >= 150 ? i.src : ""; })()`))
+						if err != nil || !strings.HasPrefix(src, "data:image/png;base64,") {
+							t.Fatalf("no QR image shown (%v)", err)
+						}
+						if got := scanQR(t, strings.TrimPrefix(src, "data:image/png;base64,")); !strings.Contains(l.Text, got) {
+							t.Errorf("the QR image scans to %q, which is not the QR content on the page", got)
+						}
+					}
 
 					if f.pesos != "" {
 						if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("form input[name=pesos]"), strings.ReplaceAll(f.pesos, ",", ""))); err != nil {

@@ -1,10 +1,15 @@
 package paycoolstest
 
 import (
+	"bytes"
+	"encoding/base64"
+	"html"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,4 +192,39 @@ func TestResultPageNamesTheControlRoutes(t *testing.T) {
 	require.Contains(t, body, "POST "+s.URL()+"/sandbox/callback-url")
 	require.Contains(t, body, "POST "+s.URL()+"/sandbox/redeliver/0")
 	require.NotContains(t, body, "SetCallbackURL")
+}
+
+// The QR page shows a QR image of the content: a PNG of a square symbol of a version that holds
+// it, with the three finder patterns. (e2e scans it with a decoder; paycoolstest stays free of
+// one.)
+func TestQRPageShowsAQRImage(t *testing.T) {
+	s := newTestServer(t)
+	m := newMerchant(t)
+	link := ok(t, do(t, s, qrCreatePath, map[string]any{"channelCode": "QRPH_DYNAMIC_QR", "mchOrderId": "QIMG1", "amount": 15000,
+		"notifyUrl": m.URL, "customerName": "Raja"})).str(t, "qrLink")
+	_, body := fetchPage(t, link)
+	mm := regexp.MustCompile(`<img class="qr" src="data:image/png;base64,([^"]+)" alt="[^"]+">`).FindStringSubmatch(body)
+	require.NotNil(t, mm, body)
+	raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(mm[1]))
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(raw))
+	require.NoError(t, err)
+	const scale, quiet = 4, 4
+	side := img.Bounds().Dx()
+	require.Equal(t, side, img.Bounds().Dy())
+	modules := side/scale - 2*quiet
+	require.Zero(t, (modules-17)%4, "a QR symbol is 17+4v modules wide")
+	require.Greater(t, modules, 21)
+	dark := func(x, y int) bool {
+		r, _, _, _ := img.At((x+quiet)*scale+1, (y+quiet)*scale+1).RGBA()
+		return r < 0x8000
+	}
+	for _, c := range [][2]int{{0, 0}, {modules - 7, 0}, {0, modules - 7}} {
+		for d := range 7 {
+			require.True(t, dark(c[0]+d, c[1]), "finder at %v", c)       // top edge
+			require.True(t, dark(c[0]+3, c[1]+3), "finder centre %v", c) // centre
+			require.False(t, dark(c[0]+1, c[1]+1), "finder ring %v", c)
+		}
+	}
+	require.Empty(t, qrDataURL(strings.Repeat("x", 300)), "more than version 10 holds: no image")
 }
