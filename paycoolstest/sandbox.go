@@ -24,8 +24,12 @@ import (
 //	GET  /guide/va/{mchOrderId}/{ch}    virtual account guide (Pay an amount)
 //	GET  /guide/bt/{mchOrderId}/{ch}    bank-transfer guide (Pay an amount)
 //	GET  /s/{code}                      the short link of a VA group or bank-transfer account
-//	POST /sandbox/{action}/{id}         run an outcome; form or query values amount, failedCode,
-//	                                    message, channel; answers the callback result as JSON
+//	POST /sandbox/{action}/{id}         run an outcome; form or query values amount (integer
+//	                                    minor units: centavos), pesos (the amount as a payer
+//	                                    types it, 500.00), failedCode, message, channel; answers
+//	                                    the callback result as JSON, or with html=1 (the pages'
+//	                                    buttons) as a result page leading back to the order's
+//	                                    redirectUrl
 //	POST /sandbox/redeliver/{index}     send callback {index} of /sandbox/callbacks (0 is the
 //	                                    oldest) again, same param and sign bytes (Server.Redeliver);
 //	                                    answers like an action: {"action","id","callback"}
@@ -34,6 +38,13 @@ import (
 //	GET  /sandbox/balance               the balance (JSON); POST with amount= sets it
 //	POST /sandbox/callback-url          url= sets the dashboard callback URL (empty unsets it)
 //	POST /sandbox/verification-url      url= sets the repayment verification URL (empty unsets it)
+//
+// Every id is one path segment, escaped as url.PathEscape does: the links the API hands out
+// and the pages' form actions are built that way, so an id holding "#", "?", "%", "/", "+", a
+// space or non-ASCII text names its own order (an id of "." or ".." cannot be a path segment).
+// The pages are for a phone as much as a desktop; an unknown id is an HTML 404 page. The pages
+// of finished orders (paid, failed, expired, cancelled, a used single-payment QR code) show
+// their state and no buttons; a second press of a button answers 409 and sends nothing.
 //
 // The two URL routes take an absolute http or https URL with a host, or the empty string; any
 // other url answers 400 with {"error": ...} and changes nothing.
