@@ -228,3 +228,21 @@ func TestQRPageShowsAQRImage(t *testing.T) {
 	}
 	require.Empty(t, qrDataURL(strings.Repeat("x", 300)), "more than version 10 holds: no image")
 }
+
+// An amount outside a VA's limits: the page showed the limits in pesos, and the refusal says
+// them in pesos too, not only in centavos.
+func TestAmountOutsideTheLimitsIsExplainedInPesos(t *testing.T) {
+	s := newTestServer(t)
+	m := newMerchant(t)
+	s.SetCallbackURL(m.URL)
+	link := ok(t, do(t, s, vaBatchPath, map[string]any{"appName": "Shop", "mchOrderId": "LIM1", "channelCode": "GCASH_STATIC_VA",
+		"customerName": "Juan", "email": "juan@example.com", "minAmount": 20000, "maxAmount": 500000})).str(t, "shortLink")
+	_, body := fetchPage(t, link)
+	require.Contains(t, body, "from ₱200.00 to ₱5,000.00")
+	require.Contains(t, body, "Shop", "the app name")
+	status, body := postPage(t, s, "/sandbox/pay-virtual-account/LIM1", url.Values{"channel": {"GCASH_STATIC_VA"}, "pesos": {"100.00"}})
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, body, "₱100.00")
+	require.Contains(t, body, "from ₱200.00 to ₱5,000.00")
+	require.Empty(t, s.Callbacks())
+}
