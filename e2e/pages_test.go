@@ -65,9 +65,13 @@ type flow struct {
 	outcome    string   // title of the result page
 	toMerchant bool     // the result page leads back to the order's redirectUrl
 	final      string   // the order page's state afterwards; "" for an account that takes more payments
+	button     string   // the button clicked; "" is the primary one (Pay, Approve)
 }
 
 const customer = "Ñoño <script>alert(1)</script>"
+
+// secondButton is the second button of an order page: Fail, Reject.
+const secondButton = "form:nth-of-type(2) button"
 
 var flows = []flow{
 	{name: "webpayment", id: "WEB1", outcome: "Paid", toMerchant: true, final: "Paid", shows: []string{"₱500.10", "WEB1", "Juan"},
@@ -169,6 +173,17 @@ var flows = []flow{
 			}
 			return g.ShortLink, nil
 		}},
+}
+
+// The Fail / Reject buttons of the pages that have them, on the same orders.
+func init() {
+	outcomes := map[string]string{"webpayment": "Payment failed", "authorize": "Rejected", "ekyc": "Rejected", "qr-dynamic": "Payment failed"}
+	for _, f := range flows {
+		if outcome, ok := outcomes[f.name]; ok {
+			f.name, f.button, f.outcome, f.final = f.name+"-second-button", secondButton, outcome, outcome
+			flows = append(flows, f)
+		}
+	}
 }
 
 type viewport struct {
@@ -421,7 +436,11 @@ func TestPayerPagesInChromium(t *testing.T) {
 					}
 					before := len(srv.Callbacks())
 					verified := m.count()
-					clickAndLoad(t, ctx, "form button.primary")
+					button := f.button
+					if button == "" {
+						button = "form button.primary"
+					}
+					clickAndLoad(t, ctx, button)
 					if got := text(t, ctx, "#title"); got != f.outcome {
 						t.Errorf("result page title %q, want %q (%s)", got, f.outcome, text(t, ctx, "main"))
 					}
