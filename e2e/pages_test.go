@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,7 +67,34 @@ type flow struct {
 	toMerchant bool     // the result page leads back to the order's redirectUrl
 	final      string   // the order page's state afterwards; "" for an account that takes more payments
 	button     string   // the button clicked; "" is the primary one (Pay, Approve)
+	// status reads the order's state through the API (Get), where it has one.
+	status func(ctx context.Context, c *paycools.Client, id, link string) (string, error)
 }
+
+// The Get of the families whose state the API reports.
+var (
+	webStatus = func(ctx context.Context, c *paycools.Client, _, link string) (string, error) {
+		wp, err := c.WebPayments.Get(ctx, &paycools.WebPaymentGetParams{TransactionID: path.Base(link), CountryCode: paycools.CountryPH})
+		if err != nil {
+			return "", err
+		}
+		return string(wp.TransactionStatus), nil
+	}
+	checkoutStatus = func(ctx context.Context, c *paycools.Client, id, _ string) (string, error) {
+		co, err := c.Checkout.Get(ctx, &paycools.CheckoutGetParams{MchOrderID: id})
+		if err != nil {
+			return "", err
+		}
+		return string(co.TransactionStatus), nil
+	}
+	qrStatus = func(ctx context.Context, c *paycools.Client, id, _ string) (string, error) {
+		q, err := c.QRCodes.Get(ctx, &paycools.QRCodeGetParams{MchOrderID: id})
+		if err != nil {
+			return "", err
+		}
+		return string(q.TransactionStatus), nil
+	}
+)
 
 const customer = "Ñoño <script>alert(1)</script>"
 
@@ -74,7 +102,7 @@ const customer = "Ñoño <script>alert(1)</script>"
 const secondButton = "form:nth-of-type(2) button"
 
 var flows = []flow{
-	{name: "webpayment", id: "WEB1", outcome: "Paid", toMerchant: true, final: "Paid", shows: []string{"₱500.10", "WEB1", "Juan"},
+	{name: "webpayment", id: "WEB1", status: webStatus, outcome: "Paid", toMerchant: true, final: "Paid", shows: []string{"₱500.10", "WEB1", "Juan"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			wp, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
 				MchOrderID: id, Amount: 50010, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
@@ -86,7 +114,7 @@ var flows = []flow{
 			}
 			return wp.PaymentURL(), nil
 		}},
-	{name: "checkout-idr", id: "CART7#B", outcome: "Paid", toMerchant: true, final: "Paid", shows: []string{"Rp 50,000", "CART7#B", customer},
+	{name: "checkout-idr", id: "CART7#B", status: checkoutStatus, outcome: "Paid", toMerchant: true, final: "Paid", shows: []string{"Rp 50,000", "CART7#B", customer},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			co, err := c.Checkout.Create(ctx, &paycools.CheckoutCreateParams{
 				MchOrderID: id, CountryCode: paycools.CountryID, Currency: paycools.CurrencyIDR, SettlementCurrency: paycools.CurrencyIDR,
@@ -117,7 +145,7 @@ var flows = []flow{
 			}
 			return e.EkycURL, nil
 		}},
-	{name: "qr-dynamic", id: "QR1", outcome: "Paid", final: "Paid", shows: []string{"₱150.00", "QR1"},
+	{name: "qr-dynamic", id: "QR1", status: qrStatus, outcome: "Paid", final: "Paid", shows: []string{"₱150.00", "QR1"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			q, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHDynamicQR, MchOrderID: id,
 				Amount: 15000, NotifyURL: m.URL + "/notify", CustomerName: "Juan"})
@@ -452,6 +480,15 @@ func TestPayerPagesInChromium(t *testing.T) {
 					}
 					if m.count() != verified+1 {
 						t.Errorf("the merchant verified %d callbacks, want 1", m.count()-verified)
+					}
+					if f.status != nil {
+						want := "COMPLETED"
+						if f.button != "" {
+							want = "FAILED"
+						}
+						if got, err := f.status(ctx, c, f.id, link); err != nil || got != want {
+							t.Errorf("Get after the click: %q, %v; want %s", got, err, want)
+						}
 					}
 					if !strings.Contains(text(t, ctx, "#callback"), cbs[before].EventName) {
 						t.Errorf("the result page does not show the callback %s", cbs[before].EventName)
