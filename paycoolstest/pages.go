@@ -47,6 +47,14 @@ func pathSegments(r *http.Request) ([]string, bool) {
 // sandboxMerchant is the name a page shows when the order carries no appName.
 const sandboxMerchant = "Sandbox merchant"
 
+// merchantName is the merchant name a page shows: the order's appName, else sandboxMerchant.
+func merchantName(appName string) string {
+	if appName == "" {
+		return sandboxMerchant
+	}
+	return appName
+}
+
 // page is one hosted page: a payer's view of one order and its controls, or the result of a
 // control.
 type page struct {
@@ -295,9 +303,11 @@ func (s *Server) pageFor(seg []string, escaped string) *page {
 	switch {
 	case seg[0] == "pay" && len(seg) == 2:
 		if wp := s.st.webByTx[seg[1]]; wp != nil {
-			return s.orderPage("Web payment", wp.mchOrderID, wp.amount, wp.currency, wp.status,
+			p := s.orderPage("Web payment", wp.mchOrderID, wp.amount, wp.currency, wp.status,
 				[][2]string{{"Customer", orDash(wp.customerName)}, {"Remark", orDash(wp.remark)}, {"Channel", wp.channel}},
 				"complete-web-payment", "fail-web-payment", "Pay", "Fail")
+			p.Merchant = merchantName(wp.appName)
+			return p
 		}
 	case seg[0] == "checkout" && len(seg) == 2:
 		if co := s.st.checkoutIDs[seg[1]]; co != nil {
@@ -379,7 +389,7 @@ func (s *Server) orderPage(kind, mchOrderID string, amount paycools.Amount, curr
 // qrPage is the page of a QR code: the image to scan, and Pay (an amount for a static QR) /
 // Fail while it can be paid.
 func (s *Server) qrPage(q *qrCode, now time.Time) *page {
-	p := &page{Title: "QR code " + q.mchOrderID, Merchant: sandboxMerchant,
+	p := &page{Title: "QR code " + q.mchOrderID, Merchant: merchantName(q.appName),
 		Facts: [][2]string{{"Order", q.mchOrderID}, {"Customer", orDash(q.customerName)}, {"Remark", orDash(q.remark)},
 			{"Channel", q.channel}, {"QR content", q.content()}}}
 	if img := qrDataURL(q.content()); img != "" {
@@ -411,11 +421,8 @@ func expired(day string, now time.Time) bool { return day != "" && wireDate(now)
 
 // vaPage is the page of a VA group: one VA (a guide link) or every active one (the short link).
 func (s *Server) vaPage(g *vaGroup, only *virtualAccount, now time.Time) *page {
-	p := &page{Title: "Pay order " + g.mchOrderID, Merchant: g.appName,
+	p := &page{Title: "Pay order " + g.mchOrderID, Merchant: merchantName(g.appName),
 		Facts: [][2]string{{"Order", g.mchOrderID}, {"Customer", orDash(g.customerName)}, {"Remark", orDash(g.remark)}}}
-	if p.Merchant == "" {
-		p.Merchant = sandboxMerchant
-	}
 	if g.expireDay != "" {
 		p.Facts = append(p.Facts, [2]string{"Expires", g.expireDay})
 	}
@@ -442,12 +449,9 @@ func (s *Server) vaPage(g *vaGroup, only *virtualAccount, now time.Time) *page {
 
 // btPage is the page of a bank-transfer group: one account (a guide link) or every active one.
 func (s *Server) btPage(g *btGroup, only *btAccount, now time.Time) *page {
-	p := &page{Title: "Bank transfer for order " + g.mchOrderID, Merchant: g.appName,
+	p := &page{Title: "Bank transfer for order " + g.mchOrderID, Merchant: merchantName(g.appName),
 		Facts: [][2]string{{"Order", g.mchOrderID}, {"Customer", orDash(g.customerName)}, {"Remark", orDash(g.description)},
 			{"Bank", "AllBank"}, {"Account name", "PayCools"}}}
-	if p.Merchant == "" {
-		p.Merchant = sandboxMerchant
-	}
 	active := false
 	for _, a := range g.accounts {
 		if only != nil && a != only {

@@ -250,3 +250,22 @@ func TestPHVirtualAccountWithoutDashboardURLSaysWhatToSet(t *testing.T) {
 		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
 	require.NoError(t, err)
 }
+
+// The pages name the merchant as the request did (appName; the PH dialect sends it with web
+// payments and QR codes), on the order page and on the result page.
+func TestPagesShowTheAppName(t *testing.T) {
+	s, _ := gateway(t, paycoolstest.WithDialect(paycools.DialectPH))
+	c := s.Client(paycools.WithAppName("Sari-sari Store"))
+	notify := newSink(t, c)
+	link, err := pageFamilies[0].open(t, c, notify.URL, "APP1")
+	require.NoError(t, err)
+	_, body := getPage(t, link)
+	require.Contains(t, body, `<p class="merchant">Sari-sari Store</p>`)
+	action, values := firstForm(t, s.URL(), body)
+	resp, err := http.PostForm(action, values)
+	require.NoError(t, err)
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Contains(t, string(b), `<p class="merchant">Sari-sari Store</p>`)
+}

@@ -49,6 +49,7 @@ func (s *Server) resultPage(status int, name, id, channel string, res *CallbackR
 	redirect := ""
 	s.mu.Lock()
 	redirect, p.Return = s.orderLinks(name, id, channel)
+	p.Merchant = merchantName(s.appNameOf(name, id))
 	s.mu.Unlock()
 	p.ReturnTo = "Back to the order"
 	if redirect != "" {
@@ -109,6 +110,22 @@ func (s *Server) orderLinks(name, id, channel string) (redirect, page string) {
 		}
 	}
 	return "", ""
+}
+
+// appNameOf is the appName of the order an action acts on ("" when it has none). The caller
+// holds s.mu.
+func (s *Server) appNameOf(name, id string) string {
+	switch {
+	case strings.HasSuffix(name, "web-payment") && s.st.web[id] != nil:
+		return s.st.web[id].appName
+	case strings.HasSuffix(name, "qr-code") && s.st.qrs[id] != nil:
+		return s.st.qrs[id].appName
+	case name == "pay-virtual-account" && s.st.vaGroups[id] != nil:
+		return s.st.vaGroups[id].appName
+	case name == "pay-bank-transfer" && s.st.btGroups[id] != nil:
+		return s.st.btGroups[id].appName
+	}
+	return ""
 }
 
 // deliveryHint says what to do about a callback that did not reach the merchant, naming the
