@@ -77,7 +77,7 @@ func (s *Server) btAnswer(g *btGroup) obj {
 		list = append(list, obj{
 			{"mchOrderId", g.mchOrderID},
 			{"channelCode", a.channel},
-			{"guideUrl", trimSlash(s.url, "/guide/bt/"+g.mchOrderID+"/"+a.channel)},
+			{"guideUrl", s.pageURL("guide", "bt", g.mchOrderID, a.channel)},
 			{"receivingBank", "AllBank"},
 			{"accountName", "PayCools"},
 			{"accountNumber", a.number},
@@ -187,9 +187,9 @@ func (s *Server) PayBankTransfer(mchOrderID string, amount paycools.Amount) (*Ca
 	case g.expireDay != "" && wireDate(now) > g.expireDay:
 		err = badState("bank-transfer account %q expired on %s", mchOrderID, g.expireDay)
 	case amount <= 0:
-		err = badState("amount %d is not positive", amount)
+		err = badState("amount %d (%s) is not positive", amount, money(amount, "PHP"))
 	case g.minAmount > 0 && amount < g.minAmount, g.maxAmount > 0 && amount > g.maxAmount:
-		err = badState("amount %d is outside %d..%d", amount, g.minAmount, g.maxAmount)
+		err = badState("amount %d (%s) is outside %d..%d (%s)", amount, money(amount, "PHP"), g.minAmount, g.maxAmount, limits(g.minAmount, g.maxAmount))
 	}
 	if err != nil {
 		s.mu.Unlock()

@@ -108,7 +108,7 @@ func billerFor(channel string) string {
 }
 
 func (s *Server) guideURL(mchOrderID, channel string) string {
-	return trimSlash(s.url, "/guide/va/"+mchOrderID+"/"+channel)
+	return s.pageURL("guide", "va", mchOrderID, channel)
 }
 
 // vaObj is one VirtualAccount as PayCools answers it (both editions' fields).
@@ -341,9 +341,9 @@ func (s *Server) PayVirtualAccountChannel(mchOrderID, channel string, amount pay
 	case g.expireDay != "" && wireDate(now) > g.expireDay:
 		err = badState("virtual account %q expired on %s", mchOrderID, g.expireDay)
 	case amount <= 0:
-		err = badState("amount %d is not positive", amount)
+		err = badState("amount %d (%s) is not positive", amount, money(amount, "PHP"))
 	case g.minAmount > 0 && amount < g.minAmount, g.maxAmount > 0 && amount > g.maxAmount:
-		err = badState("amount %d is outside %d..%d", amount, g.minAmount, g.maxAmount)
+		err = badState("amount %d (%s) is outside %d..%d (%s)", amount, money(amount, "PHP"), g.minAmount, g.maxAmount, limits(g.minAmount, g.maxAmount))
 	}
 	if err != nil {
 		s.mu.Unlock()

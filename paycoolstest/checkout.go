@@ -115,7 +115,7 @@ func (s *Server) checkoutCreate(c *call) (any, *apiError) {
 	s.st.checkoutIDs[co.checkoutID] = co
 	return obj{
 		{"checkoutId", co.checkoutID},
-		{"checkoutUrl", trimSlash(s.url, "/checkout/"+co.checkoutID)},
+		{"checkoutUrl", s.pageURL("checkout", co.checkoutID)},
 		{"status", co.status},
 		{"expiresTime", isoTime(co.expires)},
 		{"mchOrderId", co.mchOrderID},

@@ -104,7 +104,7 @@ func (s *Server) authCreate(c *call) (any, *apiError) {
 		{"userId", a.userID},
 		{"requestId", a.requestID},
 		{"channelCode", a.channel},
-		{"authUrl", trimSlash(s.url, "/authorize/"+a.requestID)},
+		{"authUrl", s.pageURL("authorize", a.requestID)},
 	}, nil
 }
 

@@ -48,7 +48,7 @@ func init() {
 				{"requestId", e.requestID},
 				{"userId", e.userID},
 				{"channelCode", e.channel},
-				{"ekycUrl", trimSlash(s.url, "/ekyc/"+e.requestID)},
+				{"ekycUrl", s.pageURL("ekyc", e.requestID)},
 			}, nil
 		},
 	})

@@ -397,9 +397,14 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 		}
 		switch {
 		case k == "notifyUrl":
-			if u := s.dashboardURL(); u != "" {
-				param[k] = mustQuote(u)
+			u := s.dashboardURL()
+			if u == "" {
+				// The request has no notifyUrl field to blame: say what to set instead.
+				return nil, 1009, "request params invalid: no dashboard callback URL is set: set it with POST " + s.url +
+					SandboxPrefix + "callback-url url=http://your-host/notify (Server.SetCallbackURL in Go)" + phCallbackHint(rt) +
+					"; on the PH host this request's callbacks go there"
 			}
+			param[k] = mustQuote(u)
 		case v == "*": // the PH host cancels every channel: the open-api handler takes the list
 			param[k] = mustQuote("*")
 		default:
@@ -416,6 +421,14 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 	}
 	env, _ := marshalNoEscape(map[string]string{"appId": s.cfg.appID, "param": string(p), "sign": sig})
 	return env, 0, ""
+}
+
+// phCallbackHint adds, for a PH operation that also takes callbackUrl, that sending one works too.
+func phCallbackHint(rt *phRoute) string {
+	if rt.rename["callbackUrl"] == "notifyUrl" {
+		return ", or send callbackUrl with the request"
+	}
+	return ""
 }
 
 // dashboardURL is the callback URL of the merchant dashboard, which the PH host uses where a

@@ -15,6 +15,7 @@ type qrCode struct {
 	amount                 paycools.Amount // 0 for a static QR
 	customerName, email    string
 	mobile, remark         string
+	appName                string // the PH dialect's appName: the merchant name a page shows
 	notifyURL              string
 	active                 bool
 	txStatus               string // of a dynamic/hybrid QR's payment
@@ -123,7 +124,7 @@ func (s *Server) qrCreate(c *call) (any, *apiError) {
 	}
 	q := &qrCode{
 		mchOrderID: id, qrID: s.nextID("QR"), channel: ch, amount: amount,
-		customerName: p.str("customerName"), email: p.str("email"), mobile: p.str("mobile"),
+		customerName: p.str("customerName"), email: p.str("email"), mobile: p.str("mobile"), appName: p.str("appName"),
 		remark: p.str("remark"), notifyURL: p.str("notifyUrl"), active: true,
 		created: c.now, updated: c.now,
 	}
@@ -170,7 +171,7 @@ func (q *qrCode) answer(s *Server) obj {
 		{"remark", q.remark},
 		{"qrStatus", q.status()},
 		{"transactionStatus", q.txStatus},
-		{"qrLink", trimSlash(s.url, "/qr/"+q.qrID)},
+		{"qrLink", s.pageURL("qr", q.qrID)},
 		{"createTime", wireTime(q.created)},
 		{"updateTime", wireTime(q.updated)},
 		{"expiresTime", wireTime(q.expires)},

@@ -3,7 +3,6 @@ package paycoolstest
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,8 +24,12 @@ import (
 //	GET  /guide/va/{mchOrderId}/{ch}    virtual account guide (Pay an amount)
 //	GET  /guide/bt/{mchOrderId}/{ch}    bank-transfer guide (Pay an amount)
 //	GET  /s/{code}                      the short link of a VA group or bank-transfer account
-//	POST /sandbox/{action}/{id}         run an outcome; form or query values amount, failedCode,
-//	                                    message, channel; answers the callback result as JSON
+//	POST /sandbox/{action}/{id}         run an outcome; form or query values amount (integer
+//	                                    minor units: centavos), pesos (the amount as a payer
+//	                                    types it, 500.00), failedCode, message, channel; answers
+//	                                    the callback result as JSON, or with html=1 (the pages'
+//	                                    buttons) as a result page leading back to the order's
+//	                                    redirectUrl
 //	POST /sandbox/redeliver/{index}     send callback {index} of /sandbox/callbacks (0 is the
 //	                                    oldest) again, same param and sign bytes (Server.Redeliver);
 //	                                    answers like an action: {"action","id","callback"}
@@ -35,6 +38,13 @@ import (
 //	GET  /sandbox/balance               the balance (JSON); POST with amount= sets it
 //	POST /sandbox/callback-url          url= sets the dashboard callback URL (empty unsets it)
 //	POST /sandbox/verification-url      url= sets the repayment verification URL (empty unsets it)
+//
+// Every id is one path segment, escaped as url.PathEscape does: the links the API hands out
+// and the pages' form actions are built that way, so an id holding "#", "?", "%", "/", "+", a
+// space or non-ASCII text names its own order (an id of "." or ".." cannot be a path segment).
+// The pages are for a phone as much as a desktop; an unknown id is an HTML 404 page. The pages
+// of finished orders (paid, failed, expired, cancelled, a used single-payment QR code) show
+// their state and no buttons; a second press of a button answers 409 and sends nothing.
 //
 // The two URL routes take an absolute http or https URL with a host, or the empty string; any
 // other url answers 400 with {"error": ...} and changes nothing.
@@ -153,13 +163,14 @@ func toJSON(r *CallbackResult) callbackJSON {
 // serveExtra answers the hosted pages and the control API; it reports false for any other
 // path, which is then an API request.
 func (s *Server) serveExtra(w http.ResponseWriter, r *http.Request) bool {
-	p := r.URL.Path
+	// The escaped path: an id holding "/", "#", "?" or "%" arrives escaped as one segment.
+	p := r.URL.EscapedPath()
 	switch {
 	case strings.HasPrefix(p, SandboxPrefix):
 		s.serveControl(w, r, strings.TrimPrefix(p, SandboxPrefix))
 		return true
 	case r.Method == http.MethodGet:
-		return s.servePage(w, p)
+		return s.servePage(w, r)
 	}
 	return false
 }
@@ -212,9 +223,14 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 		writeJSON(w, 200, map[string]string{"verificationUrl": r.Form.Get("url")})
 		return
 	}
-	name, id, found := strings.Cut(rest, "/")
+	name, escapedID, found := strings.Cut(rest, "/")
+	id, idErr := url.PathUnescape(escapedID)
 	act := actions[name]
-	if !found || act == nil || id == "" {
+	if !found || act == nil || id == "" || idErr != nil {
+		if r.Form.Get("html") != "" {
+			renderPage(w, notFoundPage("control route "+strconv.Quote(rest)))
+			return
+		}
 		writeJSON(w, 404, map[string]string{"error": "unknown sandbox action " + strconv.Quote(rest)})
 		return
 	}
@@ -230,6 +246,21 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 			return
 		}
 		v.amount = paycools.Amount(n)
+	}
+	if a := r.Form.Get("pesos"); a != "" {
+		n, err := paycools.ParseAmount(a)
+		if err != nil || n <= 0 {
+			msg := "Enter the amount in pesos as you would pay it, e.g. 500.00 (at most two decimals, more than 0); got " + strconv.Quote(a) + "."
+			if r.Form.Get("html") != "" {
+				p := page{Status: 400, Title: "Amount not accepted", Message: msg, Merchant: sandboxMerchant}
+				p.Return, p.ReturnTo = s.orderReturn(name, id, r.Form.Get("channel"), false), "Back to the order"
+				renderPage(w, p)
+				return
+			}
+			writeJSON(w, 400, map[string]string{"error": msg})
+			return
+		}
+		v.amount = n
 	}
 	if fc := r.Form.Get("failedCode"); fc != "" {
 		n, err := strconv.Atoi(fc)
@@ -260,128 +291,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 		out["callback"] = toJSON(res)
 	}
 	if r.Form.Get("html") != "" {
-		renderPage(w, status, page{Title: "Sandbox: " + name, Result: out})
+		renderPage(w, s.resultPage(status, name, id, v.channel, res, err))
 		return
 	}
 	writeJSON(w, status, out)
-}
-
-// page is one hosted page: a title, some facts and action buttons.
-type page struct {
-	Title   string
-	Facts   [][2]string
-	Buttons []button
-	Result  map[string]any
-}
-
-type button struct {
-	Label, Action, ID string
-	Amount            bool // ask for an amount
-	Channel           string
-}
-
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>{{.Title}}</title>
-<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}td{padding:.2em .8em}form{display:inline-block;margin:.5em}</style>
-</head><body><h1>{{.Title}}</h1><p><em>PayCools sandbox (paycoolstest): nothing here moves real money.</em></p>
-<table>{{range .Facts}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>
-{{range .Buttons}}<form method="post" action="/sandbox/{{.Action}}/{{.ID}}"><input type="hidden" name="html" value="1">
-{{if .Channel}}<input type="hidden" name="channel" value="{{.Channel}}">{{end}}
-{{if .Amount}}<input name="amount" placeholder="amount in centavos" required>{{end}}
-<button type="submit">{{.Label}}</button></form>{{end}}
-{{with .Result}}<pre>{{range $k, $v := .}}{{$k}}: {{printf "%+v" $v}}
-{{end}}</pre>{{end}}
-</body></html>`))
-
-func renderPage(w http.ResponseWriter, status int, p page) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, p)
-}
-
-// servePage answers the hosted pages; false when the path is not one of them.
-func (s *Server) servePage(w http.ResponseWriter, path string) bool {
-	seg := strings.Split(strings.Trim(path, "/"), "/")
-	if len(seg) < 2 {
-		return false
-	}
-	var p *page
-	s.mu.Lock()
-	switch {
-	case seg[0] == "pay" && len(seg) == 2:
-		if wp := s.st.webByTx[seg[1]]; wp != nil {
-			p = &page{Title: "Web payment " + wp.mchOrderID, Facts: [][2]string{{"amount", wp.amount.String() + " " + wp.currency},
-				{"channel", wp.channel}, {"status", wp.status}},
-				Buttons: []button{{Label: "Pay", Action: "complete-web-payment", ID: wp.mchOrderID}, {Label: "Fail", Action: "fail-web-payment", ID: wp.mchOrderID}}}
-		}
-	case seg[0] == "checkout" && len(seg) == 2:
-		if co := s.st.checkoutIDs[seg[1]]; co != nil {
-			p = &page{Title: "Checkout " + co.mchOrderID, Facts: [][2]string{{"amount", co.amount.String() + " " + co.currency},
-				{"status", co.status}, {"expires", isoTime(co.expires)}},
-				Buttons: []button{{Label: "Pay", Action: "pay-checkout", ID: co.mchOrderID}, {Label: "Fail", Action: "fail-checkout", ID: co.mchOrderID}}}
-		}
-	case seg[0] == "authorize" && len(seg) == 2:
-		if a := s.st.auths[seg[1]]; a != nil {
-			p = &page{Title: "Authorize direct debit for " + a.userID, Facts: [][2]string{{"channel", a.channel}, {"state", a.state}},
-				Buttons: []button{{Label: "Approve", Action: "approve-authorization", ID: a.requestID}, {Label: "Reject", Action: "reject-authorization", ID: a.requestID}}}
-		}
-	case seg[0] == "ekyc" && len(seg) == 2:
-		if e := s.st.ekyc[seg[1]]; e != nil {
-			p = &page{Title: "Identity verification for " + e.userID, Facts: [][2]string{{"channel", e.channel}, {"status", e.status}},
-				Buttons: []button{{Label: "Approve", Action: "complete-ekyc", ID: e.requestID}, {Label: "Reject", Action: "reject-ekyc", ID: e.requestID}}}
-		}
-	case seg[0] == "qr" && len(seg) == 2:
-		for _, q := range s.st.qrs {
-			if q.qrID == seg[1] {
-				p = &page{Title: "QR code " + q.mchOrderID, Facts: [][2]string{{"channel", q.channel}, {"status", q.status()}, {"content", q.content()}},
-					Buttons: []button{{Label: "Pay", Action: "pay-qr-code", ID: q.mchOrderID, Amount: q.static()}}}
-				if !q.static() {
-					p.Facts = append(p.Facts, [2]string{"amount", q.amount.String()})
-					p.Buttons = append(p.Buttons, button{Label: "Fail", Action: "fail-qr-code", ID: q.mchOrderID})
-				}
-			}
-		}
-	case seg[0] == "s" && len(seg) == 2:
-		link := trimSlash(s.url, path)
-		for _, g := range s.st.vaGroups {
-			if g.shortLink != link {
-				continue
-			}
-			p = &page{Title: "Pay " + g.mchOrderID}
-			for _, v := range g.vas {
-				if v.active {
-					p.Facts = append(p.Facts, [2]string{v.channel, v.reference})
-					p.Buttons = append(p.Buttons, button{Label: "Pay via " + v.channel, Action: "pay-virtual-account", ID: g.mchOrderID, Amount: true, Channel: v.channel})
-				}
-			}
-		}
-		for _, g := range s.st.btGroups {
-			if g.shortLink == link {
-				p = &page{Title: "Bank transfer for " + g.mchOrderID, Buttons: []button{{Label: "Transfer", Action: "pay-bank-transfer", ID: g.mchOrderID, Amount: true}}}
-				for _, a := range g.accounts {
-					if a.active {
-						p.Facts = append(p.Facts, [2]string{a.channel, "AllBank " + a.number})
-					}
-				}
-			}
-		}
-	case seg[0] == "guide" && len(seg) == 4 && seg[1] == "va":
-		if g := s.st.vaGroups[seg[2]]; g != nil && g.va(seg[3]) != nil {
-			v := g.va(seg[3])
-			p = &page{Title: "Pay " + billerFor(v.channel) + " via " + v.channel, Facts: [][2]string{{"reference number", v.reference}, {"active", strconv.FormatBool(v.active)}},
-				Buttons: []button{{Label: "Pay", Action: "pay-virtual-account", ID: g.mchOrderID, Amount: true, Channel: v.channel}}}
-		}
-	case seg[0] == "guide" && len(seg) == 4 && seg[1] == "bt":
-		if g := s.st.btGroups[seg[2]]; g != nil && g.account(seg[3]) != nil {
-			a := g.account(seg[3])
-			p = &page{Title: "Bank transfer to " + a.number, Facts: [][2]string{{"bank", "AllBank"}, {"account name", "PayCools"}, {"account number", a.number}},
-				Buttons: []button{{Label: "Transfer", Action: "pay-bank-transfer", ID: g.mchOrderID, Amount: true}}}
-		}
-	}
-	s.mu.Unlock()
-	if p == nil {
-		return false
-	}
-	renderPage(w, 200, *p)
-	return true
 }

@@ -115,7 +115,7 @@ func TestSandboxHostedPages(t *testing.T) {
 
 	qr := ok(t, do(t, s, qrCreatePath, map[string]any{"channelCode": "QRPH_STATIC_QR", "mchOrderId": "HP4", "notifyUrl": m.URL, "customerName": "Raja"}))
 	_, body = fetchPage(t, qr.str(t, "qrLink"))
-	require.Contains(t, body, `name="amount"`)
+	require.Contains(t, body, `name="pesos"`)
 
 	status, _ = fetchPage(t, s.URL()+"/pay/NOPE")
 	require.Equal(t, 404, status)

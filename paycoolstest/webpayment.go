@@ -14,6 +14,7 @@ type webPayment struct {
 	channelType, channel   string
 	customerName, email    string
 	mobile, remark         string
+	appName                string // the PH dialect's appName: the merchant name a page shows
 	notifyURL, redirectURL string
 	status                 string
 	created, returned      time.Time
@@ -107,7 +108,7 @@ func (s *Server) webCreate(c *call) (any, *apiError) {
 		mchOrderID: id, txID: s.nextID("C"), amount: amount,
 		country: p.str("countryCode"), currency: p.str("currency"),
 		channelType: ct, channel: p.str("channelCode"),
-		customerName: p.str("customerName"), email: p.str("email"), mobile: p.str("mobile"),
+		customerName: p.str("customerName"), email: p.str("email"), mobile: p.str("mobile"), appName: p.str("appName"),
 		remark: p.str("remark"), notifyURL: p.str("notifyUrl"), redirectURL: p.str("redirectUrl"),
 		status: statusPending, created: c.now,
 	}
@@ -131,7 +132,7 @@ func (w *webPayment) answer(s *Server) obj {
 		{"channelType", w.channelType},
 		{"channelCode", w.channel},
 		{"amount", w.amount},
-		{"payData", trimSlash(s.url, "/pay/"+w.txID)},
+		{"payData", s.pageURL("pay", w.txID)},
 		{"createTime", wireTime(w.created)},
 		{"returnTime", wireTime(w.returned)},
 		{"remark", w.remark},

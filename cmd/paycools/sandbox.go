@@ -131,6 +131,9 @@ Drive outcomes with the control API (no authentication: keep --addr on loopback)
   curl -X POST %[1]s/sandbox/complete-payout/MCH_ORDER_ID   (routes: go doc paycoolstest.SandboxPrefix)
   curl %[1]s/sandbox/requests      curl %[1]s/sandbox/callbacks
   curl -X POST %[1]s/sandbox/redeliver/0   (send callback 0 of /sandbox/callbacks again)
+  (an id is one escaped path segment: CART7#B is CART7%%23B)
+Or open the links the API hands out (payData, checkoutUrl, qrLink, ...) in a browser: each
+payer page has the Pay / Fail or Approve / Reject buttons.
 
 Platform public key (base64; verify callbacks with it):
 %[3]s
