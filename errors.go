@@ -279,13 +279,39 @@ type SignatureError struct {
 // Error gives the reason.
 func (e *SignatureError) Error() string {
 	if e.Err != nil {
-		return "paycools: " + e.Reason + ": " + e.Err.Error()
+		return errorPrefix + e.Reason + ": " + strings.TrimPrefix(e.Err.Error(), errorPrefix)
 	}
-	return "paycools: " + e.Reason
+	return errorPrefix + e.Reason
 }
 
 // Unwrap returns the underlying error.
 func (e *SignatureError) Unwrap() error { return e.Err }
+
+// errorPrefix starts every error text of the SDK, once.
+const errorPrefix = "paycools: "
+
+// wrappedError is err seen from where, a caller that names itself ("paycools: NewClient",
+// "WithPlatformPublicKey"): its text is where + ": " + err's text without its own "paycools: ",
+// so that an SDK error wrapped by another SDK call does not repeat the prefix. errors.Is and
+// errors.As reach err.
+type wrappedError struct {
+	where string
+	err   error
+}
+
+// wrapError returns err as seen from where (see wrappedError); nil stays nil.
+func wrapError(where string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &wrappedError{where: where, err: err}
+}
+
+func (e *wrappedError) Error() string {
+	return e.where + ": " + strings.TrimPrefix(e.err.Error(), errorPrefix)
+}
+
+func (e *wrappedError) Unwrap() error { return e.err }
 
 // Sentinels, one per documented response code (docs/codes.md). errors.Is(err, ErrX) is true when
 // err is or wraps an *APIError with that code, or with a legacy code documented as equivalent.

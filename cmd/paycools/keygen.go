@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	paycools "github.com/paycools-sdk/paycools-go"
 )
@@ -29,8 +30,8 @@ that line into the PayCools merchant dashboard. Existing files are never overwri
 	if done, status := parseFlags(fset, args, stdout); done {
 		return status
 	}
-	if *bits != 2048 && *bits != 4096 {
-		return usageError(fset, "-bits %d: PayCools keys are 2048 or 4096 bits", *bits)
+	if err := paycools.CheckKeyBits(*bits); err != nil {
+		return usageError(fset, "-bits %d: %s", *bits, strings.TrimPrefix(err.Error(), "paycools: "))
 	}
 	if *out == "" || *out == "-" {
 		return usageError(fset, "-out needs a file name (the private key is never printed)")
