@@ -1,12 +1,15 @@
 package paycools
 
 import (
+	"context"
 	"crypto/rsa"
 	"errors"
+	"log/slog"
 	"math/big"
 	"strings"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -149,4 +152,77 @@ func TestErrorTextsSayPaycoolsOnce(t *testing.T) {
 	err := newClient(WithPlatformPublicKey(small))
 	var se *SignatureError
 	assert.True(t, errors.As(err, &se), "%T", err)
+}
+
+// A PH host behind a proxy without WithDialect (or the reverse) answered "HTTP 404 without a
+// PayCools envelope" and nothing more: the text now names the other dialect, WithDialect and
+// `paycools probe`.
+func TestNotFoundWithoutEnvelopeNamesTheOtherDialect(t *testing.T) {
+	f := newFakeAPI(t) // https://pc.test: an unknown host, so the open-api default
+	f.reply("POST", "/open-api/disbursement/check", 404, `<html><body>404 Not Found</body></html>`)
+	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "ORDER1", CountryCode: CountryPH})
+	var he *HTTPError
+	require.ErrorAs(t, err, &he)
+	msg := err.Error()
+	for _, w := range []string{"HTTP 404", "/open-api/disbursement/check", "ph dialect", "WithDialect(paycools.DialectPH)", "paycools probe"} {
+		assert.Contains(t, msg, w)
+	}
+	assert.Equal(t, 1, strings.Count(msg, "paycools:"), msg)
+
+	c, w := newPHClient(t, WithBaseURL("https://proxy.example.com"), WithDialect(DialectPH))
+	w.mt.RegisterResponder("GET", `=~^https://proxy\.example\.com/api/v1/payout/check`, httpmock.NewStringResponder(404, "Not Found"))
+	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "ORDER1"})
+	require.ErrorAs(t, err, &he)
+	assert.Contains(t, err.Error(), "open-api dialect")
+	assert.Contains(t, err.Error(), "WithDialect(paycools.DialectOpenAPI)")
+	assert.Contains(t, err.Error(), "paycools probe")
+
+	// Other statuses are not about the dialect.
+	f = newFakeAPI(t)
+	f.reply("POST", "/open-api/disbursement/check", 403, `Forbidden`)
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "ORDER1", CountryCode: CountryPH})
+	require.ErrorAs(t, err, &he)
+	assert.NotContains(t, err.Error(), "WithDialect")
+}
+
+// WithLogger at Info showed nothing of a payout that succeeded: it is now one Info line with
+// the operation, amount, order id and masked account; queries and failures are as before.
+func TestMoneyMovingSuccessIsOneInfoLine(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	f := newFakeAPI(t, WithLogger(logger))
+	f.replyData("POST", pathPayoutCreate, payoutCreateData)
+	p := fullCreatePayoutParams()
+	p.PayMethodCode, p.TransferCode, p.AccountNo = PayMethodBank, "BDO", "001234567890"
+	_, err := f.Client.Payouts.Create(context.Background(), p)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 1, buf.String())
+	line := lines[0]
+	for _, w := range []string{"level=INFO", "operation=Payouts.Create", "amount=50010", "mch_order_id=TestMchOrderIdD0001", "account=********7890"} {
+		assert.Contains(t, line, w)
+	}
+	assert.NotContains(t, line, "001234567890", "the account number is masked")
+
+	// A query that succeeded and a payout that failed add no Info line.
+	buf.Reset()
+	f.replyData("POST", pathPayoutGet, payoutCreateData)
+	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "TestMchOrderIdD0001", CountryCode: CountryPH})
+	require.NoError(t, err)
+	assert.Empty(t, buf.String())
+	f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate merchant order id")
+	_, err = f.Client.Payouts.Create(context.Background(), p)
+	require.Error(t, err)
+	assert.NotContains(t, buf.String(), "level=INFO")
+	assert.Contains(t, buf.String(), "level=WARN")
+
+	// A refund names its own amount and order id.
+	buf.Reset()
+	f.replyData("POST", "/open-api/payment/refund", `{"mchRefundOrderId":"R1","refundTransactionId":"RT1","refundStatus":"PENDING"}`)
+	_, err = f.Client.Refunds.Create(context.Background(), &RefundCreateParams{MchRefundOrderID: "REFUND0001", OriginalTransactionID: "T1",
+		RefundAmount: 1000, RefundCallbackURL: "https://merchant.example.com/refund"})
+	require.NoError(t, err)
+	assert.Contains(t, buf.String(), "amount=1000")
+	assert.Contains(t, buf.String(), "mch_order_id=REFUND0001")
+	assert.Contains(t, buf.String(), "original_transaction_id=T1")
 }

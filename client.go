@@ -187,8 +187,11 @@ func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
 }
 
 // WithLogger sets the logger. The client logs one line per attempt (operation, path, code,
-// HTTP status, attempt, duration) at Debug, failures at Warn. It never logs the private key,
-// param or sign. The default discards everything.
+// HTTP status, attempt, duration) at Debug, failures at Warn, and one Info line per
+// money-moving call that succeeded (payout, web payment, checkout, refund, direct-debit
+// payment: operation, amount in minor units, merchant order id, account number masked to its
+// last four characters). It never logs the private key, param or sign. The default discards
+// everything.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		if l == nil {

@@ -150,6 +150,8 @@ type HTTPError struct {
 	Response *ResponseMeta
 	// Operation is the SDK operation that got this answer.
 	Operation Operation
+
+	hint string // what the answer suggests, e.g. the other dialect on a 404 (see dialectHint)
 }
 
 // Error describes the answer without request data.
@@ -161,7 +163,22 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		s += ": " + e.Body
 	}
+	if e.hint != "" {
+		s += ". " + e.hint
+	}
 	return s
+}
+
+// dialectHint is what a 404 without an envelope on path suggests when the client speaks d:
+// the host knows no such path, and the commonest reason is a host of the other dialect (a PH
+// host behind a proxy, which the SDK cannot recognise by its name, or the reverse).
+func dialectHint(d Dialect, path string) string {
+	other, otherName := DialectOpenAPI, "DialectOpenAPI"
+	if d == DialectOpenAPI {
+		other, otherName = DialectPH, "DialectPH"
+	}
+	return fmt.Sprintf("The host has no %s path: it may speak the %s dialect, not %s (a PH host behind a proxy is not recognised by its name); run `paycools probe` against it, then set paycools.WithDialect(paycools.%s) if that is what it says",
+		path, other, d, otherName)
 }
 
 // TransportError is a failure to exchange bytes with PayCools: DNS, dial, TLS, timeout,
