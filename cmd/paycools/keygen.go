@@ -52,17 +52,17 @@ that line into the PayCools merchant dashboard. Existing files are never overwri
 	}
 	kp, err := paycools.GenerateKeyPair(*bits)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+		fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 		return exitFail
 	}
 	if err := writeKeyFile(*out, kp.PrivateKeyPEM, 0o600, *force); err != nil {
-		fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+		fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 		return exitFail
 	}
 	fmt.Fprintf(stderr, "Wrote the merchant private key (%d-bit RSA, PKCS#8 PEM, mode 0600) to %s. Keep it secret.\n", *bits, *out)
 	if *pub != "" {
 		if err := writeKeyFile(*pub, kp.PublicKeyPEM, 0o644, *force); err != nil {
-			fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+			fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 			return exitFail
 		}
 		fmt.Fprintf(stderr, "Wrote the public key (PKIX PEM) to %s.\n", *pub)
