@@ -94,7 +94,8 @@ type QRCodeCreateParams struct {
 	CustomerName string `json:"customerName,omitempty" pc:"len=1..128"`
 	// Email is the payer's email (1–128).
 	Email string `json:"email,omitempty" pc:"len=1..128,email"`
-	// Mobile is the payer's mobile number (10–11 characters). LogValue masks it.
+	// Mobile is the payer's mobile number (10–11 digits). LogValue masks it. The PH dialect
+	// does not send it: setting it there is a *ValidationError.
 	Mobile string `json:"mobile,omitempty" pc:"len=10..11,pattern=phone" log:"mask"`
 	// Remark is free text (1–256), echoed in results and callbacks.
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
