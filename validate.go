@@ -408,7 +408,7 @@ func checkStruct(v *validation, rv reflect.Value, prefix string) {
 		if prefix == "" && v.row.set {
 			check, required := v.row.decide(fr.name, fr.required)
 			if !check {
-				if !fv.IsZero() && v.row.refusesUnsent(fr.name, fr.required) {
+				if !isEmpty(fv) && v.row.refusesUnsent(fr.name, fr.required) {
 					v.addf(path, "is set but the %s dialect does not send it (its route for this operation has no such field): leave it empty, or check the dialect (paycools.WithDialect, `paycools probe`)", v.row.dialect)
 				}
 				continue
@@ -458,8 +458,13 @@ func jsonName(sf reflect.StructField) string {
 	return n
 }
 
+// isEmpty reports whether a field holds nothing: its zero value, or an empty slice.
+func isEmpty(fv reflect.Value) bool {
+	return fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0)
+}
+
 func checkField(v *validation, fv reflect.Value, path string, fr *fieldRules) {
-	zero := fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0)
+	zero := isEmpty(fv)
 	if fr.required && zero {
 		v.add(path, fr.requiredMessage())
 		return
