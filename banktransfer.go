@@ -60,7 +60,7 @@ type BankTransferBatchCreateParams struct {
 	// optional (1–100 characters).
 	CustomerName string `json:"customerName" pc:"required,len=1..100"`
 	// Email is the payer's email address (1–50 characters).
-	Email string `json:"email,omitempty" pc:"len=1..50"`
+	Email string `json:"email,omitempty" pc:"len=1..50,email"`
 	// MinAmount is the smallest transfer accepted, in minor units (centavos, PHP 200.00 is
 	// 20000); > 0 and ≤ MaxAmount when both are set. 0 means no minimum.
 	MinAmount Amount `json:"minAmount,omitempty" pc:"range=1.."`
@@ -69,7 +69,7 @@ type BankTransferBatchCreateParams struct {
 	MaxAmount Amount `json:"maxAmount,omitempty" pc:"range=1.."`
 	// Mobile is the payer's mobile number (11–14 characters, e.g. "09123456789"). LogValue
 	// masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=11..14" log:"mask"`
+	Mobile string `json:"mobile,omitempty" pc:"len=11..14,pattern=phone" log:"mask"`
 	// ExpireTime is the last day the account accepts money, yyyy-MM-dd; empty means it never
 	// expires.
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`

@@ -283,7 +283,7 @@ type VirtualAccountBatchCreateParams struct {
 	// maximum.
 	MaxAmount Amount `json:"maxAmount,omitempty" pc:"range=1.."`
 	// Mobile is the payer's mobile number (11–14 characters). LogValue masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=11..14" log:"mask"`
+	Mobile string `json:"mobile,omitempty" pc:"len=11..14,pattern=phone" log:"mask"`
 	// ExpireTime is the last day the VAs accept payments, yyyy-MM-dd; empty means they never
 	// expire.
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`

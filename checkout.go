@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 )
 
 // Checkout (doc section 9, docs/families.md): a hosted payment page. Create an order (9.2), send the
@@ -138,14 +139,15 @@ type CheckoutCreateParams struct {
 	Language CheckoutLanguage `json:"language,omitempty" pc:"enum=EN|IN|TH"`
 	// CountryCode is the country of the payment (PH, ID, MY, TH).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
-	// Currency is the currency in which Amount is priced (PHP, IDR, MYR, THB).
+	// Currency is the currency in which Amount is priced (PHP, IDR, MYR, THB): the one of
+	// CountryCode (PH/PHP, ID/IDR, MY/MYR, TH/THB); another pair is refused before sending.
 	Currency Currency `json:"currency" pc:"required,enum=PHP|IDR|MYR|THB"`
 	// SettlementCurrency is the currency in which the merchant is settled (PHP, IDR, MYR, THB).
 	SettlementCurrency Currency `json:"settlementCurrency" pc:"required,enum=PHP|IDR|MYR|THB"`
 	// ChannelTypeList offers only these kinds of channel; empty offers all.
 	ChannelTypeList []CheckoutChannelType `json:"channelTypeList,omitempty"`
-	// ChannelCodeList offers only these channels (codes from Checkout.Channels); empty offers
-	// all.
+	// ChannelCodeList offers only these channels (codes from Checkout.Channels, such as
+	// PH_GCASH_QR); empty offers all. A bare wallet name such as GCASH is refused.
 	ChannelCodeList []string `json:"channelCodeList,omitempty"`
 	// Amount is the amount to collect in minor units (PHP 500.10 is 50010; IDR whole rupiah);
 	// must be positive.
@@ -153,9 +155,9 @@ type CheckoutCreateParams struct {
 	// CustomerName is the payer's name (1–128).
 	CustomerName string `json:"customerName" pc:"required,len=1..128"`
 	// Email is the payer's e-mail (1–128).
-	Email string `json:"email" pc:"required,len=1..128"`
+	Email string `json:"email" pc:"required,len=1..128,email"`
 	// Mobile is the payer's phone number (10–14 characters).
-	Mobile string `json:"mobile" pc:"required,len=10..14" log:"mask"`
+	Mobile string `json:"mobile" pc:"required,len=10..14,pattern=phone" log:"mask"`
 	// ExpireSeconds is the lifetime of the checkout order in seconds (> 0); 0 leaves the
 	// PayCools default.
 	ExpireSeconds int64 `json:"expireSeconds,omitempty" pc:"range=1.."`
@@ -182,6 +184,12 @@ type CheckoutCreateParams struct {
 }
 
 func (p *CheckoutCreateParams) validate(v *validation) {
+	checkCountryCurrency(v, p.CountryCode, "currency", p.Currency)
+	for i, code := range p.ChannelCodeList {
+		if problem := channelCodeProblem(code); problem != "" {
+			v.add("channelCodeList["+itoa(i)+"]", problem)
+		}
+	}
 	payLater := false
 	for i, t := range p.ChannelTypeList {
 		switch t {
@@ -244,10 +252,10 @@ type CheckoutAddress struct {
 	Province string `json:"province,omitempty"`
 	// PostCode is the postal code.
 	PostCode string `json:"postCode,omitempty"`
-	// Email is the e-mail address.
-	Email string `json:"email,omitempty"`
-	// Mobile is the phone number.
-	Mobile string `json:"mobile,omitempty" log:"mask"`
+	// Email is the e-mail address (checked to look like one when set).
+	Email string `json:"email,omitempty" pc:"email"`
+	// Mobile is the phone number, digits only (a leading + allowed).
+	Mobile string `json:"mobile,omitempty" pc:"pattern=phone" log:"mask"`
 	// CountryCode is the country.
 	CountryCode CountryCode `json:"countryCode,omitempty"`
 	// RedirectURL is a return URL (seen on billing addresses only).
@@ -488,4 +496,20 @@ func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*Chec
 // Afterwards Get reports CLOSED. Closing a finished order is expected to give an API error.
 func (s *CheckoutService) Close(ctx context.Context, p *CheckoutCloseParams) (*CheckoutCloseResult, error) {
 	return do[CheckoutCloseResult](ctx, s.c, OpCheckoutClose, p)
+}
+
+// channelCodeProblem says what is wrong with a checkout channel code ("" when it looks like
+// one). A channel code names the country or wallet and the way of paying, joined by
+// underscores (PH_GCASH_QR, PH_QRPH_DYNAMIC, PH_GCASH_URL; docs/families.md 9.1): a bare wallet
+// or bank name such as GCASH is not one, and the checkout page would offer nothing for it.
+func channelCodeProblem(code string) string {
+	switch {
+	case strings.TrimSpace(code) == "":
+		return "is empty: use a channelCode from Checkout.Channels, e.g. PH_GCASH_QR"
+	case strings.TrimSpace(code) != code:
+		return "has surrounding spaces: remove them"
+	case !strings.Contains(code, "_"):
+		return "looks like a wallet or bank name, not a channel code: use a channelCode from Checkout.Channels, e.g. PH_GCASH_QR or PH_GCASH_URL (or ChannelTypeList to offer every channel of a type)"
+	}
+	return ""
 }

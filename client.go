@@ -184,7 +184,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
 	return func(c *Client) error {
 		if _, err := checkPublic(pub); err != nil {
-			return fmt.Errorf("WithPlatformPublicKey: %w", err)
+			return wrapError("WithPlatformPublicKey", err)
 		}
 		c.platformKey = pub
 		return nil
@@ -192,8 +192,11 @@ func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
 }
 
 // WithLogger sets the logger. The client logs one line per attempt (operation, path, code,
-// HTTP status, attempt, duration) at Debug, failures at Warn. It never logs the private key,
-// param or sign. The default discards everything.
+// HTTP status, attempt, duration) at Debug, failures at Warn, and one Info line per
+// money-moving call that succeeded (payout, web payment, checkout, refund, direct-debit
+// payment: operation, amount in minor units, merchant order id, account number masked to its
+// last four characters). It never logs the private key, param or sign. The default discards
+// everything.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		if l == nil {
@@ -291,13 +294,17 @@ func WithReconcile(on bool) Option {
 // NewClient returns a client for the merchant application appID that signs with signer: a
 // *rsa.PrivateKey from ParsePrivateKey, or any crypto.Signer whose public key is RSA of at
 // least 2048 bits (a KMS or HSM key). The signer must sign with PKCS#1 v1.5 when given
-// crypto.SHA256 as options.
+// crypto.SHA256 as options. An appID with whitespace around it (read from a file with its
+// trailing newline) is refused, not trimmed.
 func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(appID) == "" {
-		return nil, errors.New("paycools: NewClient: appID is empty")
+		return nil, errors.New("paycools: NewClient: appID is empty: set it to the appId of the PayCools dashboard (PAYCOOLS_APP_ID)")
+	}
+	if err := refuseSurroundingSpace("appID", appID); err != nil {
+		return nil, wrapError("paycools: NewClient", err)
 	}
 	if _, err := rsaSignerPublic(signer); err != nil {
-		return nil, fmt.Errorf("paycools: NewClient: %w", err)
+		return nil, wrapError("paycools: NewClient", err)
 	}
 	if k, ok := signer.(*rsa.PrivateKey); ok && k.Precomputed.Dp == nil {
 		// Precompute on a copy, once: never per call, and never mutating the caller's key.
@@ -329,7 +336,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 			continue
 		}
 		if err := o(c); err != nil {
-			return nil, fmt.Errorf("paycools: NewClient: %w", err)
+			return nil, wrapError("paycools: NewClient", err)
 		}
 	}
 	c.resolveDialect()
@@ -432,6 +439,17 @@ func (c *Client) resolveDialect() {
 		}
 	}
 	c.overrides = nil
+}
+
+// refuseSurroundingSpace refuses a credential with whitespace around it, typically the
+// trailing newline of a file or a secret store read whole. It is refused rather than trimmed:
+// the value is signed or hashed as given, and the caller should know that what it read is not
+// what PayCools issued. The error names the value, never shows it.
+func refuseSurroundingSpace(name, value string) error {
+	if strings.TrimSpace(value) == value {
+		return nil
+	}
+	return fmt.Errorf("%s has whitespace around it (a trailing newline read from a file or an environment variable?): pass strings.TrimSpace of it; nothing is trimmed silently, since the value is signed as given", name)
 }
 
 // isPayCoolsProductionHost reports whether host is under a PayCools domain and not one of its

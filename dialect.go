@@ -137,11 +137,15 @@ func WithEnvelopeSigning(e EnvelopeSigning) Option {
 // signed with (lowercase hex SHA-1 of the sorted k=v string + "&secret=" + secret). PayCools
 // hands it out with the merchant's credentials ("merchant key" or "callback secret" in its
 // dashboard). Without it, flat SHA-1 callbacks are refused (fail closed). The secret is never
-// logged.
+// logged. A secret with whitespace around it (the trailing newline of a file) is refused, not
+// trimmed: the hash covers the secret as given.
 func WithCallbackSecret(secret string) Option {
 	return func(c *Client) error {
 		if secret == "" {
-			return errors.New("WithCallbackSecret: empty secret")
+			return errors.New("WithCallbackSecret: empty secret: set it to the callback secret of the PayCools dashboard")
+		}
+		if err := refuseSurroundingSpace("the secret", secret); err != nil {
+			return wrapError("WithCallbackSecret", err)
 		}
 		s := secretText(secret)
 		c.callbackSecret = &s
@@ -152,11 +156,15 @@ func WithCallbackSecret(secret string) Option {
 // WithAppName sets appName, the merchant application's name, for every operation that carries
 // it: in the PH dialect payouts, virtual accounts, QR codes, web payments and direct-debit
 // payments need it; 4.2 and 6.1 carry it in both dialects. A value in the params' own AppName
-// (4.2, 6.1) or, for params without one, in Extra["appName"] wins.
+// (4.2, 6.1) or, for params without one, in Extra["appName"] wins. A name with whitespace
+// around it is refused, not trimmed.
 func WithAppName(name string) Option {
 	return func(c *Client) error {
 		if strings.TrimSpace(name) == "" {
 			return errors.New("WithAppName: empty name")
+		}
+		if err := refuseSurroundingSpace("the name", name); err != nil {
+			return wrapError("WithAppName", err)
 		}
 		c.appName = name
 		return nil

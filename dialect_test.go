@@ -206,7 +206,7 @@ func TestUnsupportedOperationNamesTheFix(t *testing.T) {
 }
 
 // 5.1 in the PH dialect: notifyUrl goes out as callbackUrl, appName from WithAppName, no
-// timestamp, no mobile; the body is flat and signed over the golden string of §4.2.
+// timestamp; the body is flat and signed over the golden string of §4.2.
 func TestPHQRCodeCreateIsFlat(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("POST", "/api/v1/qrcode", `{"code":1000,"message":"success","data":{"mchOrderId":"CCP20220428011068111","qrcodeId":"Q1","qrcodeContent":"000201","status":"ACTIVE"}}`)
@@ -216,7 +216,6 @@ func TestPHQRCodeCreateIsFlat(t *testing.T) {
 		Amount:       50010,
 		NotifyURL:    "https://example.com/paycools/notify",
 		CustomerName: "Juan Dela Cruz",
-		Mobile:       "09171234567",
 		Timestamp:    1234,
 	})
 	require.NoError(t, err)

@@ -252,10 +252,16 @@ var phLengths = map[Operation]map[string][2]int{
 	OpWebPaymentCreate:                 {"mobile": {11, 11}, "redirectUrl": {1, 100}},
 }
 
-// phWarnIfSet are Go fields the PH dialect does not send that a caller may expect to matter:
-// setting one logs one Warn line (4.1: the PH host uses the dashboard callback URL).
+// phWarnIfSet are Go fields the PH dialect does not send that code written for both dialects
+// sets, because the open-api dialect needs them: setting one logs one Warn line instead of the
+// refusal every other unsent field gets (4.1: the PH host uses the dashboard callback URL; 7.1:
+// open-api requires terminalType unless DIRECT_DEBIT; 10.6: open-api looks a payment up by
+// either id, PH by transactionId only; 7.2 likewise).
 var phWarnIfSet = map[Operation][]string{
 	OpBillsPaymentCreateVirtualAccount: {"notifyUrl"},
+	OpWebPaymentCreate:                 {"terminalType"},
+	OpWebPaymentGet:                    {"mchOrderId"},
+	OpDirectDebitGetPayment:            {"mchOrderId"},
 }
 
 // requiredIfTable and refusedTable are the per-dialect rules beside the route rows.

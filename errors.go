@@ -150,6 +150,8 @@ type HTTPError struct {
 	Response *ResponseMeta
 	// Operation is the SDK operation that got this answer.
 	Operation Operation
+
+	hint string // what the answer suggests, e.g. the other dialect on a 404 (see dialectHint)
 }
 
 // Error describes the answer without request data.
@@ -161,7 +163,22 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		s += ": " + e.Body
 	}
+	if e.hint != "" {
+		s += ". " + e.hint
+	}
 	return s
+}
+
+// dialectHint is what a 404 without an envelope on path suggests when the client speaks d:
+// the host knows no such path, and the commonest reason is a host of the other dialect (a PH
+// host behind a proxy, which the SDK cannot recognise by its name, or the reverse).
+func dialectHint(d Dialect, path string) string {
+	other, otherName := DialectOpenAPI, "DialectOpenAPI"
+	if d == DialectOpenAPI {
+		other, otherName = DialectPH, "DialectPH"
+	}
+	return fmt.Sprintf("The host has no %s path: it may speak the %s dialect, not %s (a PH host behind a proxy is not recognised by its name); run `paycools probe` against it, then set paycools.WithDialect(paycools.%s) if that is what it says",
+		path, other, d, otherName)
 }
 
 // TransportError is a failure to exchange bytes with PayCools: DNS, dial, TLS, timeout,
@@ -279,13 +296,39 @@ type SignatureError struct {
 // Error gives the reason.
 func (e *SignatureError) Error() string {
 	if e.Err != nil {
-		return "paycools: " + e.Reason + ": " + e.Err.Error()
+		return errorPrefix + e.Reason + ": " + strings.TrimPrefix(e.Err.Error(), errorPrefix)
 	}
-	return "paycools: " + e.Reason
+	return errorPrefix + e.Reason
 }
 
 // Unwrap returns the underlying error.
 func (e *SignatureError) Unwrap() error { return e.Err }
+
+// errorPrefix starts every error text of the SDK, once.
+const errorPrefix = "paycools: "
+
+// wrappedError is err seen from where, a caller that names itself ("paycools: NewClient",
+// "WithPlatformPublicKey"): its text is where + ": " + err's text without its own "paycools: ",
+// so that an SDK error wrapped by another SDK call does not repeat the prefix. errors.Is and
+// errors.As reach err.
+type wrappedError struct {
+	where string
+	err   error
+}
+
+// wrapError returns err as seen from where (see wrappedError); nil stays nil.
+func wrapError(where string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &wrappedError{where: where, err: err}
+}
+
+func (e *wrappedError) Error() string {
+	return e.where + ": " + strings.TrimPrefix(e.err.Error(), errorPrefix)
+}
+
+func (e *wrappedError) Unwrap() error { return e.err }
 
 // Sentinels, one per documented response code (docs/codes.md). errors.Is(err, ErrX) is true when
 // err is or wraps an *APIError with that code, or with a legacy code documented as equivalent.

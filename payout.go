@@ -45,9 +45,9 @@ type PayoutCreateParams struct {
 	// Amount is the amount to pay out in minor units (centavos: PHP 500.10 is 50010),
 	// 100–500000000.
 	Amount Amount `json:"amount" pc:"required,range=100..500000000"`
-	// AccountNo is the beneficiary's bank account number, the wallet's mobile number
-	// 09xxxxxxxxx (required format when PayMethodCode is EWALLET), or the QR content (SCANQR);
-	// 1–50 chars.
+	// AccountNo is the beneficiary's bank account number (digits only when PayMethodCode is
+	// BANK), the wallet's mobile number 09xxxxxxxxx (required format when PayMethodCode is
+	// EWALLET), or the QR content (SCANQR); 1–50 chars.
 	AccountNo string `json:"accountNo" pc:"required,len=1..50" log:"mask"`
 	// AccountName is the beneficiary's name, "first middle last" (middle optional); 1–128
 	// chars, letters (any script), spaces and ' . - only.
@@ -71,6 +71,9 @@ func (p *PayoutCreateParams) validate(v *validation) {
 		if pat := validationPatterns["ewalletMobile"]; !pat.re.MatchString(p.AccountNo) {
 			v.add("accountNo", "must be "+pat.desc+" when payMethodCode is EWALLET")
 		}
+	}
+	if p.PayMethodCode == PayMethodBank && p.AccountNo != "" && !allDigits(p.AccountNo) {
+		v.add("accountNo", "must be the bank account number in digits only when payMethodCode is BANK (no letters, spaces or dashes): remove them, or use EWALLET or SCANQR for other destinations")
 	}
 }
 

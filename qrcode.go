@@ -93,9 +93,10 @@ type QRCodeCreateParams struct {
 	// when ChannelCode starts with QRPH_.
 	CustomerName string `json:"customerName,omitempty" pc:"len=1..128"`
 	// Email is the payer's email (1–128).
-	Email string `json:"email,omitempty" pc:"len=1..128"`
-	// Mobile is the payer's mobile number (10–11 characters). LogValue masks it.
-	Mobile string `json:"mobile,omitempty" pc:"len=10..11" log:"mask"`
+	Email string `json:"email,omitempty" pc:"len=1..128,email"`
+	// Mobile is the payer's mobile number (10–11 digits). LogValue masks it. The PH dialect
+	// does not send it: setting it there is a *ValidationError.
+	Mobile string `json:"mobile,omitempty" pc:"len=10..11,pattern=phone" log:"mask"`
 	// Remark is free text (1–256), echoed in results and callbacks.
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
 	// ExpireSeconds is the lifetime of a dynamic or hybrid QR in seconds (30–3600; 60–3600 when
@@ -217,7 +218,7 @@ type QRCodeUpdateParams struct {
 	// notifyUrl; this operation's page says callbackUrl.)
 	CallbackURL string `json:"callbackUrl,omitempty" pc:"len=1..256,url"`
 	// Email is the payer's new email (1–50).
-	Email string `json:"email,omitempty" pc:"len=1..50"`
+	Email string `json:"email,omitempty" pc:"len=1..50,email"`
 	// Remark is the new remark (1–256).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's

@@ -267,7 +267,7 @@ func (s *RefundService) Wait(ctx context.Context, p *RefundListPaymentsParams, m
 
 // errRefundNotListed says that ListPayments answered but did not list the refund looked for.
 // It wraps ErrTransactionNotFound, which is what createOrReconcile acts on.
-var errRefundNotListed = fmt.Errorf("paycools: %s: the refund is not in the list: %w", OpRefundListPayments, ErrTransactionNotFound)
+var errRefundNotListed = wrapError("paycools: "+string(OpRefundListPayments)+": the refund is not in the list", ErrTransactionNotFound)
 
 // find lists refunds with p and returns (a copy of) the first one that match accepts, or
 // errRefundNotListed.

@@ -87,6 +87,9 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	for attempt := 1; ; attempt++ {
 		res := c.attempt(ctx, op, *ep, build, out, attempt)
 		if res.err == nil {
+			if ep.kind == kindMoney {
+				c.logMoneyMoved(ctx, op, params, attempt)
+			}
 			return nil
 		}
 		var ve *ValidationError
@@ -428,7 +431,11 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, path string, 
 	}
 	if !ok {
 		r := httpFailure(op, resp, body, tooLarge)
-		r.err.(*HTTPError).Response = meta
+		he := r.err.(*HTTPError)
+		he.Response = meta
+		if resp.StatusCode == http.StatusNotFound {
+			he.hint = dialectHint(c.dialect, path)
+		}
 		return 0, r
 	}
 	if isSuccessCode(code, path) {
@@ -738,6 +745,39 @@ func (c *Client) logAttempt(ctx context.Context, op Operation, path string, atte
 		attrs = append(attrs, slog.String("error", redactText(err.Error(), 300)))
 	}
 	c.logger.LogAttrs(ctx, level, "paycools request", attrs...)
+}
+
+// logMoneyMoved writes the one Info line of a money-moving call that succeeded: the
+// operation, the amount (minor units), the merchant order id and the account masked to its
+// last four characters, so that a merchant's logs show every payout, payment and refund
+// without Debug. Nothing else is logged at Info.
+func (c *Client) logMoneyMoved(ctx context.Context, op Operation, params any, attempts int) {
+	if !c.logger.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	v := validation{rules: c.rules}
+	rv := reflect.Indirect(reflect.ValueOf(params))
+	attrs := []slog.Attr{slog.String("operation", string(op))}
+	for _, name := range [...]string{"amount", "refundAmount"} {
+		if f, ok := fieldJSON(&v, rv, name); ok && f.CanInt() {
+			attrs = append(attrs, slog.Int64("amount", f.Int()))
+			break
+		}
+	}
+	for _, name := range [...]string{"mchOrderId", "mchRefundOrderId"} {
+		if s := fieldStringJSON(&v, rv, name); s != "" {
+			attrs = append(attrs, slog.String("mch_order_id", s))
+			break
+		}
+	}
+	if s := fieldStringJSON(&v, rv, "originalTransactionId"); s != "" {
+		attrs = append(attrs, slog.String("original_transaction_id", s))
+	}
+	if s := fieldStringJSON(&v, rv, "accountNo"); s != "" {
+		attrs = append(attrs, slog.String("account", MaskAccountNumber(s)))
+	}
+	attrs = append(attrs, slog.Int("attempts", attempts))
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "paycools money-moving call succeeded", attrs...)
 }
 
 // do is how every operation method calls the request path: it allocates the result type,

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 )
 
@@ -31,7 +32,7 @@ const minKeyBits = 2048
 // Errors name what was found ("this is a public key, a private key is needed", "PKCS#8
 // holding an EC key: RSA is required") and never contain the key.
 func ParsePrivateKey(b []byte) (*rsa.PrivateKey, error) {
-	der, label, err := keyDER(b)
+	der, label, err := keyDER(b, privateKeyKind)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func ParsePrivateKey(b []byte) (*rsa.PrivateKey, error) {
 // either (the one-line form PayCools hands out), or a PEM "CERTIFICATE" holding an RSA key.
 // The same tolerances as ParsePrivateKey apply. The key must be at least 2048 bits.
 func ParsePublicKey(b []byte) (*rsa.PublicKey, error) {
-	der, label, err := keyDER(b)
+	der, label, err := keyDER(b, publicKeyKind)
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +152,28 @@ func isEncryptedPKCS8(der []byte) bool {
 		bytes.Contains(der, []byte{0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c})
 }
 
+// keyKind is which key a parse wants: it names the variable or file to check in the errors.
+type keyKind int
+
+const (
+	privateKeyKind keyKind = iota // the merchant private key
+	publicKeyKind                 // the PayCools platform public key
+)
+
+// emptyKeyError is the error for an empty key: what was read was empty, so the variable or
+// file it came from is probably unset.
+func emptyKeyError(kind keyKind) error {
+	if kind == publicKeyKind {
+		return keyError("the key is empty: check that the PayCools platform public key (PAYCOOLS_PLATFORM_PUBLIC_KEY_FILE or the variable you read it from) is set and the file is not empty")
+	}
+	return keyError("the key is empty: check that PAYCOOLS_PRIVATE_KEY or the key file (PAYCOOLS_PRIVATE_KEY_FILE) is set and the file is not empty")
+}
+
+// keyForms is what a key error says the SDK accepts.
+const keyForms = "accepted forms: a PEM block (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- for the merchant key, -----BEGIN PUBLIC KEY----- for the platform key, and the matching -----END ...----- line), or the bare base64 of the key on one line, as the PayCools dashboard shows it"
+
 // keyDER cleans up a pasted key and returns its DER bytes and PEM label ("" for bare base64).
-func keyDER(b []byte) ([]byte, string, error) {
+func keyDER(b []byte, kind keyKind) ([]byte, string, error) {
 	s := string(b)
 	s = strings.TrimPrefix(s, "\ufeff")
 	s = strings.TrimSpace(s)
@@ -163,7 +184,12 @@ func keyDER(b []byte) ([]byte, string, error) {
 	s = strings.ReplaceAll(s, `\n`, "\n")
 	s = strings.ReplaceAll(s, "\r", "")
 	if s == "" {
-		return nil, "", keyError("empty input")
+		return nil, "", emptyKeyError(kind)
+	}
+	if strings.Contains(s, "BEGIN") || strings.Contains(s, "END") || strings.Contains(s, "-----") {
+		if err := checkArmorLines(s); err != nil {
+			return nil, "", err
+		}
 	}
 	label := ""
 	if i := strings.Index(s, "-----BEGIN "); i >= 0 {
@@ -173,11 +199,15 @@ func keyDER(b []byte) ([]byte, string, error) {
 			return nil, "", keyError("PEM armor without a closing dashes line")
 		}
 		label = rest[:j]
+		if strings.ContainsAny(label, "-\n") || len(label) > 40 {
+			// The closing dashes found belong to a later line: the BEGIN line lost some.
+			return nil, "", brokenArmorError("BEGIN", strings.Count(s[:i], "\n")+1, 5, 0)
+		}
 		body := rest[j+5:]
 		if k := strings.Index(body, "-----END "); k >= 0 {
 			body = body[:k]
 		} else {
-			return nil, "", keyError("PEM block without an END line (truncated?)")
+			return nil, "", keyError("PEM block without an END line (truncated?): it must end with -----END " + label + "-----")
 		}
 		if strings.Contains(body, "Proc-Type:") && strings.Contains(body, "ENCRYPTED") {
 			return nil, "", keyError("encrypted keys are not supported: decrypt it first")
@@ -188,21 +218,63 @@ func keyDER(b []byte) ([]byte, string, error) {
 		}
 		s = body
 	}
-	der, err := decodeBase64Loose(s)
+	der, err := decodeBase64Loose(s, kind)
 	if err != nil {
 		return nil, "", err
 	}
 	return der, label, nil
 }
 
+// checkArmorLines names a broken PEM BEGIN or END line: one whose dashes are not five on each
+// side, or whose label is missing. A key with a broken BEGIN line used to be reported as "PEM
+// block without an END line", which sent people looking at the wrong end of the file.
+func checkArmorLines(s string) error {
+	for n, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		for _, word := range [...]string{"BEGIN", "END"} {
+			at := strings.Index(line, word)
+			if at < 0 || strings.Trim(line[:at], "-") != "" {
+				continue
+			}
+			lead, trail := at, len(line)-len(strings.TrimRight(line, "-"))
+			if lead == 0 && trail == 0 {
+				continue // the word in plain text, not an armor line
+			}
+			rest := line[at+len(word) : len(line)-trail]
+			if lead == 5 && trail == 5 && strings.HasPrefix(rest, " ") && strings.TrimSpace(rest) != "" {
+				continue
+			}
+			return brokenArmorError(word, n+1, lead, trail)
+		}
+	}
+	return nil
+}
+
+// brokenArmorError names a broken PEM BEGIN or END line and what it must read.
+func brokenArmorError(word string, line, lead, trail int) error {
+	return keyError(fmt.Sprintf("the PEM %s line (line %d) is broken: it has %d leading and %d trailing dashes and must read -----%s <LABEL>----- with five dashes on each side, e.g. -----%s PRIVATE KEY-----; %s",
+		word, line, lead, trail, word, word, keyForms))
+}
+
 // decodeBase64Loose decodes standard or URL-safe base64 with any whitespace inside, padded or
-// not, and names the position of the first character outside the alphabet.
-func decodeBase64Loose(s string) ([]byte, error) {
+// not. A character outside the alphabet is reported with the word (whitespace-separated part)
+// it is in, by position and length, never by its text: the word may be key material.
+func decodeBase64Loose(s string, kind keyKind) ([]byte, error) {
+	if name, _, ok := strings.Cut(s, "="); ok && envNameRe.MatchString(name) && strings.Trim(s[len(name):], "= \n") != "" {
+		return nil, keyError(fmt.Sprintf("the key is not base64: it starts with a %d-character NAME= (a NAME=value line, as in a .env file?): pass only the value; %s", len(name), keyForms))
+	}
 	var clean strings.Builder
+	word, wordStart := 1, 0
+	prevSpace := false
 	for i, r := range s {
 		switch {
 		case r == ' ' || r == '\n' || r == '\t' || r == '\r':
+			prevSpace = true
 			continue
+		case prevSpace:
+			word, wordStart, prevSpace = word+1, i, false
+		}
+		switch {
 		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/', r == '=':
 			clean.WriteRune(r)
 		case r == '-':
@@ -210,18 +282,40 @@ func decodeBase64Loose(s string) ([]byte, error) {
 		case r == '_':
 			clean.WriteByte('/')
 		default:
-			return nil, keyError(fmt.Sprintf("invalid base64: character %q at position %d", r, i))
+			end := strings.IndexAny(s[wordStart:], " \n\t\r")
+			if end < 0 {
+				end = len(s) - wordStart
+			}
+			return nil, keyError(fmt.Sprintf("the key is not base64: word %d (%d characters at position %d) holds %s at position %d, outside the base64 alphabet (A–Z a–z 0–9 + / =)%s; %s",
+				word, end, wordStart, describeRune(r), i, notKeyHint(s), keyForms))
 		}
 	}
 	c := strings.TrimRight(clean.String(), "=")
 	der, err := base64.RawStdEncoding.DecodeString(c)
 	if err != nil {
-		return nil, keyError("invalid base64 (truncated or mangled key)")
+		return nil, keyError(fmt.Sprintf("the key's base64 is %d characters long, a length no base64 has (a character lost or added when copying?): copy the key again whole; %s", len(c), keyForms))
 	}
 	if len(der) == 0 {
-		return nil, keyError("empty input")
+		return nil, emptyKeyError(kind)
 	}
 	return der, nil
+}
+
+// envNameRe is the NAME of a NAME=value line: an identifier holding an underscore, which the
+// start of a base64 key never is ('_' is not in the standard alphabet, and '=' only pads the end).
+var envNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$`)
+
+// describeRune names a character for an error without quoting key material: the characters
+// outside the base64 alphabet are never part of a key.
+func describeRune(r rune) string { return fmt.Sprintf("the character %q", r) }
+
+// notKeyHint recognises a common mistake: a file name given in place of the key.
+func notKeyHint(s string) string {
+	t := strings.ToLower(s)
+	if !strings.ContainsAny(s, " \n") && (strings.HasSuffix(t, ".pem") || strings.HasSuffix(t, ".key") || strings.HasSuffix(t, ".txt") || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "./")) {
+		return ": this looks like a file name, not a key: read the file and pass its contents"
+	}
+	return ""
 }
 
 // KeyPair is a freshly generated merchant key pair, in the forms PayCools needs.
@@ -238,16 +332,30 @@ type KeyPair struct {
 	PublicKeyBase64 string
 }
 
-// GenerateKeyPair makes a new merchant RSA key pair of the given size (2048 or 4096; PayCools
-// accepts both) and returns it in the forms PayCools needs: upload PublicKeyBase64 to the
-// dashboard, keep PrivateKeyPEM secret.
+// GenerateKeyPair makes a new merchant RSA key pair of the given size (2048 or 4096, the sizes
+// PayCools uses; any other size is refused by CheckKeyBits) and returns it in the forms PayCools
+// needs: upload PublicKeyBase64 to the dashboard, keep PrivateKeyPEM secret.
 func GenerateKeyPair(bits int) (*KeyPair, error) {
 	return generateKeyPair(rand.Reader, bits)
 }
 
+// keyGenBits are the sizes a new merchant key may have: the ones PayCools uses.
+var keyGenBits = [...]int{2048, 4096}
+
+// CheckKeyBits reports, as a *SignatureError, a size GenerateKeyPair and `paycools keygen`
+// refuse: PayCools uses 2048- or 4096-bit RSA keys. It is the one rule both follow.
+func CheckKeyBits(bits int) error {
+	for _, b := range keyGenBits {
+		if bits == b {
+			return nil
+		}
+	}
+	return keyError(fmt.Sprintf("a new key of %d bits: PayCools uses 2048- or 4096-bit RSA keys; generate one of those", bits))
+}
+
 func generateKeyPair(r io.Reader, bits int) (*KeyPair, error) {
-	if bits < minKeyBits {
-		return nil, keyError(fmt.Sprintf("RSA key of %d bits: at least %d are required", bits, minKeyBits))
+	if err := CheckKeyBits(bits); err != nil {
+		return nil, err
 	}
 	k, err := rsa.GenerateKey(r, bits)
 	if err != nil {

@@ -107,9 +107,9 @@ func TestParseKeyRefusalsNameWhatWasFound(t *testing.T) {
 		{"Ed25519", priv, readTestFile(t, "test_ed25519_pkcs8.pem"), "Ed25519 key: RSA is required"},
 		{"1024 bits", priv, readTestFile(t, "test_small_1024_pkcs1.pem"), "RSA key of 1024 bits: at least 2048 are required"},
 		{"encrypted", priv, readTestFile(t, "test_merchant_2048_encrypted.pem"), "encrypted keys are not supported: decrypt it first"},
-		{"bad base64", priv, []byte("MIIEvAIBADANBg*kqhkiG9w0BAQEFAASC"), "invalid base64: character '*' at position 14"},
+		{"bad base64", priv, []byte("MIIEvAIBADANBg*kqhkiG9w0BAQEFAASC"), "the character '*' at position 14, outside the base64 alphabet"},
 		{"truncated", priv, readTestFile(t, "test_merchant_2048_pkcs8.b64")[:900], "truncated"},
-		{"empty", priv, []byte("  \n"), "empty input"},
+		{"empty", priv, []byte("  \n"), "the key is empty: check that PAYCOOLS_PRIVATE_KEY"},
 	}
 	secret := string(readTestFile(t, "test_merchant_2048_pkcs8.b64"))
 	for _, tc := range cases {
@@ -146,7 +146,12 @@ func TestGenerateKeyPair(t *testing.T) {
 	require.NoError(t, VerifyParam(p1, []byte(`{"a":1}`), sign))
 
 	_, err = GenerateKeyPair(1024)
-	assert.ErrorContains(t, err, "at least 2048")
+	assert.ErrorContains(t, err, "2048- or 4096-bit")
+	// 3072 is a valid RSA size but not one PayCools uses; `paycools keygen` refuses it too.
+	_, err = GenerateKeyPair(3072)
+	assert.ErrorContains(t, err, "2048- or 4096-bit")
+	assert.ErrorContains(t, CheckKeyBits(3072), "3072 bits")
+	assert.NoError(t, CheckKeyBits(4096))
 }
 
 func TestSignAndVerifyParam(t *testing.T) {

@@ -26,7 +26,7 @@ import (
 //	range=100..500  integer bounds, checked when set (ends optional: range=1..)
 //	enum=A|B|C      one of these values, checked when set
 //	url             an absolute http(s) URL, checked when set
-//	email           contains one '@' with text on both sides, checked when set
+//	email           one '@', text before it, a domain with a dot after it, no spaces; checked when set
 //	pattern=NAME    matches the named pattern of validationPatterns, checked when set
 //
 // The field is reported under its JSON name.
@@ -41,6 +41,7 @@ var validationPatterns = map[string]struct {
 	"personName":    {regexp.MustCompile(`^[\p{L}\p{M} '.\-]+$`), "letters, spaces and ' . - only"},
 	"lettersSpaces": {regexp.MustCompile(`^[\p{L}\p{M} ]+$`), "letters and spaces only"},
 	"alnum":         {regexp.MustCompile(`^[A-Za-z0-9]+$`), "letters and digits only"},
+	"phone":         {regexp.MustCompile(`^\+?[0-9]+$`), "a phone number of digits only (a leading + allowed, no letters, spaces or dashes), e.g. 09171234567"},
 	"date":          {regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`), "a date yyyy-MM-dd"},
 	"dateTime":      {regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`), "a time yyyy-MM-dd HH:mm:ss"},
 }
@@ -63,6 +64,28 @@ type rowRule struct {
 	appNameGiven bool
 	ep           *endpoint
 	renames      []rename
+	dialect      Dialect
+	warnIfSet    []string // fields the dialect drops with a Warn line instead of refusing them
+	refused      []string // fields refused with their own message (refusedTable)
+}
+
+// refusesUnsent reports whether a set top-level field that the row does not send is refused:
+// in a flat row every such field is, so that a value the caller set is never dropped without a
+// word, except a field the params' tag requires (portable code sets it for the open-api
+// dialect), one that only warns (warnIfSetTable), one refused with its own message, and
+// timestamp, which the SDK sends exactly where the dialect's route lists it.
+func (r *rowRule) refusesUnsent(name string, tagRequired bool) bool {
+	if !r.set || !r.flatRow || tagRequired || name == "timestamp" {
+		return false
+	}
+	for _, list := range [2][]string{r.warnIfSet, r.refused} {
+		for _, n := range list {
+			if n == name {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decide says whether the top-level field name is checked and whether it is required.
@@ -100,6 +123,16 @@ func (r *rowRule) decide(name string, tagRequired bool) (bool, bool) {
 // add records a problem with a field (its JSON name).
 func (v *validation) add(field, problem string) {
 	v.fields = append(v.fields, FieldError{Field: field, Problem: problem})
+}
+
+// has reports whether a problem was already recorded for field.
+func (v *validation) has(field string) bool {
+	for _, f := range v.fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // addf records a formatted problem.
@@ -154,7 +187,8 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 	}
 	renames := nameTable(c.dialect)[op]
 	flatRow := ep.form == formFlat
-	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames}
+	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames,
+		dialect: c.dialect, warnIfSet: warnIfSetTable(c.dialect)[op], refused: refusedTable(c.dialect)[op]}
 	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
 		refuseModelledExtra(v, rv, extraMap, renames)
 		if listed, req := ep.lists("appName"); listed && req && !appNameGiven && !hasFieldJSON(v, rv, "appName") {
@@ -435,6 +469,9 @@ func checkStruct(v *validation, rv reflect.Value, prefix string) {
 		if prefix == "" && v.row.set {
 			check, required := v.row.decide(fr.name, fr.required)
 			if !check {
+				if !isEmpty(fv) && v.row.refusesUnsent(fr.name, fr.required) {
+					v.addf(path, "is set but the %s dialect does not send it (its route for this operation has no such field): leave it empty, or check the dialect (paycools.WithDialect, `paycools probe`)", v.row.dialect)
+				}
 				continue
 			}
 			if required != fr.required {
@@ -482,8 +519,13 @@ func jsonName(sf reflect.StructField) string {
 	return n
 }
 
+// isEmpty reports whether a field holds nothing: its zero value, or an empty slice.
+func isEmpty(fv reflect.Value) bool {
+	return fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0)
+}
+
 func checkField(v *validation, fv reflect.Value, path string, fr *fieldRules) {
-	zero := fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0)
+	zero := isEmpty(fv)
 	if fr.required && zero {
 		v.add(path, fr.requiredMessage())
 		return
@@ -536,10 +578,8 @@ func checkField(v *validation, fv reflect.Value, path string, fr *fieldRules) {
 				v.add(path, "must be an absolute http(s) URL")
 			}
 		case "email":
-			s := fv.String()
-			at := strings.IndexByte(s, '@')
-			if at <= 0 || at == len(s)-1 || strings.Count(s, "@") != 1 {
-				v.add(path, "must be an email address")
+			if problem := emailProblem(fv.String()); problem != "" {
+				v.add(path, "must be an email address like juan@example.com: "+problem)
 			}
 		case "pattern":
 			if r.pat == nil {
@@ -575,4 +615,46 @@ func describeBounds(lo, hi *int64) string {
 		return fmt.Sprintf("at most %d", *hi)
 	}
 	return "any"
+}
+
+// emailProblem says what is wrong with an e-mail address ("" when it looks like one): one '@',
+// text before it, and after it a domain with a dot between two non-empty labels, no spaces.
+func emailProblem(s string) string {
+	if strings.ContainsAny(s, " \t\r\n") {
+		return "it has a space"
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	switch {
+	case !ok:
+		return "it has no '@'"
+	case strings.Contains(domain, "@"):
+		return "it has more than one '@'"
+	case local == "":
+		return "nothing before the '@'"
+	case domain == "":
+		return "no domain after the '@'"
+	}
+	dot := strings.LastIndexByte(domain, '.')
+	if dot <= 0 || dot == len(domain)-1 || strings.Contains(domain, "..") {
+		return "the domain after the '@' needs a dot between two names (example.com)"
+	}
+	return ""
+}
+
+// currencyOfCountry is the one currency PayCools serves in each country (docs/families.md:
+// PH/PHP, ID/IDR, MY/MYR, TH/THB; RU/RUB from other families' sources).
+var currencyOfCountry = map[CountryCode]Currency{
+	CountryPH: CurrencyPHP, CountryID: CurrencyIDR, CountryMY: CurrencyMYR, CountryTH: CurrencyTHB, CountryRU: CurrencyRUB,
+}
+
+// checkCountryCurrency records, under currencyField, a currency that the country does not
+// use (PH with IDR). A country or currency already refused by its own rules is not reported
+// twice.
+func checkCountryCurrency(v *validation, country CountryCode, currencyField string, currency Currency) {
+	want, ok := currencyOfCountry[country]
+	if !ok || currency == "" || currency == want || v.has("countryCode") || v.has(currencyField) {
+		return
+	}
+	v.addf(currencyField, "%s does not go with countryCode %s: PayCools serves %s in %s (PH/PHP, ID/IDR, MY/MYR, TH/THB); set %s to %s or change countryCode",
+		currency, country, want, country, currencyField, want)
 }

@@ -82,7 +82,8 @@ type WebPaymentCreateParams struct {
 	Amount Amount `json:"amount" pc:"required,range=1.."`
 	// CountryCode is the country of the payment (PH, ID, MY, TH, RU).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH|RU"`
-	// Currency is the currency of Amount (PHP, IDR, MYR, THB, RUB).
+	// Currency is the currency of Amount (PHP, IDR, MYR, THB, RUB): the one of CountryCode
+	// (PH/PHP, ID/IDR, MY/MYR, TH/THB, RU/RUB); another pair is refused before sending.
 	Currency Currency `json:"currency" pc:"required,enum=PHP|IDR|MYR|THB|RUB"`
 	// ChannelType is the kind of channel (QR, ONLINE_BANKING, EWALLET, BANK_TRANSFER, CARD,
 	// DIRECT_DEBIT, PAYLATER).
@@ -96,10 +97,10 @@ type WebPaymentCreateParams struct {
 	CustomerName string `json:"customerName,omitempty" pc:"len=1..128"`
 	// Email is the payer's e-mail (1–128; if unknown, the merchant's own); required unless
 	// ChannelType is DIRECT_DEBIT.
-	Email string `json:"email,omitempty" pc:"len=1..128"`
+	Email string `json:"email,omitempty" pc:"len=1..128,email"`
 	// Mobile is the payer's mobile number (10–14 characters; if unknown, the merchant's own);
 	// required unless ChannelType is DIRECT_DEBIT.
-	Mobile string `json:"mobile,omitempty" pc:"len=10..14" log:"mask"`
+	Mobile string `json:"mobile,omitempty" pc:"len=10..14,pattern=phone" log:"mask"`
 	// TerminalType is the device the payer uses (WEB, WAP, APP); required unless ChannelType
 	// is DIRECT_DEBIT.
 	TerminalType TerminalType `json:"terminalType,omitempty" pc:"enum=WEB|WAP|APP"`
@@ -121,6 +122,7 @@ type WebPaymentCreateParams struct {
 }
 
 func (p *WebPaymentCreateParams) validate(v *validation) {
+	checkCountryCurrency(v, p.CountryCode, "currency", p.Currency)
 	if p.Currency == CurrencyPHP && p.Amount > 0 && (p.Amount < webPaymentMinPHP || p.Amount > webPaymentMaxPHP) {
 		v.add("amount", "is outside 100–5000000 (PHP 1.00–50,000.00) for currency PHP")
 	}

@@ -45,22 +45,22 @@ when the signature verifies as given and nothing is wrong with the key, 1 otherw
 	in := Inputs{KeyName: *keyFile, OtherKeyName: *otherKey, Sign: *sign, AppID: *appID}
 	var err error
 	if in.Key, err = readFile(*keyFile); err != nil {
-		fmt.Fprintf(stderr, "paycools doctor: %v\n", err)
+		fmt.Fprintf(stderr, "paycools doctor: %s\n", errText(err))
 		return exitFail
 	}
 	if *otherKey != "" {
 		if in.OtherKey, err = readFile(*otherKey); err != nil {
-			fmt.Fprintf(stderr, "paycools doctor: %v\n", err)
+			fmt.Fprintf(stderr, "paycools doctor: %s\n", errText(err))
 			return exitFail
 		}
 	}
 	if *bodyFile != "" {
 		if in.Body, err = readFile(*bodyFile); err != nil {
-			fmt.Fprintf(stderr, "paycools doctor: %v\n", err)
+			fmt.Fprintf(stderr, "paycools doctor: %s\n", errText(err))
 			return exitFail
 		}
 	} else if in.Param, err = readParam(*param, *paramFile); err != nil {
-		fmt.Fprintf(stderr, "paycools doctor: %v\n", err)
+		fmt.Fprintf(stderr, "paycools doctor: %s\n", errText(err))
 		return exitFail
 	}
 

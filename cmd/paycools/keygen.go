@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	paycools "github.com/paycools-sdk/paycools-go"
 )
@@ -29,8 +30,8 @@ that line into the PayCools merchant dashboard. Existing files are never overwri
 	if done, status := parseFlags(fset, args, stdout); done {
 		return status
 	}
-	if *bits != 2048 && *bits != 4096 {
-		return usageError(fset, "-bits %d: PayCools keys are 2048 or 4096 bits", *bits)
+	if err := paycools.CheckKeyBits(*bits); err != nil {
+		return usageError(fset, "-bits %d: %s", *bits, strings.TrimPrefix(err.Error(), "paycools: "))
 	}
 	if *out == "" || *out == "-" {
 		return usageError(fset, "-out needs a file name (the private key is never printed)")
@@ -51,17 +52,17 @@ that line into the PayCools merchant dashboard. Existing files are never overwri
 	}
 	kp, err := paycools.GenerateKeyPair(*bits)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+		fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 		return exitFail
 	}
 	if err := writeKeyFile(*out, kp.PrivateKeyPEM, 0o600, *force); err != nil {
-		fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+		fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 		return exitFail
 	}
 	fmt.Fprintf(stderr, "Wrote the merchant private key (%d-bit RSA, PKCS#8 PEM, mode 0600) to %s. Keep it secret.\n", *bits, *out)
 	if *pub != "" {
 		if err := writeKeyFile(*pub, kp.PublicKeyPEM, 0o644, *force); err != nil {
-			fmt.Fprintf(stderr, "paycools keygen: %v\n", err)
+			fmt.Fprintf(stderr, "paycools keygen: %s\n", errText(err))
 			return exitFail
 		}
 		fmt.Fprintf(stderr, "Wrote the public key (PKIX PEM) to %s.\n", *pub)

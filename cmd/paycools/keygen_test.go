@@ -109,3 +109,15 @@ func TestKeygenSameFileTwice(t *testing.T) {
 	assert.Equal(t, exitUsage, status)
 	assert.Contains(t, errOut, "same file")
 }
+
+// keygen and paycools.GenerateKeyPair follow one size rule (paycools.CheckKeyBits): 3072 was
+// refused by the CLI while the library generated it.
+func TestKeygenSizeRuleIsTheLibrarys(t *testing.T) {
+	for _, bits := range []string{"3072", "1024", "8192"} {
+		status, _, errOut := runCLI(t, "keygen", "-bits", bits, "-out", filepath.Join(t.TempDir(), "k.pem"))
+		assert.Equal(t, exitUsage, status, errOut)
+		assert.Contains(t, errOut, "2048- or 4096-bit")
+		n := map[string]int{"3072": 3072, "1024": 1024, "8192": 8192}[bits]
+		assert.Error(t, paycools.CheckKeyBits(n))
+	}
+}

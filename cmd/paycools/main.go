@@ -173,6 +173,10 @@ func usageError(fs *flag.FlagSet, format string, a ...any) int {
 	return exitUsage
 }
 
+// errText is an error's text for a line that already says "paycools <command>:": the SDK's own
+// "paycools: " prefix is dropped, so that the line does not say it twice.
+func errText(err error) string { return strings.TrimPrefix(err.Error(), "paycools: ") }
+
 // readFile reads a file named on the command line; "-" is standard input.
 func readFile(name string) ([]byte, error) {
 	if name == "-" {
@@ -234,7 +238,7 @@ func (cr credentials) key(fset *flag.FlagSet) (*rsa.PrivateKey, int) {
 	case *cr.keyFile != "":
 		b, err := readFile(*cr.keyFile)
 		if err != nil {
-			return nil, usageError(fset, "-key: %v", err)
+			return nil, usageError(fset, "-key: %s", errText(err))
 		}
 		keyBytes = b
 	case os.Getenv("PAYCOOLS_PRIVATE_KEY") != "":
@@ -245,7 +249,7 @@ func (cr credentials) key(fset *flag.FlagSet) (*rsa.PrivateKey, int) {
 	}
 	key, err := paycools.ParsePrivateKey(keyBytes)
 	if err != nil {
-		return nil, usageError(fset, "-key: %v", err)
+		return nil, usageError(fset, "-key: %s", errText(err))
 	}
 	return key, exitOK
 }

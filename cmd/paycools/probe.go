@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -116,6 +117,8 @@ type probeResult struct {
 	call    probeCall
 	v       verdict
 	hint    string
+	// noAnswer is true when the call got no HTTP answer at all (refused, DNS, timeout).
+	noAnswer bool
 }
 
 func (p *prober) run(ctx context.Context) int {
@@ -143,6 +146,14 @@ func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.Envelop
 	if v != 0 {
 		opts = append(opts, paycools.WithEnvelopeSigning(v))
 	}
+	// The code of the last answer, success codes included (an error carries only refusals).
+	var lastCode atomic.Int64
+	lastCode.Store(-1)
+	opts = append(opts, paycools.WithAttemptObserver(func(_ context.Context, a paycools.Attempt) {
+		if a.HTTPStatus != 0 {
+			lastCode.Store(int64(a.Code))
+		}
+	}))
 	c, err := paycools.NewClient(p.appID, p.key, opts...)
 	res := probeResult{dialect: d, signing: v, call: call}
 	if err != nil {
@@ -157,7 +168,10 @@ func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.Envelop
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	err = call.do(cctx, c)
-	status, code, msg := 200, 0, "success"
+	status, code, msg := 200, "-", "success"
+	if n := lastCode.Load(); n >= 0 {
+		code = strconv.FormatInt(n, 10)
+	}
 	var ae *paycools.APIError
 	var he *paycools.HTTPError
 	var te *paycools.TransportError
@@ -167,14 +181,14 @@ func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.Envelop
 	case errors.As(err, &ae):
 		// The host's own words, redacted as the SDK's error texts are: a host that echoes the
 		// request would otherwise put the sign on every line.
-		status, code, msg = ae.HTTPStatus, ae.Code, paycools.Redact(ae.Message)
+		status, code, msg = ae.HTTPStatus, strconv.Itoa(ae.Code), paycools.Redact(ae.Message)
 		res.v, res.hint = classifyCode(ae.Code, ae.Message)
 	case errors.As(err, &he):
-		status, code, msg = he.StatusCode, 0, "not a PayCools answer"
+		status, code, msg = he.StatusCode, "-", "not a PayCools answer"
 		res.v = verdictNoRoute
 	case errors.As(err, &te):
 		status, msg = 0, "no answer: "+shorten(paycools.Redact(te.Err.Error()), 60)
-		res.v = verdictUnreachable
+		res.v, res.noAnswer = verdictUnreachable, true
 	default:
 		status, msg = 0, shorten(paycools.Redact(err.Error()), 80)
 		res.v = verdictUnreachable
@@ -183,7 +197,7 @@ func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.Envelop
 	if v != 0 {
 		signing = v.String()
 	}
-	fmt.Fprintf(p.out, "%-8s %-11s %-24s %-4s %-40s %-8s http=%-3d code=%-5d %-18s %s\n",
+	fmt.Fprintf(p.out, "%-8s %-11s %-24s %-4s %-40s %-8s http=%-3d code=%-5s %-18s %s\n",
 		d, signing, call.op, method, path, form, status, code, res.v, shorten(msg, 60))
 	return res
 }
@@ -216,6 +230,10 @@ func (p *prober) summary(results []probeResult) int {
 	fmt.Fprintln(p.out)
 	for _, h := range hints {
 		fmt.Fprintln(p.out, "inconclusive:", h)
+	}
+	if nothingAnswered(results) {
+		fmt.Fprintf(p.out, "nothing answered at %s: every call failed before any HTTP answer came back (connection refused, DNS or timeout), so the appId and the key were not tested; check the base URL (-base-url or PAYCOOLS_BASE_URL), that the host is reachable from this machine (firewall, proxy, VPN) and -timeout\n", p.base)
+		return exitFail
 	}
 	if accepted[paycools.DialectOpenAPI] == 0 && accepted[paycools.DialectPH] == 0 {
 		fmt.Fprintln(p.out, "no variant was accepted: check the base URL, the appId and that the key is the one registered with PayCools (paycools doctor)")
@@ -255,6 +273,17 @@ func (p *prober) summary(results []probeResult) int {
 	fmt.Fprintln(p.out, note)
 	fmt.Fprintf(p.out, "\nuse: paycools.WithDialect(%#v), paycools.WithEnvelopeSigning(%#v)\n", d, signing)
 	return exitOK
+}
+
+// nothingAnswered reports whether no call got any HTTP answer: the host was never reached, so
+// nothing can be said of the appId, the key or the dialect.
+func nothingAnswered(results []probeResult) bool {
+	for _, r := range results {
+		if !r.noAnswer {
+			return false
+		}
+	}
+	return len(results) > 0
 }
 
 func otherDialect(d paycools.Dialect) paycools.Dialect {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -166,4 +167,40 @@ func TestProbeRedactsEchoedSigns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A host where nothing answers (here: a closed port) was reported as "no variant was
+// accepted: check ... the appId and that the key ...": the probe now says that nothing
+// answered, names the host it tried, and does not blame the credentials.
+func TestProbeNothingAnsweredNamesTheHost(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + l.Addr().String()
+	require.NoError(t, l.Close()) // connections to it are now refused
+
+	var out, errOut bytes.Buffer
+	code := runProbe(context.Background(), []string{"-base-url", base, "-app-id", "app-0001", "-key", testKeyPath("test_merchant_2048_pkcs8.pem"), "-timeout", "2s"}, &out, &errOut)
+	assert.Equal(t, exitFail, code, out.String())
+	assert.Contains(t, out.String(), "nothing answered at "+base)
+	assert.NotContains(t, out.String(), "no variant was accepted")
+	assert.NotContains(t, out.String(), "the appId and that the key")
+	assert.NotContains(t, out.String(), "use: ")
+}
+
+// Each line shows the response code the host sent, success codes included: an accepted call
+// printed code=0.
+func TestProbeShowsTheCodeItGot(t *testing.T) {
+	srv := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH))
+	defer srv.Close()
+	_, out := probeAgainst(t, srv, srv.MerchantKey())
+	accepted := 0
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, " accepted ") {
+			continue
+		}
+		accepted++
+		assert.NotContains(t, line, "code=0 ", line)
+		assert.Regexp(t, `code=(10000|1000|1|2\d{4}|1\d{3}) `, line)
+	}
+	assert.NotZero(t, accepted, out)
 }

@@ -43,7 +43,7 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 
 	dialect, err := paycools.ParseDialect(*dialectName)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sandbox: %s\n", errText(err))
 		return exitUsage
 	}
 	// Warnings only (a callback with no URL to go to, ...): one line per request would drown
@@ -51,14 +51,14 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := paycoolstest.NewServerAt(*addr, paycoolstest.WithDialect(dialect), paycoolstest.WithLogger(logger))
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sandbox: %s\n", errText(err))
 		return exitFail
 	}
 	defer srv.Close()
 
 	info, err := sandboxDetails(srv.URL(), srv.AppID(), srv.MerchantKey(), srv.PlatformKey())
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sandbox: %s\n", errText(err))
 		return exitFail
 	}
 	info.Dialect, info.CallbackSecret = srv.Dialect().String(), srv.CallbackSecret()
@@ -67,7 +67,7 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 	if *asJSON {
 		b, err := marshalNoEscape(info)
 		if err != nil {
-			fmt.Fprintf(stderr, "paycools sandbox: %v\n", err)
+			fmt.Fprintf(stderr, "paycools sandbox: %s\n", errText(err))
 			return exitFail
 		}
 		fmt.Fprintf(stdout, "%s\n", b)

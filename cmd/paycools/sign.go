@@ -43,12 +43,12 @@ milliseconds, is yours to include).`, stderr)
 	}
 	p, err := readParam(*param, *paramFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sign: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sign: %s\n", errText(err))
 		return exitFail
 	}
 	keyBytes, err := readFile(*keyFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sign: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sign: %s\n", errText(err))
 		return exitFail
 	}
 	key, err := paycools.ParsePrivateKey(keyBytes)
@@ -74,7 +74,7 @@ milliseconds, is yours to include).`, stderr)
 		Sign  string `json:"sign"`
 	}{*appID, string(p), sign})
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools sign: %v\n", err)
+		fmt.Fprintf(stderr, "paycools sign: %s\n", errText(err))
 		return exitFail
 	}
 	fmt.Fprintf(stdout, "%s\n", env)
@@ -143,7 +143,7 @@ key. Prints OK and exits 0 when the signature verifies; otherwise prints the rea
 	}
 	keyBytes, err := readFile(*keyFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "paycools verify: %v\n", err)
+		fmt.Fprintf(stderr, "paycools verify: %s\n", errText(err))
 		return exitFail
 	}
 	pub, err := paycools.ParsePublicKey(keyBytes)
@@ -155,18 +155,18 @@ key. Prints OK and exits 0 when the signature verifies; otherwise prints the rea
 	p, s := []byte(nil), *sign
 	if *bodyFile == "" {
 		if p, err = readParam(*param, *paramFile); err != nil {
-			fmt.Fprintf(stderr, "paycools verify: %v\n", err)
+			fmt.Fprintf(stderr, "paycools verify: %s\n", errText(err))
 			return exitFail
 		}
 	} else {
 		body, err := readFile(*bodyFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "paycools verify: %v\n", err)
+			fmt.Fprintf(stderr, "paycools verify: %s\n", errText(err))
 			return exitFail
 		}
 		env, err := parseEnvelope(body)
 		if err != nil {
-			fmt.Fprintf(stderr, "paycools verify: %s: %v\n", *bodyFile, err)
+			fmt.Fprintf(stderr, "paycools verify: %s: %s\n", *bodyFile, errText(err))
 			return exitFail
 		}
 		p, s = []byte(env.Param), env.Sign

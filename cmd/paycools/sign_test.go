@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,15 @@ func TestVerifyRefusesBadBodies(t *testing.T) {
 			assert.Contains(t, errOut, tc.want)
 		})
 	}
+}
+
+// A CLI line says "paycools <command>:" and then the SDK's reason without the SDK's own
+// "paycools: " (it read "paycools sign: paycools: key: empty input").
+func TestCLIErrorsSayPaycoolsOnce(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.pem")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	status, _, errOut := runCLI(t, "sign", "-key", empty, "-param", testParam)
+	assert.Equal(t, exitFail, status, errOut)
+	assert.Contains(t, errOut, "paycools sign: "+empty+": key: the key is empty")
+	assert.NotContains(t, errOut, "paycools:")
 }
