@@ -1,0 +1,94 @@
+package paycools_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+// TestDayOneProgram is a Philippine merchant's first program, written only with the names
+// README's Usage and go doc suggest: a PH client built by hand (not gw.Client()), a payout, a
+// QR code, a checkout order and the callback handler, against the fake gateway. It compiles
+// only while those names exist, and runs end to end in the PH dialect.
+func TestDayOneProgram(t *testing.T) {
+	ctx := context.Background()
+	gw := paycoolstest.New(t, paycoolstest.WithDialect(paycools.DialectPH))
+
+	c, err := paycools.NewClient(gw.AppID(), gw.MerchantKey(),
+		paycools.WithBaseURL(gw.URL()), // paycools.BaseURLPhilippinesUAT in the merchant's program
+		paycools.WithDialect(paycools.DialectPH),
+		paycools.WithAppName("My Shop"),
+		paycools.WithCallbackSecret(gw.CallbackSecret()),
+	)
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	var settled []string
+	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
+		if ev, ok := n.Event.(*paycools.PayoutNotification); ok {
+			mu.Lock()
+			settled = append(settled, ev.MchOrderID+" "+string(ev.TransactionStatus))
+			mu.Unlock()
+		}
+		return nil
+	}))
+	t.Cleanup(notify.Close)
+	gw.SetCallbackURL(notify.URL)
+
+	amount, err := paycools.ParseAmount("500.10")
+	require.NoError(t, err)
+	p, err := c.Payouts.Create(ctx, &paycools.PayoutCreateParams{
+		MchOrderID:    "PO20261206000123",
+		Amount:        amount,
+		PayMethodCode: paycools.PayMethodEWallet,
+		TransferCode:  "GCASH",
+		AccountNo:     "09171234567",
+		AccountName:   "Juan Dela Cruz",
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, p.TransactionID)
+	_, err = gw.CompletePayout(p.MchOrderID)
+	require.NoError(t, err)
+	mu.Lock()
+	require.Equal(t, []string{"PO20261206000123 COMPLETED"}, settled, "the payout callback verified and reached the function")
+	mu.Unlock()
+
+	fifty, err := paycools.PHP(50)
+	require.NoError(t, err)
+	qr, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
+		ChannelCode:  paycools.QRPHDynamicQR,
+		MchOrderID:   "QR20261206000001",
+		Amount:       fifty,
+		CustomerName: "Juan Dela Cruz",
+		NotifyURL:    notify.URL,
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, qr.QRCodeID)
+
+	order, err := c.Checkout.Create(ctx, &paycools.CheckoutCreateParams{
+		MchOrderID:         "CART20261206001",
+		CountryCode:        paycools.CountryPH,
+		Currency:           paycools.CurrencyPHP,
+		SettlementCurrency: paycools.CurrencyPHP,
+		Amount:             250000,
+		CustomerName:       "Juan Dela Cruz",
+		Email:              "juan@example.com",
+		Mobile:             "09171234567",
+		NotifyURL:          notify.URL,
+		RedirectURL:        "https://merchant.example.com/orders/CART20261206001",
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, order.CheckoutURL)
+
+	resp, err := http.Get(order.CheckoutURL)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the payer's page opens")
+}
