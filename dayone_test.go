@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,4 +92,16 @@ func TestDayOneProgram(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the payer's page opens")
+}
+
+// A newcomer who leaves out the QR code's customerName in the PH dialect reads the field once,
+// not twice (the PH row and the QRPH rule both require it).
+func TestMissingFieldIsNamedOnce(t *testing.T) {
+	gw := paycoolstest.New(t, paycoolstest.WithDialect(paycools.DialectPH))
+	_, err := gw.Client().QRCodes.Create(context.Background(), &paycools.QRCodeCreateParams{
+		ChannelCode: paycools.QRPHDynamicQR, MchOrderID: "QR20261206000002", Amount: 5000, NotifyURL: "https://merchant.example/notify",
+	})
+	var ve *paycools.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, 1, strings.Count(err.Error(), "customerName"), err.Error())
 }

@@ -130,7 +130,7 @@ func (p *QRCodeCreateParams) validate(v *validation) {
 			v.add("amount", "is required unless channelCode is QRPH_STATIC_QR")
 		}
 	}
-	if qrph && p.CustomerName == "" {
+	if qrph && p.CustomerName == "" && !v.has("customerName") { // the PH row already requires it
 		v.add("customerName", "is required when channelCode starts with QRPH_")
 	}
 	if qrph && p.ExpireSeconds != 0 && p.ExpireSeconds < 60 {
