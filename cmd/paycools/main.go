@@ -1,6 +1,7 @@
 // Command paycools is the command-line companion of the paycools-go SDK: it makes merchant
 // keys, signs and verifies PayCools envelopes and callbacks, explains why a signature does not
-// verify, and serves a fake PayCools gateway for integration tests in any language.
+// verify, serves a fake PayCools gateway for integration tests in any language, and pays out
+// a disbursement file exactly once (payouts).
 //
 // Usage:
 //
@@ -9,6 +10,7 @@
 //	paycools verify  -key PUBFILE (-body FILE | (-param STRING | -param-file FILE) -sign SIGN)
 //	paycools doctor  -key FILE [-other-key FILE] (-body FILE | (-param STRING | -param-file FILE) -sign SIGN) [-app-id ID]
 //	paycools sandbox [-addr 127.0.0.1:PORT] [-json]
+//	paycools payouts -csv FILE (-sqlite LEDGER | -postgres DSN) -base-url URL -app-id ID -key FILE [-concurrency N] [-rate PER_SECOND] [-dry-run] [-report FILE]
 //
 // Run "paycools COMMAND -h" for the flags of one command. Flags may be written -flag or
 // --flag. A FILE argument of "-" reads standard input.
@@ -66,6 +68,7 @@ var commands = []command{
 	{"sandbox", "serve a fake PayCools gateway for integration tests", runSandbox},
 	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
 	{"reconcile", "match one day of PayCools' statements against your books (CSV or the ledger)", runReconcile},
+	{"payouts", "pay out every row of a CSV file exactly once, resumably (through the ledger)", runPayouts},
 }
 
 // runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).
