@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"sync"
 	"time"
@@ -134,8 +135,8 @@ const OpPayoutCreateMany Operation = "Payouts.CreateMany"
 //
 // rows is ranged over twice (validation, then sending): it must yield the same rows each
 // time, e.g. by reading a file from its start; a row that differs the second time is
-// reported invalid and not sent. Only the mchOrderIds of the rows (and the few rows held by an
-// earlier run) are kept in memory. The rows' params are not modified.
+// reported invalid and not sent. Only a 64-bit hash of each row's mchOrderId (and the few
+// rows another call holds) is kept in memory. The rows' params are not modified.
 //
 // The outcomes are yielded as the rows finish (not in row order; Index says which), on the
 // goroutine ranging over the result. A non-nil error ends the sequence: the run could not go
@@ -164,7 +165,8 @@ type bulk struct {
 	rows iter.Seq[*PayoutCreateParams]
 	opts CreateManyOptions
 
-	firstIndex map[string]int // mchOrderId -> index of its first row (pass 1)
+	seed       maphash.Seed
+	firstIndex map[uint64]int // hash of a mchOrderId -> index of its first row (pass 1)
 	bad        map[int]bool   // rows found invalid in pass 1
 	n          int            // rows in pass 1
 
@@ -215,9 +217,14 @@ func (s *PayoutService) newBulk(ctx context.Context, rows iter.Seq[*PayoutCreate
 	if opts.RateLimitRetries == 0 {
 		opts.RateLimitRetries = defaultBulkRateLimitRetries
 	}
-	return &bulk{s: s, c: s.c, ctx: ctx, rows: rows, opts: opts, firstIndex: map[string]int{}, bad: map[int]bool{},
+	return &bulk{s: s, c: s.c, ctx: ctx, rows: rows, opts: opts, seed: maphash.MakeSeed(), firstIndex: map[uint64]int{}, bad: map[int]bool{},
 		limiter: newTokenBucket(opts.Rate, opts.Concurrency)}, nil
 }
+
+// key is what firstIndex keeps of a mchOrderId: a 64-bit hash, a few bytes a row instead of
+// the id itself. Two ids with one hash (about one chance in 10^11 for a million rows) would
+// be reported as repeated: nothing is sent for them, never twice.
+func (b *bulk) key(mchOrderID string) uint64 { return maphash.String(b.seed, mchOrderID) }
 
 // run is the whole CreateMany run.
 func (b *bulk) run(yield func(PayoutRowOutcome, error) bool) {
@@ -269,7 +276,7 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 				}
 			}
 			if q.MchOrderID != "" {
-				if at, dup := b.firstIndex[q.MchOrderID]; dup {
+				if at, dup := b.firstIndex[b.key(q.MchOrderID)]; dup {
 					o.DuplicateOf = at
 					fields = append(fields, FieldError{Field: "mchOrderId", Problem: fmt.Sprintf("repeats the mchOrderId of row %d (index from 0): each payout needs its own", at)})
 					if !b.bad[at] {
@@ -279,7 +286,7 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 								Problem: fmt.Sprintf("is repeated at row %d (index from 0): each payout needs its own", idx)}}}}
 					}
 				} else {
-					b.firstIndex[q.MchOrderID] = idx
+					b.firstIndex[b.key(q.MchOrderID)] = idx
 				}
 			}
 			if len(fields) > 0 && o.Err == nil {
@@ -364,7 +371,7 @@ func (b *bulk) feed(ctx context.Context, jobs chan<- bulkJob, outs chan<- Payout
 		}
 		at, known := -1, false
 		if p != nil {
-			at, known = b.firstIndex[p.MchOrderID]
+			at, known = b.firstIndex[b.key(p.MchOrderID)]
 		}
 		if !known || at != idx || idx >= b.n {
 			o.State, o.Err = PayoutRowInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "rows",
