@@ -92,6 +92,16 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop() // a second Ctrl-C ends the process at once
+			fmt.Fprintln(stderr, "\npaycools payouts: stopping: no new payout is sent, the ones in flight finish (Ctrl-C again to quit now; the next run settles them)")
+		case <-finished:
+		}
+	}()
 
 	name := *csvFile
 	if name == "-" { // read twice (validate, then pay): keep standard input in a file

@@ -228,6 +228,93 @@ func TestPayoutsChild(t *testing.T) {
 
 var killTables atomic.Int64
 
+// startPayoutsChild runs `paycools args...` in a child process (this test binary).
+func startPayoutsChild(t *testing.T, args []string) *exec.Cmd {
+	t.Helper()
+	child := exec.Command(os.Args[0], "-test.run=^TestPayoutsChild$", "-test.count=1")
+	raw, err := json.Marshal(args)
+	require.NoError(t, err)
+	child.Env = append(os.Environ(), payoutsChildEnv+"="+string(raw))
+	stderr, err := child.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, child.Start())
+	go func() { _, _ = bufio.NewReader(stderr).WriteTo(new(strings.Builder)) }()
+	return child
+}
+
+// awaitPending waits until the ledger table holds n pending intents written since start (Unix
+// ms): n payouts in flight.
+func awaitPending(t *testing.T, db *sql.DB, placeholder, table string, start int64, n int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pending int
+		err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE state = 'pending' AND created_at >= `+placeholder, start).Scan(&pending)
+		if err == nil && pending >= n {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "never had %d payouts in flight", n)
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestPayoutsCommandCtrlC: an interrupt stops the sending; the payouts in flight finish (no
+// intent is left open), every row is in the report, and the next run pays exactly the rest.
+func TestPayoutsCommandCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs processes")
+	}
+	s := payoutsGateway(t)
+	file, sum := payoutsFile(t, "INT", 40)
+	dir := t.TempDir()
+	path, report := filepath.Join(dir, "ledger.db"), filepath.Join(dir, "report.csv")
+	args := append(payoutsArgs(s), "-csv", file, "-sqlite", path, "-table", "interrupted", "-concurrency", "4", "-call-timeout", "5s", "-report", report)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	defer db.Close()
+	for range 8 {
+		s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{})
+	}
+	for range 4 {
+		s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{Delay: 500 * time.Millisecond})
+	}
+	before := s.Balance()
+	child := startPayoutsChild(t, args)
+	awaitPending(t, db, "?", "interrupted", 0, 3)
+	require.NoError(t, child.Process.Signal(os.Interrupt))
+	err = child.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, exitFail, exit.ExitCode(), "not every row was paid")
+
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	rows, _ := readReport(t, string(data))
+	require.Len(t, rows, 40, "every row is in the report")
+	var paid paycools.Amount
+	notSent := 0
+	for id, r := range rows {
+		switch r[2] {
+		case "created":
+			a, _ := strconv.ParseInt(r[3], 10, 64)
+			paid += paycools.Amount(a)
+		case "not-sent":
+			notSent++
+		default:
+			t.Errorf("%s: %s (%s)", id, r[2], r[6])
+		}
+	}
+	assert.Positive(t, notSent)
+	assert.Equal(t, before-paid, s.Balance(), "the created rows, and only them, were paid")
+	var open int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM interrupted WHERE state IN ('pending', 'unknown')`).Scan(&open))
+	assert.Zero(t, open, "the payouts in flight finished")
+
+	status, out, errOut := runCLI(t, append(args[:len(args)-2:len(args)-2], "-report", filepath.Join(dir, "again.csv"))...)
+	require.Equal(t, exitOK, status, "%s\n%s", out, errOut)
+	assert.Equal(t, before-sum, s.Balance(), "the rest, once")
+}
+
 func TestPayoutsCommandSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: runs and kills processes")
@@ -264,28 +351,12 @@ func TestPayoutsCommandSurvivesSIGKILL(t *testing.T) {
 				s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{Delay: 600 * time.Millisecond, DropBeforeAction: k%2 == 1})
 			}
 		}
-		for kill := range 2 {
+		for range 2 {
 			start := time.Now().UnixMilli()
-			child := exec.Command(os.Args[0], "-test.run=^TestPayoutsChild$", "-test.count=1")
-			raw, err := json.Marshal(args)
-			require.NoError(t, err)
-			child.Env = append(os.Environ(), payoutsChildEnv+"="+string(raw))
-			stderr, err := child.StderrPipe()
-			require.NoError(t, err)
-			require.NoError(t, child.Start())
-			go func() { _, _ = bufio.NewReader(stderr).WriteTo(new(strings.Builder)) }()
+			child := startPayoutsChild(t, args)
 			// Kill once three payouts of this run are in flight: their intents are written
 			// and not settled.
-			deadline := time.Now().Add(60 * time.Second)
-			for {
-				var pending int
-				err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE state = 'pending' AND created_at >= `+placeholder, start).Scan(&pending)
-				if err == nil && pending >= 3 {
-					break
-				}
-				require.True(t, time.Now().Before(deadline), "run %d: never had three payouts in flight", kill)
-				time.Sleep(5 * time.Millisecond)
-			}
+			awaitPending(t, db, placeholder, table, start, 3)
 			require.NoError(t, child.Process.Signal(syscall.SIGKILL))
 			_ = child.Wait()
 		}
