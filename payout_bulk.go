@@ -108,6 +108,7 @@ type BulkInvalidError struct {
 	Invalid, Rows int
 }
 
+// Error says how many rows are invalid and that nothing was sent.
 func (e *BulkInvalidError) Error() string {
 	return fmt.Sprintf("paycools: %s: %d of %d row(s) invalid, nothing was sent: fix them (or skip them with SkipInvalid) and run again",
 		OpPayoutCreateMany, e.Invalid, e.Rows)

@@ -156,6 +156,32 @@ func TestPayoutsCommandDryRun(t *testing.T) {
 	assert.Empty(t, s.Requests())
 }
 
+// TestPayoutsCommandStdin: "-csv -" reads the file from standard input (kept in a temporary
+// file, since it is read twice) and pays it.
+func TestPayoutsCommandStdin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs processes")
+	}
+	s := payoutsGateway(t)
+	file, sum := payoutsFile(t, "STDIN", 7)
+	in, err := os.Open(file)
+	require.NoError(t, err)
+	defer in.Close()
+	before := s.Balance()
+	args := append(payoutsArgs(s), "-csv", "-", "-sqlite", filepath.Join(t.TempDir(), "ledger.db"))
+	child := exec.Command(os.Args[0], "-test.run=^TestPayoutsChild$", "-test.count=1")
+	raw, err := json.Marshal(args)
+	require.NoError(t, err)
+	child.Env = append(os.Environ(), payoutsChildEnv+"="+string(raw))
+	child.Stdin = in
+	out, err := child.Output()
+	require.NoError(t, err, "%s", out)
+	rows, totals := readReport(t, string(out))
+	assert.Len(t, rows, 7)
+	assert.Equal(t, "7 row(s)", totals["created"][6])
+	assert.Equal(t, before-sum, s.Balance())
+}
+
 // TestPayoutsCommandRunAndRerun: a clean run pays every row once (the balance proves it) and
 // the report lists every row with its transaction id; a second run pays nothing and says so.
 func TestPayoutsCommandRunAndRerun(t *testing.T) {
