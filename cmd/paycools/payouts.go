@@ -414,7 +414,9 @@ func (r *payoutReport) add(o paycools.PayoutRowOutcome, f *payoutFile) {
 	case o.State == paycools.PayoutRowInvalid:
 		msg = rowProblems(o, f)
 	case errors.As(o.Err, &ae) && o.State == paycools.PayoutRowRefused:
-		code, msg = strconv.Itoa(ae.Code), ae.Message
+		// The error's text, not ae.Message: PayCools' message may quote the account number,
+		// and the text has it masked.
+		code, msg = strconv.Itoa(ae.Code), o.Err.Error()
 	case o.Err != nil:
 		msg = o.Err.Error()
 	case o.Earlier:

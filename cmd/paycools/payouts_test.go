@@ -224,12 +224,14 @@ func TestPayoutsCommandRunAndRerun(t *testing.T) {
 
 	// A refused row: exit 1, its code and message in the report; the others are paid.
 	more, _ := payoutsFile(t, "REF", 3)
-	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{Code: 21018})
+	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{Code: 21018, Message: "transfer code refused for account 09171234567"})
 	status, out, _ = runCLI(t, append(payoutsArgs(s), "-csv", more, "-sqlite", ledger, "-concurrency", "1")...)
 	assert.Equal(t, exitFail, status)
 	rows, totals = readReport(t, out)
 	assert.Equal(t, "refused", rows["REFROW00000"][2], rows["REFROW00000"])
 	assert.Equal(t, "21018", rows["REFROW00000"][5])
+	assert.Contains(t, rows["REFROW00000"][6], "transfer code refused")
+	assert.NotContains(t, out, "09171234567", "the account number PayCools quoted is masked")
 	assert.Equal(t, "2 row(s)", totals["created"][6])
 }
 
