@@ -223,7 +223,7 @@ func (s *PayoutService) newBulk(ctx context.Context, rows iter.Seq[*PayoutCreate
 }
 
 // key is what firstIndex keeps of a mchOrderId: a 64-bit hash, a few bytes a row instead of
-// the id itself. Two ids with one hash (about one chance in 10^11 for a million rows) would
+// the id itself. Two ids with one hash (about one chance in 37 million for a million rows) would
 // be reported as repeated: nothing is sent for them, never twice.
 func (b *bulk) key(mchOrderID string) uint64 { return maphash.String(b.seed, mchOrderID) }
 

@@ -1,3 +1,5 @@
+//go:build unix
+
 package paycoolssql_test
 
 import (
@@ -23,6 +25,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,13 +40,16 @@ import (
 // goroutines, each payout the ledger's insert (Ledger.Record), the signed call (json.Marshal
 // of the params, SHA-256 + rsa.SignPKCS1v15, base64, the envelope, POST, the answer's code)
 // and the ledger's update (Ledger.Resolve). Run it with -benchtime 1x: one iteration pays
-// PAYCOOLS_BULK_ROWS payouts (default 10,000) on each side, in 10 slices that alternate
+// PAYCOOLS_BULK_ROWS payouts (default 10,000) on each side, in 20 slices that alternate
 // between the two sides (which goes first alternates too), so that both meet the same load
 // on a shared machine. Between the slices, RSA-2048 PKCS#1 v1.5 signatures on GOMAXPROCS
 // goroutines measure the machine's signing limit in the same run.
 //
-// It reports sdk-payouts/s and hand-payouts/s, sdk/hand (the time ratio; target ≤ 1.1),
-// rsa-signs/s (the median slice) and each side's payouts/s as a share of it. The memory leaf
+// It reports sdk-payouts/s and hand-payouts/s, sdk/hand (the time ratio over the whole run;
+// target ≤ 1.1) and the median, min and max of the 20 slice pairs' ratios (on a loaded
+// machine the median is the steadier figure), sdk-cpu/hand-cpu (the process's CPU time
+// during each side's slices, the gateway's share included on both), rsa-signs/s (the median
+// slice) and each side's payouts/s as a share of it. The memory leaf
 // runs CreateMany on 1,000, 10,000 and 100,000 streamed rows with a ledger and a transport
 // that keep nothing, and reports the peak live heap of each and the growth per row.
 func BenchmarkBulkPayouts(b *testing.B) {
@@ -100,15 +106,17 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 	hand := &handPool{base: s.URL(), appID: s.AppID(), key: merchant, ledger: handLedger,
 		http: &http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}}
 	conc := paycools.DefaultBulkConcurrency
-	const slices = 10
+	const slices = 20
 	per := rows / slices
-	var sdkTime, handTime time.Duration
-	var signs []float64
+	var sdkTime, handTime, sdkCPU, handCPU time.Duration
+	var signs, ratios []float64
 	b.ResetTimer()
 	for sl := range slices {
 		signs = append(signs, rsaSignsPerSecond(merchant, 200*time.Millisecond))
+		var sdkSlice, handSlice time.Duration
 		sdk := func() {
-			start := time.Now()
+			start, cpu := time.Now(), processCPU()
+			defer func() { sdkSlice = time.Since(start); sdkTime += sdkSlice; sdkCPU += processCPU() - cpu }()
 			n := 0
 			for o, err := range c.Payouts.CreateMany(ctx, bulkBenchRows("S", sl*per, per), paycools.CreateManyOptions{Concurrency: conc}) {
 				if err != nil {
@@ -119,17 +127,18 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 				}
 				n++
 			}
-			sdkTime += time.Since(start)
 			if n != per {
 				b.Fatalf("%d outcomes for %d rows", n, per)
 			}
 		}
 		handSide := func() {
-			start := time.Now()
+			start, cpu := time.Now(), processCPU()
 			if err := hand.run(ctx, bulkBenchRows("H", sl*per, per), conc); err != nil {
 				b.Fatal(err)
 			}
-			handTime += time.Since(start)
+			handSlice = time.Since(start)
+			handTime += handSlice
+			handCPU += processCPU() - cpu
 		}
 		if sl%2 == 0 {
 			sdk()
@@ -138,6 +147,7 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 			handSide()
 			sdk()
 		}
+		ratios = append(ratios, sdkSlice.Seconds()/handSlice.Seconds())
 	}
 	b.StopTimer()
 	signs = append(signs, rsaSignsPerSecond(merchant, 200*time.Millisecond))
@@ -147,13 +157,27 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 	sdkRate, handRate := total/sdkTime.Seconds(), total/handTime.Seconds()
 	b.ReportMetric(sdkRate, "sdk-payouts/s")
 	b.ReportMetric(handRate, "hand-payouts/s")
+	sort.Float64s(ratios)
 	b.ReportMetric(sdkTime.Seconds()/handTime.Seconds(), "sdk/hand")
+	b.ReportMetric(ratios[len(ratios)/2], "sdk/hand-median-slice")
+	b.ReportMetric(ratios[0], "sdk/hand-min-slice")
+	b.ReportMetric(ratios[len(ratios)-1], "sdk/hand-max-slice")
+	b.ReportMetric(sdkCPU.Seconds()/handCPU.Seconds(), "sdk-cpu/hand-cpu")
 	b.ReportMetric(limit, "rsa-signs/s")
 	b.ReportMetric(sdkRate/limit, "sdk-share-of-rsa")
 	b.ReportMetric(handRate/limit, "hand-share-of-rsa")
 	if want := paycools.Amount(1<<60) - bulkBenchSum(slices*per)*2; s.Balance() != want {
 		b.Fatalf("gateway balance %d, want %d: not exactly one payout per row", s.Balance(), want)
 	}
+}
+
+// processCPU is the CPU time of the whole process (client, gateway, database driver) so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // bulkBenchRows yields n payout rows from row first, made as they are read (a streamed file).
