@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -93,8 +94,12 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	finished := make(chan struct{})
+	var watcher sync.WaitGroup
+	defer watcher.Wait() // after close(finished): the watcher has returned before stop()
 	defer close(finished)
+	watcher.Add(1)
 	go func() {
+		defer watcher.Done()
 		select {
 		case <-ctx.Done():
 			stop() // a second Ctrl-C ends the process at once
