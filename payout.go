@@ -197,15 +197,22 @@ func (s *PayoutService) Create(ctx context.Context, p *PayoutCreateParams) (*Pay
 	if p == nil {
 		return do[Payout](ctx, s.c, OpPayoutCreate, p)
 	}
+	q := p.filled()
+	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
+	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
+	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) (string, string) { return p.MchOrderID, p.TransactionID })
+}
+
+// filled is a copy of p as Create sends it: an empty IdempotencyID is MchOrderID when that
+// is 10–30 chars long.
+func (p *PayoutCreateParams) filled() PayoutCreateParams {
 	q := *p
 	if q.IdempotencyID == "" {
 		if n := utf8.RuneCountInString(q.MchOrderID); n >= 10 && n <= 30 {
 			q.IdempotencyID = q.MchOrderID
 		}
 	}
-	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
-	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
-	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) (string, string) { return p.MchOrderID, p.TransactionID })
+	return q
 }
 
 // lookup finds the payout of a create by its merchant order id (country PH): the reconcile
