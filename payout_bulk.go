@@ -67,8 +67,11 @@ type CreateManyOptions struct {
 	CallTimeout time.Duration
 	// SettleWait is how long CreateMany follows, at the end of the run, the rows that another
 	// call holds in the ledger (an earlier run that died, a replica running the same rows)
-	// until that call or Recover settles them (default CallTimeout plus 3 seconds). A row
-	// still open then is reported PayoutRowUnknown.
+	// until that call or Recover settles them. The default covers the other call's claim and
+	// the client's settle time after it (WithSettleTime), so that a row the dead run never
+	// sent is proven absent and paid in this run: CallTimeout plus the settle time plus 5
+	// seconds (10 min 35 s with the defaults). A row still open then is reported
+	// PayoutRowUnknown.
 	SettleWait time.Duration
 	// RateLimitRetries is how often a row refused as rate limited is sent again after a
 	// backoff (default 5; -1: never).
@@ -213,7 +216,7 @@ func (s *PayoutService) newBulk(ctx context.Context, rows iter.Seq[*PayoutCreate
 		opts.CallTimeout = DefaultBulkCallTimeout
 	}
 	if opts.SettleWait == 0 {
-		opts.SettleWait = opts.CallTimeout + intentClaimMargin + time.Second
+		opts.SettleWait = opts.CallTimeout + 2*intentClaimMargin + s.c.settleTime + time.Second
 	}
 	if opts.RateLimitRetries == 0 {
 		opts.RateLimitRetries = defaultBulkRateLimitRetries
@@ -482,6 +485,7 @@ func (b *bulk) settleHeld(ctx context.Context) []PayoutRowOutcome {
 	for len(pending) > 0 {
 		var still []heldRow
 		claimEnded := false
+		settleBy := time.Time{} // the soonest moment a held intent's "not found" proves absence
 		for _, h := range pending {
 			job := bulkJob{index: h.index, p: h.p}
 			in, err := b.ledgerIntent(ctx, h.p.MchOrderID)
@@ -494,6 +498,9 @@ func (b *bulk) settleHeld(ctx context.Context) []PayoutRowOutcome {
 				out = append(out, o)
 			default:
 				claimEnded = claimEnded || !in.ClaimUntil.After(b.c.clock())
+				if at := b.c.settledAt(in); settleBy.IsZero() || at.Before(settleBy) {
+					settleBy = at
+				}
 				still = append(still, h)
 			}
 		}
@@ -509,7 +516,10 @@ func (b *bulk) settleHeld(ctx context.Context) []PayoutRowOutcome {
 			break
 		}
 		if claimEnded {
-			rctx, cancel := context.WithTimeout(ctx, b.opts.CallTimeout)
+			// Recover keeps what it cannot settle yet claimed until its ctx ends (plus a
+			// margin): end this one by the settle moment, so that the Recover after it can
+			// take the intent again and decide.
+			rctx, cancel := context.WithTimeout(ctx, min(b.opts.CallTimeout, max(settleBy.Sub(b.c.clock()), time.Second)))
 			_, _ = b.c.Recover(rctx) // what it cannot settle stays open, and is reported unknown
 			cancel()
 		}

@@ -228,7 +228,7 @@ func crashedCall(t *testing.T, s *paycoolstest.Server, l paycools.Ledger, p *pay
 	now := time.Now()
 	require.NoError(t, l.Record(context.Background(), &paycools.Intent{ID: "dead" + p.MchOrderID, Operation: paycools.OpPayoutCreate,
 		MchOrderID: p.MchOrderID, IdempotencyID: p.MchOrderID, Amount: p.Amount, Param: []byte("{}"), State: paycools.IntentPending,
-		ClaimToken: "dead", ClaimUntil: until, CreatedAt: now, UpdatedAt: now}))
+		ClaimToken: "dead", ClaimUntil: until, SentBy: until, CreatedAt: now, UpdatedAt: now})) // SentBy: a live call's claim end
 }
 
 // TestCreateManySettlesWhatADeadRunLeft: an earlier run died after writing two intents; one of
@@ -238,7 +238,9 @@ func crashedCall(t *testing.T, s *paycoolstest.Server, l paycools.Ledger, p *pay
 func TestCreateManySettlesWhatADeadRunLeft(t *testing.T) {
 	s := paycoolstest.New(t)
 	l := paycools.NewMemoryLedger()
-	c := s.Client(paycools.WithLedger(l))
+	// The fake acts on a request as it arrives: a second is ample settle time after the dead
+	// run's claims end.
+	c := s.Client(paycools.WithLedger(l), paycools.WithSettleTime(time.Second))
 	rows := bulkRows("DEAD", 6)
 	before := s.Balance()
 	crashedCall(t, s, l, rows[1], time.Now().Add(300*time.Millisecond), true)

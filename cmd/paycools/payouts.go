@@ -60,7 +60,8 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 	dryRun := fset.Bool("dry-run", false, "validate and print the totals; send nothing")
 	skipInvalid := fset.Bool("skip-invalid", false, "pay the valid rows even when some rows are invalid")
 	reportFile := fset.String("report", "", "write the report (CSV) to this file instead of standard output")
-	callTimeout := fset.Duration("call-timeout", paycools.DefaultBulkCallTimeout, "time allowed for one payout; after a crash, the next run settles its rows once this (plus 2s) has passed")
+	callTimeout := fset.Duration("call-timeout", paycools.DefaultBulkCallTimeout, "time allowed for one payout; after a crash, the next run settles its rows once this (plus 2s) and -settle-time have passed")
+	settleTime := fset.Duration("settle-time", paycools.DefaultSettleTime, "how long after a crashed run's last request a payout PayCools does not know is taken as never arrived (and paid by this run)")
 	cr := credentialFlags(fset, "the PayCools host")
 	dialectName := fset.String("dialect", os.Getenv("PAYCOOLS_DIALECT"), "open-api or ph (default: from the host)")
 	appName := fset.String("app-name", os.Getenv("PAYCOOLS_APP_NAME"), "the appName of the PH host, when it wants one")
@@ -82,6 +83,8 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 		return usageError(fset, "-rate %v: want 0 (no cap) or more", *rate)
 	case *callTimeout <= 0:
 		return usageError(fset, "-call-timeout %v: want a positive duration", *callTimeout)
+	case *settleTime <= 0:
+		return usageError(fset, "-settle-time %v: want a positive duration", *settleTime)
 	}
 	key, status := cr.key(fset)
 	if key == nil {
@@ -122,7 +125,7 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 		return fail("%s: %v", *csvFile, err)
 	}
 
-	opts := []paycools.Option{paycools.WithBaseURL(*cr.baseURL)}
+	opts := []paycools.Option{paycools.WithBaseURL(*cr.baseURL), paycools.WithSettleTime(*settleTime)}
 	if *dialectName != "" {
 		d, err := paycools.ParseDialect(*dialectName)
 		if err != nil {

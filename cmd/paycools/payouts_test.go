@@ -355,7 +355,7 @@ func TestPayoutsCommandSurvivesSIGKILL(t *testing.T) {
 		prefix := strings.ToUpper(driver[:2]) + "K"
 		file, sum := payoutsFile(t, prefix, rows)
 		report := filepath.Join(t.TempDir(), "report.csv")
-		args := append(payoutsArgs(s), "-csv", file, "-table", table, "-concurrency", "4", "-call-timeout", "2s", "-report", report)
+		args := append(payoutsArgs(s), "-csv", file, "-table", table, "-concurrency", "4", "-call-timeout", "2s", "-settle-time", "1s", "-report", report) // the sandbox acts on a request as it arrives
 		if dialect == paycools.DialectPH {
 			args = append(args, "-dialect", "ph", "-app-name", "paycoolstest")
 		}
