@@ -20,20 +20,20 @@ const (
 	EventCheckoutPaymentFailed = "checkout.payment.failed"
 )
 
-// CheckoutStatus is the state of a checkout order. Decoding is case-insensitive and turns
+// TransactionStatus is the state of a checkout order. Decoding is case-insensitive and turns
 // COMPLETE (older edition) into COMPLETED; an unknown value is kept and is not final.
-type CheckoutStatus string
+type TransactionStatus string
 
 // Checkout order states.
 const (
-	// CheckoutStatusPending is an order created and not paid yet.
-	CheckoutStatusPending CheckoutStatus = "PENDING"
-	// CheckoutStatusCompleted is a paid order (final).
-	CheckoutStatusCompleted CheckoutStatus = "COMPLETED"
-	// CheckoutStatusFailed is an order whose payment failed (final).
-	CheckoutStatusFailed CheckoutStatus = "FAILED"
-	// CheckoutStatusClosed is an order closed by Checkout.Close (final).
-	CheckoutStatusClosed CheckoutStatus = "CLOSED"
+	// TransactionStatusPending is an order created and not paid yet.
+	TransactionStatusPending TransactionStatus = "PENDING"
+	// TransactionStatusCompleted is a paid order (final).
+	TransactionStatusCompleted TransactionStatus = "COMPLETED"
+	// TransactionStatusFailed is an order whose payment failed (final).
+	TransactionStatusFailed TransactionStatus = "FAILED"
+	// TransactionStatusClosed is an order closed by Checkout.Close (final).
+	TransactionStatusClosed TransactionStatus = "CLOSED"
 )
 
 var checkoutStatusSpellings = map[string]string{
@@ -41,19 +41,19 @@ var checkoutStatusSpellings = map[string]string{
 	"FAILED": "FAILED", "CLOSED": "CLOSED",
 }
 
-// UnmarshalJSON decodes the status, normalising the spellings listed on CheckoutStatus.
-func (s *CheckoutStatus) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON decodes the status, normalising the spellings listed on TransactionStatus.
+func (s *TransactionStatus) UnmarshalJSON(b []byte) error {
 	v, err := decodeEnum(b, checkoutStatusSpellings)
 	if err != nil {
 		return err
 	}
-	*s = CheckoutStatus(v)
+	*s = TransactionStatus(v)
 	return nil
 }
 
 // Final reports whether the status is final (COMPLETED, FAILED or CLOSED).
-func (s CheckoutStatus) Final() bool {
-	return s == CheckoutStatusCompleted || s == CheckoutStatusFailed || s == CheckoutStatusClosed
+func (s TransactionStatus) Final() bool {
+	return s == TransactionStatusCompleted || s == TransactionStatusFailed || s == TransactionStatusClosed
 }
 
 // CheckoutChannelType is a kind of channel the checkout page can offer. Unknown values are
@@ -279,7 +279,7 @@ type CheckoutOrder struct {
 	// create, see the type's doc).
 	CheckoutURL string `json:"checkoutUrl"`
 	// TransactionStatus is the order state (wire name status), PENDING at creation.
-	TransactionStatus CheckoutStatus `json:"status"`
+	TransactionStatus TransactionStatus `json:"status"`
 	// ExpiresTime is when the order stops accepting payment.
 	ExpiresTime Time `json:"expiresTime"`
 	// MchOrderID is the merchant's order id; copied from the params when PayCools leaves it
@@ -312,8 +312,8 @@ func (p *CheckoutGetParams) validate(v *validation) {
 	v.requireOneOf("mchOrderId", p.MchOrderID, "checkoutId", p.CheckoutID)
 }
 
-// CheckoutDetail is a checkout order as read by Get (9.3).
-type CheckoutDetail struct {
+// CheckoutOrder is a checkout order as read by Get (9.3).
+type CheckoutOrder struct {
 	// MchOrderID is the merchant's order id.
 	MchOrderID string `json:"mchOrderId"`
 	// CheckoutID is PayCools' checkout id.
@@ -330,7 +330,7 @@ type CheckoutDetail struct {
 	CountryCode CountryCode `json:"countryCode"`
 	// TransactionStatus is the order / payment state: PENDING, then COMPLETED, FAILED or
 	// CLOSED (final).
-	TransactionStatus CheckoutStatus `json:"transactionStatus"`
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// ChannelCode is the channel the payer used, e.g. PH_GCASH_URL.
 	ChannelCode string `json:"channelCode"`
 	// CreateTime is when the order was created.
@@ -386,7 +386,7 @@ type CheckoutCloseResult struct {
 	// ChannelCode is the channel, if one was chosen.
 	ChannelCode string `json:"channelCode"`
 	// TransactionStatus is the state after closing (CLOSED; wire name status).
-	TransactionStatus CheckoutStatus `json:"status"`
+	TransactionStatus TransactionStatus `json:"status"`
 	// ClosedTime is when the order was closed.
 	ClosedTime Time `json:"closedTime"`
 	// Raw is the undecoded data of the answer (nil when PayCools sent none).
@@ -418,7 +418,7 @@ type CheckoutNotification struct {
 	// Amount is the amount paid in minor units (PHP 500.10 is 50010).
 	Amount Amount `json:"amount"`
 	// TransactionStatus is COMPLETED or FAILED (PENDING also seen).
-	TransactionStatus CheckoutStatus `json:"transactionStatus"`
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the payment was created.
 	CreateTime Time `json:"createTime"`
 	// ReturnTime is when the payment completed.
@@ -474,22 +474,22 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 
 // lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query
 // of Create and of Client.Recover.
-func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutDetail, error) {
+func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutOrder, error) {
 	return s.Get(ctx, &CheckoutGetParams{MchOrderID: o.mchOrderID})
 }
 
 // Get reads a checkout order (doc 9.3). An unknown order gives an error matching
 // ErrTransactionNotFound.
-func (s *CheckoutService) Get(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
-	return do[CheckoutDetail](ctx, s.c, OpCheckoutGet, p)
+func (s *CheckoutService) Get(ctx context.Context, p *CheckoutGetParams) (*CheckoutOrder, error) {
+	return do[CheckoutOrder](ctx, s.c, OpCheckoutGet, p)
 }
 
 // Wait polls Get until the order is final (COMPLETED, FAILED or CLOSED) and returns it.
 // Temporary failures do not end the wait; when ctx ends it returns the last order seen (nil if
 // none) with the context error. Bound it with a context deadline.
-func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
-	return waitFinal(ctx, s.c, func(ctx context.Context) (*CheckoutDetail, error) { return s.Get(ctx, p) },
-		func(d *CheckoutDetail) bool { return d.TransactionStatus.Final() })
+func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*CheckoutOrder, error) {
+	return waitFinal(ctx, s.c, func(ctx context.Context) (*CheckoutOrder, error) { return s.Get(ctx, p) },
+		func(d *CheckoutOrder) bool { return d.TransactionStatus.Final() })
 }
 
 // Close closes an unpaid (PENDING) checkout order so that it can no longer be paid (doc 9.4).

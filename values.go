@@ -268,9 +268,9 @@ type TransactionStatus string
 
 // Transaction states.
 const (
-	TransactionPending   TransactionStatus = "PENDING"   // accepted, not final
-	TransactionCompleted TransactionStatus = "COMPLETED" // final: money moved
-	TransactionFailed    TransactionStatus = "FAILED"    // final: no money moved
+	TransactionStatusPending   TransactionStatus = "PENDING"   // accepted, not final
+	TransactionStatusCompleted TransactionStatus = "COMPLETED" // final: money moved
+	TransactionStatusFailed    TransactionStatus = "FAILED"    // final: no money moved
 )
 
 var transactionStatusSpellings = map[string]string{
@@ -290,7 +290,7 @@ func (s *TransactionStatus) UnmarshalJSON(b []byte) error {
 
 // Final reports whether the status is final (COMPLETED or FAILED).
 func (s TransactionStatus) Final() bool {
-	return s == TransactionCompleted || s == TransactionFailed
+	return s == TransactionStatusCompleted || s == TransactionStatusFailed
 }
 
 // TerminalType says where the payer opens a PayCools page.

@@ -266,12 +266,12 @@ func (s *Server) URL() string { return s.url }
 // AppID is the merchant appId the gateway accepts.
 func (s *Server) AppID() string { return s.cfg.appID }
 
-// MerchantKey is the merchant key pair the gateway trusts: requests must be signed with it.
-func (s *Server) MerchantKey() *rsa.PrivateKey { return s.cfg.merchant }
+// MerchantPrivateKey is the merchant key pair the gateway trusts: requests must be signed with it.
+func (s *Server) MerchantPrivateKey() *rsa.PrivateKey { return s.cfg.merchant }
 
-// PlatformKey is the gateway's own platform key pair. Callbacks are signed with it; a client
+// PlatformPrivateKey is the gateway's own platform key pair. Callbacks are signed with it; a client
 // verifies them with its public half (paycools.WithPlatformPublicKey).
-func (s *Server) PlatformKey() *rsa.PrivateKey { return s.cfg.platform }
+func (s *Server) PlatformPrivateKey() *rsa.PrivateKey { return s.cfg.platform }
 
 // Client returns a client ready to talk to this gateway: its appId, merchant key, base URL,
 // dialect and envelope signing, platform public key, callback secret and clock (and an appName

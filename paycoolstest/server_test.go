@@ -32,9 +32,9 @@ func TestNewServerAtAndClose(t *testing.T) {
 func TestGeneratedKeysAndClient(t *testing.T) {
 	s := NewServer() // generates both key pairs
 	defer s.Close()
-	require.Equal(t, 2048, s.MerchantKey().N.BitLen())
-	require.Equal(t, 2048, s.PlatformKey().N.BitLen())
-	require.NotEqual(t, s.MerchantKey().N, s.PlatformKey().N)
+	require.Equal(t, 2048, s.MerchantPrivateKey().N.BitLen())
+	require.Equal(t, 2048, s.PlatformPrivateKey().N.BitLen())
+	require.NotEqual(t, s.MerchantPrivateKey().N, s.PlatformPrivateKey().N)
 	require.Len(t, s.AppID(), 32)
 	c := s.Client()
 	require.Equal(t, s.AppID(), c.AppID())
@@ -48,7 +48,7 @@ func TestCloseInterruptsDelay(t *testing.T) {
 	s.InjectFault(paycools.OpAccountBalance, Fault{Delay: time.Hour})
 	done := make(chan struct{})
 	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
-	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))
+	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantPrivateKey(), param))
 	go func() {
 		defer close(done)
 		resp, err := http.Post(s.URL()+balancePath, "application/json", bytes.NewReader(body))
