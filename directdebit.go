@@ -166,48 +166,6 @@ func (t *DirectDebitInactiveType) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// TransactionStatus is the state of a direct debit charge (10.5, 10.6, 10.7).
-// Decoding is case-insensitive and turns the spellings of other editions into the canonical
-// constant: COMPLETE and SUCCESS become COMPLETED, FAIL becomes FAILED. An unknown value is
-// kept verbatim and is not final.
-type TransactionStatus string
-
-// Direct debit charge states.
-const (
-	// TransactionStatusPending: the charge was accepted; the result is not known yet.
-	TransactionStatusPending TransactionStatus = "PENDING"
-	// TransactionStatusProcessing is the Alipay+ word for the same state as PENDING
-	// (not seen in PayCools docs; accepted defensively). Not final.
-	TransactionStatusProcessing TransactionStatus = "PROCESSING"
-	// TransactionStatusCompleted: final, the wallet was debited.
-	TransactionStatusCompleted TransactionStatus = "COMPLETED"
-	// TransactionStatusFailed: final, nothing was debited.
-	TransactionStatusFailed TransactionStatus = "FAILED"
-)
-
-var directDebitPaymentStatusSpellings = map[string]string{
-	"PENDING": "PENDING", "PROCESSING": "PROCESSING",
-	"COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED", "SUCCESS": "COMPLETED",
-	"FAILED": "FAILED", "FAIL": "FAILED",
-}
-
-// UnmarshalJSON decodes the status, normalising the spellings listed on
-// TransactionStatus.
-func (s *TransactionStatus) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, directDebitPaymentStatusSpellings)
-	if err != nil {
-		return err
-	}
-	*s = TransactionStatus(v)
-	return nil
-}
-
-// Final reports whether the status is final (COMPLETED or FAILED). PENDING, PROCESSING and
-// unknown values are not.
-func (s TransactionStatus) Final() bool {
-	return s == TransactionStatusCompleted || s == TransactionStatusFailed
-}
-
 // DirectDebitAuthorizationGetParams reads a user's pay tokens (doc 10.2).
 type DirectDebitAuthorizationGetParams struct {
 	// UserID is the merchant's user id whose tokens are listed (1–32).
@@ -396,27 +354,6 @@ func (p DirectDebitPaymentCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
-// DirectDebitPayment is the answer of 10.5: the charge as PayCools accepted it, usually still
-// PENDING. Follow it with WaitPayment.
-type DirectDebitPayment struct {
-	// MchOrderID is the merchant's order id.
-	MchOrderID string `json:"mchOrderId"`
-	// TransactionID is PayCools' payment id.
-	TransactionID string `json:"transactionId"`
-	// TransactionStatus is the state right after the charge, usually PENDING.
-	TransactionStatus TransactionStatus `json:"transactionStatus"`
-	// ChannelType is the kind of channel, DIRECT_DEBIT (information only).
-	ChannelType string `json:"channelType"`
-	// ChannelCode is the channel used.
-	ChannelCode string `json:"channelCode"`
-	// Raw is the undecoded data of the answer (of the GetPayment answer, when the create was
-	// reconciled).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
-}
-
 // DirectDebitPaymentGetParams reads one direct debit charge (doc 10.6) by MchOrderID or
 // TransactionID (at least one).
 type DirectDebitPaymentGetParams struct {
@@ -435,8 +372,11 @@ func (p *DirectDebitPaymentGetParams) validate(v *validation) {
 	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
-// DirectDebitPayment is the answer of 10.6 (the union of both editions; a field is
-// empty where the tenant's edition does not send it).
+// DirectDebitPayment is a direct debit charge: the answer of CreatePayment (10.5) and of
+// GetPayment (10.6). Both answers describe the same charge under the same names, so they
+// share this type; a field is empty where the answer or the tenant's edition does not send it
+// (10.5 sends MchOrderID, TransactionID, TransactionStatus, ChannelType and ChannelCode only,
+// usually PENDING: follow it with WaitPayment).
 type DirectDebitPayment struct {
 	// MchOrderID is the merchant's order id.
 	MchOrderID string `json:"mchOrderId"`
@@ -450,6 +390,8 @@ type DirectDebitPayment struct {
 	TotalAmount Amount `json:"totalAmount"`
 	// TransactionStatus is the payment state; see Final.
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
+	// ChannelType is the kind of channel, DIRECT_DEBIT (10.5 only; information only).
+	ChannelType string `json:"channelType"`
 	// ChannelCode is the channel used.
 	ChannelCode string `json:"channelCode"`
 	// CreateTime is when the record was created.
@@ -488,7 +430,7 @@ type DirectDebitPayment struct {
 	Response *ResponseMeta `json:"-"`
 }
 
-// LogValue logs the DirectDebitPayment with its account, mobile and token numbers masked to the last
+// LogValue logs the charge with its account, mobile and token numbers masked to the last
 // four characters.
 func (x DirectDebitPayment) LogValue() slog.Value { return maskedLogValue(x) }
 
@@ -570,13 +512,7 @@ func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPa
 // lookup finds the charge of a create by merchant order id (10.6): the reconcile query of
 // CreatePayment and of Client.Recover.
 func (s *DirectDebitService) lookup(ctx context.Context, o moneyOrder) (*DirectDebitPayment, error) {
-	d, err := s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})
-	if err != nil {
-		return nil, err
-	}
-	out := new(DirectDebitPayment)
-	s.c.decodeResult(ctx, OpDirectDebitGetPayment, d.Raw, out)
-	return out, nil
+	return s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})
 }
 
 // GetPayment reads one direct debit charge by MchOrderID or TransactionID (doc 10.6).
