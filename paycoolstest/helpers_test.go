@@ -199,7 +199,7 @@ func event(t *testing.T, s *Server, res *CallbackResult) map[string]any {
 	sig, err := base64.StdEncoding.DecodeString(res.Sign)
 	require.NoError(t, err)
 	sum := sha256.Sum256(res.Param)
-	require.NoError(t, rsa.VerifyPKCS1v15(&s.PlatformPrivateKey().PublicKey, crypto.SHA256, sum[:], sig))
+	require.NoError(t, rsa.VerifyPKCS1v15(s.PlatformPublicKey(), crypto.SHA256, sum[:], sig))
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(res.Param, &m))
 	return m

@@ -90,7 +90,7 @@ func TestTourAgainstHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := x509.MarshalPKIXPublicKey(&gw.PlatformPrivateKey().PublicKey)
+	pub, err := x509.MarshalPKIXPublicKey(gw.PlatformPublicKey())
 	if err != nil {
 		t.Fatal(err)
 	}
