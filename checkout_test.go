@@ -530,6 +530,8 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 		assert.Equal(t, TransactionStatusPending, res.TransactionStatus, "Status comes from transactionStatus")
 		assert.Equal(t, "", res.CheckoutURL, "9.3 has no link")
+		assert.Equal(t, Amount(50000), res.Amount, "the reconciled order is Get's whole answer, amount included")
+		assert.NotNil(t, res.Response, "with the metadata of the answer it came from")
 		assert.JSONEq(t, found, string(res.Raw))
 		assert.Equal(t, int32(1), creates.Load())
 		assert.Equal(t, int32(1), gets.Load())

@@ -518,6 +518,8 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	assert.Equal(t, TransactionStatusProcessing, res.TransactionStatus)
 	assert.Equal(t, "DIRECT_DEBIT", res.ChannelType)
 	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
+	assert.Equal(t, Amount(10000), res.Amount, "the reconciled charge is GetPayment's whole answer, amount included")
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.JSONEq(t, detail, string(res.Raw))
 }
 
