@@ -18,12 +18,12 @@ type StatementStatus string
 
 // Statement filters.
 const (
-	// StatementPending lists only records still pending.
-	StatementPending StatementStatus = "PENDING"
-	// StatementComplete lists only completed records.
-	StatementComplete StatementStatus = "COMPLETE"
-	// StatementFailed lists only failed records.
-	StatementFailed StatementStatus = "FAILED"
+	// StatementStatusPending lists only records still pending.
+	StatementStatusPending StatementStatus = "PENDING"
+	// StatementStatusComplete lists only completed records.
+	StatementStatusComplete StatementStatus = "COMPLETE"
+	// StatementStatusFailed lists only failed records.
+	StatementStatusFailed StatementStatus = "FAILED"
 )
 
 // AccountBalanceParams asks for the merchant's available balance (doc 2.1). A nil *AccountBalanceParams is
@@ -187,7 +187,7 @@ type PaymentRecord struct {
 	Name string `json:"name"`
 	// Mobile is the payer's mobile number, e.g. "09123456789".
 	Mobile string `json:"mobile" log:"mask"`
-	// Status is the record's state (COMPLETE is decoded as TransactionCompleted).
+	// Status is the record's state (COMPLETE is decoded as TransactionStatusCompleted).
 	Status TransactionStatus `json:"status"`
 	// AppName is the merchant application name.
 	AppName string `json:"appName"`
@@ -279,7 +279,7 @@ type PayoutRecord struct {
 	RecipientAccount string `json:"recipientAccount"`
 	// ReceivingChannel is the bank or e-wallet that received the money (e.g. "GCASH").
 	ReceivingChannel string `json:"receivingChannel"`
-	// Status is the record's state (COMPLETE is decoded as TransactionCompleted).
+	// Status is the record's state (COMPLETE is decoded as TransactionStatusCompleted).
 	Status TransactionStatus `json:"status"`
 	// CreateTime is when the payout was created.
 	CreateTime Time `json:"createTime"`

@@ -104,7 +104,7 @@ func fullPaymentStatementParams() *AccountPaymentStatementParams {
 		CreateDate:   "2022-01-01",
 		CompleteDate: "2022-01-02",
 		Page:         2,
-		Status:       StatementComplete,
+		Status:       StatementStatusComplete,
 	}
 }
 
@@ -124,7 +124,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 
 	// The doc example, byte for byte.
 	_, err = f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{
-		CreateDate: "2022-01-01", Page: 1, Status: StatementComplete, Timestamp: 1679335338000,
+		CreateDate: "2022-01-01", Page: 1, Status: StatementStatusComplete, Timestamp: 1679335338000,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, `{"createDate":"2022-01-01","page":1,"status":"COMPLETE","timestamp":1679335338000}`, f.last().Env.Param)
@@ -199,7 +199,7 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, Amount(1010), r.Fee, "fee arrives in pesos")
 	assert.Equal(t, "Juan Dela Cruz", r.Name)
 	assert.Equal(t, "09123456789", r.Mobile)
-	assert.Equal(t, TransactionCompleted, r.Status, "PH COMPLETE is decoded as COMPLETED")
+	assert.Equal(t, TransactionStatusCompleted, r.Status, "PH COMPLETE is decoded as COMPLETED")
 	assert.Equal(t, "shop", r.AppName)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "createTime %v", r.CreateTime)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 15, 47).Equal(r.CompleteTime.Time), "completeTime %v", r.CompleteTime)
@@ -210,7 +210,7 @@ func TestAccountPaymentStatementDecoding(t *testing.T) {
 	assert.Equal(t, Amount(250000), r.Amount, "a peso amount without decimals")
 	assert.Equal(t, Amount(0), r.Fee)
 	assert.Equal(t, "9123456789", r.Mobile)
-	assert.Equal(t, TransactionPending, r.Status)
+	assert.Equal(t, TransactionStatusPending, r.Status)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
 	assert.True(t, r.CompleteTime.IsZero())
 
@@ -245,7 +245,7 @@ func fullPayoutStatementParams() *AccountPayoutStatementParams {
 		CreateDate:   "2022-01-01",
 		CompleteDate: "2022-01-02",
 		Page:         1,
-		Status:       StatementFailed,
+		Status:       StatementStatusFailed,
 	}
 }
 
@@ -261,7 +261,7 @@ func TestAccountPayoutStatementRequest(t *testing.T) {
 	assert.Empty(t, res.Records)
 
 	_, err = f.Client.Account.PayoutStatement(context.Background(), &AccountPayoutStatementParams{
-		CompleteDate: "2022-01-01", Page: 1, Status: StatementFailed, Timestamp: 1679335338000,
+		CompleteDate: "2022-01-01", Page: 1, Status: StatementStatusFailed, Timestamp: 1679335338000,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, `{"completeDate":"2022-01-01","page":1,"status":"FAILED","timestamp":1679335338000}`, f.last().Env.Param)
@@ -303,7 +303,7 @@ func TestAccountPayoutStatementDecoding(t *testing.T) {
 	assert.Equal(t, "J*** D***", r.RecipientName)
 	assert.Equal(t, "091****6789", r.RecipientAccount)
 	assert.Equal(t, "GCASH", r.ReceivingChannel)
-	assert.Equal(t, TransactionCompleted, r.Status)
+	assert.Equal(t, TransactionStatusCompleted, r.Status)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time))
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CompleteTime.Time))
 	assert.Contains(t, string(r.Raw), `"D1656505190221611009"`)
@@ -311,7 +311,7 @@ func TestAccountPayoutStatementDecoding(t *testing.T) {
 	r = res.Records[1]
 	assert.Equal(t, Amount(0), r.Amount)
 	assert.Equal(t, Amount(0), r.Fee)
-	assert.Equal(t, TransactionFailed, r.Status, "FAIL is decoded as FAILED")
+	assert.Equal(t, TransactionStatusFailed, r.Status, "FAIL is decoded as FAILED")
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(r.CreateTime.Time), "epoch milliseconds")
 	assert.JSONEq(t, data, string(res.Raw))
 }

@@ -23,9 +23,9 @@ type BankTransferChannelCode string
 
 // Bank-transfer channels.
 const (
-	// BankTransferInstaTransferAcc is an InstaPay transfer account (receiving bank AllBank in
+	// BankTransferChannelCodeInstaTransferAcc is an InstaPay transfer account (receiving bank AllBank in
 	// the doc examples), the only channel supported today.
-	BankTransferInstaTransferAcc BankTransferChannelCode = "INSTA_TRANSFER_ACC"
+	BankTransferChannelCodeInstaTransferAcc BankTransferChannelCode = "INSTA_TRANSFER_ACC"
 )
 
 // btValidateCodeList checks a comma-joined channel list: no spaces, no empty code.
@@ -54,7 +54,7 @@ type BankTransferBatchCreateParams struct {
 	// bill (1–32 characters, letters and digits).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
 	// ChannelCode is the channel to open an account on, or several joined by commas without
-	// spaces; today only BankTransferInstaTransferAcc.
+	// spaces; today only BankTransferChannelCodeInstaTransferAcc.
 	ChannelCode BankTransferChannelCode `json:"channelCode" pc:"required"`
 	// CustomerName is the account holder's (payer's) name, "first middle last", middle
 	// optional (1–100 characters).
@@ -147,7 +147,7 @@ type BankTransferBatchUpdateParams struct {
 	// It fills {mchOrderId} in the path and is also sent in param.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
 	// ChannelCode is the channel list the customer should have: one code, or several joined
-	// by commas; today only BankTransferInstaTransferAcc.
+	// by commas; today only BankTransferChannelCodeInstaTransferAcc.
 	ChannelCode BankTransferChannelCode `json:"channelCode" pc:"required"`
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
@@ -205,7 +205,7 @@ type BankTransferPayment struct {
 	TransactionAmount Amount `json:"transactionAmount"`
 	// ChannelCode is the channel.
 	ChannelCode BankTransferChannelCode `json:"channelCode"`
-	// TransactionStatus is the transfer's state (COMPLETE decodes to TransactionCompleted).
+	// TransactionStatus is the transfer's state (COMPLETE decodes to TransactionStatusCompleted).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// Remark is the remark; may be empty.
 	Remark string `json:"remark"`
@@ -243,7 +243,7 @@ type BankTransferPaymentNotification struct {
 	TransactionID string `json:"transactionId"`
 	// Amount is the amount received, in minor units (centavos, PHP 500.10 is 50010).
 	Amount Amount `json:"amount"`
-	// TransactionStatus is the transfer's state (COMPLETE decodes to TransactionCompleted).
+	// TransactionStatus is the transfer's state (COMPLETE decodes to TransactionStatusCompleted).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the transfer was created.
 	CreateTime Time `json:"createTime"`

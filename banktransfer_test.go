@@ -15,7 +15,7 @@ func fullBankTransferBatchCreateParams() *BankTransferBatchCreateParams {
 	return &BankTransferBatchCreateParams{
 		AppName:      "PayCools",
 		MchOrderID:   "CCP20220428011068111",
-		ChannelCode:  BankTransferInstaTransferAcc,
+		ChannelCode:  BankTransferChannelCodeInstaTransferAcc,
 		CustomerName: "Customer Name",
 		Email:        "pay@paycools.com",
 		MinAmount:    20000,
@@ -27,7 +27,7 @@ func fullBankTransferBatchCreateParams() *BankTransferBatchCreateParams {
 }
 
 func fullBankTransferBatchUpdateParams() *BankTransferBatchUpdateParams {
-	return &BankTransferBatchUpdateParams{MchOrderID: "MICHAELJORDAN0003", ChannelCode: BankTransferInstaTransferAcc}
+	return &BankTransferBatchUpdateParams{MchOrderID: "MICHAELJORDAN0003", ChannelCode: BankTransferChannelCodeInstaTransferAcc}
 }
 
 func fullBankTransferListPaymentsParams() *BankTransferListPaymentsParams {
@@ -35,7 +35,7 @@ func fullBankTransferListPaymentsParams() *BankTransferListPaymentsParams {
 		MchOrderID:  "MICHAELJORDAN0003",
 		StartDate:   "2022-05-26",
 		EndDate:     "2022-05-27",
-		ChannelCode: BankTransferInstaTransferAcc,
+		ChannelCode: BankTransferChannelCodeInstaTransferAcc,
 	}
 }
 
@@ -236,7 +236,7 @@ func TestBankTransferExtra(t *testing.T) {
 	_, err = f.Client.BankTransfers.ListPayments(context.Background(), p)
 	require.NoError(t, err)
 	got := f.last()
-	assert.Equal(t, string(BankTransferInstaTransferAcc), got.Param["channelCode"])
+	assert.Equal(t, string(BankTransferChannelCodeInstaTransferAcc), got.Param["channelCode"])
 	assert.Equal(t, json.Number("2"), got.Param["page"])
 }
 
@@ -262,7 +262,7 @@ func TestBankTransferAccountsDecode(t *testing.T) {
 			require.Len(t, res.PaymentAccountList, 1)
 			a := res.PaymentAccountList[0]
 			assert.Equal(t, "CCP20220428011068111", a.MchOrderID)
-			assert.Equal(t, BankTransferInstaTransferAcc, a.ChannelCode)
+			assert.Equal(t, BankTransferChannelCodeInstaTransferAcc, a.ChannelCode)
 			assert.Equal(t, "https://a.api-dev.paycools.com/g?a=1&b=2", a.GuideURL)
 			assert.Equal(t, "AllBank", a.ReceivingBank)
 			assert.Equal(t, "PayCools", a.AccountName)
@@ -299,14 +299,14 @@ func TestBankTransferListPaymentsDecodes(t *testing.T) {
 	assert.True(t, p.TransactionCreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)))
 	assert.True(t, p.TransactionReturnTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 40)))
 	assert.Equal(t, Amount(150000), p.TransactionAmount)
-	assert.Equal(t, BankTransferInstaTransferAcc, p.ChannelCode)
-	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
+	assert.Equal(t, BankTransferChannelCodeInstaTransferAcc, p.ChannelCode)
+	assert.Equal(t, TransactionStatusCompleted, p.TransactionStatus)
 	assert.Equal(t, "", p.Remark)
 	assert.JSONEq(t, el1, string(p.Raw))
 	q := res.Payments[1]
 	assert.True(t, q.TransactionCreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)), "epoch milliseconds")
 	assert.Equal(t, Amount(99), q.TransactionAmount)
-	assert.Equal(t, TransactionPending, q.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, q.TransactionStatus)
 	assert.False(t, q.TransactionStatus.Final())
 	assert.JSONEq(t, el2, string(q.Raw))
 	assert.JSONEq(t, data, string(res.Raw))
@@ -349,10 +349,10 @@ func TestBankTransferPaymentNotificationParses(t *testing.T) {
 	assert.Equal(t, "MICHAELJORDAN0003", ev.MchOrderID)
 	assert.Equal(t, "B1633669279100571648", ev.TransactionID)
 	assert.Equal(t, Amount(150000), ev.Amount)
-	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 	assert.True(t, ev.CreateTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 12)))
 	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2022, 5, 26, 10, 11, 40)))
-	assert.Equal(t, BankTransferInstaTransferAcc, ev.ChannelCode)
+	assert.Equal(t, BankTransferChannelCodeInstaTransferAcc, ev.ChannelCode)
 	assert.Equal(t, "999100000198", ev.PaymentAccount)
 	assert.Equal(t, FailedCodeChannelRejected, ev.FailedCode, "an integer sent as a string")
 	assert.Equal(t, "none", ev.FailedMessage)

@@ -219,7 +219,7 @@ func opCases() []opCase {
 		{name: "DirectDebitPaymentCreate", path: "/open-api/direct/debit/pay",
 			sdk: func(ctx context.Context, c *paycools.Client) error {
 				return ok(c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{MchOrderID: "DD20241203000001", Amount: 50010,
-					ChannelCode: paycools.ChannelGCashDirectDebit, PayToken: "TK0123456789", NotifyURL: "https://merchant.example/notify"}))
+					ChannelCode: paycools.DirectDebitChannelCodeGCash, PayToken: "TK0123456789", NotifyURL: "https://merchant.example/notify"}))
 			},
 			open: func() any {
 				return ddPay{"DD20241203000001", 50010, "PH_GCASH_DIRECT_DEBIT", "TK0123456789", "https://merchant.example/notify", ms()}
@@ -245,7 +245,7 @@ func opCases() []opCase {
 		{name: "VirtualAccountCreate", path: "/open-api/philippines/static/payment/generate",
 			sdk: func(ctx context.Context, c *paycools.Client) error {
 				return ok(c.BillsPayment.CreateVirtualAccount(ctx, &paycools.VirtualAccountCreateParams{MchOrderID: "VA20241203000001",
-					ChannelCode: paycools.BillsPaymentGCashStaticVA, CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567",
+					ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA, CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567",
 					NotifyURL: "https://merchant.example/notify"}))
 			},
 			open: func() any {

@@ -360,7 +360,7 @@ func sdkParams() *paycools.DirectDebitAuthorizationLinkCreateParams {
 	return &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "Joey0ub5yxzecu4c866ub100",
 		UserID:       "u0009",
-		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		ChannelCode:  paycools.DirectDebitChannelCodeGCash,
 		CountryCode:  paycools.CountryPH,
 		NotifyURL:    "https://webhook.site/b89c5e5f-3056-438f-8329-b39ff5a181de",
 		RedirectURL:  "https://kademo.intlalipay.cn/melitigo/Test_113.html",

@@ -22,11 +22,11 @@ const (
 	// 4.6), answered only by Client.RepaymentVerificationHandler.
 	EventPaymentVerification = "payment.verification"
 	// EventPaymentSuccess is the eventName of a completed payment into a static virtual
-	// account (doc 4.8); its Event is a *VirtualAccountNotification.
+	// account (doc 4.8); its Event is a *VirtualAccountPaymentNotification.
 	EventPaymentSuccess = "payment.success"
 	// EventPaymentFailed is the eventName of a failed payment into a static virtual account
 	// (doc 4.8; listed by the open-api edition, the PH FAQ says static products send only
-	// successes); its Event is a *VirtualAccountNotification.
+	// successes); its Event is a *VirtualAccountPaymentNotification.
 	EventPaymentFailed = "payment.failed"
 )
 
@@ -38,18 +38,18 @@ type BillsPaymentChannelCode string
 // channel list page could not be read, so any other code may be used as a
 // BillsPaymentChannelCode("...").
 const (
-	// BillsPaymentGCashStaticVA is GCash Bills.
-	BillsPaymentGCashStaticVA BillsPaymentChannelCode = "GCASH_STATIC_VA"
-	// BillsPaymentPayMayaStaticVA is Maya (PayMaya) Bills.
-	BillsPaymentPayMayaStaticVA BillsPaymentChannelCode = "PAYMAYA_STATIC_VA"
-	// BillsPayment7ElevenStaticVA is 7-Eleven over the counter.
-	BillsPayment7ElevenStaticVA BillsPaymentChannelCode = "7ELEVEN_STATIC_VA"
-	// BillsPaymentRDPStaticVA is RD Pawnshop over the counter.
-	BillsPaymentRDPStaticVA BillsPaymentChannelCode = "RDP_STATIC_VA"
-	// BillsPaymentMLHStaticVA is M Lhuillier over the counter.
-	BillsPaymentMLHStaticVA BillsPaymentChannelCode = "MLH_STATIC_VA"
-	// BillsPaymentCebuanaVA is Cebuana Lhuillier (seen on the J&T variant only).
-	BillsPaymentCebuanaVA BillsPaymentChannelCode = "CEBUANA_VA"
+	// BillsPaymentChannelCodeGCashStaticVA is GCash Bills.
+	BillsPaymentChannelCodeGCashStaticVA BillsPaymentChannelCode = "GCASH_STATIC_VA"
+	// BillsPaymentChannelCodePayMayaStaticVA is Maya (PayMaya) Bills.
+	BillsPaymentChannelCodePayMayaStaticVA BillsPaymentChannelCode = "PAYMAYA_STATIC_VA"
+	// BillsPaymentChannelCode7ElevenStaticVA is 7-Eleven over the counter.
+	BillsPaymentChannelCode7ElevenStaticVA BillsPaymentChannelCode = "7ELEVEN_STATIC_VA"
+	// BillsPaymentChannelCodeRDPStaticVA is RD Pawnshop over the counter.
+	BillsPaymentChannelCodeRDPStaticVA BillsPaymentChannelCode = "RDP_STATIC_VA"
+	// BillsPaymentChannelCodeMLHStaticVA is M Lhuillier over the counter.
+	BillsPaymentChannelCodeMLHStaticVA BillsPaymentChannelCode = "MLH_STATIC_VA"
+	// BillsPaymentChannelCodeCebuanaVA is Cebuana Lhuillier (seen on the J&T variant only).
+	BillsPaymentChannelCodeCebuanaVA BillsPaymentChannelCode = "CEBUANA_VA"
 )
 
 // BillsPaymentChannelCodeList is a set of bills-payment channels (doc 4.2 and 4.3). On the wire
@@ -140,10 +140,10 @@ type VirtualAccountStatus string
 
 // Virtual account states.
 const (
-	// VirtualAccountActive is a VA that accepts payments.
-	VirtualAccountActive VirtualAccountStatus = "ACTIVE"
-	// VirtualAccountInactive is a VA that no longer accepts payments (cancelled or expired).
-	VirtualAccountInactive VirtualAccountStatus = "INACTIVE"
+	// VirtualAccountStatusActive is a VA that accepts payments.
+	VirtualAccountStatusActive VirtualAccountStatus = "ACTIVE"
+	// VirtualAccountStatusInactive is a VA that no longer accepts payments (cancelled or expired).
+	VirtualAccountStatusInactive VirtualAccountStatus = "INACTIVE"
 )
 
 var virtualAccountStatusSpellings = map[string]string{"ACTIVE": "ACTIVE", "INACTIVE": "INACTIVE"}
@@ -164,12 +164,12 @@ type VirtualAccountChannelType string
 
 // Kinds of payment data.
 const (
-	// VirtualAccountChannelURL means PayData is a URL of a payment page.
-	VirtualAccountChannelURL VirtualAccountChannelType = "URL"
-	// VirtualAccountChannelVA means PayData is a virtual account or reference number.
-	VirtualAccountChannelVA VirtualAccountChannelType = "VA"
-	// VirtualAccountChannelQR means PayData is QR code content.
-	VirtualAccountChannelQR VirtualAccountChannelType = "QR"
+	// VirtualAccountChannelTypeURL means PayData is a URL of a payment page.
+	VirtualAccountChannelTypeURL VirtualAccountChannelType = "URL"
+	// VirtualAccountChannelTypeVA means PayData is a virtual account or reference number.
+	VirtualAccountChannelTypeVA VirtualAccountChannelType = "VA"
+	// VirtualAccountChannelTypeQR means PayData is QR code content.
+	VirtualAccountChannelTypeQR VirtualAccountChannelType = "QR"
 )
 
 var virtualAccountChannelTypeSpellings = map[string]string{"URL": "URL", "VA": "VA", "QR": "QR"}
@@ -224,7 +224,7 @@ type VirtualAccountCreateParams struct {
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// CustomerName is the payer's name, "first middle last" (1–128 characters).
 	CustomerName string `json:"customerName" pc:"required,len=1..128"`
-	// ChannelCode is the one channel for this VA, e.g. BillsPaymentGCashStaticVA.
+	// ChannelCode is the one channel for this VA, e.g. BillsPaymentChannelCodeGCashStaticVA.
 	ChannelCode BillsPaymentChannelCode `json:"channelCode" pc:"required"`
 	// NotifyURL is where PayCools sends the 4.8 callbacks for this VA (1–256 characters,
 	// absolute http(s) URL).
@@ -419,7 +419,7 @@ type VirtualAccountPayment struct {
 	ReferenceNumber string `json:"referenceNumber"`
 	// TransactionAmount is the amount paid, in minor units (centavos, PHP 500.10 is 50010).
 	TransactionAmount Amount `json:"transactionAmount"`
-	// TransactionStatus is the payment's state (COMPLETE decodes to TransactionCompleted).
+	// TransactionStatus is the payment's state (COMPLETE decodes to TransactionStatusCompleted).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// TransactionCreateTime is when the payment was created.
 	TransactionCreateTime Time `json:"transactionCreateTime"`
@@ -431,9 +431,9 @@ type VirtualAccountPayment struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// VirtualAccountPayments is the answer of 4.5. PayCools sends data as a JSON array; it is
+// VirtualAccountPaymentList is the answer of 4.5. PayCools sends data as a JSON array; it is
 // decoded into Payments and Raw keeps the array.
-type VirtualAccountPayments struct {
+type VirtualAccountPaymentList struct {
 	// Payments holds the payments made into the VA group in the date range.
 	Payments []VirtualAccountPayment `json:"-" wire:"data"`
 	// Raw is the undecoded data of the answer (the array).
@@ -444,8 +444,8 @@ type VirtualAccountPayments struct {
 }
 
 // ListPayments lists the payments made into a VA group between two days (doc 4.5).
-func (s *BillsPaymentService) ListPayments(ctx context.Context, p *VirtualAccountListPaymentsParams) (*VirtualAccountPayments, error) {
-	return do[VirtualAccountPayments](ctx, s.c, OpBillsPaymentListPayments, p)
+func (s *BillsPaymentService) ListPayments(ctx context.Context, p *VirtualAccountListPaymentsParams) (*VirtualAccountPaymentList, error) {
+	return do[VirtualAccountPaymentList](ctx, s.c, OpBillsPaymentListPayments, p)
 }
 
 // VirtualAccountCancelParams cancels the VA of one channel of a VA group (doc 4.7).
@@ -543,10 +543,10 @@ func (r *RepaymentRefusal) Error() string {
 	return "paycools: repayment refused (" + itoa(r.Code) + "): " + r.Message
 }
 
-// VirtualAccountNotification is the callback of a payment into a static virtual account (doc
+// VirtualAccountPaymentNotification is the callback of a payment into a static virtual account (doc
 // 4.8), for EventPaymentSuccess and EventPaymentFailed. Deliveries repeat: deduplicate on
 // TransactionID and EventName.
-type VirtualAccountNotification struct {
+type VirtualAccountPaymentNotification struct {
 	// EventName is EventPaymentSuccess or EventPaymentFailed.
 	EventName string `json:"eventName"`
 	// MchOrderID is the VA group paid into.
@@ -561,7 +561,7 @@ type VirtualAccountNotification struct {
 	// Amount is the amount paid, in minor units (centavos, PHP 500.10 is 50010).
 	Amount Amount `json:"amount"`
 	// TransactionStatus is the payment's state: COMPLETED or FAILED (PH COMPLETE decodes to
-	// TransactionCompleted).
+	// TransactionStatusCompleted).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the payment was created.
 	CreateTime Time `json:"createTime"`
@@ -575,7 +575,7 @@ type VirtualAccountNotification struct {
 
 func init() {
 	registerEvent[RepaymentVerification](EventPaymentVerification)
-	registerEvent[VirtualAccountNotification](EventPaymentSuccess, EventPaymentFailed)
+	registerEvent[VirtualAccountPaymentNotification](EventPaymentSuccess, EventPaymentFailed)
 }
 
 // vaValidateOneChannelCode refuses a comma or whitespace in a field that takes exactly one

@@ -22,7 +22,7 @@ func fullCreateVirtualAccountParams() *VirtualAccountCreateParams {
 	return &VirtualAccountCreateParams{
 		MchOrderID:   "Platform0000058",
 		CustomerName: "user01",
-		ChannelCode:  BillsPaymentGCashStaticVA,
+		ChannelCode:  BillsPaymentChannelCodeGCashStaticVA,
 		NotifyURL:    "https://test.com/notify?a=1&b=2",
 		Email:        "Platform@gmail.com",
 		Mobile:       "09123456789",
@@ -34,7 +34,7 @@ func fullBatchCreateVirtualAccountsParams() *VirtualAccountBatchCreateParams {
 	return &VirtualAccountBatchCreateParams{
 		AppName:      "Test",
 		MchOrderID:   "CCP2022111405068111",
-		ChannelCode:  BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, BillsPaymentPayMayaStaticVA},
+		ChannelCode:  BillsPaymentChannelCodeList{BillsPaymentChannelCodeGCashStaticVA, BillsPaymentChannelCodePayMayaStaticVA},
 		CustomerName: "user01",
 		Email:        "Platform@gmail.com",
 		MinAmount:    20000,
@@ -48,7 +48,7 @@ func fullBatchCreateVirtualAccountsParams() *VirtualAccountBatchCreateParams {
 func fullUpdateVirtualAccountParams() *VirtualAccountUpdateParams {
 	return &VirtualAccountUpdateParams{
 		MchOrderID:  "CCP2022111405068111",
-		ChannelCode: BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, BillsPaymentPayMayaStaticVA},
+		ChannelCode: BillsPaymentChannelCodeList{BillsPaymentChannelCodeGCashStaticVA, BillsPaymentChannelCodePayMayaStaticVA},
 	}
 }
 
@@ -61,7 +61,7 @@ func fullVirtualAccountPaymentsParams() *VirtualAccountListPaymentsParams {
 }
 
 func fullCancelVirtualAccountParams() *VirtualAccountCancelParams {
-	return &VirtualAccountCancelParams{MchOrderID: "CCP2023020602068111", ChannelCode: BillsPaymentRDPStaticVA}
+	return &VirtualAccountCancelParams{MchOrderID: "CCP2023020602068111", ChannelCode: BillsPaymentChannelCodeRDPStaticVA}
 }
 
 // --- method, path and the exact set of param names ---
@@ -269,7 +269,7 @@ func TestBillsPaymentValidation(t *testing.T) {
 		{"batch/channelCode missing", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) { p.ChannelCode = nil })},
 		{"batch/channelCode empty list", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) { p.ChannelCode = BillsPaymentChannelCodeList{} })},
 		{"batch/channelCode empty code", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) {
-			p.ChannelCode = BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, ""}
+			p.ChannelCode = BillsPaymentChannelCodeList{BillsPaymentChannelCodeGCashStaticVA, ""}
 		})},
 		{"batch/channelCode joined code", "channelCode", batch(func(p *VirtualAccountBatchCreateParams) {
 			p.ChannelCode = BillsPaymentChannelCodeList{"GCASH_STATIC_VA,PAYMAYA_STATIC_VA"}
@@ -351,7 +351,7 @@ func TestBillsPaymentValidationEdgesAccepted(t *testing.T) {
 	b := fullBatchCreateVirtualAccountsParams()
 	b.MinAmount, b.MaxAmount = 5000000, 5000000
 	b.Email = strings.Repeat("e", 41) + "@mail.com"
-	b.ChannelCode = BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA}
+	b.ChannelCode = BillsPaymentChannelCodeList{BillsPaymentChannelCodeGCashStaticVA}
 	b.Mobile = "09123456789"
 	_, err = f.Client.BillsPayment.BatchCreateVirtualAccounts(context.Background(), b)
 	require.NoError(t, err)
@@ -406,13 +406,13 @@ func TestCreateVirtualAccountDecodes(t *testing.T) {
 	va, err := f.Client.BillsPayment.CreateVirtualAccount(context.Background(), fullCreateVirtualAccountParams())
 	require.NoError(t, err)
 	assert.Equal(t, "Platform0000058", va.MchOrderID)
-	assert.Equal(t, BillsPaymentGCashStaticVA, va.ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeGCashStaticVA, va.ChannelCode)
 	assert.Equal(t, "PC0000710000024", va.PayData)
 	assert.Equal(t, "PC0000710000024", va.ReferenceNumber)
 	assert.Equal(t, "PAYCOOLS LOAN", va.Biller)
 	assert.Equal(t, "https://a.api-dev.paycools.com/g?x=1&y=2", va.GuideURL)
-	assert.Equal(t, VirtualAccountActive, va.Status)
-	assert.Equal(t, VirtualAccountChannelVA, va.ChannelType)
+	assert.Equal(t, VirtualAccountStatusActive, va.Status)
+	assert.Equal(t, VirtualAccountChannelTypeVA, va.ChannelType)
 	want := phTimeOf(2024, 7, 19, 14, 14, 47)
 	assert.True(t, va.CreateTime.Equal(want), "createTime %v", va.CreateTime)
 	assert.True(t, va.ExpiresTime.Equal(want), "expiresTime %v", va.ExpiresTime)
@@ -430,7 +430,7 @@ func TestBatchCreateVirtualAccountsDecodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://a.api-dev.paycools.com/1L9zObb", res.ShortLink)
 	require.Len(t, res.PaymentVaList, 2)
-	assert.Equal(t, BillsPaymentGCashStaticVA, res.PaymentVaList[0].ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeGCashStaticVA, res.PaymentVaList[0].ChannelCode)
 	assert.Equal(t, "PC0000710000024", res.PaymentVaList[0].ReferenceNumber)
 	assert.Equal(t, "7100000025", res.PaymentVaList[1].ReferenceNumber, "a number where a string is expected keeps its text")
 	assert.Equal(t, "PayCools Loan", res.PaymentVaList[1].Biller)
@@ -449,7 +449,7 @@ func TestUpdateVirtualAccountDecodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://a.api-dev.paycools.com/2AbC", res.ShortLink)
 	require.Len(t, res.PaymentVaList, 1)
-	assert.Equal(t, BillsPaymentPayMayaStaticVA, res.PaymentVaList[0].ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodePayMayaStaticVA, res.PaymentVaList[0].ChannelCode)
 	assert.Equal(t, "Dragonpay", res.PaymentVaList[0].Biller)
 }
 
@@ -469,8 +469,8 @@ func TestCashierURLDecodes(t *testing.T) {
 	res, err = f2.Client.BillsPayment.CashierURL(context.Background(), fullCashierURLParams())
 	require.NoError(t, err)
 	require.Len(t, res.PaymentVaList, 1)
-	assert.Equal(t, BillsPayment7ElevenStaticVA, res.PaymentVaList[0].ChannelCode)
-	assert.Equal(t, VirtualAccountActive, res.PaymentVaList[0].Status)
+	assert.Equal(t, BillsPaymentChannelCode7ElevenStaticVA, res.PaymentVaList[0].ChannelCode)
+	assert.Equal(t, VirtualAccountStatusActive, res.PaymentVaList[0].Status)
 }
 
 // 4.5: data is an array; integers as strings, both time formats, COMPLETE and other status
@@ -490,17 +490,17 @@ func TestVirtualAccountListPaymentsDecodes(t *testing.T) {
 	p := res.Payments[0]
 	assert.Equal(t, "C1630761265167208448", p.TransactionID)
 	assert.Equal(t, "TestMchOrderIdP0001", p.MchOrderID)
-	assert.Equal(t, BillsPaymentGCashStaticVA, p.ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeGCashStaticVA, p.ChannelCode)
 	assert.Equal(t, "PC0000710000024", p.ReferenceNumber)
 	assert.Equal(t, Amount(50010), p.TransactionAmount)
-	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, p.TransactionStatus)
 	assert.True(t, p.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, p.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, "", p.Remark)
 	assert.JSONEq(t, el1, string(p.Raw))
 	q := res.Payments[1]
 	assert.Equal(t, Amount(100000), q.TransactionAmount)
-	assert.Equal(t, TransactionFailed, q.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, q.TransactionStatus)
 	assert.True(t, q.TransactionCreateTime.Equal(time.Date(2024, 7, 20, 1, 0, 0, 0, time.UTC)))
 	assert.True(t, q.TransactionReturnTime.IsZero())
 	assert.Equal(t, "r", q.Remark)
@@ -519,7 +519,7 @@ func TestVirtualAccountListPaymentsTolerant(t *testing.T) {
 	require.Len(t, res.Payments, 1)
 	assert.Equal(t, "C1", res.Payments[0].TransactionID)
 	assert.Equal(t, Amount(0), res.Payments[0].TransactionAmount)
-	assert.Equal(t, TransactionCompleted, res.Payments[0].TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.Payments[0].TransactionStatus)
 	assert.Equal(t, "ok", res.Payments[0].Remark)
 	assert.JSONEq(t, el, string(res.Payments[0].Raw))
 }
@@ -549,9 +549,9 @@ func TestCancelVirtualAccountDecodes(t *testing.T) {
 	res, err := f.Client.BillsPayment.CancelVirtualAccount(context.Background(), fullCancelVirtualAccountParams())
 	require.NoError(t, err)
 	assert.Equal(t, "CCP2023020602068111", res.MchOrderID)
-	assert.Equal(t, BillsPaymentRDPStaticVA, res.ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeRDPStaticVA, res.ChannelCode)
 	assert.Equal(t, "PC123", res.PayData)
-	assert.Equal(t, VirtualAccountInactive, res.Status)
+	assert.Equal(t, VirtualAccountStatusInactive, res.Status)
 	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 8, 19, 14, 14, 47)))
 	assert.JSONEq(t, open, string(res.Raw))
@@ -563,8 +563,8 @@ func TestCancelVirtualAccountDecodes(t *testing.T) {
 	res, err = f2.Client.BillsPayment.CancelVirtualAccount(context.Background(), fullCancelVirtualAccountParams())
 	require.NoError(t, err)
 	require.Len(t, res.PaymentVaList, 2)
-	assert.Equal(t, VirtualAccountInactive, res.PaymentVaList[0].Status)
-	assert.Equal(t, BillsPaymentMLHStaticVA, res.PaymentVaList[1].ChannelCode)
+	assert.Equal(t, VirtualAccountStatusInactive, res.PaymentVaList[0].Status)
+	assert.Equal(t, BillsPaymentChannelCodeMLHStaticVA, res.PaymentVaList[1].ChannelCode)
 	assert.Equal(t, "PC2", res.PaymentVaList[1].ReferenceNumber)
 }
 
@@ -601,10 +601,10 @@ func TestBillsPaymentWriteNotResentQueryResent(t *testing.T) {
 // --- BillsPaymentChannelCodeList ---
 
 func TestBillsPaymentChannelCodeListJSON(t *testing.T) {
-	b, err := json.Marshal(BillsPaymentChannelCodeList{BillsPaymentGCashStaticVA, BillsPaymentPayMayaStaticVA})
+	b, err := json.Marshal(BillsPaymentChannelCodeList{BillsPaymentChannelCodeGCashStaticVA, BillsPaymentChannelCodePayMayaStaticVA})
 	require.NoError(t, err)
 	assert.Equal(t, `"GCASH_STATIC_VA,PAYMAYA_STATIC_VA"`, string(b))
-	b, err = json.Marshal(BillsPaymentChannelCodeList{BillsPaymentCebuanaVA})
+	b, err = json.Marshal(BillsPaymentChannelCodeList{BillsPaymentChannelCodeCebuanaVA})
 	require.NoError(t, err)
 	assert.Equal(t, `"CEBUANA_VA"`, string(b))
 
@@ -641,14 +641,14 @@ func TestBillsPaymentChannelCodeListJSON(t *testing.T) {
 func TestVirtualAccountEnumsDecode(t *testing.T) {
 	var s VirtualAccountStatus
 	require.NoError(t, json.Unmarshal([]byte(`"Inactive"`), &s))
-	assert.Equal(t, VirtualAccountInactive, s)
+	assert.Equal(t, VirtualAccountStatusInactive, s)
 	require.NoError(t, json.Unmarshal([]byte(`"SUSPENDED"`), &s))
 	assert.Equal(t, VirtualAccountStatus("SUSPENDED"), s, "unknown values are kept")
 	var c VirtualAccountChannelType
 	require.NoError(t, json.Unmarshal([]byte(`"qr"`), &c))
-	assert.Equal(t, VirtualAccountChannelQR, c)
+	assert.Equal(t, VirtualAccountChannelTypeQR, c)
 	require.NoError(t, json.Unmarshal([]byte(`"url"`), &c))
-	assert.Equal(t, VirtualAccountChannelURL, c)
+	assert.Equal(t, VirtualAccountChannelTypeURL, c)
 	require.NoError(t, json.Unmarshal([]byte(`"DEEPLINK"`), &c))
 	assert.Equal(t, VirtualAccountChannelType("DEEPLINK"), c)
 }
@@ -686,15 +686,15 @@ func TestVirtualAccountNotificationParses(t *testing.T) {
 	n, err := f.Client.ParseNotification(signedCallback(t, param))
 	require.NoError(t, err)
 	assert.Equal(t, EventPaymentSuccess, n.EventName)
-	ev, ok := n.Event.(*VirtualAccountNotification)
+	ev, ok := n.Event.(*VirtualAccountPaymentNotification)
 	require.True(t, ok, "Event is %T", n.Event)
 	assert.Equal(t, "payment.success", ev.EventName)
 	assert.Equal(t, "CCP2022111405068111", ev.MchOrderID)
 	assert.Equal(t, "C1633669279100571648", ev.TransactionID)
 	assert.Equal(t, "PC0000710000024", ev.ReferenceNumber)
-	assert.Equal(t, BillsPaymentGCashStaticVA, ev.ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeGCashStaticVA, ev.ChannelCode)
 	assert.Equal(t, Amount(50010), ev.Amount)
-	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 2)))
 	assert.Equal(t, param, string(ev.Raw))
@@ -702,9 +702,9 @@ func TestVirtualAccountNotificationParses(t *testing.T) {
 	failed := `{"eventName":"payment.failed","mchOrderId":"M1","transactionId":"C2","channelCode":"PAYMAYA_STATIC_VA","amount":100,"transactionStatus":"FAILED","createTime":"2024-07-19 14:14:47","returnTime":null,"remark":"x"}`
 	n, err = f.Client.ParseNotification(signedCallback(t, failed))
 	require.NoError(t, err)
-	ev, ok = n.Event.(*VirtualAccountNotification)
+	ev, ok = n.Event.(*VirtualAccountPaymentNotification)
 	require.True(t, ok, "Event is %T", n.Event)
-	assert.Equal(t, TransactionFailed, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, ev.TransactionStatus)
 	assert.Equal(t, Amount(100), ev.Amount)
 	assert.True(t, ev.ReturnTime.IsZero())
 	assert.Equal(t, "x", ev.Remark)
@@ -721,7 +721,7 @@ func TestRepaymentVerificationParses(t *testing.T) {
 	require.True(t, ok, "Event is %T", n.Event)
 	assert.Equal(t, EventPaymentVerification, q.EventName)
 	assert.Equal(t, "CCP2022111405068111", q.MchOrderID)
-	assert.Equal(t, BillsPaymentGCashStaticVA, q.ChannelCode)
+	assert.Equal(t, BillsPaymentChannelCodeGCashStaticVA, q.ChannelCode)
 	assert.Equal(t, "PC0000710000024", q.ReferenceNumber)
 	assert.Equal(t, Amount(50010), q.Amount)
 	assert.Equal(t, "09123456789", q.Mobile)
@@ -814,9 +814,9 @@ func TestRepaymentVerificationMisroutedIsRefused(t *testing.T) {
 // A payment.success through NotificationHandler reaches the function as the typed event.
 func TestVirtualAccountNotificationThroughHandler(t *testing.T) {
 	f := newFakeAPI(t)
-	var got *VirtualAccountNotification
+	var got *VirtualAccountPaymentNotification
 	h := f.Client.NotificationHandler(func(_ context.Context, n *Notification) error {
-		got, _ = n.Event.(*VirtualAccountNotification)
+		got, _ = n.Event.(*VirtualAccountPaymentNotification)
 		return nil
 	})
 	rec := serveCallback(h, "POST", signedCallback(t, `{"eventName":"payment.success","mchOrderId":"M1","transactionId":"C1","amount":"2500","transactionStatus":"COMPLETED"}`))

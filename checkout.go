@@ -20,42 +20,6 @@ const (
 	EventCheckoutPaymentFailed = "checkout.payment.failed"
 )
 
-// CheckoutStatus is the state of a checkout order. Decoding is case-insensitive and turns
-// COMPLETE (older edition) into COMPLETED; an unknown value is kept and is not final.
-type CheckoutStatus string
-
-// Checkout order states.
-const (
-	// CheckoutStatusPending is an order created and not paid yet.
-	CheckoutStatusPending CheckoutStatus = "PENDING"
-	// CheckoutStatusCompleted is a paid order (final).
-	CheckoutStatusCompleted CheckoutStatus = "COMPLETED"
-	// CheckoutStatusFailed is an order whose payment failed (final).
-	CheckoutStatusFailed CheckoutStatus = "FAILED"
-	// CheckoutStatusClosed is an order closed by Checkout.Close (final).
-	CheckoutStatusClosed CheckoutStatus = "CLOSED"
-)
-
-var checkoutStatusSpellings = map[string]string{
-	"PENDING": "PENDING", "COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED",
-	"FAILED": "FAILED", "CLOSED": "CLOSED",
-}
-
-// UnmarshalJSON decodes the status, normalising the spellings listed on CheckoutStatus.
-func (s *CheckoutStatus) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, checkoutStatusSpellings)
-	if err != nil {
-		return err
-	}
-	*s = CheckoutStatus(v)
-	return nil
-}
-
-// Final reports whether the status is final (COMPLETED, FAILED or CLOSED).
-func (s CheckoutStatus) Final() bool {
-	return s == CheckoutStatusCompleted || s == CheckoutStatusFailed || s == CheckoutStatusClosed
-}
-
 // CheckoutChannelType is a kind of channel the checkout page can offer. Unknown values are
 // kept.
 type CheckoutChannelType string
@@ -266,26 +230,56 @@ type CheckoutAddress struct {
 // four characters.
 func (x CheckoutAddress) LogValue() slog.Value { return maskedLogValue(x) }
 
-// CheckoutOrder is a created checkout order (9.2): send the payer's browser to CheckoutURL.
+// CheckoutOrder is a checkout order: the answer of Create (9.2) and of Get (9.3). Both
+// answers describe the same order, so they share this type; a field is empty where the answer
+// does not carry it. Create's answer has CheckoutURL and ExpiresTime (and CheckoutID,
+// TransactionStatus, MchOrderID); Get's has everything else but no CheckoutURL.
 //
 // After a reconciled create (the first answer was lost and Get found the order), the order is
-// built from the 9.3 data: CheckoutID, MchOrderID and Status only. 9.3 does not return the
-// link, so CheckoutURL is then empty; a caller who needs a link must Close the order and create
-// a new one under a new MchOrderID.
+// Get's answer. 9.3 does not return the link, so CheckoutURL is then empty; a caller who needs
+// a link must Close the order and create a new one under a new MchOrderID.
 type CheckoutOrder struct {
+	// MchOrderID is the merchant's order id; copied from the params when Create's answer
+	// leaves it out.
+	MchOrderID string `json:"mchOrderId"`
 	// CheckoutID is PayCools' id of the checkout order (e.g. "CH" + digits).
 	CheckoutID string `json:"checkoutId"`
-	// CheckoutURL is the hosted page to send the payer's browser to (empty after a reconciled
-	// create, see the type's doc).
+	// CheckoutURL is the hosted page to send the payer's browser to (Create only; empty after
+	// Get or a reconciled create, see the type's doc).
 	CheckoutURL string `json:"checkoutUrl"`
-	// TransactionStatus is the order state (wire name status), PENDING at creation.
-	TransactionStatus CheckoutStatus `json:"status"`
-	// ExpiresTime is when the order stops accepting payment.
+	// ExpiresTime is when the order stops accepting payment (Create only).
 	ExpiresTime Time `json:"expiresTime"`
-	// MchOrderID is the merchant's order id; copied from the params when PayCools leaves it
-	// out.
-	MchOrderID string `json:"mchOrderId"`
-	// Raw is the undecoded data of the answer (of 9.3 after a reconciled create).
+	// TransactionID is PayCools' payment id, once a payment exists (Get only).
+	TransactionID string `json:"transactionId"`
+	// Amount is the order amount in minor units, PHP 500.10 is 50010 (Get only: zero in
+	// Create's answer, which does not repeat it).
+	Amount Amount `json:"amount"`
+	// Currency is the pricing currency (Get only).
+	Currency Currency `json:"currency"`
+	// SettlementCurrency is the settlement currency (Get only).
+	SettlementCurrency Currency `json:"settlementCurrency"`
+	// CountryCode is the country (Get only).
+	CountryCode CountryCode `json:"countryCode"`
+	// TransactionStatus is the order / payment state: PENDING, then COMPLETED, FAILED or
+	// CLOSED (final). Get sends it as transactionStatus, Create as status.
+	TransactionStatus TransactionStatus `json:"transactionStatus" alias:"status"`
+	// ChannelCode is the channel the payer used, e.g. PH_GCASH_URL (Get only).
+	ChannelCode string `json:"channelCode"`
+	// CreateTime is when the order was created (Get only).
+	CreateTime Time `json:"createTime"`
+	// ReturnTime is when the payment finished (Get only).
+	ReturnTime Time `json:"returnTime"`
+	// Remark is the merchant's note (Get only).
+	Remark string `json:"remark"`
+	// FailedCode is the failure code, on failure only.
+	FailedCode int `json:"failedCode"`
+	// FailedMessage is the failure text, on failure only.
+	FailedMessage string `json:"failedMessage"`
+	// AppName is the merchant application name (older edition).
+	AppName string `json:"appName"`
+	// CallbackURL is the notification URL on file (older edition).
+	CallbackURL string `json:"callbackUrl"`
+	// Raw is the undecoded data of the answer (of 9.3 after Get or a reconciled create).
 	Raw json.RawMessage `json:"-"`
 	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
 	// nil for a list element or a value not read from an answer.
@@ -310,48 +304,6 @@ type CheckoutGetParams struct {
 
 func (p *CheckoutGetParams) validate(v *validation) {
 	v.requireOneOf("mchOrderId", p.MchOrderID, "checkoutId", p.CheckoutID)
-}
-
-// CheckoutDetail is a checkout order as read by Get (9.3).
-type CheckoutDetail struct {
-	// MchOrderID is the merchant's order id.
-	MchOrderID string `json:"mchOrderId"`
-	// CheckoutID is PayCools' checkout id.
-	CheckoutID string `json:"checkoutId"`
-	// TransactionID is PayCools' payment id, once a payment exists.
-	TransactionID string `json:"transactionId"`
-	// Amount is the order amount in minor units (PHP 500.10 is 50010).
-	Amount Amount `json:"amount"`
-	// Currency is the pricing currency.
-	Currency Currency `json:"currency"`
-	// SettlementCurrency is the settlement currency.
-	SettlementCurrency Currency `json:"settlementCurrency"`
-	// CountryCode is the country.
-	CountryCode CountryCode `json:"countryCode"`
-	// TransactionStatus is the order / payment state: PENDING, then COMPLETED, FAILED or
-	// CLOSED (final).
-	TransactionStatus CheckoutStatus `json:"transactionStatus"`
-	// ChannelCode is the channel the payer used, e.g. PH_GCASH_URL.
-	ChannelCode string `json:"channelCode"`
-	// CreateTime is when the order was created.
-	CreateTime Time `json:"createTime"`
-	// ReturnTime is when the payment finished.
-	ReturnTime Time `json:"returnTime"`
-	// Remark is the merchant's note.
-	Remark string `json:"remark"`
-	// FailedCode is the failure code, on failure only.
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure text, on failure only.
-	FailedMessage string `json:"failedMessage"`
-	// AppName is the merchant application name (older edition).
-	AppName string `json:"appName"`
-	// CallbackURL is the notification URL on file (older edition).
-	CallbackURL string `json:"callbackUrl"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
 }
 
 // CheckoutCloseParams closes an unpaid checkout order (doc 9.4) by MchOrderID or CheckoutID
@@ -386,7 +338,7 @@ type CheckoutCloseResult struct {
 	// ChannelCode is the channel, if one was chosen.
 	ChannelCode string `json:"channelCode"`
 	// TransactionStatus is the state after closing (CLOSED; wire name status).
-	TransactionStatus CheckoutStatus `json:"status"`
+	TransactionStatus TransactionStatus `json:"status"`
 	// ClosedTime is when the order was closed.
 	ClosedTime Time `json:"closedTime"`
 	// Raw is the undecoded data of the answer (nil when PayCools sent none).
@@ -418,7 +370,7 @@ type CheckoutNotification struct {
 	// Amount is the amount paid in minor units (PHP 500.10 is 50010).
 	Amount Amount `json:"amount"`
 	// TransactionStatus is COMPLETED or FAILED (PENDING also seen).
-	TransactionStatus CheckoutStatus `json:"transactionStatus"`
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the payment was created.
 	CreateTime Time `json:"createTime"`
 	// ReturnTime is when the payment completed.
@@ -446,8 +398,8 @@ func (s *CheckoutService) Channels(ctx context.Context, p *CheckoutChannelsParam
 
 // Create creates a checkout order (doc 9.2); send the payer's browser to CheckoutURL. It moves
 // money: when the outcome is unknown (the request may have reached PayCools), the client asks
-// Get by MchOrderID instead of failing. Found: an order built from that answer is returned
-// (without CheckoutURL, see CheckoutOrder). Not found: the create is sent once more with the
+// Get by MchOrderID instead of failing. Found: that answer is returned (without CheckoutURL,
+// see CheckoutOrder). Not found: the create is sent once more with the
 // same MchOrderID. Otherwise the error is returned, still reporting IsOutcomeUnknown.
 func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (*CheckoutOrder, error) {
 	var order moneyOrder
@@ -463,33 +415,30 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 			return o, err
 		},
 		func(ctx context.Context, mo moneyOrder) (*CheckoutOrder, error) {
-			d, err := s.lookup(ctx, mo)
-			if err != nil {
-				return nil, err
-			}
-			// MchOrderID is what the answer names: an answer that names no order proves nothing.
-			return &CheckoutOrder{CheckoutID: d.CheckoutID, MchOrderID: d.MchOrderID, TransactionStatus: d.TransactionStatus, Raw: d.Raw}, nil
+			// Get's answer as it is: its MchOrderID is what PayCools names, and an answer that
+			// names no order proves nothing.
+			return s.lookup(ctx, mo)
 		}, func(o *CheckoutOrder) (string, string) { return o.MchOrderID, o.CheckoutID })
 }
 
 // lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query
 // of Create and of Client.Recover.
-func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutDetail, error) {
+func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutOrder, error) {
 	return s.Get(ctx, &CheckoutGetParams{MchOrderID: o.mchOrderID})
 }
 
 // Get reads a checkout order (doc 9.3). An unknown order gives an error matching
 // ErrTransactionNotFound.
-func (s *CheckoutService) Get(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
-	return do[CheckoutDetail](ctx, s.c, OpCheckoutGet, p)
+func (s *CheckoutService) Get(ctx context.Context, p *CheckoutGetParams) (*CheckoutOrder, error) {
+	return do[CheckoutOrder](ctx, s.c, OpCheckoutGet, p)
 }
 
 // Wait polls Get until the order is final (COMPLETED, FAILED or CLOSED) and returns it.
 // Temporary failures do not end the wait; when ctx ends it returns the last order seen (nil if
 // none) with the context error. Bound it with a context deadline.
-func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*CheckoutDetail, error) {
-	return waitFinal(ctx, s.c, func(ctx context.Context) (*CheckoutDetail, error) { return s.Get(ctx, p) },
-		func(d *CheckoutDetail) bool { return d.TransactionStatus.Final() })
+func (s *CheckoutService) Wait(ctx context.Context, p *CheckoutGetParams) (*CheckoutOrder, error) {
+	return waitFinal(ctx, s.c, func(ctx context.Context) (*CheckoutOrder, error) { return s.Get(ctx, p) },
+		func(d *CheckoutOrder) bool { return d.TransactionStatus.Final() })
 }
 
 // Close closes an unpaid (PENDING) checkout order so that it can no longer be paid (doc 9.4).

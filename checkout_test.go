@@ -148,7 +148,7 @@ func TestCheckoutCreateSendsEveryField(t *testing.T) {
 
 	assert.Equal(t, "CH1826543000123456789", res.CheckoutID)
 	assert.Equal(t, "https://checkout.paycools.test/CH1826543000123456789?lang=EN&x=1", res.CheckoutURL)
-	assert.Equal(t, CheckoutStatusPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.True(t, res.ExpiresTime.Equal(time.Date(2024, 7, 19, 12, 51, 54, 949e6, time.UTC)), "%v", res.ExpiresTime)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID, "copied from the params when absent")
 	assert.JSONEq(t, coOrderData, string(res.Raw))
@@ -191,7 +191,7 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 	  "remark": "test pay"
 	}`, f.last().Env.Param)
 	assert.Equal(t, "FROM-PAYCOOLS", res.MchOrderID, "PayCools' value is kept when present")
-	assert.Equal(t, CheckoutStatusPending, res.TransactionStatus, "case-insensitive")
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus, "case-insensitive")
 	assert.True(t, res.ExpiresTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 }
 
@@ -330,7 +330,7 @@ func TestCheckoutGet(t *testing.T) {
 	assert.Equal(t, CurrencyPHP, res.Currency)
 	assert.Equal(t, CurrencyPHP, res.SettlementCurrency)
 	assert.Equal(t, CountryPH, res.CountryCode)
-	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus, "complete → COMPLETED")
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus, "complete → COMPLETED")
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
 	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, res.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
@@ -347,7 +347,7 @@ func TestCheckoutGet(t *testing.T) {
 	res, err = f.Client.Checkout.Get(context.Background(), &CheckoutGetParams{MchOrderID: "CCP20220428011068111", Timestamp: 1678356680000, Extra: map[string]any{"appName": "Demo"}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"mchOrderId": "CCP20220428011068111", "timestamp": 1678356680000, "appName": "Demo"}`, f.last().Env.Param)
-	assert.Equal(t, CheckoutStatusFailed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, res.TransactionStatus)
 	assert.Equal(t, 10004, res.FailedCode)
 	assert.Equal(t, "expired", res.FailedMessage)
 }
@@ -383,19 +383,19 @@ func TestCheckoutGetValidationAndNotFound(t *testing.T) {
 func TestCheckoutStatus(t *testing.T) {
 	for _, c := range []struct {
 		wire  string
-		want  CheckoutStatus
+		want  TransactionStatus
 		final bool
 	}{
-		{`"PENDING"`, CheckoutStatusPending, false},
-		{`"COMPLETED"`, CheckoutStatusCompleted, true},
-		{`"COMPLETE"`, CheckoutStatusCompleted, true},
-		{`"Completed"`, CheckoutStatusCompleted, true},
-		{`"FAILED"`, CheckoutStatusFailed, true},
-		{`"closed"`, CheckoutStatusClosed, true},
-		{`"EXPIRED"`, CheckoutStatus("EXPIRED"), false},
-		{`null`, CheckoutStatus(""), false},
+		{`"PENDING"`, TransactionStatusPending, false},
+		{`"COMPLETED"`, TransactionStatusCompleted, true},
+		{`"COMPLETE"`, TransactionStatusCompleted, true},
+		{`"Completed"`, TransactionStatusCompleted, true},
+		{`"FAILED"`, TransactionStatusFailed, true},
+		{`"closed"`, TransactionStatusClosed, true},
+		{`"EXPIRED"`, TransactionStatus("EXPIRED"), false},
+		{`null`, TransactionStatus(""), false},
 	} {
-		var s CheckoutStatus
+		var s TransactionStatus
 		require.NoError(t, json.Unmarshal([]byte(c.wire), &s), c.wire)
 		assert.Equal(t, c.want, s, c.wire)
 		assert.Equal(t, c.final, s.Final(), c.wire)
@@ -415,7 +415,7 @@ func TestCheckoutClose(t *testing.T) {
 	assert.Equal(t, "CH1", res.CheckoutID)
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PH_GCASH_URL", res.ChannelCode)
-	assert.Equal(t, CheckoutStatusClosed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusClosed, res.TransactionStatus)
 	assert.True(t, res.ClosedTime.Equal(phTimeOf(2024, 7, 19, 15, 0, 0)))
 	assert.JSONEq(t, data, string(res.Raw))
 
@@ -466,7 +466,7 @@ func TestCheckoutNotification(t *testing.T) {
 			assert.Equal(t, "CCP20220428011068111", ev.MchOrderID)
 			assert.Equal(t, "PHP20240719141447123", ev.TransactionID)
 			assert.Equal(t, Amount(50000), ev.Amount)
-			assert.Equal(t, CheckoutStatusCompleted, ev.TransactionStatus)
+			assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 			assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 			assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 			assert.Equal(t, "PH_GCASH_URL", ev.ChannelCode)
@@ -488,7 +488,7 @@ func TestCheckoutWaitPollsUntilFinal(t *testing.T) {
 	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{CheckoutID: "CH1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
-	assert.Equal(t, CheckoutStatusCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.Equal(t, "T1", res.TransactionID)
 }
 
@@ -500,7 +500,7 @@ func TestCheckoutWaitUnknownStatusKeepsPollingUntilClosed(t *testing.T) {
 	res, err := f.Client.Checkout.Wait(waitCtx(t), &CheckoutGetParams{MchOrderID: "M1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), calls.Load())
-	assert.Equal(t, CheckoutStatusClosed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusClosed, res.TransactionStatus)
 }
 
 func TestCheckoutWaitEndsWithContext(t *testing.T) {
@@ -512,7 +512,7 @@ func TestCheckoutWaitEndsWithContext(t *testing.T) {
 	res, err := f.Client.Checkout.Wait(ctx, &CheckoutGetParams{CheckoutID: "CH1"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
-	assert.Equal(t, CheckoutStatusPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.Equal(t, "CH1", res.CheckoutID)
 	assert.Equal(t, int32(3), calls.Load(), "no poll after the context ended")
 }
@@ -528,8 +528,10 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "CH55", res.CheckoutID)
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
-		assert.Equal(t, CheckoutStatusPending, res.TransactionStatus, "Status comes from transactionStatus")
+		assert.Equal(t, TransactionStatusPending, res.TransactionStatus, "Status comes from transactionStatus")
 		assert.Equal(t, "", res.CheckoutURL, "9.3 has no link")
+		assert.Equal(t, Amount(50000), res.Amount, "the reconciled order is Get's whole answer, amount included")
+		assert.NotNil(t, res.Response, "with the metadata of the answer it came from")
 		assert.JSONEq(t, found, string(res.Raw))
 		assert.Equal(t, int32(1), creates.Load())
 		assert.Equal(t, int32(1), gets.Load())

@@ -138,7 +138,7 @@ func csvRecord(row []string) (BookRecord, error) {
 	rec.Amount = Amount(n)
 	if st := strings.TrimSpace(row[4]); st != "" {
 		norm := normalStatus(TransactionStatus(st))
-		if norm != TransactionPending && norm != TransactionCompleted && norm != TransactionFailed {
+		if norm != TransactionStatusPending && norm != TransactionStatusCompleted && norm != TransactionStatusFailed {
 			return rec, fmt.Errorf("status %q: want PENDING, COMPLETED or FAILED", st)
 		}
 		rec.Status = norm

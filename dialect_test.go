@@ -254,7 +254,7 @@ func TestPHPayoutGetIsAFlatGET(t *testing.T) {
 	w.answer("GET", "/api/v1/payout/check", `{"code":1000,"message":"success","data":{"mchOrderId":"CCP20220428011068111","transactionStatus":"COMPLETE"}}`)
 	po, err := c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "CCP20220428011068111"})
 	require.NoError(t, err)
-	assert.Equal(t, TransactionCompleted, po.TransactionStatus, "PH COMPLETE")
+	assert.Equal(t, TransactionStatusCompleted, po.TransactionStatus, "PH COMPLETE")
 	assert.Empty(t, w.body[0])
 	q, err := parseQueryStrict(w.query[0])
 	require.NoError(t, err)
@@ -457,7 +457,7 @@ func TestFlatSHA1CallbackGolden(t *testing.T) {
 	ev, ok := n.Event.(*QRCodePaymentNotification)
 	require.True(t, ok, "%T", n.Event)
 	assert.Equal(t, Amount(503700), ev.Amount)
-	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 
 	// Upper-case hex is the same signature.
 	_, err = c.ParseNotification(flatCallback(qrSuccessFields, strings.ToUpper("4ac0208ac66f4ccea6983c5af30d2364f79ff711")))

@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// ChannelGCashDirectDebit is the GCash auto-debit channel (PH), the only Philippine direct
+// DirectDebitChannelCodeGCash is the GCash auto-debit channel (PH), the only Philippine direct
 // debit channel seen.
-const ChannelGCashDirectDebit = "PH_GCASH_DIRECT_DEBIT"
+const DirectDebitChannelCodeGCash = "PH_GCASH_DIRECT_DEBIT"
 
 // DirectDebitAuthorizationLinkCreateParams asks for the page where a user authorizes direct debit
 // from their e-wallet (doc 10.1).
@@ -18,7 +18,7 @@ type DirectDebitAuthorizationLinkCreateParams struct {
 	RequestID string `json:"requestId" pc:"required,len=1..32"`
 	// UserID is the merchant's own id for the user; tokens are bound to it (1–32).
 	UserID string `json:"userId" pc:"required,len=1..32"`
-	// ChannelCode is the wallet channel to authorize, e.g. ChannelGCashDirectDebit.
+	// ChannelCode is the wallet channel to authorize, e.g. DirectDebitChannelCodeGCash.
 	ChannelCode string `json:"channelCode" pc:"required"`
 	// CountryCode is the country of the wallet (PH, ID, MY, TH).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
@@ -69,12 +69,12 @@ func (s *DirectDebitService) CreateAuthorizationLink(ctx context.Context, p *Dir
 
 // Direct debit channel codes seen on sibling editions (not Philippine).
 const (
-	// ChannelBluePayDirectDebit is the BluePay (TH) direct debit channel, seen on a sibling
+	// DirectDebitChannelCodeBluePay is the BluePay (TH) direct debit channel, seen on a sibling
 	// edition.
-	ChannelBluePayDirectDebit = "BLUEPAY_DIRECT_DEBIT"
-	// ChannelJTWalletDirectDebit is the J&T wallet direct debit channel, seen on a sibling
+	DirectDebitChannelCodeBluePay = "BLUEPAY_DIRECT_DEBIT"
+	// DirectDebitChannelCodeJTWallet is the J&T wallet direct debit channel, seen on a sibling
 	// edition.
-	ChannelJTWalletDirectDebit = "JTWALLET_DIRECT_DEBIT"
+	DirectDebitChannelCodeJTWallet = "JTWALLET_DIRECT_DEBIT"
 )
 
 // Authorization events (doc 10.4), sent to the NotifyURL of 10.1. They all decode to
@@ -164,48 +164,6 @@ func (t *DirectDebitInactiveType) UnmarshalJSON(b []byte) error {
 	}
 	*t = DirectDebitInactiveType(v)
 	return nil
-}
-
-// DirectDebitPaymentStatus is the state of a direct debit charge (10.5, 10.6, 10.7).
-// Decoding is case-insensitive and turns the spellings of other editions into the canonical
-// constant: COMPLETE and SUCCESS become COMPLETED, FAIL becomes FAILED. An unknown value is
-// kept verbatim and is not final.
-type DirectDebitPaymentStatus string
-
-// Direct debit charge states.
-const (
-	// DirectDebitPaymentStatusPending: the charge was accepted; the result is not known yet.
-	DirectDebitPaymentStatusPending DirectDebitPaymentStatus = "PENDING"
-	// DirectDebitPaymentStatusProcessing is the Alipay+ word for the same state as PENDING
-	// (not seen in PayCools docs; accepted defensively). Not final.
-	DirectDebitPaymentStatusProcessing DirectDebitPaymentStatus = "PROCESSING"
-	// DirectDebitPaymentStatusCompleted: final, the wallet was debited.
-	DirectDebitPaymentStatusCompleted DirectDebitPaymentStatus = "COMPLETED"
-	// DirectDebitPaymentStatusFailed: final, nothing was debited.
-	DirectDebitPaymentStatusFailed DirectDebitPaymentStatus = "FAILED"
-)
-
-var directDebitPaymentStatusSpellings = map[string]string{
-	"PENDING": "PENDING", "PROCESSING": "PROCESSING",
-	"COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED", "SUCCESS": "COMPLETED",
-	"FAILED": "FAILED", "FAIL": "FAILED",
-}
-
-// UnmarshalJSON decodes the status, normalising the spellings listed on
-// DirectDebitPaymentStatus.
-func (s *DirectDebitPaymentStatus) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, directDebitPaymentStatusSpellings)
-	if err != nil {
-		return err
-	}
-	*s = DirectDebitPaymentStatus(v)
-	return nil
-}
-
-// Final reports whether the status is final (COMPLETED or FAILED). PENDING, PROCESSING and
-// unknown values are not.
-func (s DirectDebitPaymentStatus) Final() bool {
-	return s == DirectDebitPaymentStatusCompleted || s == DirectDebitPaymentStatusFailed
 }
 
 // DirectDebitAuthorizationGetParams reads a user's pay tokens (doc 10.2).
@@ -367,7 +325,7 @@ type DirectDebitPaymentCreateParams struct {
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// Amount is the amount to debit in minor units (PHP 500.10 is 50010); more than 0.
 	Amount Amount `json:"amount" pc:"required,range=1.."`
-	// ChannelCode is the channel of the token, e.g. ChannelGCashDirectDebit.
+	// ChannelCode is the channel of the token, e.g. DirectDebitChannelCodeGCash.
 	ChannelCode string `json:"channelCode" pc:"required"`
 	// PayToken is the token from the token.create.success event or GetAuthorization.
 	PayToken string `json:"payToken" pc:"required" log:"mask"`
@@ -396,27 +354,6 @@ func (p DirectDebitPaymentCreateParams) LogValue() slog.Value {
 	return maskedLogValue(p)
 }
 
-// DirectDebitPayment is the answer of 10.5: the charge as PayCools accepted it, usually still
-// PENDING. Follow it with WaitPayment.
-type DirectDebitPayment struct {
-	// MchOrderID is the merchant's order id.
-	MchOrderID string `json:"mchOrderId"`
-	// TransactionID is PayCools' payment id.
-	TransactionID string `json:"transactionId"`
-	// TransactionStatus is the state right after the charge, usually PENDING.
-	TransactionStatus DirectDebitPaymentStatus `json:"transactionStatus"`
-	// ChannelType is the kind of channel, DIRECT_DEBIT (information only).
-	ChannelType string `json:"channelType"`
-	// ChannelCode is the channel used.
-	ChannelCode string `json:"channelCode"`
-	// Raw is the undecoded data of the answer (of the GetPayment answer, when the create was
-	// reconciled).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
-}
-
 // DirectDebitPaymentGetParams reads one direct debit charge (doc 10.6) by MchOrderID or
 // TransactionID (at least one).
 type DirectDebitPaymentGetParams struct {
@@ -435,9 +372,12 @@ func (p *DirectDebitPaymentGetParams) validate(v *validation) {
 	v.requireOneOf("mchOrderId", p.MchOrderID, "transactionId", p.TransactionID)
 }
 
-// DirectDebitPaymentDetail is the answer of 10.6 (the union of both editions; a field is
-// empty where the tenant's edition does not send it).
-type DirectDebitPaymentDetail struct {
+// DirectDebitPayment is a direct debit charge: the answer of CreatePayment (10.5) and of
+// GetPayment (10.6). Both answers describe the same charge under the same names, so they
+// share this type; a field is empty where the answer or the tenant's edition does not send it
+// (10.5 sends MchOrderID, TransactionID, TransactionStatus, ChannelType and ChannelCode only,
+// usually PENDING: follow it with WaitPayment).
+type DirectDebitPayment struct {
 	// MchOrderID is the merchant's order id.
 	MchOrderID string `json:"mchOrderId"`
 	// TransactionID is PayCools' payment id.
@@ -449,7 +389,9 @@ type DirectDebitPaymentDetail struct {
 	// TotalAmount is Amount plus Fee in minor units (envelope edition).
 	TotalAmount Amount `json:"totalAmount"`
 	// TransactionStatus is the payment state; see Final.
-	TransactionStatus DirectDebitPaymentStatus `json:"transactionStatus"`
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
+	// ChannelType is the kind of channel, DIRECT_DEBIT (10.5 only; information only).
+	ChannelType string `json:"channelType"`
 	// ChannelCode is the channel used.
 	ChannelCode string `json:"channelCode"`
 	// CreateTime is when the record was created.
@@ -488,9 +430,9 @@ type DirectDebitPaymentDetail struct {
 	Response *ResponseMeta `json:"-"`
 }
 
-// LogValue logs the DirectDebitPaymentDetail with its account, mobile and token numbers masked to the last
+// LogValue logs the charge with its account, mobile and token numbers masked to the last
 // four characters.
-func (x DirectDebitPaymentDetail) LogValue() slog.Value { return maskedLogValue(x) }
+func (x DirectDebitPayment) LogValue() slog.Value { return maskedLogValue(x) }
 
 // DirectDebitPaymentNotification is the 10.7 callback: a direct debit charge completed or
 // failed (EventDirectDebitSuccess, EventDirectDebitFailed and their flat-edition names). It may
@@ -506,7 +448,7 @@ type DirectDebitPaymentNotification struct {
 	// Amount is the amount debited in minor units (PHP 500.10 is 50010).
 	Amount Amount `json:"amount"`
 	// TransactionStatus is COMPLETED or FAILED (PENDING also seen).
-	TransactionStatus DirectDebitPaymentStatus `json:"transactionStatus"`
+	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the payment was created.
 	CreateTime Time `json:"createTime"`
 	// ReturnTime is when the payment completed.
@@ -570,18 +512,12 @@ func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPa
 // lookup finds the charge of a create by merchant order id (10.6): the reconcile query of
 // CreatePayment and of Client.Recover.
 func (s *DirectDebitService) lookup(ctx context.Context, o moneyOrder) (*DirectDebitPayment, error) {
-	d, err := s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})
-	if err != nil {
-		return nil, err
-	}
-	out := new(DirectDebitPayment)
-	s.c.decodeResult(ctx, OpDirectDebitGetPayment, d.Raw, out)
-	return out, nil
+	return s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})
 }
 
 // GetPayment reads one direct debit charge by MchOrderID or TransactionID (doc 10.6).
-func (s *DirectDebitService) GetPayment(ctx context.Context, p *DirectDebitPaymentGetParams) (*DirectDebitPaymentDetail, error) {
-	return do[DirectDebitPaymentDetail](ctx, s.c, OpDirectDebitGetPayment, p)
+func (s *DirectDebitService) GetPayment(ctx context.Context, p *DirectDebitPaymentGetParams) (*DirectDebitPayment, error) {
+	return do[DirectDebitPayment](ctx, s.c, OpDirectDebitGetPayment, p)
 }
 
 // WaitPayment polls GetPayment until the charge is final (COMPLETED or FAILED) and returns
@@ -590,8 +526,8 @@ func (s *DirectDebitService) GetPayment(ctx context.Context, p *DirectDebitPayme
 // for more than one minute. So the wait never gives up on its own: it backs off (see
 // WithPollInterval) until a final state or until ctx ends. Give ctx a deadline well over one
 // minute. When ctx ends it returns the last answer seen with the context error.
-func (s *DirectDebitService) WaitPayment(ctx context.Context, p *DirectDebitPaymentGetParams) (*DirectDebitPaymentDetail, error) {
-	return waitFinal(ctx, s.c, func(ctx context.Context) (*DirectDebitPaymentDetail, error) {
+func (s *DirectDebitService) WaitPayment(ctx context.Context, p *DirectDebitPaymentGetParams) (*DirectDebitPayment, error) {
+	return waitFinal(ctx, s.c, func(ctx context.Context) (*DirectDebitPayment, error) {
 		return s.GetPayment(ctx, p)
-	}, func(d *DirectDebitPaymentDetail) bool { return d.TransactionStatus.Final() })
+	}, func(d *DirectDebitPayment) bool { return d.TransactionStatus.Final() })
 }

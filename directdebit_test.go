@@ -30,7 +30,7 @@ func ddLinkParams() *DirectDebitAuthorizationLinkCreateParams {
 	return &DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "Joey0ub5yxzecu4c866ub100",
 		UserID:       "u0009",
-		ChannelCode:  ChannelGCashDirectDebit,
+		ChannelCode:  DirectDebitChannelCodeGCash,
 		CountryCode:  CountryPH,
 		NotifyURL:    "https://merchant.example/notify/token",
 		RedirectURL:  "https://merchant.example/back",
@@ -52,7 +52,7 @@ func TestDirectDebitCreateAuthorizationLinkRequest(t *testing.T) {
 	assert.Equal(t, "IOS", got.Param["osType"])
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, "Joey0ub5yxzecu4c866ub100", res.RequestID)
-	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
+	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
 	assert.Equal(t, "https://open-sea.alipayplus.com/auth?x=1&y=2", res.AuthURL)
 	assert.Contains(t, string(res.Raw), `"extra":"kept"`)
 }
@@ -169,7 +169,7 @@ func TestDirectDebitGetAuthorization(t *testing.T) {
 	assert.Equal(t, "u0009", res.UserID)
 	require.Len(t, res.TokenList, 2)
 	t0, t1 := res.TokenList[0], res.TokenList[1]
-	assert.Equal(t, ChannelGCashDirectDebit, t0.ChannelCode, "lower-case channelcode decodes")
+	assert.Equal(t, DirectDebitChannelCodeGCash, t0.ChannelCode, "lower-case channelcode decodes")
 	assert.Equal(t, "TK0000000000000000000001", t0.PayToken, "lower-case paytoken decodes")
 	assert.Equal(t, DirectDebitTokenStatusInactive, t0.TokenStatus)
 	assert.Equal(t, DirectDebitInactiveTypeMerchantCancel, t0.InactiveType, "case-insensitive")
@@ -183,10 +183,10 @@ func TestDirectDebitGetAuthorization(t *testing.T) {
 	assert.Contains(t, string(t0.Raw), `"paytoken": "TK0000000000000000000001"`)
 	assert.Contains(t, string(t1.Raw), `"payToken": "TK0000000000000000000002"`)
 
-	assert.Same(t, &res.TokenList[1], res.ActiveToken(ChannelGCashDirectDebit))
+	assert.Same(t, &res.TokenList[1], res.ActiveToken(DirectDebitChannelCodeGCash))
 	assert.Same(t, &res.TokenList[1], res.ActiveToken("ph_gcash_direct_debit"))
 	assert.Same(t, &res.TokenList[1], res.ActiveToken(""))
-	assert.Nil(t, res.ActiveToken(ChannelJTWalletDirectDebit))
+	assert.Nil(t, res.ActiveToken(DirectDebitChannelCodeJTWallet))
 }
 
 func TestDirectDebitGetAuthorizationTolerantFallback(t *testing.T) {
@@ -201,7 +201,7 @@ func TestDirectDebitGetAuthorizationTolerantFallback(t *testing.T) {
 	assert.Equal(t, "TK1", res.TokenList[0].PayToken)
 	assert.True(t, res.TokenList[0].ExpiresTime.IsZero())
 	assert.Contains(t, string(res.TokenList[0].Raw), `"expiresTime":{"bad":1}`)
-	assert.NotNil(t, res.ActiveToken(ChannelGCashDirectDebit))
+	assert.NotNil(t, res.ActiveToken(DirectDebitChannelCodeGCash))
 }
 
 func TestDirectDebitGetAuthorizationEmptyList(t *testing.T) {
@@ -257,10 +257,10 @@ func TestDirectDebitWaitAuthorization(t *testing.T) {
 		answer{503, "<html>busy</html>"}, // transient: the wait goes on
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
 	)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
 	require.NoError(t, err)
-	require.NotNil(t, res.ActiveToken(ChannelGCashDirectDebit))
-	assert.Equal(t, "TKNEW", res.ActiveToken(ChannelGCashDirectDebit).PayToken)
+	require.NotNil(t, res.ActiveToken(DirectDebitChannelCodeGCash))
+	assert.Equal(t, "TKNEW", res.ActiveToken(DirectDebitChannelCodeGCash).PayToken)
 	// 3 answers before the 503, the 503 retried by the request path (2 retries, all 503), then
 	// the next poll: the count proves it kept polling past the non-matching tokens.
 	assert.GreaterOrEqual(t, int(calls.Load()), 5)
@@ -273,7 +273,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	defer cancel()
 	calls := f.scriptHook("POST", ddPathQuery, cancelOn(3, cancel),
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
-	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, ChannelGCashDirectDebit)
+	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last answer comes back with the context error")
@@ -283,7 +283,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 
 func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
 	f := newFakeAPI(t)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, ChannelGCashDirectDebit)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, DirectDebitChannelCodeGCash)
 	assert.Nil(t, res)
 	requireInvalid(t, f, err, "userId")
 }
@@ -304,7 +304,7 @@ func TestDirectDebitCancelAuthorization(t *testing.T) {
 	assert.Equal(t, sortedNames("userId", "payToken", "timestamp"), paramKeys(got))
 	assert.Equal(t, `{"userId":"u0009","payToken":"TK0EXAMPLE00000001","timestamp":1726137892000}`, got.Env.Param)
 	assert.Equal(t, "u0009", res.UserID)
-	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
+	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
 	assert.Equal(t, "TK0EXAMPLE00000001", res.PayToken)
 	assert.Equal(t, DirectDebitTokenStatusInactive, res.TokenStatus)
 	assert.Equal(t, DirectDebitInactiveTypeMerchantCancel, res.InactiveType)
@@ -361,7 +361,7 @@ func ddPaymentParams() *DirectDebitPaymentCreateParams {
 	return &DirectDebitPaymentCreateParams{
 		MchOrderID:   "DD20240101120000",
 		Amount:       10000,
-		ChannelCode:  ChannelGCashDirectDebit,
+		ChannelCode:  DirectDebitChannelCodeGCash,
 		PayToken:     "tok_abcdef1234567890",
 		NotifyURL:    "https://merchant.com/notify/direct-debit",
 		CustomerName: "John Doe",
@@ -390,10 +390,10 @@ func TestDirectDebitCreatePayment(t *testing.T) {
 
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
-	assert.Equal(t, DirectDebitPaymentStatusPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.False(t, res.TransactionStatus.Final())
 	assert.Equal(t, "DIRECT_DEBIT", res.ChannelType)
-	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
+	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
 	assert.JSONEq(t, ddPaymentData, string(res.Raw))
 }
 
@@ -401,7 +401,7 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ddPathPay, ddPaymentData)
 	p := &DirectDebitPaymentCreateParams{
-		MchOrderID: "DD1", Amount: 1, ChannelCode: ChannelGCashDirectDebit, PayToken: "TK1",
+		MchOrderID: "DD1", Amount: 1, ChannelCode: DirectDebitChannelCodeGCash, PayToken: "TK1",
 		NotifyURL: "https://m.example/n?a=1&b=2",
 		Extra:     map[string]any{"businessType": "COD", "amount": 2},
 	}
@@ -515,9 +515,11 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	assert.Equal(t, "DD20240101120000", reqs[1].Param["mchOrderId"])
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
 	assert.Equal(t, "DD20240101120000", res.MchOrderID)
-	assert.Equal(t, DirectDebitPaymentStatusProcessing, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusProcessing, res.TransactionStatus)
 	assert.Equal(t, "DIRECT_DEBIT", res.ChannelType)
-	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
+	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
+	assert.Equal(t, Amount(10000), res.Amount, "the reconciled charge is GetPayment's whole answer, amount included")
+	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.JSONEq(t, detail, string(res.Raw))
 }
 
@@ -534,7 +536,7 @@ func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 	assert.Equal(t, reqs[0].Param["mchOrderId"], reqs[2].Param["mchOrderId"], "resent under the same mchOrderId")
 	assert.Equal(t, reqs[0].Param["amount"], reqs[2].Param["amount"])
 	assert.Equal(t, "DD1175679364396181358", res.TransactionID)
-	assert.Equal(t, DirectDebitPaymentStatusPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 }
 
 func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
@@ -548,7 +550,7 @@ func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 	assert.Equal(t, int32(2), pays.Load())
 	assert.Equal(t, int32(2), details.Load(), "the duplicate answer leads to a second lookup")
 	assert.Equal(t, "DDLATE", res.TransactionID)
-	assert.Equal(t, DirectDebitPaymentStatusCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 }
 
 func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
@@ -624,9 +626,9 @@ func TestDirectDebitGetPayment(t *testing.T) {
 	assert.Equal(t, Amount(10000), res.Amount)
 	assert.Equal(t, Amount(150), res.Fee)
 	assert.Equal(t, Amount(10150), res.TotalAmount)
-	assert.Equal(t, DirectDebitPaymentStatusFailed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, res.TransactionStatus)
 	assert.True(t, res.TransactionStatus.Final())
-	assert.Equal(t, ChannelGCashDirectDebit, res.ChannelCode)
+	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
 	for name, tm := range map[string]Time{
 		"createTime": res.CreateTime, "returnTime": res.ReturnTime, "transactionCreateTime": res.TransactionCreateTime,
 		"transactionReturnTime": res.TransactionReturnTime, "updateTime": res.UpdateTime,
@@ -651,7 +653,7 @@ func TestDirectDebitGetPaymentByOneKey(t *testing.T) {
 		f.replyData("POST", ddPathDetail, `{"transactionStatus":"SUCCESS"}`)
 		res, err := f.Client.DirectDebit.GetPayment(context.Background(), p)
 		require.NoError(t, err)
-		assert.Equal(t, DirectDebitPaymentStatusCompleted, res.TransactionStatus)
+		assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 		assert.Len(t, f.last().Param, 2)
 	}
 }
@@ -688,29 +690,29 @@ func TestDirectDebitGetPaymentExtra(t *testing.T) {
 }
 
 func TestDirectDebitPaymentStatusDecoding(t *testing.T) {
-	cases := map[string]DirectDebitPaymentStatus{
-		`"PENDING"`:    DirectDebitPaymentStatusPending,
-		`"pending"`:    DirectDebitPaymentStatusPending,
-		`"Processing"`: DirectDebitPaymentStatusProcessing,
-		`"COMPLETED"`:  DirectDebitPaymentStatusCompleted,
-		`"COMPLETE"`:   DirectDebitPaymentStatusCompleted,
-		`"complete"`:   DirectDebitPaymentStatusCompleted,
-		`"SUCCESS"`:    DirectDebitPaymentStatusCompleted,
-		`"Success"`:    DirectDebitPaymentStatusCompleted,
-		`"FAILED"`:     DirectDebitPaymentStatusFailed,
-		`"FAIL"`:       DirectDebitPaymentStatusFailed,
-		`"failed"`:     DirectDebitPaymentStatusFailed,
+	cases := map[string]TransactionStatus{
+		`"PENDING"`:    TransactionStatusPending,
+		`"pending"`:    TransactionStatusPending,
+		`"Processing"`: TransactionStatusProcessing,
+		`"COMPLETED"`:  TransactionStatusCompleted,
+		`"COMPLETE"`:   TransactionStatusCompleted,
+		`"complete"`:   TransactionStatusCompleted,
+		`"SUCCESS"`:    TransactionStatusCompleted,
+		`"Success"`:    TransactionStatusCompleted,
+		`"FAILED"`:     TransactionStatusFailed,
+		`"FAIL"`:       TransactionStatusFailed,
+		`"failed"`:     TransactionStatusFailed,
 		`"REVERSED"`:   "REVERSED",
 		`null`:         "",
 	}
 	for in, want := range cases {
-		var s DirectDebitPaymentStatus
+		var s TransactionStatus
 		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
 		assert.Equal(t, want, s, in)
 	}
-	final := map[DirectDebitPaymentStatus]bool{
-		DirectDebitPaymentStatusPending: false, DirectDebitPaymentStatusProcessing: false,
-		DirectDebitPaymentStatusCompleted: true, DirectDebitPaymentStatusFailed: true, "REVERSED": false, "": false,
+	final := map[TransactionStatus]bool{
+		TransactionStatusPending: false, TransactionStatusProcessing: false,
+		TransactionStatusCompleted: true, TransactionStatusFailed: true, "REVERSED": false, "": false,
 	}
 	for s, want := range final {
 		assert.Equal(t, want, s.Final(), string(s))
@@ -741,7 +743,7 @@ func TestDirectDebitWaitPayment(t *testing.T) {
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
-	assert.Equal(t, DirectDebitPaymentStatusCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.Equal(t, Amount(10000), res.Amount)
 	for _, r := range f.requests() {
 		assert.Equal(t, "PC880001", r.Param["mchOrderId"])
@@ -770,7 +772,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 	res, err := f.Client.DirectDebit.WaitPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
-	assert.Equal(t, DirectDebitPaymentStatusProcessing, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusProcessing, res.TransactionStatus)
 	assert.Equal(t, int32(5), calls.Load(), "kept polling a PROCESSING charge until ctx ended")
 
 	// A deadline ends it the same way, with the last answer.
@@ -781,7 +783,7 @@ func TestDirectDebitWaitPaymentContextEnds(t *testing.T) {
 	res, err = f2.Client.DirectDebit.WaitPayment(dctx, &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	if res != nil { // nil only if the very first poll outlived the deadline on a loaded machine
-		assert.Equal(t, DirectDebitPaymentStatusPending, res.TransactionStatus)
+		assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	}
 }
 
@@ -791,7 +793,7 @@ func TestDirectDebitWaitPaymentStopsOnPermanentError(t *testing.T) {
 	res, err := f.Client.DirectDebit.WaitPayment(context.Background(), &DirectDebitPaymentGetParams{MchOrderID: "PC880001"})
 	assert.ErrorIs(t, err, ErrAppID)
 	require.NotNil(t, res)
-	assert.Equal(t, DirectDebitPaymentStatusPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.Equal(t, int32(2), calls.Load())
 }
 
@@ -810,7 +812,7 @@ func TestDirectDebitAuthorizationNotifications(t *testing.T) {
 			assert.Equal(t, name, ev.EventName)
 			assert.Equal(t, "u0009", ev.UserID)
 			assert.Equal(t, "Joey0ub5yxzecu4c866ub100", ev.RequestID)
-			assert.Equal(t, ChannelGCashDirectDebit, ev.ChannelCode)
+			assert.Equal(t, DirectDebitChannelCodeGCash, ev.ChannelCode)
 			assert.Equal(t, CountryPH, ev.CountryCode)
 			assert.Equal(t, "TK0000000000000000000002", ev.PayToken)
 			assert.Equal(t, DirectDebitTokenStatusActive, ev.TokenStatus)
@@ -833,13 +835,13 @@ func TestDirectDebitAuthorizationNotifications(t *testing.T) {
 
 func TestDirectDebitPaymentNotifications(t *testing.T) {
 	f := newFakeAPI(t)
-	cases := map[string]DirectDebitPaymentStatus{
-		EventDirectDebitSuccess:        DirectDebitPaymentStatusCompleted,
-		EventDirectDebitFailed:         DirectDebitPaymentStatusFailed,
-		EventDirectDebitPaymentSuccess: DirectDebitPaymentStatusCompleted,
-		EventDirectDebitPaymentFailed:  DirectDebitPaymentStatusFailed,
+	cases := map[string]TransactionStatus{
+		EventDirectDebitSuccess:        TransactionStatusCompleted,
+		EventDirectDebitFailed:         TransactionStatusFailed,
+		EventDirectDebitPaymentSuccess: TransactionStatusCompleted,
+		EventDirectDebitPaymentFailed:  TransactionStatusFailed,
 	}
-	wire := map[DirectDebitPaymentStatus]string{DirectDebitPaymentStatusCompleted: "COMPLETE", DirectDebitPaymentStatusFailed: "FAILED"}
+	wire := map[TransactionStatus]string{TransactionStatusCompleted: "COMPLETE", TransactionStatusFailed: "FAILED"}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
 			param := `{"eventName":"` + name + `","mchOrderId":"PC880001","transactionId":"DD1175679364396181358","amount":"10000","transactionStatus":"` + wire[want] + `","createTime":"2024-07-19T14:14:47+08:00","returnTime":"2024-07-19 14:14:47","channelCode":"PH_GCASH_DIRECT_DEBIT","remark":"","failedCode":"-10004","failedMessage":"Channel rejected"}`
@@ -854,7 +856,7 @@ func TestDirectDebitPaymentNotifications(t *testing.T) {
 			assert.Equal(t, want, ev.TransactionStatus)
 			assert.True(t, ev.CreateTime.Equal(ddWantTime))
 			assert.True(t, ev.ReturnTime.Equal(ddWantTime))
-			assert.Equal(t, ChannelGCashDirectDebit, ev.ChannelCode)
+			assert.Equal(t, DirectDebitChannelCodeGCash, ev.ChannelCode)
 			assert.Equal(t, "", ev.Remark)
 			assert.Equal(t, FailedCodeChannelRejected, ev.FailedCode)
 			assert.Equal(t, "Channel rejected", ev.FailedMessage)

@@ -95,9 +95,9 @@ type EKYCSession struct {
 	UserID string `json:"userId"`
 	// ChannelCode echoes the request.
 	ChannelCode string `json:"channelCode"`
-	// EkycURL is the page where the user completes the verification. The wire name is a
+	// EKYCURL is the page where the user completes the verification. The wire name is a
 	// guess: when ekycUrl is absent or empty, url and then authUrl are taken.
-	EkycURL string `json:"ekycUrl" alias:"url,authUrl"`
+	EKYCURL string `json:"ekycUrl" alias:"url,authUrl"`
 	// Raw is the undecoded data of the answer.
 	Raw json.RawMessage `json:"-"`
 	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
@@ -169,7 +169,7 @@ type EKYCNotification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// Init starts an identity verification (doc 11.1; unconfirmed). Send the user to EkycURL; the
+// Init starts an identity verification (doc 11.1; unconfirmed). Send the user to EKYCURL; the
 // outcome arrives as an eKYC event at NotifyURL and can be read with GetResult.
 func (s *EKYCService) Init(ctx context.Context, p *EKYCInitParams) (*EKYCSession, error) {
 	return do[EKYCSession](ctx, s.c, OpEKYCInit, p)

@@ -41,7 +41,7 @@ func TestEKYCInit(t *testing.T) {
 	assert.Equal(t, "EKYC20240912000001", res.RequestID)
 	assert.Equal(t, "u0009", res.UserID)
 	assert.Equal(t, "EXAMPLE_EKYC_CHANNEL", res.ChannelCode)
-	assert.Equal(t, "https://kyc.example/s/abc?x=1&y=2", res.EkycURL)
+	assert.Equal(t, "https://kyc.example/s/abc?x=1&y=2", res.EKYCURL)
 	assert.JSONEq(t, data, string(res.Raw))
 }
 
@@ -59,7 +59,7 @@ func TestEKYCInitURLFallbacks(t *testing.T) {
 		f.replyData("POST", ekycPathInit, data)
 		res, err := f.Client.EKYC.Init(context.Background(), ekycInitParams())
 		require.NoError(t, err, data)
-		assert.Equal(t, want, res.EkycURL, data)
+		assert.Equal(t, want, res.EKYCURL, data)
 		assert.JSONEq(t, data, string(res.Raw))
 	}
 }
@@ -73,7 +73,7 @@ func TestEKYCInitTolerantFields(t *testing.T) {
 	assert.Equal(t, "12345", res.RequestID)
 	assert.Equal(t, "", res.UserID)
 	assert.Equal(t, "C1", res.ChannelCode)
-	assert.Equal(t, "https://b.example/2", res.EkycURL)
+	assert.Equal(t, "https://b.example/2", res.EKYCURL)
 }
 
 func TestEKYCInitValidation(t *testing.T) {

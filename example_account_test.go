@@ -26,7 +26,7 @@ func ExampleAccountService_PaymentStatement() {
 		st, err := c.Account.PaymentStatement(ctx, &paycools.AccountPaymentStatementParams{
 			CompleteDate: "2024-07-19",
 			Page:         page,
-			Status:       paycools.StatementComplete,
+			Status:       paycools.StatementStatusComplete,
 		})
 		if err != nil {
 			fmt.Println(err)
@@ -49,7 +49,7 @@ func ExampleAccountService_PaymentStatementRecords() {
 	var total paycools.Amount
 	for rec, err := range c.Account.PaymentStatementRecords(context.Background(), &paycools.AccountPaymentStatementParams{
 		CreateDate: "2026-12-01",
-		Status:     paycools.StatementComplete,
+		Status:     paycools.StatementStatusComplete,
 	}) {
 		if err != nil {
 			fmt.Println(err)

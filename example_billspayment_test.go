@@ -17,7 +17,7 @@ func ExampleBillsPaymentService_CreateVirtualAccount() {
 	va, err := c.BillsPayment.CreateVirtualAccount(context.Background(), &paycools.VirtualAccountCreateParams{
 		MchOrderID:   "LOAN000123",
 		CustomerName: "Juan Dela Cruz",
-		ChannelCode:  paycools.BillsPaymentGCashStaticVA,
+		ChannelCode:  paycools.BillsPaymentChannelCodeGCashStaticVA,
 		NotifyURL:    "https://merchant.example/paycools/notify",
 		Email:        "juan@example.com",
 		Mobile:       "09171234567",
@@ -40,7 +40,7 @@ func ExampleBillsPaymentService_BatchCreateVirtualAccounts() {
 	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(context.Background(), &paycools.VirtualAccountBatchCreateParams{
 		AppName:      "Test",
 		MchOrderID:   "CCP2022111405068111",
-		ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
+		ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA},
 		CustomerName: "Juan Dela Cruz",
 		Email:        "juan@example.com",
 		MinAmount:    20000,   // PHP 200.00
@@ -60,7 +60,7 @@ func ExampleBillsPaymentService_UpdateVirtualAccount() {
 	// The path /api/v1/batch/paymentCode/{mchOrderId}/update is filled from MchOrderID.
 	batch, err := c.BillsPayment.UpdateVirtualAccount(context.Background(), &paycools.VirtualAccountUpdateParams{
 		MchOrderID:  "CCP2022111405068111",
-		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPayment7ElevenStaticVA},
+		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCode7ElevenStaticVA},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -96,7 +96,7 @@ func ExampleBillsPaymentService_CancelVirtualAccount() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BillsPayment.CancelVirtualAccount(context.Background(), &paycools.VirtualAccountCancelParams{
 		MchOrderID:  "CCP2023020602068111",
-		ChannelCode: paycools.BillsPaymentRDPStaticVA,
+		ChannelCode: paycools.BillsPaymentChannelCodeRDPStaticVA,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -107,7 +107,7 @@ func ExampleBillsPaymentService_CancelVirtualAccount() {
 // The channel list goes over the wire as one comma-joined string, and decodes from a string or
 // an array.
 func ExampleBillsPaymentChannelCodeList() {
-	b, _ := json.Marshal(paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA})
+	b, _ := json.Marshal(paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA})
 	fmt.Println(string(b))
 
 	var l paycools.BillsPaymentChannelCodeList
@@ -139,11 +139,11 @@ func ExampleClient_RepaymentVerificationHandler() {
 
 // Payments into a VA (doc 4.8) and bank transfers (doc 6.4) arrive at the notify URL as typed
 // events. Deliveries repeat: make the handling idempotent.
-func ExampleVirtualAccountNotification() {
+func ExampleVirtualAccountPaymentNotification() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	http.Handle("/paycools/notify", c.NotificationHandler(func(ctx context.Context, n *paycools.Notification) error {
 		switch ev := n.Event.(type) {
-		case *paycools.VirtualAccountNotification:
+		case *paycools.VirtualAccountPaymentNotification:
 			fmt.Println("VA payment", ev.TransactionID, ev.MchOrderID, ev.Amount, ev.TransactionStatus)
 		case *paycools.BankTransferPaymentNotification:
 			slog.InfoContext(ctx, "bank transfer", "event", ev) // LogValue masks the account number
@@ -158,7 +158,7 @@ func ExampleBankTransferService_BatchCreateAccounts() {
 	res, err := c.BankTransfers.BatchCreateAccounts(context.Background(), &paycools.BankTransferBatchCreateParams{
 		AppName:      "PayCools",
 		MchOrderID:   "CCP20220428011068111",
-		ChannelCode:  paycools.BankTransferInstaTransferAcc,
+		ChannelCode:  paycools.BankTransferChannelCodeInstaTransferAcc,
 		CustomerName: "Juan Dela Cruz",
 		MinAmount:    20000, // PHP 200.00
 		ExpireTime:   "2026-12-31",
@@ -179,7 +179,7 @@ func ExampleBankTransferService_BatchUpdateAccounts() {
 	c := exampleClient(paycools.BaseURLPhilippinesUAT)
 	res, err := c.BankTransfers.BatchUpdateAccounts(context.Background(), &paycools.BankTransferBatchUpdateParams{
 		MchOrderID:  "MICHAELJORDAN0003",
-		ChannelCode: paycools.BankTransferInstaTransferAcc,
+		ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc,
 	})
 	if err != nil {
 		log.Fatal(err)

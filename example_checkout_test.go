@@ -46,7 +46,7 @@ func ExampleCheckoutService_Wait() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	d, err := c.Checkout.Wait(ctx, &paycools.CheckoutGetParams{MchOrderID: "CART20240719001"})
-	if err != nil && d != nil && d.TransactionStatus == paycools.CheckoutStatusPending {
+	if err != nil && d != nil && d.TransactionStatus == paycools.TransactionStatusPending {
 		if _, err := c.Checkout.Close(context.Background(), &paycools.CheckoutCloseParams{MchOrderID: "CART20240719001"}); err != nil {
 			log.Print(err)
 		}

@@ -22,7 +22,7 @@ func ExampleDirectDebitService_CreateAuthorizationLink() {
 	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "AUTH20240912000001",
 		UserID:       "u0009",
-		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		ChannelCode:  paycools.DirectDebitChannelCodeGCash,
 		CountryCode:  paycools.CountryPH,
 		NotifyURL:    "https://merchant.example.com/paycools/token",
 		RedirectURL:  "https://merchant.example.com/wallet/linked",
@@ -57,11 +57,11 @@ func ExampleDirectDebitService_CreateAuthorizationLink() {
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	auths, err := c.DirectDebit.WaitAuthorization(wctx, &paycools.DirectDebitAuthorizationGetParams{UserID: "u0009"},
-		paycools.ChannelGCashDirectDebit)
+		paycools.DirectDebitChannelCodeGCash)
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok := auths.ActiveToken(paycools.ChannelGCashDirectDebit)
+	tok := auths.ActiveToken(paycools.DirectDebitChannelCodeGCash)
 	fmt.Println("token expires", tok.ExpiresTime)
 }
 
@@ -74,7 +74,7 @@ func ExampleDirectDebitService_CreatePayment() {
 	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID:  "DD20240101120000",
 		Amount:      50010, // PHP 500.10, in centavos
-		ChannelCode: paycools.ChannelGCashDirectDebit,
+		ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken:    "tok_abcdef1234567890", // from token.create.success
 		NotifyURL:   "https://merchant.example.com/paycools/direct-debit",
 		Remark:      "Monthly subscription",
@@ -97,7 +97,7 @@ func ExampleDirectDebitService_CreatePayment() {
 	if err != nil {
 		log.Fatal(err) // final holds the last status seen, if any
 	}
-	if final.TransactionStatus == paycools.DirectDebitPaymentStatusCompleted {
+	if final.TransactionStatus == paycools.TransactionStatusCompleted {
 		fmt.Println("paid", final.Amount, "fee", final.Fee)
 	} else {
 		fmt.Println("failed:", final.FailedCode, final.FailedMessage)

@@ -35,7 +35,7 @@ func ExampleEKYCService_Init() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("send the user to", s.EkycURL)
+	fmt.Println("send the user to", s.EKYCURL)
 
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()

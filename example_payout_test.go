@@ -61,9 +61,9 @@ func ExamplePayoutService_Wait() {
 		return
 	}
 	switch payout.TransactionStatus {
-	case paycools.TransactionCompleted:
+	case paycools.TransactionStatusCompleted:
 		fmt.Println("paid", payout.Amount, payout.Currency, "at", payout.ReturnTime.Format(time.RFC3339))
-	case paycools.TransactionFailed:
+	case paycools.TransactionStatusFailed:
 		fmt.Println("failed:", payout.FailedCode, payout.FailedMessage)
 	}
 }

@@ -26,7 +26,7 @@ func ExampleQRCodeService_Create() {
 	defer cancel()
 
 	qr, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
-		ChannelCode:   paycools.QRPHDynamicQR, // QRPHStaticQR: leave Amount 0, the payer enters it
+		ChannelCode:   paycools.QRChannelCodeQRPHDynamicQR, // QRChannelCodeQRPHStaticQR: leave Amount 0, the payer enters it
 		MchOrderID:    "INV20240719001",
 		Amount:        50010, // PHP 500.10, in centavos; at least 2000 for a dynamic QR
 		NotifyURL:     "https://shop.example/paycools/callback",

@@ -64,11 +64,11 @@ func ExampleRefundService_Wait() {
 		log.Fatal(err) // refund holds the last state seen when ctx ended
 	}
 	switch refund.RefundStatus {
-	case paycools.RefundCompleted:
+	case paycools.RefundStatusCompleted:
 		fmt.Println("refunded", refund.RefundAmount)
-	case paycools.RefundFailed:
+	case paycools.RefundStatusFailed:
 		fmt.Println("refund failed:", refund.FailedCode, refund.FailedMessage)
-	case paycools.RefundCancelled:
+	case paycools.RefundStatusCancelled:
 		fmt.Println("refund cancelled")
 	}
 }

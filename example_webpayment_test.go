@@ -20,8 +20,8 @@ func ExampleWebPaymentService_Create() {
 		Amount:       50000, // PHP 500.00 in centavos
 		CountryCode:  paycools.CountryPH,
 		Currency:     paycools.CurrencyPHP,
-		ChannelType:  paycools.WebPaymentChannelEWallet,
-		ChannelCode:  paycools.WebPaymentGCashURL,
+		ChannelType:  paycools.WebPaymentChannelTypeEWallet,
+		ChannelCode:  paycools.WebPaymentChannelCodeGCashURL,
 		CustomerName: "Juan Dela Cruz",
 		Email:        "juan@example.com",
 		Mobile:       "09171234567",
@@ -52,8 +52,8 @@ func ExampleWebPaymentService_Wait() {
 		Amount:       150000, // PHP 1,500.00
 		CountryCode:  paycools.CountryPH,
 		Currency:     paycools.CurrencyPHP,
-		ChannelType:  paycools.WebPaymentChannelQR,
-		ChannelCode:  paycools.WebPaymentQRPHDynamic,
+		ChannelType:  paycools.WebPaymentChannelTypeQR,
+		ChannelCode:  paycools.WebPaymentChannelCodeQRPHDynamic,
 		CustomerName: "Juan Dela Cruz",
 		Email:        "juan@example.com",
 		Mobile:       "09171234567",
@@ -79,9 +79,9 @@ func ExampleWebPaymentService_Wait() {
 		log.Fatal(err)
 	}
 	switch final.TransactionStatus {
-	case paycools.TransactionCompleted:
+	case paycools.TransactionStatusCompleted:
 		fmt.Println("paid", final.Amount, final.Currency)
-	case paycools.TransactionFailed:
+	case paycools.TransactionStatusFailed:
 		fmt.Println("payment failed")
 	}
 }
@@ -102,7 +102,7 @@ func ExampleWebPaymentService_Create_validation() {
 		Amount:      50, // PHP 0.50: below the PHP 1.00 minimum
 		CountryCode: paycools.CountryPH,
 		Currency:    paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelDirectDebit,
+		ChannelType: paycools.WebPaymentChannelTypeDirectDebit,
 		ChannelCode: "PH_GCASH_DIRECT_DEBIT",
 		NotifyURL:   "https://merchant.example.com/paycools/notify",
 	})

@@ -30,7 +30,7 @@ func payoutParams(id string) *paycools.PayoutCreateParams {
 func webPaymentParams(id string) *paycools.WebPaymentCreateParams {
 	return &paycools.WebPaymentCreateParams{
 		MchOrderID: id, Amount: 50000, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+		ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: paycools.WebPaymentChannelCodeGCashURL,
 		CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567",
 		TerminalType: paycools.TerminalTypeWeb, NotifyURL: "https://merchant.example/notify",
 		RedirectURL: "https://merchant.example/back",
@@ -74,7 +74,7 @@ func TestReconcileThroughTheGateway(t *testing.T) {
 		s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
 		p, err := c.Payouts.Create(ctx, payoutParams("RECON0000002"))
 		require.NoError(t, err)
-		assert.Equal(t, paycools.TransactionPending, p.TransactionStatus)
+		assert.Equal(t, paycools.TransactionStatusPending, p.TransactionStatus)
 		assert.Equal(t, 2, countRequests(s, paycools.OpPayoutCreate))
 		assert.Equal(t, before-50010, s.Balance())
 	})

@@ -408,7 +408,7 @@ func TestAttemptAndWaitObservers(t *testing.T) {
 		okData(`{"mchOrderId":"M1","transactionId":"D1","transactionStatus":"COMPLETED"}`))
 	p, err := f.Client.Payouts.Wait(context.Background(), &PayoutGetParams{MchOrderID: "M1"})
 	require.NoError(t, err)
-	assert.Equal(t, TransactionCompleted, p.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, p.TransactionStatus)
 	require.Len(t, attempts, 3)
 	assert.Equal(t, OpPayoutGet, attempts[0].Operation)
 	assert.Equal(t, 502, attempts[0].HTTPStatus)
@@ -418,7 +418,7 @@ func TestAttemptAndWaitObservers(t *testing.T) {
 	assert.NoError(t, attempts[2].Err)
 	require.Len(t, polls, 2)
 	assert.False(t, polls[0].Final)
-	assert.Equal(t, TransactionPending, polls[0].Last.(*Payout).TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, polls[0].Last.(*Payout).TransactionStatus)
 	assert.True(t, polls[1].Final)
 	assert.Equal(t, 2, polls[1].Poll)
 }

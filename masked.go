@@ -216,13 +216,13 @@ func (x DirectDebitAuthorizationCancelResult) Format(f fmt.State, _ rune) {
 }
 
 // String renders the value with its masked fields masked, as LogValue does.
-func (x DirectDebitPaymentDetail) String() string { return maskedString(x) }
+func (x DirectDebitPayment) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.
-func (x DirectDebitPaymentDetail) GoString() string { return maskedString(x) }
+func (x DirectDebitPayment) GoString() string { return maskedString(x) }
 
 // Format writes String for every verb, so that no fmt verb prints a masked field whole.
-func (x DirectDebitPaymentDetail) Format(f fmt.State, _ rune) {
+func (x DirectDebitPayment) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, maskedString(x))
 }
 

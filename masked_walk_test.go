@@ -33,7 +33,7 @@ var maskedSamples = []any{
 	DirectDebitAuthorizationNotification{},
 	DirectDebitAuthorizations{},
 	DirectDebitPaymentCreateParams{},
-	DirectDebitPaymentDetail{},
+	DirectDebitPayment{},
 	DirectDebitToken{},
 	PaymentRecord{},
 	PaymentStatement{},

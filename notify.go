@@ -27,8 +27,28 @@ type Notification struct {
 	// JSON object of the signed members only, rebuilt from the signed string: see
 	// NotificationFormFlatSHA1.
 	Param json.RawMessage
-	// Event is a pointer to the typed event struct registered for EventName (for example
-	// *PayoutNotification), or nil for an event name the SDK does not know. Use a type switch.
+	// Event is a pointer to the typed event struct registered for EventName, or nil for an
+	// event name the SDK does not know. Use a type switch. Every event type, with its event
+	// names:
+	//
+	//   - *PayoutNotification: EventDisbursementSuccess, EventDisbursementFailed
+	//   - *VirtualAccountPaymentNotification: EventPaymentSuccess, EventPaymentFailed
+	//   - *RepaymentVerification: EventPaymentVerification (a question, answered by
+	//     RepaymentVerificationHandler; NotificationHandler refuses it and never calls you)
+	//   - *QRCodePaymentNotification: EventQRCodePaymentSuccess, EventQRCodePaymentFailed
+	//   - *BankTransferPaymentNotification: EventTransferPaymentSuccess
+	//   - *WebPaymentNotification: EventH5PaymentSuccess, EventH5PaymentFailed
+	//   - *RefundNotification: EventRefundSuccess, EventRefundFailed, EventRefundCancel
+	//   - *CheckoutNotification: EventCheckoutPaymentSuccess, EventCheckoutPaymentFailed
+	//   - *DirectDebitAuthorizationNotification: EventTokenCreateSuccess,
+	//     EventTokenCreateFailed, EventTokenCancelSuccess
+	//   - *DirectDebitPaymentNotification: EventDirectDebitSuccess, EventDirectDebitFailed,
+	//     EventDirectDebitPaymentSuccess, EventDirectDebitPaymentFailed
+	//   - *EKYCNotification: EventEKYCSuccess, EventEKYCFailed, and any other name starting
+	//     with "ekyc."
+	//
+	// Event types are named <Resource>Notification, or <Resource>PaymentNotification for a
+	// payment into a resource (a VA, a QR code, a bank-transfer account).
 	Event any
 	// AppID is the appId sent beside param, when present. In the envelope form the signature
 	// does not cover it: never trust it.

@@ -49,7 +49,7 @@ type heldClaim struct {
 // question repeated while it is being decided gets the decision rather than 500.
 func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, waitInFlight time.Duration, doneReply func(result string) []byte) (*heldClaim, bool) {
 	cl, err := c.notifyStore.Claim(r.Context(), key)
-	for wait, deadline := finishBackoff, time.Now().Add(waitInFlight); err == nil && cl.State == NotificationInFlight && time.Now().Before(deadline); wait = min(2*wait, 500*time.Millisecond) {
+	for wait, deadline := finishBackoff, time.Now().Add(waitInFlight); err == nil && cl.State == NotificationStateInFlight && time.Now().Before(deadline); wait = min(2*wait, 500*time.Millisecond) {
 		t := time.NewTimer(wait)
 		select {
 		case <-r.Context().Done():
@@ -65,10 +65,10 @@ func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event
 			slog.String("event", event), slog.String("error", redactText(err.Error(), 300)))
 		writeReply(w, http.StatusInternalServerError, replyServerError)
 		return nil, false
-	case cl.State == NotificationDone:
+	case cl.State == NotificationStateDone:
 		writeReply(w, http.StatusOK, doneReply(cl.Result))
 		return nil, false
-	case cl.State != NotificationNew:
+	case cl.State != NotificationStateNew:
 		// In flight: another delivery is running the function, or recording its outcome.
 		writeReply(w, http.StatusInternalServerError, replyServerError)
 		return nil, false

@@ -248,22 +248,22 @@ func TestMemoryNotificationStoreRenewAndStaleFinish(t *testing.T) {
 	require.NoError(t, s.Renew(ctx, "k", cl.Token))
 	clk.Add(50 * time.Second)
 	st, _, _ := claim3(ctx, s, "k")
-	assert.Equal(t, NotificationInFlight, st, "renewed: still held after more than a lease")
+	assert.Equal(t, NotificationStateInFlight, st, "renewed: still held after more than a lease")
 
 	clk.Add(61 * time.Second)
 	st, tok2, _ := claim3(ctx, s, "k")
-	require.Equal(t, NotificationNew, st, "not renewed: taken over")
+	require.Equal(t, NotificationStateNew, st, "not renewed: taken over")
 	assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), ErrClaimLost)
 	assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), ErrClaimLost)
 	st, _, _ = claim3(ctx, s, "k")
-	assert.Equal(t, NotificationInFlight, st, "the stale finish recorded nothing")
+	assert.Equal(t, NotificationStateInFlight, st, "the stale finish recorded nothing")
 
 	require.NoError(t, s.Finish(ctx, "k", tok2, "2000:Success"))
 	require.NoError(t, s.Finish(ctx, "k", tok2, "2000:Success"), "a retried finish")
 	assert.ErrorIs(t, s.Renew(ctx, "k", tok2), ErrClaimLost, "a finished claim is not renewed")
 	done, err := s.Claim(ctx, "k")
 	require.NoError(t, err)
-	assert.Equal(t, NotificationClaim{State: NotificationDone, Result: "2000:Success"}, done)
+	assert.Equal(t, NotificationClaim{State: NotificationStateDone, Result: "2000:Success"}, done)
 }
 
 // A repayment question is decided once: asked again (the answer to PayCools was lost), it gets
@@ -332,9 +332,9 @@ func TestRepaymentVerificationAskedWhileDeciding(t *testing.T) {
 	replies := make(chan string, 2)
 	go func() { replies <- serveCallback(h, "POST", body).Body.String() }()
 	await(t, started, "the first decision")
-	assert.Equal(t, NotificationNew, await(t, store.claimed, "the first claim"))
+	assert.Equal(t, NotificationStateNew, await(t, store.claimed, "the first claim"))
 	go func() { replies <- serveCallback(h, "POST", body).Body.String() }()
-	assert.Equal(t, NotificationInFlight, await(t, store.claimed, "the second ask's claim"))
+	assert.Equal(t, NotificationStateInFlight, await(t, store.claimed, "the second ask's claim"))
 	close(proceed)
 	for i := 0; i < 2; i++ {
 		assert.JSONEq(t, `{"code":2000,"message":"Success","data":{}}`, await(t, replies, "an answer"), "answer %d", i+1)

@@ -21,23 +21,23 @@ type NotificationState int
 
 // Notification states.
 const (
-	// NotificationNew: not seen before (or its earlier claim's lease ran out); the caller now
+	// NotificationStateNew: not seen before (or its earlier claim's lease ran out); the caller now
 	// holds the claim and must Finish or Release it.
-	NotificationNew NotificationState = iota
-	// NotificationInFlight: another delivery of the same event holds a live claim right now.
-	NotificationInFlight
-	// NotificationDone: the event was handled successfully before.
-	NotificationDone
+	NotificationStateNew NotificationState = iota
+	// NotificationStateInFlight: another delivery of the same event holds a live claim right now.
+	NotificationStateInFlight
+	// NotificationStateDone: the event was handled successfully before.
+	NotificationStateDone
 )
 
 // String names the state: "new", "in-flight" or "done".
 func (s NotificationState) String() string {
 	switch s {
-	case NotificationNew:
+	case NotificationStateNew:
 		return "new"
-	case NotificationInFlight:
+	case NotificationStateInFlight:
 		return "in-flight"
-	case NotificationDone:
+	case NotificationStateDone:
 		return "done"
 	}
 	return "NotificationState(" + strconv.Itoa(int(s)) + ")"
@@ -59,17 +59,17 @@ var ErrClaimLost = errors.New("paycools: the claim on the event is no longer thi
 
 // NotificationClaim is the answer of NotificationStore.Claim.
 type NotificationClaim struct {
-	// State is where the event stands: NotificationNew (this delivery now holds the claim),
-	// NotificationInFlight or NotificationDone.
+	// State is where the event stands: NotificationStateNew (this delivery now holds the claim),
+	// NotificationStateInFlight or NotificationStateDone.
 	State NotificationState
-	// Token identifies this delivery's claim, for Renew, Finish and Release (NotificationNew
+	// Token identifies this delivery's claim, for Renew, Finish and Release (NotificationStateNew
 	// only; empty otherwise).
 	Token string
-	// Lease is how long the claim lasts from now unless renewed (NotificationNew only). The
+	// Lease is how long the claim lasts from now unless renewed (NotificationStateNew only). The
 	// handlers renew it every Lease/3 while the function runs; <= 0 means
 	// DefaultNotificationLease.
 	Lease time.Duration
-	// Result is what Finish stored with the event (NotificationDone only): for a repayment
+	// Result is what Finish stored with the event (NotificationStateDone only): for a repayment
 	// verification question, the decision, so that the same question gets the same answer.
 	// Empty for the notifications, and for an event finished without a result.
 	Result string
@@ -85,16 +85,16 @@ type NotificationClaim struct {
 // function runs, and a claim not finished, released or renewed before its end is taken by the
 // next Claim of the key, with a new token.
 type NotificationStore interface {
-	// Claim takes key for handling and returns NotificationNew with the claim's token and
-	// lease, or reports NotificationInFlight (a live claim of another delivery) or
-	// NotificationDone (handled before, with the result Finish stored).
+	// Claim takes key for handling and returns NotificationStateNew with the claim's token and
+	// lease, or reports NotificationStateInFlight (a live claim of another delivery) or
+	// NotificationStateDone (handled before, with the result Finish stored).
 	Claim(ctx context.Context, key string) (NotificationClaim, error)
 	// Renew extends the claim of token on key by the store's lease, from now (the heartbeat of
 	// a running function). It fails wrapping ErrClaimLost when the claim is no longer token's.
 	Renew(ctx context.Context, key, token string) error
 	// Finish records key as done, with result (small: a repayment decision is its code and
 	// the refusal's message; "" for none):
-	// later claims answer NotificationDone and result for the store's retention. It fails
+	// later claims answer NotificationStateDone and result for the store's retention. It fails
 	// wrapping ErrClaimLost, recording nothing, when another delivery took the claim or
 	// finished the event; finishing again with the same token succeeds (a retried Finish whose
 	// first answer was lost), as does finishing a claim that ended without being taken over.
@@ -221,14 +221,14 @@ func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (Notifica
 	s.sweep(now)
 	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
 		if e.done {
-			return NotificationClaim{State: NotificationDone, Result: e.result}, nil
+			return NotificationClaim{State: NotificationStateDone, Result: e.result}, nil
 		}
-		return NotificationClaim{State: NotificationInFlight}, nil
+		return NotificationClaim{State: NotificationStateInFlight}, nil
 	}
 	s.seq++
 	token := strconv.FormatUint(s.seq, 36)
 	s.entries[key] = memoryEntry{token: token, expires: now.Add(s.lease)}
-	return NotificationClaim{State: NotificationNew, Token: token, Lease: s.lease}, nil
+	return NotificationClaim{State: NotificationStateNew, Token: token, Lease: s.lease}, nil
 }
 
 // Renew extends the claim of token on key by the lease, or fails wrapping ErrClaimLost.

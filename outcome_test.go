@@ -119,7 +119,7 @@ func TestWithSettleTime(t *testing.T) {
 func phWebPaymentParams(order string) *WebPaymentCreateParams {
 	return &WebPaymentCreateParams{MchOrderID: order, Amount: 50010, ChannelCode: "GCASH_URL", CustomerName: "Juan Dela Cruz",
 		Email: "juan@example.com", Mobile: "09171234567", NotifyURL: "https://merchant.example/notify",
-		RedirectURL: "https://merchant.example/back", CountryCode: CountryPH, Currency: CurrencyPHP, ChannelType: WebPaymentChannelEWallet,
+		RedirectURL: "https://merchant.example/back", CountryCode: CountryPH, Currency: CurrencyPHP, ChannelType: WebPaymentChannelTypeEWallet,
 		TerminalType: "WEB"}
 }
 

@@ -162,7 +162,7 @@ type PayoutNotification struct {
 	// Amount is the payout amount in minor units (centavos; IDR whole rupiah).
 	Amount Amount `json:"amount"`
 	// TransactionStatus is the final state: COMPLETED or FAILED (PH COMPLETE is decoded as
-	// TransactionCompleted).
+	// TransactionStatusCompleted).
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// CreateTime is when the payout was created.
 	CreateTime Time `json:"createTime"`

@@ -48,7 +48,7 @@ func TestPayoutCreateRequest(t *testing.T) {
 
 	assert.Equal(t, "TestMchOrderIdD0001", res.MchOrderID)
 	assert.Equal(t, "D1656505190221611009", res.TransactionID)
-	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(res.TransactionTime.Time))
 	assert.True(t, res.CreateTime.IsZero(), "fields Create does not return stay zero")
 	assert.JSONEq(t, payoutCreateData, string(res.Raw))
@@ -274,7 +274,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 			assert.Equal(t, CountryPH, p.CountryCode)
 			assert.Equal(t, CurrencyPHP, p.Currency)
 			assert.Equal(t, Amount(50010), p.Amount)
-			assert.Equal(t, TransactionCompleted, p.TransactionStatus, "COMPLETE is decoded as COMPLETED")
+			assert.Equal(t, TransactionStatusCompleted, p.TransactionStatus, "COMPLETE is decoded as COMPLETED")
 			assert.True(t, p.TransactionStatus.Final())
 			assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
 			assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(p.ReturnTime.Time))
@@ -285,7 +285,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 		{"failed, failedCode as string", `{"mchOrderId":"P2","transactionStatus":"fail","amount":100,
 			"failedCode":"-10004","failedMessage":"Transaction Channel Rejected","createTime":"2024-07-19T06:14:47Z","returnTime":""}`,
 			func(t *testing.T, p *Payout) {
-				assert.Equal(t, TransactionFailed, p.TransactionStatus)
+				assert.Equal(t, TransactionStatusFailed, p.TransactionStatus)
 				assert.Equal(t, FailedCodeChannelRejected, p.FailedCode)
 				assert.Equal(t, "Transaction Channel Rejected", p.FailedMessage)
 				assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(p.CreateTime.Time))
@@ -303,7 +303,7 @@ func TestPayoutGetDecoding(t *testing.T) {
 				assert.Equal(t, CountryID, p.CountryCode)
 				assert.Equal(t, CurrencyIDR, p.Currency)
 				assert.Equal(t, Amount(150000), p.Amount)
-				assert.Equal(t, TransactionPending, p.TransactionStatus)
+				assert.Equal(t, TransactionStatusPending, p.TransactionStatus)
 			}},
 	}
 	for _, tc := range cases {
@@ -348,7 +348,7 @@ func TestPayoutWaitPollsUntilFinal(t *testing.T) {
 	res, err := f.Client.Payouts.Wait(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load(), "stops at the first final status")
-	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(res.ReturnTime.Time))
 	for _, r := range f.requests() {
 		assert.Equal(t, "P1", r.Param["mchOrderId"])
@@ -367,7 +367,7 @@ func TestPayoutWaitKeepsPollingThroughTransientFailures(t *testing.T) {
 	res, err := f.Client.Payouts.Wait(context.Background(), &PayoutGetParams{MchOrderID: "P1"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
-	assert.Equal(t, TransactionFailed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, res.TransactionStatus)
 	assert.Equal(t, FailedCodeDestinationAccount, res.FailedCode)
 }
 
@@ -382,7 +382,7 @@ func TestPayoutWaitContextEnds(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last result seen is returned with the context error")
-	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.Equal(t, "D1", res.TransactionID)
 	assert.GreaterOrEqual(t, calls.Load(), int32(2))
 	assert.LessOrEqual(t, calls.Load(), int32(3), "no poll after the context ended")
@@ -407,7 +407,7 @@ func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 	assert.ErrorIs(t, err, ErrAppID)
 	assert.Equal(t, int32(2), calls.Load())
 	require.NotNil(t, res)
-	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 
 	_, err = f.Client.Payouts.Wait(context.Background(), nil)
 	requireInvalid(t, nil, err, "params") // f holds the two polls above
@@ -561,7 +561,7 @@ func TestPayoutNotificationEvents(t *testing.T) {
 		assert.Equal(t, CountryPH, ev.CountryCode)
 		assert.Equal(t, CurrencyPHP, ev.Currency)
 		assert.Equal(t, Amount(50010), ev.Amount)
-		assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+		assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 		assert.True(t, phTimeOf(2024, 7, 19, 14, 14, 47).Equal(ev.CreateTime.Time))
 		assert.True(t, phTimeOf(2024, 7, 19, 14, 20, 0).Equal(ev.ReturnTime.Time))
 		assert.Equal(t, "salary", ev.Remark)
@@ -579,7 +579,7 @@ func TestPayoutNotificationEvents(t *testing.T) {
 		ev, ok := n.Event.(*PayoutNotification)
 		require.True(t, ok, "Event is %T", n.Event)
 		assert.Equal(t, EventDisbursementFailed, ev.EventName)
-		assert.Equal(t, TransactionFailed, ev.TransactionStatus)
+		assert.Equal(t, TransactionStatusFailed, ev.TransactionStatus)
 		assert.Equal(t, FailedCodeDestinationAccount, ev.FailedCode)
 		assert.Equal(t, "Transaction Destination Account Error", ev.FailedMessage)
 		assert.Equal(t, Amount(100), ev.Amount)
@@ -601,7 +601,7 @@ func TestPayoutNotificationEvents(t *testing.T) {
 		assert.JSONEq(t, `{"code":10000,"message":"Success"}`, rec.Body.String())
 		require.NotNil(t, got)
 		assert.Equal(t, "DU1", got.TransactionID)
-		assert.Equal(t, TransactionCompleted, got.TransactionStatus)
+		assert.Equal(t, TransactionStatusCompleted, got.TransactionStatus)
 	})
 	t.Run("a tampered payout callback is refused", func(t *testing.T) {
 		f := newFakeAPI(t)

@@ -18,17 +18,17 @@ func TestWaitFinal(t *testing.T) {
 		calls++
 		switch calls {
 		case 1:
-			return &pollState{TransactionPending}, nil
+			return &pollState{TransactionStatusPending}, nil
 		case 2:
 			return nil, &TransportError{OutcomeUnknown: true, Err: errors.New("reset")} // transient: keep polling
 		case 3:
-			return &pollState{TransactionPending}, nil
+			return &pollState{TransactionStatusPending}, nil
 		}
-		return &pollState{TransactionCompleted}, nil
+		return &pollState{TransactionStatusCompleted}, nil
 	}
 	res, err := waitFinal(context.Background(), c, get, func(s *pollState) bool { return s.status.Final() })
 	require.NoError(t, err)
-	assert.Equal(t, TransactionCompleted, res.status)
+	assert.Equal(t, TransactionStatusCompleted, res.status)
 	assert.Equal(t, 4, calls)
 
 	// A non-transient error stops the wait with the last result seen.
@@ -36,12 +36,12 @@ func TestWaitFinal(t *testing.T) {
 	res, err = waitFinal(context.Background(), c, func(context.Context) (*pollState, error) {
 		calls++
 		if calls == 1 {
-			return &pollState{TransactionPending}, nil
+			return &pollState{TransactionStatusPending}, nil
 		}
 		return nil, &APIError{Code: 21003}
 	}, func(s *pollState) bool { return s.status.Final() })
 	assert.ErrorIs(t, err, ErrAppID)
-	assert.Equal(t, TransactionPending, res.status)
+	assert.Equal(t, TransactionStatusPending, res.status)
 
 	// ctx ends: the last result comes back with the context error.
 	// (Ended on the third look, counted rather than timed, so that a loaded machine agrees.)
@@ -52,12 +52,12 @@ func TestWaitFinal(t *testing.T) {
 		if looks++; looks == 3 {
 			cancel()
 		}
-		return &pollState{TransactionPending}, nil
+		return &pollState{TransactionStatusPending}, nil
 	}, func(s *pollState) bool { return s.status.Final() })
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 3, looks, "no look after the context ended")
 	require.NotNil(t, res)
-	assert.Equal(t, TransactionPending, res.status)
+	assert.Equal(t, TransactionStatusPending, res.status)
 }
 
 func TestCreateOrReconcile(t *testing.T) {
@@ -76,7 +76,7 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionPending}, nil
+				return &pollState{TransactionStatusPending}, nil
 			},
 			func(context.Context, moneyOrder) (*pollState, error) {
 				e := s.lookups[nl]
@@ -84,7 +84,7 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionCompleted}, nil
+				return &pollState{TransactionStatusCompleted}, nil
 			}, func(*pollState) (string, string) { return "M1", "T1" })
 		return res, nc, nl, err
 	}
@@ -92,17 +92,17 @@ func TestCreateOrReconcile(t *testing.T) {
 
 	res, nc, nl, err := run(c, script{creates: []error{unknown}, lookups: []error{nil}})
 	require.NoError(t, err, "found: the create happened")
-	assert.Equal(t, TransactionCompleted, res.status)
+	assert.Equal(t, TransactionStatusCompleted, res.status)
 	assert.Equal(t, [2]int{1, 1}, [2]int{nc, nl})
 
 	res, nc, nl, err = run(c, script{creates: []error{unknown, nil}, lookups: []error{notFound}})
 	require.NoError(t, err, "not found: sent once more")
-	assert.Equal(t, TransactionPending, res.status)
+	assert.Equal(t, TransactionStatusPending, res.status)
 	assert.Equal(t, [2]int{2, 1}, [2]int{nc, nl})
 
 	res, nc, nl, err = run(c, script{creates: []error{unknown, &APIError{Code: 21007}}, lookups: []error{notFound, nil}})
 	require.NoError(t, err, "the resend says duplicate: the first arrived after all")
-	assert.Equal(t, TransactionCompleted, res.status)
+	assert.Equal(t, TransactionStatusCompleted, res.status)
 	assert.Equal(t, [2]int{2, 2}, [2]int{nc, nl})
 
 	_, nc, nl, err = run(c, script{creates: []error{unknown}, lookups: []error{&TransportError{Err: errors.New("down")}}})

@@ -24,15 +24,15 @@ type QRChannelCode string
 
 // QR channel codes (Philippines, QR Ph).
 const (
-	// QRPHStaticQR is a static QR Ph code: no amount (the payer enters it), reusable until
+	// QRChannelCodeQRPHStaticQR is a static QR Ph code: no amount (the payer enters it), reusable until
 	// cancelled; it only gets success callbacks.
-	QRPHStaticQR QRChannelCode = "QRPH_STATIC_QR"
-	// QRPHDynamicQR is a dynamic QR Ph code: a fixed amount of at least 2000 (PHP 20.00) that
+	QRChannelCodeQRPHStaticQR QRChannelCode = "QRPH_STATIC_QR"
+	// QRChannelCodeQRPHDynamicQR is a dynamic QR Ph code: a fixed amount of at least 2000 (PHP 20.00) that
 	// expires after ExpireSeconds.
-	QRPHDynamicQR QRChannelCode = "QRPH_DYNAMIC_QR"
-	// QRPHHybridQR is a hybrid QR Ph code: like a dynamic one, a fixed amount of at least 2000
+	QRChannelCodeQRPHDynamicQR QRChannelCode = "QRPH_DYNAMIC_QR"
+	// QRChannelCodeQRPHHybridQR is a hybrid QR Ph code: like a dynamic one, a fixed amount of at least 2000
 	// (PHP 20.00) and an expiry.
-	QRPHHybridQR QRChannelCode = "QRPH_HYBRID_QR"
+	QRChannelCodeQRPHHybridQR QRChannelCode = "QRPH_HYBRID_QR"
 )
 
 // qrDynamicMinAmount is the smallest amount of a dynamic or hybrid QR Ph code: PHP 20.00.
@@ -74,17 +74,17 @@ func (s QRStatus) Closed() bool {
 
 // QRCodeCreateParams asks PayCools for a QR Ph code (doc 5.1).
 //
-// Amount rules: a static QR (QRPHStaticQR) has no amount, the payer enters it, so Amount must be
+// Amount rules: a static QR (QRChannelCodeQRPHStaticQR) has no amount, the payer enters it, so Amount must be
 // left 0; every other channel needs Amount > 0, and a dynamic or hybrid QR Ph code
-// (QRPHDynamicQR, QRPHHybridQR) at least 2000 (PHP 20.00).
+// (QRChannelCodeQRPHDynamicQR, QRChannelCodeQRPHHybridQR) at least 2000 (PHP 20.00).
 type QRCodeCreateParams struct {
-	// ChannelCode is the kind of QR to issue, e.g. QRPHDynamicQR.
+	// ChannelCode is the kind of QR to issue, e.g. QRChannelCodeQRPHDynamicQR.
 	ChannelCode QRChannelCode `json:"channelCode" pc:"required"`
 	// MchOrderID is the merchant's unique id for this QR, per customer or bill (1–32 letters and
 	// digits).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
 	// Amount is the fixed amount the QR collects, in minor units (PHP 500.10 is 50010). Required
-	// except for QRPHStaticQR, where it must be 0; at least 2000 for dynamic and hybrid codes.
+	// except for QRChannelCodeQRPHStaticQR, where it must be 0; at least 2000 for dynamic and hybrid codes.
 	Amount Amount `json:"amount,omitempty" pc:"range=1.."`
 	// NotifyURL is where the payment callbacks (5.5) of this QR are POSTed (1–256, absolute
 	// http(s) URL).
@@ -113,11 +113,11 @@ type QRCodeCreateParams struct {
 func (p *QRCodeCreateParams) validate(v *validation) {
 	qrph := strings.HasPrefix(string(p.ChannelCode), "QRPH_")
 	switch p.ChannelCode {
-	case QRPHStaticQR:
+	case QRChannelCodeQRPHStaticQR:
 		if p.Amount != 0 {
 			v.add("amount", "must be left 0 for a static QR (QRPH_STATIC_QR): the payer enters the amount")
 		}
-	case QRPHDynamicQR, QRPHHybridQR:
+	case QRChannelCodeQRPHDynamicQR, QRChannelCodeQRPHHybridQR:
 		if p.Amount == 0 {
 			v.addf("amount", "is required when channelCode is %s", p.ChannelCode)
 		} else if p.Amount > 0 && p.Amount < qrDynamicMinAmount {

@@ -13,7 +13,7 @@ import (
 
 func fullQRCodeCreateParams() *QRCodeCreateParams {
 	return &QRCodeCreateParams{
-		ChannelCode:   QRPHDynamicQR,
+		ChannelCode:   QRChannelCodeQRPHDynamicQR,
 		MchOrderID:    "CCP20220428011068111",
 		Amount:        50010,
 		NotifyURL:     "https://example.com/notify?a=1&b=2",
@@ -70,11 +70,11 @@ func TestQRCodeCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, "QR1175676368800878371", res.QRCodeID)
 	assert.Equal(t, "C1175676368800878371", res.TransactionID)
 	assert.Equal(t, "00020101021228760011ph.ppmi.p2m0111PAPHPHM1XXX", res.QRCodeContent)
-	assert.Equal(t, QRPHDynamicQR, res.ChannelCode)
+	assert.Equal(t, QRChannelCodeQRPHDynamicQR, res.ChannelCode)
 	assert.Equal(t, "https://example.com/notify", res.NotifyURL)
 	assert.Equal(t, "example", res.Remark)
 	assert.Equal(t, QRStatusActive, res.Status)
-	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.True(t, res.TransactionCreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, res.TransactionReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 47)))
 	assert.Equal(t, "https://a.api-dev.paycools.com/qr/abc?x=1&y=2", res.QRLink)
@@ -93,7 +93,7 @@ func TestQRCodeCreateDocExample(t *testing.T) {
 	f.replyData("POST", "/open-api/qr/generate", `{"mchOrderId":"CCP20220428011068111"}`)
 	_, err := f.Client.QRCodes.Create(context.Background(), &QRCodeCreateParams{
 		Timestamp:     1676017834369,
-		ChannelCode:   QRPHDynamicQR,
+		ChannelCode:   QRChannelCodeQRPHDynamicQR,
 		MchOrderID:    "CCP20220428011068111",
 		Amount:        50010,
 		NotifyURL:     "https://example.com/",
@@ -122,7 +122,7 @@ func TestQRCodeCreateStaticAndOtherChannels(t *testing.T) {
 
 	// A static QR: no amount; nothing but the required fields.
 	res, err := f.Client.QRCodes.Create(context.Background(), &QRCodeCreateParams{
-		ChannelCode: QRPHStaticQR, MchOrderID: "S1", NotifyURL: "https://example.com/", CustomerName: "Raja",
+		ChannelCode: QRChannelCodeQRPHStaticQR, MchOrderID: "S1", NotifyURL: "https://example.com/", CustomerName: "Raja",
 	})
 	require.NoError(t, err)
 	assert.Equal(t, sortedNames("timestamp", "channelCode", "mchOrderId", "notifyUrl", "customerName"), paramKeys(f.last()))
@@ -160,17 +160,19 @@ func TestQRCodeCreateValidation(t *testing.T) {
 		{"mchOrderId too long", func(p *QRCodeCreateParams) { p.MchOrderID = strings.Repeat("A", 33) }, "mchOrderId"},
 		{"mchOrderId not alnum", func(p *QRCodeCreateParams) { p.MchOrderID = "A-1" }, "mchOrderId"},
 		{"amount missing (dynamic)", func(p *QRCodeCreateParams) { p.Amount = 0 }, "amount"},
-		{"amount missing (hybrid)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount = QRPHHybridQR, 0 }, "amount"},
+		{"amount missing (hybrid)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount = QRChannelCodeQRPHHybridQR, 0 }, "amount"},
 		{"amount below 2000 (dynamic)", func(p *QRCodeCreateParams) { p.Amount = 1999 }, "amount"},
-		{"amount below 2000 (hybrid)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount = QRPHHybridQR, 1999 }, "amount"},
+		{"amount below 2000 (hybrid)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount = QRChannelCodeQRPHHybridQR, 1999 }, "amount"},
 		{"amount negative", func(p *QRCodeCreateParams) { p.Amount = -5000 }, "amount"},
-		{"amount on a static QR", func(p *QRCodeCreateParams) { p.ChannelCode = QRPHStaticQR }, "amount"},
+		{"amount on a static QR", func(p *QRCodeCreateParams) { p.ChannelCode = QRChannelCodeQRPHStaticQR }, "amount"},
 		{"amount missing (other channel)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount = "THAI_DYNAMIC_QR", 0 }, "amount"},
 		{"notifyUrl missing", func(p *QRCodeCreateParams) { p.NotifyURL = "" }, "notifyUrl"},
 		{"notifyUrl not a URL", func(p *QRCodeCreateParams) { p.NotifyURL = "example.com/cb" }, "notifyUrl"},
 		{"notifyUrl too long", func(p *QRCodeCreateParams) { p.NotifyURL = "https://e.com/" + strings.Repeat("a", 243) }, "notifyUrl"},
 		{"customerName missing (QRPH)", func(p *QRCodeCreateParams) { p.CustomerName = "" }, "customerName"},
-		{"customerName missing (QRPH static)", func(p *QRCodeCreateParams) { p.ChannelCode, p.Amount, p.CustomerName = QRPHStaticQR, 0, "" }, "customerName"},
+		{"customerName missing (QRPH static)", func(p *QRCodeCreateParams) {
+			p.ChannelCode, p.Amount, p.CustomerName = QRChannelCodeQRPHStaticQR, 0, ""
+		}, "customerName"},
 		{"customerName too long", func(p *QRCodeCreateParams) { p.CustomerName = strings.Repeat("a", 129) }, "customerName"},
 		{"email too long", func(p *QRCodeCreateParams) { p.Email = strings.Repeat("a", 120) + "@test.com" }, "email"},
 		{"mobile too short", func(p *QRCodeCreateParams) { p.Mobile = "091712345" }, "mobile"},
@@ -200,7 +202,7 @@ func TestQRCodeCreateValidation(t *testing.T) {
 	})
 	t.Run("every problem at once", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.QRCodes.Create(context.Background(), &QRCodeCreateParams{ChannelCode: QRPHDynamicQR, Mobile: "1"})
+		_, err := f.Client.QRCodes.Create(context.Background(), &QRCodeCreateParams{ChannelCode: QRChannelCodeQRPHDynamicQR, Mobile: "1"})
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve)
 		for _, field := range []string{"mchOrderId", "amount", "notifyUrl", "customerName", "mobile"} {
@@ -279,7 +281,7 @@ func TestQRCodeCancel(t *testing.T) {
 	assert.Equal(t, QRStatusInactive, res.Status)
 	assert.True(t, res.Status.Closed())
 	assert.False(t, QRStatusActive.Closed())
-	assert.Equal(t, QRPHStaticQR, res.ChannelCode)
+	assert.Equal(t, QRChannelCodeQRPHStaticQR, res.ChannelCode)
 	assert.True(t, res.UpdateTime.Equal(time.Date(2024, 7, 19, 6, 14, 47, 0, time.UTC)))
 	assert.JSONEq(t, data, string(res.Raw))
 
@@ -387,8 +389,8 @@ func TestQRCodeListPayments(t *testing.T) {
 	p0, p1 := res.Payments[0], res.Payments[1]
 	assert.Equal(t, "T1", p0.TransactionID)
 	assert.Equal(t, "PC880001", p0.MchOrderID)
-	assert.Equal(t, QRPHStaticQR, p0.ChannelCode)
-	assert.Equal(t, TransactionCompleted, p0.TransactionStatus)
+	assert.Equal(t, QRChannelCodeQRPHStaticQR, p0.ChannelCode)
+	assert.Equal(t, TransactionStatusCompleted, p0.TransactionStatus)
 	assert.Equal(t, Amount(10000), p0.Amount)
 	assert.Equal(t, Amount(150), p0.Fee)
 	assert.Equal(t, Amount(10150), p0.TotalAmount)
@@ -397,7 +399,7 @@ func TestQRCodeListPayments(t *testing.T) {
 	assert.Equal(t, "", p0.Remark)
 	assert.Contains(t, string(p0.Raw), `"transactionId":"T1"`)
 	assert.NotContains(t, string(p0.Raw), `"T2"`, "each element keeps its own Raw")
-	assert.Equal(t, TransactionFailed, p1.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, p1.TransactionStatus)
 	assert.Equal(t, Amount(2500), p1.Amount, "transactionAmount read into Amount")
 	assert.Equal(t, "second", p1.Remark)
 	assert.JSONEq(t, qrPaymentsData, string(res.Raw))
@@ -469,10 +471,10 @@ func TestQRCodePaymentNotification(t *testing.T) {
 	assert.Equal(t, Amount(50010), ev.Amount)
 	assert.Equal(t, Amount(100), ev.Fee)
 	assert.Equal(t, Amount(50110), ev.TotalAmount)
-	assert.Equal(t, TransactionCompleted, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, ev.TransactionStatus)
 	assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 15, 0)))
-	assert.Equal(t, QRPHDynamicQR, ev.ChannelCode)
+	assert.Equal(t, QRChannelCodeQRPHDynamicQR, ev.ChannelCode)
 	assert.Equal(t, "r1", ev.Remark)
 	assert.Equal(t, success, string(ev.Raw))
 
@@ -482,7 +484,7 @@ func TestQRCodePaymentNotification(t *testing.T) {
 	assert.Equal(t, EventQRCodePaymentFailed, n.EventName)
 	ev, ok = n.Event.(*QRCodePaymentNotification)
 	require.True(t, ok, "got %T", n.Event)
-	assert.Equal(t, TransactionFailed, ev.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, ev.TransactionStatus)
 	assert.Equal(t, FailedCodeChannelRejected, ev.FailedCode)
 	assert.Equal(t, "Channel rejected", ev.FailedMessage)
 	assert.Equal(t, Amount(2500), ev.Amount)

@@ -19,22 +19,22 @@ const (
 )
 
 // RefundStatus is the state of a refund. Decoding is case-insensitive, turns COMPLETED into
-// RefundCompleted and CANCEL / CANCELED into RefundCancelled, and keeps any other value as it
+// RefundStatusCompleted and CANCEL / CANCELED into RefundStatusCancelled, and keeps any other value as it
 // came.
 type RefundStatus string
 
 // Refund states.
 const (
-	// RefundPending means the refund was accepted and is not final (what Create returns).
-	RefundPending RefundStatus = "PENDING"
-	// RefundCompleted means the money went back to the payer (final). PayCools spells it
+	// RefundStatusPending means the refund was accepted and is not final (what Create returns).
+	RefundStatusPending RefundStatus = "PENDING"
+	// RefundStatusCompleted means the money went back to the payer (final). PayCools spells it
 	// COMPLETE; COMPLETED is decoded to it too.
-	RefundCompleted RefundStatus = "COMPLETE"
-	// RefundFailed means the refund failed (final); FailedCode and FailedMessage say why.
-	RefundFailed RefundStatus = "FAILED"
-	// RefundCancelled means the refund was cancelled (final). Unconfirmed: inferred from the
+	RefundStatusCompleted RefundStatus = "COMPLETE"
+	// RefundStatusFailed means the refund failed (final); FailedCode and FailedMessage say why.
+	RefundStatusFailed RefundStatus = "FAILED"
+	// RefundStatusCancelled means the refund was cancelled (final). Unconfirmed: inferred from the
 	// payment.refund.cancel event; CANCEL and CANCELED are decoded to it too.
-	RefundCancelled RefundStatus = "CANCELLED"
+	RefundStatusCancelled RefundStatus = "CANCELLED"
 )
 
 var refundStatusSpellings = map[string]string{
@@ -57,7 +57,7 @@ func (s *RefundStatus) UnmarshalJSON(b []byte) error {
 // Final reports whether the refund is in a final state: COMPLETE, FAILED or CANCELLED. PENDING
 // and unknown values are not final.
 func (s RefundStatus) Final() bool {
-	return s == RefundCompleted || s == RefundFailed || s == RefundCancelled
+	return s == RefundStatusCompleted || s == RefundStatusFailed || s == RefundStatusCancelled
 }
 
 // RefundCreateParams asks PayCools to give (part of) a completed payment back to the payer

@@ -45,7 +45,7 @@ func TestRefundCreateRequestAndDecode(t *testing.T) {
 	assert.Equal(t, "CCP20220428011068111", res.MchRefundOrderID)
 	assert.Equal(t, "R1175676368800878371", res.RefundTransactionID)
 	assert.Equal(t, Amount(1000), res.RefundAmount)
-	assert.Equal(t, RefundPending, res.RefundStatus)
+	assert.Equal(t, RefundStatusPending, res.RefundStatus)
 	assert.False(t, res.RefundStatus.Final())
 	assert.True(t, res.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 	assert.JSONEq(t, refundCreatedData, string(res.Raw))
@@ -146,7 +146,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(1), creates.Load(), "a write with an unknown outcome is never resent blindly")
 		assert.Equal(t, int32(1), lists.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
-		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.Equal(t, RefundStatusPending, res.RefundStatus)
 		assert.JSONEq(t, mine, string(res.Raw))
 		lookup := f.requestsTo(refundListPath)[0]
 		assert.Equal(t, sortedNames("timestamp", "originalTransactionId"), paramKeys(lookup))
@@ -176,7 +176,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), creates.Load())
-		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.Equal(t, RefundStatusPending, res.RefundStatus)
 	})
 
 	t.Run("resend answers duplicate (21407): looked up again", func(t *testing.T) {
@@ -302,19 +302,19 @@ func TestRefundListPayments(t *testing.T) {
 	assert.Equal(t, "CU518563189147832320", r1.OriginalTransactionID)
 	assert.Equal(t, Amount(1000), r1.RefundAmount)
 	assert.Equal(t, Amount(10), r1.FeeRefunded)
-	assert.Equal(t, RefundCompleted, r1.RefundStatus)
+	assert.Equal(t, RefundStatusCompleted, r1.RefundStatus)
 	assert.True(t, r1.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 	assert.True(t, r1.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
 	assert.Equal(t, "refund", r1.RefundReason)
 	assert.Contains(t, string(r1.Raw), `"refundTransactionId":"R1"`)
 	assert.NotContains(t, string(r1.Raw), `"R2"`)
-	assert.Equal(t, RefundFailed, r2.RefundStatus)
+	assert.Equal(t, RefundStatusFailed, r2.RefundStatus)
 	assert.Equal(t, FailedCodeRefundFailed, r2.FailedCode)
 	assert.Equal(t, "-10009", r2.FailedMessage)
 	assert.Equal(t, Amount(500), r2.RefundAmount)
-	assert.Equal(t, RefundCompleted, res.Refunds[2].RefundStatus)
-	assert.Equal(t, RefundCancelled, res.Refunds[3].RefundStatus)
-	assert.Equal(t, RefundCancelled, res.Refunds[4].RefundStatus)
+	assert.Equal(t, RefundStatusCompleted, res.Refunds[2].RefundStatus)
+	assert.Equal(t, RefundStatusCancelled, res.Refunds[3].RefundStatus)
+	assert.Equal(t, RefundStatusCancelled, res.Refunds[4].RefundStatus)
 	assert.Equal(t, RefundStatus("REVIEWING"), res.Refunds[5].RefundStatus, "unknown values are kept")
 	assert.False(t, res.Refunds[5].RefundStatus.Final())
 	for _, r := range res.Refunds[:5] {
@@ -361,7 +361,7 @@ func TestRefundWait(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int32(3), calls.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
-		assert.Equal(t, RefundCompleted, res.RefundStatus)
+		assert.Equal(t, RefundStatusCompleted, res.RefundStatus)
 		assert.Equal(t, "C1", f.last().Param["originalTransactionId"])
 	})
 
@@ -371,7 +371,7 @@ func TestRefundWait(t *testing.T) {
 		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
-		assert.Equal(t, RefundFailed, res.RefundStatus)
+		assert.Equal(t, RefundStatusFailed, res.RefundStatus)
 	})
 
 	t.Run("by refund transaction id alone", func(t *testing.T) {
@@ -380,7 +380,7 @@ func TestRefundWait(t *testing.T) {
 		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
-		assert.Equal(t, RefundCancelled, res.RefundStatus)
+		assert.Equal(t, RefundStatusCancelled, res.RefundStatus)
 		assert.Equal(t, sortedNames("timestamp", "refundTransactionId"), paramKeys(f.last()))
 	})
 
@@ -390,7 +390,7 @@ func TestRefundWait(t *testing.T) {
 		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, calls.Load(), int32(4))
-		assert.Equal(t, RefundCompleted, res.RefundStatus)
+		assert.Equal(t, RefundStatusCompleted, res.RefundStatus)
 	})
 
 	t.Run("ctx ends: last state and the ctx error", func(t *testing.T) {
@@ -401,7 +401,7 @@ func TestRefundWait(t *testing.T) {
 		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
 		assert.ErrorIs(t, err, context.Canceled)
 		require.NotNil(t, res)
-		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.Equal(t, RefundStatusPending, res.RefundStatus)
 		assert.Equal(t, "R1", res.RefundTransactionID)
 		assert.Equal(t, int32(3), calls.Load())
 	})
@@ -423,7 +423,7 @@ func TestRefundWait(t *testing.T) {
 		assert.ErrorIs(t, err, ErrTransactionNotFound)
 		assert.Equal(t, int32(2), calls.Load())
 		require.NotNil(t, res, "the last state seen is returned with the error")
-		assert.Equal(t, RefundPending, res.RefundStatus)
+		assert.Equal(t, RefundStatusPending, res.RefundStatus)
 	})
 
 	t.Run("nothing names the refund", func(t *testing.T) {
@@ -445,11 +445,11 @@ func TestRefundNotification(t *testing.T) {
 		event, param string
 		status       RefundStatus
 	}{
-		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":"1000","feeRefunded":10,"refundStatus":"COMPLETE","refundCreateTime":"2024-07-31 16:37:39","refundReturnTime":"2024-07-31T16:40:00+08:00","refundReason":"refund"}`, RefundCompleted},
+		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":"1000","feeRefunded":10,"refundStatus":"COMPLETE","refundCreateTime":"2024-07-31 16:37:39","refundReturnTime":"2024-07-31T16:40:00+08:00","refundReason":"refund"}`, RefundStatusCompleted},
 		// A documented failed refund that carries the success event name.
-		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":-10009,"failedMessage":"Channel Refund Failed"}`, RefundFailed},
-		{EventRefundFailed, `{"eventName":"payment.refund.failed","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":"-10009","failedMessage":-10009}`, RefundFailed},
-		{EventRefundCancel, `{"eventName":"payment.refund.cancel","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"CANCELED","refundCreateTime":"2024-07-31 16:37:39"}`, RefundCancelled},
+		{EventRefundSuccess, `{"eventName":"payment.refund.success","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":-10009,"failedMessage":"Channel Refund Failed"}`, RefundStatusFailed},
+		{EventRefundFailed, `{"eventName":"payment.refund.failed","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"FAILED","refundCreateTime":"2024-07-31 16:37:39","failedCode":"-10009","failedMessage":-10009}`, RefundStatusFailed},
+		{EventRefundCancel, `{"eventName":"payment.refund.cancel","mchRefundOrderId":"CCP1","refundTransactionId":"R1","originalTransactionId":"C1","refundAmount":1000,"refundStatus":"CANCELED","refundCreateTime":"2024-07-31 16:37:39"}`, RefundStatusCancelled},
 	}
 	for _, tc := range cases {
 		t.Run(tc.event+"/"+string(tc.status), func(t *testing.T) {
@@ -467,11 +467,11 @@ func TestRefundNotification(t *testing.T) {
 			assert.True(t, ev.RefundCreateTime.Equal(phTimeOf(2024, 7, 31, 16, 37, 39)))
 			assert.Equal(t, tc.param, string(ev.Raw))
 			switch tc.status {
-			case RefundCompleted:
+			case RefundStatusCompleted:
 				assert.Equal(t, Amount(10), ev.FeeRefunded)
 				assert.Equal(t, "refund", ev.RefundReason)
 				assert.True(t, ev.RefundReturnTime.Equal(phTimeOf(2024, 7, 31, 16, 40, 0)))
-			case RefundFailed:
+			case RefundStatusFailed:
 				assert.Equal(t, FailedCodeRefundFailed, ev.FailedCode)
 				assert.NotEmpty(t, ev.FailedMessage)
 			}

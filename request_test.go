@@ -157,7 +157,7 @@ func TestResponseDecodingIsTolerant(t *testing.T) {
 	assert.Equal(t, 7, res.Count)
 	assert.Equal(t, "-10004", res.Code)
 	assert.True(t, res.Paid)
-	assert.Equal(t, TransactionCompleted, res.Status)
+	assert.Equal(t, TransactionStatusCompleted, res.Status)
 	assert.True(t, res.CreateTime.Equal(res.ReturnTime.Time))
 	assert.Equal(t, "2024-07-19T06:14:47Z", res.CreateTime.UTC().Format(time.RFC3339))
 	require.Len(t, res.Items, 2)

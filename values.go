@@ -261,21 +261,36 @@ const (
 	CurrencyRUB Currency = "RUB" // Russian rouble (seen in other families' sources)
 )
 
-// TransactionStatus is the state of a transaction (payout, record, VA, QR or bank-transfer
-// payment). Decoding is case-insensitive and turns the spellings seen in other editions into
-// the canonical constant (COMPLETE → COMPLETED, FAIL → FAILED); any other value is kept.
+// TransactionStatus is the state of a transaction: a payout, a statement record, a VA, QR,
+// bank-transfer or web payment, a checkout order or a direct debit charge. It is the type of
+// every field named TransactionStatus (and of PaymentRecord.Status and PayoutRecord.Status),
+// so one helper takes any of them. Decoding is case-insensitive and turns the spellings seen
+// in other editions into the canonical constant (COMPLETE and SUCCESS → COMPLETED, FAIL →
+// FAILED); any other value is kept verbatim and is not final.
 type TransactionStatus string
 
-// Transaction states.
+// Transaction states. Not every resource uses every state: CLOSED is a checkout order's,
+// PROCESSING a direct debit charge's.
 const (
-	TransactionPending   TransactionStatus = "PENDING"   // accepted, not final
-	TransactionCompleted TransactionStatus = "COMPLETED" // final: money moved
-	TransactionFailed    TransactionStatus = "FAILED"    // final: no money moved
+	// TransactionStatusPending: accepted, the result is not known yet (not final).
+	TransactionStatusPending TransactionStatus = "PENDING"
+	// TransactionStatusProcessing is the Alipay+ word for the same state as PENDING, seen on
+	// direct debit charges (not in PayCools docs; accepted defensively). Not final.
+	TransactionStatusProcessing TransactionStatus = "PROCESSING"
+	// TransactionStatusCompleted: final, the money moved.
+	TransactionStatusCompleted TransactionStatus = "COMPLETED"
+	// TransactionStatusFailed: final, no money moved.
+	TransactionStatusFailed TransactionStatus = "FAILED"
+	// TransactionStatusClosed: final, a checkout order closed by Checkout.Close before it
+	// was paid; no money moved.
+	TransactionStatusClosed TransactionStatus = "CLOSED"
 )
 
 var transactionStatusSpellings = map[string]string{
-	"PENDING": "PENDING", "COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED",
+	"PENDING": "PENDING", "PROCESSING": "PROCESSING",
+	"COMPLETED": "COMPLETED", "COMPLETE": "COMPLETED", "SUCCESS": "COMPLETED",
 	"FAILED": "FAILED", "FAIL": "FAILED",
+	"CLOSED": "CLOSED",
 }
 
 // UnmarshalJSON decodes the status, normalising the spellings listed on TransactionStatus.
@@ -288,9 +303,10 @@ func (s *TransactionStatus) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Final reports whether the status is final (COMPLETED or FAILED).
+// Final reports whether the status is final: COMPLETED, FAILED or CLOSED. PENDING,
+// PROCESSING and unknown values are not.
 func (s TransactionStatus) Final() bool {
-	return s == TransactionCompleted || s == TransactionFailed
+	return s == TransactionStatusCompleted || s == TransactionStatusFailed || s == TransactionStatusClosed
 }
 
 // TerminalType says where the payer opens a PayCools page.

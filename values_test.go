@@ -69,15 +69,15 @@ func TestTime(t *testing.T) {
 }
 
 func TestTransactionStatusSpellings(t *testing.T) {
-	for in, want := range map[string]TransactionStatus{`"COMPLETE"`: TransactionCompleted, `"completed"`: TransactionCompleted,
-		`"FAIL"`: TransactionFailed, `"Pending"`: TransactionPending, `"REVERSED"`: "REVERSED"} {
+	for in, want := range map[string]TransactionStatus{`"COMPLETE"`: TransactionStatusCompleted, `"completed"`: TransactionStatusCompleted,
+		`"FAIL"`: TransactionStatusFailed, `"Pending"`: TransactionStatusPending, `"REVERSED"`: "REVERSED"} {
 		var s TransactionStatus
 		require.NoError(t, json.Unmarshal([]byte(in), &s))
 		assert.Equal(t, want, s, in)
 	}
-	assert.True(t, TransactionCompleted.Final())
-	assert.True(t, TransactionFailed.Final())
-	assert.False(t, TransactionPending.Final())
+	assert.True(t, TransactionStatusCompleted.Final())
+	assert.True(t, TransactionStatusFailed.Final())
+	assert.False(t, TransactionStatusPending.Final())
 	assert.False(t, TransactionStatus("REVERSED").Final())
 }
 

@@ -30,22 +30,22 @@ type WebPaymentChannelType string
 
 // Web payment channel types.
 const (
-	// WebPaymentChannelQR is a QR code channel; PayData holds the QR content.
-	WebPaymentChannelQR WebPaymentChannelType = "QR"
-	// WebPaymentChannelOnlineBanking is an online banking channel; needs a RedirectURL.
-	WebPaymentChannelOnlineBanking WebPaymentChannelType = "ONLINE_BANKING"
-	// WebPaymentChannelEWallet is an e-wallet channel such as GCash; needs a RedirectURL.
-	WebPaymentChannelEWallet WebPaymentChannelType = "EWALLET"
-	// WebPaymentChannelBankTransfer is a bank transfer channel; PayData holds the account.
-	WebPaymentChannelBankTransfer WebPaymentChannelType = "BANK_TRANSFER"
-	// WebPaymentChannelCard is a card channel; needs a RedirectURL.
-	WebPaymentChannelCard WebPaymentChannelType = "CARD"
-	// WebPaymentChannelDirectDebit is a direct debit from an authorised wallet; needs a
+	// WebPaymentChannelTypeQR is a QR code channel; PayData holds the QR content.
+	WebPaymentChannelTypeQR WebPaymentChannelType = "QR"
+	// WebPaymentChannelTypeOnlineBanking is an online banking channel; needs a RedirectURL.
+	WebPaymentChannelTypeOnlineBanking WebPaymentChannelType = "ONLINE_BANKING"
+	// WebPaymentChannelTypeEWallet is an e-wallet channel such as GCash; needs a RedirectURL.
+	WebPaymentChannelTypeEWallet WebPaymentChannelType = "EWALLET"
+	// WebPaymentChannelTypeBankTransfer is a bank transfer channel; PayData holds the account.
+	WebPaymentChannelTypeBankTransfer WebPaymentChannelType = "BANK_TRANSFER"
+	// WebPaymentChannelTypeCard is a card channel; needs a RedirectURL.
+	WebPaymentChannelTypeCard WebPaymentChannelType = "CARD"
+	// WebPaymentChannelTypeDirectDebit is a direct debit from an authorised wallet; needs a
 	// PayToken.
-	WebPaymentChannelDirectDebit WebPaymentChannelType = "DIRECT_DEBIT"
-	// WebPaymentChannelPayLater is a buy-now-pay-later channel; needs a RedirectURL and
+	WebPaymentChannelTypeDirectDebit WebPaymentChannelType = "DIRECT_DEBIT"
+	// WebPaymentChannelTypePayLater is a buy-now-pay-later channel; needs a RedirectURL and
 	// goodsDetails in Extra.
-	WebPaymentChannelPayLater WebPaymentChannelType = "PAYLATER"
+	WebPaymentChannelTypePayLater WebPaymentChannelType = "PAYLATER"
 )
 
 // WebPaymentChannelCode is the channel a web payment is made with. The set is per merchant
@@ -54,12 +54,12 @@ type WebPaymentChannelCode string
 
 // Web payment channel codes seen in the documentation.
 const (
-	// WebPaymentGCashURL is GCash by payment link (channel type EWALLET).
-	WebPaymentGCashURL WebPaymentChannelCode = "PH_GCASH_URL"
-	// WebPaymentGCashQR is GCash by QR code (channel type QR).
-	WebPaymentGCashQR WebPaymentChannelCode = "PH_GCASH_QR"
-	// WebPaymentQRPHDynamic is a dynamic QR Ph code (channel type QR).
-	WebPaymentQRPHDynamic WebPaymentChannelCode = "PH_QRPH_DYNAMIC"
+	// WebPaymentChannelCodeGCashURL is GCash by payment link (channel type EWALLET).
+	WebPaymentChannelCodeGCashURL WebPaymentChannelCode = "PH_GCASH_URL"
+	// WebPaymentChannelCodeGCashQR is GCash by QR code (channel type QR).
+	WebPaymentChannelCodeGCashQR WebPaymentChannelCode = "PH_GCASH_QR"
+	// WebPaymentChannelCodeQRPHDynamic is a dynamic QR Ph code (channel type QR).
+	WebPaymentChannelCodeQRPHDynamic WebPaymentChannelCode = "PH_QRPH_DYNAMIC"
 )
 
 // webPaymentMinPHP and webPaymentMaxPHP bound a PHP web payment: PHP 1.00 to 50,000.00.
@@ -88,7 +88,7 @@ type WebPaymentCreateParams struct {
 	// ChannelType is the kind of channel (QR, ONLINE_BANKING, EWALLET, BANK_TRANSFER, CARD,
 	// DIRECT_DEBIT, PAYLATER).
 	ChannelType WebPaymentChannelType `json:"channelType" pc:"required,enum=QR|ONLINE_BANKING|EWALLET|BANK_TRANSFER|CARD|DIRECT_DEBIT|PAYLATER"`
-	// ChannelCode is the channel to pay with, e.g. WebPaymentGCashURL.
+	// ChannelCode is the channel to pay with, e.g. WebPaymentChannelCodeGCashURL.
 	ChannelCode WebPaymentChannelCode `json:"channelCode" pc:"required"`
 	// PayToken is the authorised direct-debit token (from the DirectDebit authorization
 	// events); required when ChannelType is DIRECT_DEBIT.
@@ -126,7 +126,7 @@ func (p *WebPaymentCreateParams) validate(v *validation) {
 	if p.Currency == CurrencyPHP && p.Amount > 0 && (p.Amount < webPaymentMinPHP || p.Amount > webPaymentMaxPHP) {
 		v.add("amount", "is outside 100–5000000 (PHP 1.00–50,000.00) for currency PHP")
 	}
-	if p.ChannelType == WebPaymentChannelDirectDebit {
+	if p.ChannelType == WebPaymentChannelTypeDirectDebit {
 		if p.PayToken == "" {
 			v.add("payToken", "is required when channelType is DIRECT_DEBIT")
 		}
@@ -145,12 +145,12 @@ func (p *WebPaymentCreateParams) validate(v *validation) {
 		}
 	}
 	switch p.ChannelType {
-	case WebPaymentChannelOnlineBanking, WebPaymentChannelEWallet, WebPaymentChannelCard, WebPaymentChannelPayLater:
+	case WebPaymentChannelTypeOnlineBanking, WebPaymentChannelTypeEWallet, WebPaymentChannelTypeCard, WebPaymentChannelTypePayLater:
 		if p.RedirectURL == "" {
 			v.add("redirectUrl", "is required when channelType is ONLINE_BANKING, EWALLET, CARD or PAYLATER")
 		}
 	}
-	if p.ChannelType == WebPaymentChannelPayLater && isEmptyValue(p.Extra["goodsDetails"]) {
+	if p.ChannelType == WebPaymentChannelTypePayLater && isEmptyValue(p.Extra["goodsDetails"]) {
 		v.add("goodsDetails", "is required in Extra when channelType is PAYLATER")
 	}
 }

@@ -27,8 +27,8 @@ func wpCreateParams() *WebPaymentCreateParams {
 		Amount:       50000,
 		CountryCode:  CountryPH,
 		Currency:     CurrencyPHP,
-		ChannelType:  WebPaymentChannelEWallet,
-		ChannelCode:  WebPaymentGCashURL,
+		ChannelType:  WebPaymentChannelTypeEWallet,
+		ChannelCode:  WebPaymentChannelCodeGCashURL,
 		PayToken:     "tok_9f8e7d6c",
 		CustomerName: "user01",
 		Email:        "Platform@gmail.com",
@@ -87,7 +87,7 @@ func TestWebPaymentCreateSendsEveryField(t *testing.T) {
 	assert.Equal(t, "ANDROID", r.Param["osType"])
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 
-	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.Equal(t, "https://pay.test/x", res.PaymentURL())
 	assert.Len(t, f.requests(), 1)
 }
@@ -127,11 +127,11 @@ func TestWebPaymentCreateDecodesResult(t *testing.T) {
 
 	assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 	assert.Equal(t, "PHP20240719141447123", res.TransactionID)
-	assert.Equal(t, TransactionCompleted, res.TransactionStatus, "COMPLETE is normalised")
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus, "COMPLETE is normalised")
 	assert.Equal(t, CountryPH, res.CountryCode)
 	assert.Equal(t, CurrencyPHP, res.Currency)
-	assert.Equal(t, WebPaymentChannelEWallet, res.ChannelType)
-	assert.Equal(t, WebPaymentGCashURL, res.ChannelCode)
+	assert.Equal(t, WebPaymentChannelTypeEWallet, res.ChannelType)
+	assert.Equal(t, WebPaymentChannelCodeGCashURL, res.ChannelCode)
 	assert.Equal(t, Amount(50000), res.Amount, "amount sent as a string")
 	assert.Equal(t, "https://pay.paycools.test/gcash/abc?x=1&y=2", res.PayData)
 	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)), "zone-less time is UTC+8: %v", res.CreateTime)
@@ -156,7 +156,7 @@ func TestWebPaymentDecodeToleratesFieldTrouble(t *testing.T) {
 	assert.Equal(t, "123456", res.MchOrderID, "a number where a string belongs keeps its text")
 	assert.Equal(t, "T9", res.TransactionID)
 	assert.Equal(t, Amount(0), res.Amount)
-	assert.Equal(t, TransactionPending, res.TransactionStatus, "status decoding is case-insensitive")
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus, "status decoding is case-insensitive")
 	assert.Equal(t, "https://n.test", res.NotifyURL, "notifyUrl wins over callbackUrl")
 	assert.Equal(t, int64(1721369687), res.CreateTime.Unix(), "epoch seconds")
 	assert.JSONEq(t, data, string(res.Raw))
@@ -202,7 +202,7 @@ func TestWebPaymentCreateValidation(t *testing.T) {
 		{"channelType unknown", "channelType", func(p *WebPaymentCreateParams) { p.ChannelType = "URL" }},
 		{"channelCode missing", "channelCode", func(p *WebPaymentCreateParams) { p.ChannelCode = "" }},
 		{"payToken missing for DIRECT_DEBIT", "payToken", func(p *WebPaymentCreateParams) {
-			p.ChannelType, p.PayToken = WebPaymentChannelDirectDebit, ""
+			p.ChannelType, p.PayToken = WebPaymentChannelTypeDirectDebit, ""
 		}},
 		{"customerName missing", "customerName", func(p *WebPaymentCreateParams) { p.CustomerName = "" }},
 		{"customerName too long", "customerName", func(p *WebPaymentCreateParams) { p.CustomerName = strings.Repeat("n", 129) }},
@@ -219,21 +219,21 @@ func TestWebPaymentCreateValidation(t *testing.T) {
 		{"notifyUrl too long", "notifyUrl", func(p *WebPaymentCreateParams) { p.NotifyURL = "https://n.test/" + strings.Repeat("a", 242) }},
 		{"redirectUrl missing for EWALLET", "redirectUrl", func(p *WebPaymentCreateParams) { p.RedirectURL = "" }},
 		{"redirectUrl missing for ONLINE_BANKING", "redirectUrl", func(p *WebPaymentCreateParams) {
-			p.ChannelType, p.RedirectURL = WebPaymentChannelOnlineBanking, ""
+			p.ChannelType, p.RedirectURL = WebPaymentChannelTypeOnlineBanking, ""
 		}},
 		{"redirectUrl missing for CARD", "redirectUrl", func(p *WebPaymentCreateParams) {
-			p.ChannelType, p.RedirectURL = WebPaymentChannelCard, ""
+			p.ChannelType, p.RedirectURL = WebPaymentChannelTypeCard, ""
 		}},
 		{"redirectUrl missing for PAYLATER", "redirectUrl", func(p *WebPaymentCreateParams) {
-			p.ChannelType, p.RedirectURL = WebPaymentChannelPayLater, ""
+			p.ChannelType, p.RedirectURL = WebPaymentChannelTypePayLater, ""
 			p.Extra = map[string]any{"goodsDetails": []any{map[string]any{"name": "x"}}}
 		}},
 		{"redirectUrl not a URL", "redirectUrl", func(p *WebPaymentCreateParams) { p.RedirectURL = "www.google.com" }},
 		{"redirectUrl too long", "redirectUrl", func(p *WebPaymentCreateParams) { p.RedirectURL = "https://r.test/" + strings.Repeat("a", 498) }},
 		{"remark too long", "remark", func(p *WebPaymentCreateParams) { p.Remark = strings.Repeat("r", 257) }},
-		{"goodsDetails missing for PAYLATER", "goodsDetails", func(p *WebPaymentCreateParams) { p.ChannelType = WebPaymentChannelPayLater }},
+		{"goodsDetails missing for PAYLATER", "goodsDetails", func(p *WebPaymentCreateParams) { p.ChannelType = WebPaymentChannelTypePayLater }},
 		{"goodsDetails empty for PAYLATER", "goodsDetails", func(p *WebPaymentCreateParams) {
-			p.ChannelType = WebPaymentChannelPayLater
+			p.ChannelType = WebPaymentChannelTypePayLater
 			p.Extra = map[string]any{"goodsDetails": []any{}}
 		}},
 	}
@@ -253,7 +253,7 @@ func TestWebPaymentCreateValidation(t *testing.T) {
 
 func TestWebPaymentCreateValidationListsEveryProblem(t *testing.T) {
 	f := newFakeAPI(t)
-	_, err := f.Client.WebPayments.Create(context.Background(), &WebPaymentCreateParams{ChannelType: WebPaymentChannelEWallet})
+	_, err := f.Client.WebPayments.Create(context.Background(), &WebPaymentCreateParams{ChannelType: WebPaymentChannelTypeEWallet})
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	for _, field := range []string{"mchOrderId", "amount", "countryCode", "currency", "channelCode", "customerName",
@@ -272,7 +272,7 @@ func TestWebPaymentCreateConditionalFieldsAccepted(t *testing.T) {
 		f.replyData("POST", wpCreatePath, `{"transactionStatus":"PENDING"}`)
 		_, err := f.Client.WebPayments.Create(context.Background(), &WebPaymentCreateParams{
 			MchOrderID: "DD1", Amount: 100, CountryCode: CountryPH, Currency: CurrencyPHP,
-			ChannelType: WebPaymentChannelDirectDebit, ChannelCode: "PH_GCASH_DIRECT_DEBIT",
+			ChannelType: WebPaymentChannelTypeDirectDebit, ChannelCode: "PH_GCASH_DIRECT_DEBIT",
 			PayToken: "tok", NotifyURL: "https://n.test/x",
 		})
 		require.NoError(t, err)
@@ -284,7 +284,7 @@ func TestWebPaymentCreateConditionalFieldsAccepted(t *testing.T) {
 			f := newFakeAPI(t)
 			f.replyData("POST", wpCreatePath, `{}`)
 			p := wpCreateParams()
-			p.ChannelType, p.ChannelCode, p.RedirectURL, p.Amount = WebPaymentChannelQR, WebPaymentQRPHDynamic, "", amt
+			p.ChannelType, p.ChannelCode, p.RedirectURL, p.Amount = WebPaymentChannelTypeQR, WebPaymentChannelCodeQRPHDynamic, "", amt
 			_, err := f.Client.WebPayments.Create(context.Background(), p)
 			require.NoError(t, err, "amount %d", amt)
 			assert.Len(t, f.requests(), 1)
@@ -303,7 +303,7 @@ func TestWebPaymentCreateConditionalFieldsAccepted(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyData("POST", wpCreatePath, `{}`)
 		p := wpCreateParams()
-		p.ChannelType = WebPaymentChannelPayLater
+		p.ChannelType = WebPaymentChannelTypePayLater
 		p.OsType = OSTypeOther
 		p.Extra = map[string]any{"goodsDetails": []map[string]any{{"name": "Shoes", "price": 50000, "quantity": 1}}}
 		_, err := f.Client.WebPayments.Create(context.Background(), p)
@@ -360,7 +360,7 @@ func TestWebPaymentGet(t *testing.T) {
 	assert.Equal(t, wpGetPath, r.Path)
 	assert.Equal(t, sortedNames("timestamp", "mchOrderId", "transactionId", "countryCode"), paramKeys(r))
 	assert.Equal(t, "PH", r.Param["countryCode"])
-	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.Equal(t, "https://test.com/cb", res.NotifyURL)
 	assert.JSONEq(t, wpPaymentData, string(res.Raw))
 
@@ -422,8 +422,8 @@ func TestWebPaymentChannels(t *testing.T) {
 	assert.Equal(t, wpChannelsPath, r.Path)
 	assert.Equal(t, sortedNames("timestamp", "countryCode", "lang"), paramKeys(r))
 	require.Len(t, res.List, 2)
-	assert.Equal(t, WebPaymentChannel{ChannelType: WebPaymentChannelEWallet, ChannelCode: WebPaymentGCashURL, CountryCode: CountryPH, Currency: CurrencyPHP}, res.List[0])
-	assert.Equal(t, WebPaymentQRPHDynamic, res.List[1].ChannelCode)
+	assert.Equal(t, WebPaymentChannel{ChannelType: WebPaymentChannelTypeEWallet, ChannelCode: WebPaymentChannelCodeGCashURL, CountryCode: CountryPH, Currency: CurrencyPHP}, res.List[0])
+	assert.Equal(t, WebPaymentChannelCodeQRPHDynamic, res.List[1].ChannelCode)
 	assert.JSONEq(t, object, string(res.Raw))
 
 	f = newFakeAPI(t)
@@ -431,8 +431,8 @@ func TestWebPaymentChannels(t *testing.T) {
 	res, err = f.Client.WebPayments.Channels(context.Background(), &WebPaymentChannelsParams{CountryCode: CountryPH})
 	require.NoError(t, err)
 	require.Len(t, res.List, 1, "a bare array is accepted")
-	assert.Equal(t, WebPaymentGCashQR, res.List[0].ChannelCode)
-	assert.Equal(t, WebPaymentChannelQR, res.List[0].ChannelType)
+	assert.Equal(t, WebPaymentChannelCodeGCashQR, res.List[0].ChannelCode)
+	assert.Equal(t, WebPaymentChannelTypeQR, res.List[0].ChannelType)
 	assert.JSONEq(t, bare, string(res.Raw), "Raw keeps the data as received")
 
 	// data as a JSON string holding JSON, and a bad element field: the rest survives.
@@ -441,7 +441,7 @@ func TestWebPaymentChannels(t *testing.T) {
 	res, err = f.Client.WebPayments.Channels(context.Background(), &WebPaymentChannelsParams{CountryCode: CountryPH})
 	require.NoError(t, err)
 	require.Len(t, res.List, 1)
-	assert.Equal(t, WebPaymentGCashURL, res.List[0].ChannelCode)
+	assert.Equal(t, WebPaymentChannelCodeGCashURL, res.List[0].ChannelCode)
 	assert.Equal(t, Currency(""), res.List[0].Currency)
 
 	for _, p := range []*WebPaymentChannelsParams{nil, {}, {CountryCode: "XX"}} {
@@ -470,7 +470,7 @@ func TestWebPaymentNotification(t *testing.T) {
 			assert.Equal(t, "CCP20220428011068111", ev.MchOrderID)
 			assert.Equal(t, "PHP20240719141447123", ev.TransactionID)
 			assert.Equal(t, Amount(50000), ev.Amount)
-			assert.Equal(t, TransactionFailed, ev.TransactionStatus)
+			assert.Equal(t, TransactionStatusFailed, ev.TransactionStatus)
 			assert.True(t, ev.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 			assert.True(t, ev.ReturnTime.Equal(phTimeOf(2024, 7, 19, 14, 20, 1)))
 			assert.Equal(t, WebPaymentChannelCode("GCASH_URL"), ev.ChannelCode)
@@ -492,7 +492,7 @@ func TestWebPaymentWaitPollsUntilFinal(t *testing.T) {
 	res, err := f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), calls.Load())
-	assert.Equal(t, TransactionCompleted, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 	assert.Equal(t, Amount(50000), res.Amount)
 	for _, r := range f.requests() {
 		assert.Equal(t, "A1", r.Param["mchOrderId"])
@@ -507,7 +507,7 @@ func TestWebPaymentWaitStopsOnFailedAndOnTransientErrors(t *testing.T) {
 		okData(`{"mchOrderId":"A1","transactionStatus":"FAIL"}`))
 	res, err := f.Client.WebPayments.Wait(waitCtx(t), &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	require.NoError(t, err)
-	assert.Equal(t, TransactionFailed, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusFailed, res.TransactionStatus)
 	assert.Equal(t, int32(2), calls.Load(), "a retryable error does not end the wait")
 }
 
@@ -520,7 +520,7 @@ func TestWebPaymentWaitEndsWithContext(t *testing.T) {
 	res, err := f.Client.WebPayments.Wait(ctx, &WebPaymentGetParams{MchOrderID: "A1", CountryCode: CountryPH})
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last result seen is returned")
-	assert.Equal(t, TransactionPending, res.TransactionStatus)
+	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 	assert.Equal(t, "T1", res.TransactionID)
 	assert.Equal(t, int32(3), calls.Load(), "no poll after the context ended")
 }

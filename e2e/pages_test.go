@@ -106,7 +106,7 @@ var flows = []flow{
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			wp, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
 				MchOrderID: id, Amount: 50010, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-				ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+				ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: paycools.WebPaymentChannelCodeGCashURL,
 				CustomerName: "Juan", Email: "juan@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
 				NotifyURL: m.URL + "/notify", RedirectURL: m.URL + "/back/" + id})
 			if err != nil {
@@ -129,7 +129,7 @@ var flows = []flow{
 	{name: "authorize", id: "REQ/1#x", outcome: "Approved", toMerchant: true, final: "Approved", shows: []string{"REQ/1#x", "u1"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			a, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
-				RequestID: id, UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: paycools.CountryPH,
+				RequestID: id, UserID: "u1", ChannelCode: paycools.DirectDebitChannelCodeGCash, CountryCode: paycools.CountryPH,
 				TerminalType: paycools.TerminalTypeWeb, NotifyURL: m.URL + "/notify", RedirectURL: m.URL + "/back/auth"})
 			if err != nil {
 				return "", err
@@ -143,11 +143,11 @@ var flows = []flow{
 			if err != nil {
 				return "", err
 			}
-			return e.EkycURL, nil
+			return e.EKYCURL, nil
 		}},
 	{name: "qr-dynamic", id: "QR1", status: qrStatus, outcome: "Paid", final: "Paid", shows: []string{"₱150.00", "QR1"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
-			q, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHDynamicQR, MchOrderID: id,
+			q, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHDynamicQR, MchOrderID: id,
 				Amount: 15000, NotifyURL: m.URL + "/notify", CustomerName: "Juan"})
 			if err != nil {
 				return "", err
@@ -156,7 +156,7 @@ var flows = []flow{
 		}},
 	{name: "qr-static", id: "QR2", pesos: "500.00", outcome: "Paid", shows: []string{"QR2", "Amount in pesos"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
-			q, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR, MchOrderID: id,
+			q, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHStaticQR, MchOrderID: id,
 				NotifyURL: m.URL + "/notify", CustomerName: "Juan"})
 			if err != nil {
 				return "", err
@@ -166,7 +166,7 @@ var flows = []flow{
 	{name: "va-guide", id: "LOAN/7", pesos: "1,250.50", outcome: "Paid", shows: []string{"LOAN/7", "Amount in pesos"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			va, err := c.BillsPayment.CreateVirtualAccount(ctx, &paycools.VirtualAccountCreateParams{MchOrderID: id,
-				CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, NotifyURL: m.URL + "/notify",
+				CustomerName: "Juan", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA, NotifyURL: m.URL + "/notify",
 				Email: "juan@example.com", Mobile: "09123456789"})
 			if err != nil {
 				return "", err
@@ -176,7 +176,7 @@ var flows = []flow{
 	{name: "va-cashier", id: "LOAN8", pesos: "200", outcome: "Paid", shows: []string{"LOAN8", "Shop", "Pay via PAYMAYA_STATIC_VA"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			g, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.VirtualAccountBatchCreateParams{AppName: "Shop", MchOrderID: id,
-				ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
+				ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA},
 				CustomerName: "Juan", Email: "juan@example.com", MinAmount: 10000, MaxAmount: 500000})
 			if err != nil {
 				return "", err
@@ -186,7 +186,7 @@ var flows = []flow{
 	{name: "banktransfer-guide", id: "BT1", pesos: "300.00", outcome: "Paid", shows: []string{"BT1", "Shop", "AllBank"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			g, err := c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{AppName: "Shop", MchOrderID: id,
-				ChannelCode: paycools.BankTransferInstaTransferAcc, CustomerName: "Juan"})
+				ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc, CustomerName: "Juan"})
 			if err != nil {
 				return "", err
 			}
@@ -195,7 +195,7 @@ var flows = []flow{
 	{name: "banktransfer-cashier", id: "BT2", pesos: "300.00", outcome: "Paid", shows: []string{"BT2", "Transfer"},
 		open: func(ctx context.Context, c *paycools.Client, m *merchant, id string) (string, error) {
 			g, err := c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{AppName: "Shop", MchOrderID: id,
-				ChannelCode: paycools.BankTransferInstaTransferAcc, CustomerName: "Juan"})
+				ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc, CustomerName: "Juan"})
 			if err != nil {
 				return "", err
 			}

@@ -51,9 +51,9 @@ func TestQRPageImageScansToTheContent(t *testing.T) {
 	srv := paycoolstest.New(t)
 	c := srv.Client()
 	for i, id := range []string{"Q", "QR12345", strings.Repeat("Q", 20), strings.Repeat("Z", 32)} {
-		p := &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR, MchOrderID: id, NotifyURL: "http://127.0.0.1:1/n", CustomerName: "Juan"}
+		p := &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHStaticQR, MchOrderID: id, NotifyURL: "http://127.0.0.1:1/n", CustomerName: "Juan"}
 		if i%2 == 1 {
-			p.ChannelCode, p.Amount = paycools.QRPHDynamicQR, 123456789
+			p.ChannelCode, p.Amount = paycools.QRChannelCodeQRPHDynamicQR, 123456789
 		}
 		q, err := c.QRCodes.Create(context.Background(), p)
 		if err != nil {

@@ -96,11 +96,11 @@ func (s *NotificationStore) Claim(ctx context.Context, key string) (paycools.Not
 	}
 	switch {
 	case got == token:
-		return paycools.NotificationClaim{State: paycools.NotificationNew, Token: token, Lease: s.cfg.lease}, nil
+		return paycools.NotificationClaim{State: paycools.NotificationStateNew, Token: token, Lease: s.cfg.lease}, nil
 	case state == "done":
-		return paycools.NotificationClaim{State: paycools.NotificationDone, Result: result}, nil
+		return paycools.NotificationClaim{State: paycools.NotificationStateDone, Result: result}, nil
 	default:
-		return paycools.NotificationClaim{State: paycools.NotificationInFlight}, nil
+		return paycools.NotificationClaim{State: paycools.NotificationStateInFlight}, nil
 	}
 }
 

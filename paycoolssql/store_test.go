@@ -45,53 +45,53 @@ func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 
 		st, tok, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
-		require.Equal(t, paycools.NotificationNew, st)
+		require.Equal(t, paycools.NotificationStateNew, st)
 		require.NotEmpty(t, tok)
 		st, tok2, err := claim3(ctx, s, "k1")
 		require.NoError(t, err)
-		assert.Equal(t, paycools.NotificationInFlight, st)
+		assert.Equal(t, paycools.NotificationStateInFlight, st)
 		assert.Empty(t, tok2)
 
 		// Release by a stale token does nothing; by the holder frees it.
 		require.NoError(t, s.Release(ctx, "k1", "not-the-token"))
 		st, _, _ = claim3(ctx, s, "k1")
-		assert.Equal(t, paycools.NotificationInFlight, st)
+		assert.Equal(t, paycools.NotificationStateInFlight, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
 		st, tok, err = claim3(ctx, s, "k1")
 		require.NoError(t, err)
-		assert.Equal(t, paycools.NotificationNew, st, "released: handled again")
+		assert.Equal(t, paycools.NotificationStateNew, st, "released: handled again")
 
 		require.NoError(t, s.Finish(ctx, "k1", tok, ""))
 		st, _, _ = claim3(ctx, s, "k1")
-		assert.Equal(t, paycools.NotificationDone, st)
+		assert.Equal(t, paycools.NotificationStateDone, st)
 		require.NoError(t, s.Release(ctx, "k1", tok))
 		st, _, _ = claim3(ctx, s, "k1")
-		assert.Equal(t, paycools.NotificationDone, st, "a release does not undo a finish")
+		assert.Equal(t, paycools.NotificationStateDone, st, "a release does not undo a finish")
 
 		// Lease: a claim left behind is taken after a minute, with a new token.
 		st, dead, _ := claim3(ctx, s, "k2")
-		require.Equal(t, paycools.NotificationNew, st)
+		require.Equal(t, paycools.NotificationStateNew, st)
 		clk.Add(59 * time.Second)
 		st, _, _ = claim3(ctx, s, "k2")
-		assert.Equal(t, paycools.NotificationInFlight, st)
+		assert.Equal(t, paycools.NotificationStateInFlight, st)
 		clk.Add(2 * time.Second)
 		st, taken, _ := claim3(ctx, s, "k2")
-		assert.Equal(t, paycools.NotificationNew, st, "taken over after the lease")
+		assert.Equal(t, paycools.NotificationStateNew, st, "taken over after the lease")
 		assert.NotEqual(t, dead, taken)
 		require.NoError(t, s.Release(ctx, "k2", dead))
 		st, _, _ = claim3(ctx, s, "k2")
-		assert.Equal(t, paycools.NotificationInFlight, st, "the dead holder's release does not free the new claim")
+		assert.Equal(t, paycools.NotificationStateInFlight, st, "the dead holder's release does not free the new claim")
 
 		// Retention: done is remembered for an hour, then swept and handled as new.
 		clk.Add(57 * time.Minute)
 		st, _, _ = claim3(ctx, s, "k1")
-		assert.Equal(t, paycools.NotificationDone, st)
+		assert.Equal(t, paycools.NotificationStateDone, st)
 		clk.Add(3 * time.Minute)
 		n, err := s.Sweep(ctx)
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, n, int64(1))
 		st, _, _ = claim3(ctx, s, "k1")
-		assert.Equal(t, paycools.NotificationNew, st)
+		assert.Equal(t, paycools.NotificationStateNew, st)
 	})
 }
 
@@ -150,7 +150,7 @@ func TestNotificationStoreConcurrentClaims(t *testing.T) {
 					if !assert.NoError(t, err) {
 						return
 					}
-					if st == paycools.NotificationNew {
+					if st == paycools.NotificationStateNew {
 						wins[k].Add(1)
 					}
 				}
@@ -175,35 +175,35 @@ func TestNotificationStoreRenewAndStaleFinish(t *testing.T) {
 		require.NoError(t, err)
 		cl, err := s.Claim(ctx, "k")
 		require.NoError(t, err)
-		require.Equal(t, paycools.NotificationNew, cl.State)
+		require.Equal(t, paycools.NotificationStateNew, cl.State)
 		assert.Equal(t, time.Minute, cl.Lease)
 		clk.Add(50 * time.Second)
 		require.NoError(t, s.Renew(ctx, "k", cl.Token))
 		clk.Add(50 * time.Second)
 		st, _, err := claim3(ctx, s, "k")
 		require.NoError(t, err)
-		assert.Equal(t, paycools.NotificationInFlight, st, "renewed: still held after more than a lease")
+		assert.Equal(t, paycools.NotificationStateInFlight, st, "renewed: still held after more than a lease")
 
 		clk.Add(61 * time.Second)
 		st, tok2, _ := claim3(ctx, s, "k")
-		require.Equal(t, paycools.NotificationNew, st, "not renewed: taken over")
+		require.Equal(t, paycools.NotificationStateNew, st, "not renewed: taken over")
 		assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), paycools.ErrClaimLost)
 		assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), paycools.ErrClaimLost)
 		st, _, _ = claim3(ctx, s, "k")
-		assert.Equal(t, paycools.NotificationInFlight, st, "the stale finish recorded nothing")
+		assert.Equal(t, paycools.NotificationStateInFlight, st, "the stale finish recorded nothing")
 
 		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"))
 		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"), "a retried finish")
 		assert.ErrorIs(t, s.Renew(ctx, "k", tok2), paycools.ErrClaimLost, "a finished claim is not renewed")
 		done, err := s.Claim(ctx, "k")
 		require.NoError(t, err)
-		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone, Result: "1002:over the limit"}, done)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationStateDone, Result: "1002:over the limit"}, done)
 
 		// An expired done entry taken over starts without the old result.
 		clk.Add(2 * time.Hour)
 		again, err := s.Claim(ctx, "k")
 		require.NoError(t, err)
-		require.Equal(t, paycools.NotificationNew, again.State)
+		require.Equal(t, paycools.NotificationStateNew, again.State)
 		require.NoError(t, s.Finish(ctx, "k", again.Token, ""))
 		done, _ = s.Claim(ctx, "k")
 		assert.Empty(t, done.Result)
@@ -228,7 +228,7 @@ func TestNotificationStoreMigratesAnOldTable(t *testing.T) {
 		}
 		done, err := s.Claim(ctx, "old-done")
 		require.NoError(t, err)
-		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationDone}, done)
+		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationStateDone}, done)
 		require.NoError(t, s.Renew(ctx, "old-claim", "t1"))
 		require.NoError(t, s.Finish(ctx, "old-claim", "t1", "2000:Success"))
 		done, err = s.Claim(ctx, "old-claim")

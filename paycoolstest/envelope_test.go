@@ -40,18 +40,18 @@ func TestBadSignature(t *testing.T) {
 	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	good := sign(t, s.MerchantKey(), param)
+	good := sign(t, s.MerchantPrivateKey(), param)
 
 	cases := map[string]struct{ param, sign string }{
 		"other key":          {param, sign(t, other, param)},
-		"platform key":       {param, sign(t, s.PlatformKey(), param)},
+		"platform key":       {param, sign(t, s.PlatformPrivateKey(), param)},
 		"param changed":      {strings.Replace(param, `"PH"`, `"ID"`, 1), good},
 		"trailing newline":   {param + "\n", good},
 		"url-safe base64":    {param, strings.NewReplacer("+", "-", "/", "_").Replace(good)},
 		"space for plus":     {param, strings.ReplaceAll(good, "+", " ")},
 		"not base64":         {param, "not-a-signature!"},
 		"truncated":          {param, good[:len(good)-4]},
-		"signed with appId":  {param, sign(t, s.MerchantKey(), "appId="+s.AppID()+"&param="+param)},
+		"signed with appId":  {param, sign(t, s.MerchantPrivateKey(), "appId="+s.AppID()+"&param="+param)},
 		"re-serialized sign": {`{"timestamp":` + fmt.Sprint(s.now().UnixMilli()) + `,"countryCode":"PH"}`, good},
 	}
 	for name, c := range cases {
@@ -77,7 +77,7 @@ func TestTimestamp(t *testing.T) {
 		}
 		param, err := json.Marshal(f)
 		require.NoError(t, err)
-		return postBody(t, s, balancePath, envelopeBody(t, s.AppID(), string(param), sign(t, s.MerchantKey(), string(param))))
+		return postBody(t, s, balancePath, envelopeBody(t, s.AppID(), string(param), sign(t, s.MerchantPrivateKey(), string(param))))
 	}
 
 	t.Run("missing", func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestTimestampWindowOption(t *testing.T) {
 func TestUnknownAppID(t *testing.T) {
 	s := newTestServer(t)
 	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
-	r := refused(t, postBody(t, s, balancePath, envelopeBody(t, "0123456789abcdef0123456789abcdef", param, sign(t, s.MerchantKey(), param))), 21003)
+	r := refused(t, postBody(t, s, balancePath, envelopeBody(t, "0123456789abcdef0123456789abcdef", param, sign(t, s.MerchantPrivateKey(), param))), 21003)
 	require.Equal(t, "Request appId error", r.Message)
 
 	s2 := newTestServer(t, WithAppID("my-app"))
@@ -124,7 +124,7 @@ func TestUnknownAppID(t *testing.T) {
 func TestMalformedEnvelope(t *testing.T) {
 	s := newTestServer(t)
 	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
-	sig := sign(t, s.MerchantKey(), param)
+	sig := sign(t, s.MerchantPrivateKey(), param)
 	app := s.AppID()
 	cases := map[string]string{
 		"not JSON":          `appId=x&param=y&sign=z`,
@@ -136,8 +136,8 @@ func TestMalformedEnvelope(t *testing.T) {
 		"empty sign":        fmt.Sprintf(`{"appId":%q,"param":%q,"sign":""}`, app, param),
 		"null param":        fmt.Sprintf(`{"appId":%q,"param":null,"sign":%q}`, app, sig),
 		"param as object":   fmt.Sprintf(`{"appId":%q,"param":%s,"sign":%q}`, app, param, sig),
-		"param not object":  fmt.Sprintf(`{"appId":%q,"param":%q,"sign":%q}`, app, `[1]`, sign(t, s.MerchantKey(), `[1]`)),
-		"param not JSON":    fmt.Sprintf(`{"appId":%q,"param":%q,"sign":%q}`, app, `hello`, sign(t, s.MerchantKey(), `hello`)),
+		"param not object":  fmt.Sprintf(`{"appId":%q,"param":%q,"sign":%q}`, app, `[1]`, sign(t, s.MerchantPrivateKey(), `[1]`)),
+		"param not JSON":    fmt.Sprintf(`{"appId":%q,"param":%q,"sign":%q}`, app, `hello`, sign(t, s.MerchantPrivateKey(), `hello`)),
 		"two JSON values":   string(envelopeBody(t, app, param, sig)) + `{}`,
 		"truncated JSON":    string(envelopeBody(t, app, param, sig))[:40],
 		"appId as a number": fmt.Sprintf(`{"appId":12,"param":%q,"sign":%q}`, param, sig),
@@ -187,7 +187,7 @@ func TestGETEnvelope(t *testing.T) {
 
 	// The query must be percent-encoded: a '+' left raw in sign arrives as a space.
 	param := signedParam(t, s, fields())
-	sig := sign(t, s.MerchantKey(), param)
+	sig := sign(t, s.MerchantPrivateKey(), param)
 	raw := "appId=" + s.AppID() + "&param=" + url.QueryEscape(param) + "&sign=" + sig
 	resp, err := http.Get(s.URL() + path + "?" + raw)
 	require.NoError(t, err)

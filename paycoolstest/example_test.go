@@ -26,7 +26,7 @@ func Example() {
 	defer notify.Close()
 
 	_, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
-		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
+		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		CountryCode: paycools.CountryPH, TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example/back",
 	})

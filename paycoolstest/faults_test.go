@@ -62,7 +62,7 @@ func TestFaultDrops(t *testing.T) {
 	post := func(id string) error {
 		param := signedParam(t, s, payoutFields(id))
 		resp, err := http.Post(s.URL()+payoutPath, "application/json",
-			bytesReader(envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))))
+			bytesReader(envelopeBody(t, s.AppID(), param, sign(t, s.MerchantPrivateKey(), param))))
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -85,7 +85,7 @@ func TestFaultDelayThenActs(t *testing.T) {
 	s := newTestServer(t)
 	s.InjectFault(paycools.OpPayoutCreate, Fault{Delay: 300 * time.Millisecond})
 	param := signedParam(t, s, payoutFields("F7"))
-	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))
+	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantPrivateKey(), param))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+payoutPath, bytesReader(body))
@@ -114,7 +114,7 @@ func tryPayoutExists(s *Server, id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sig, err := signWith(s.MerchantKey(), param)
+	sig, err := signWith(s.MerchantPrivateKey(), param)
 	if err != nil {
 		return false, err
 	}
@@ -165,7 +165,7 @@ func TestSDKOutcomeUnknownOnDrop(t *testing.T) {
 	s := newTestServer(t)
 	c := s.Client(paycools.WithRetries(0))
 	p := &paycools.DirectDebitAuthorizationLinkCreateParams{
-		RequestID: "REQ1", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
+		RequestID: "REQ1", UserID: "u0009", ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		CountryCode: "PH", TerminalType: "WEB", NotifyURL: "https://merchant.example/notify",
 		RedirectURL: "https://merchant.example/back",
 	}

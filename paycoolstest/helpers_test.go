@@ -128,7 +128,7 @@ func signedParam(t *testing.T, s *Server, fields map[string]any) string {
 func do(t *testing.T, s *Server, path string, fields map[string]any) reply {
 	t.Helper()
 	param := signedParam(t, s, fields)
-	body, err := json.Marshal(map[string]string{"appId": s.AppID(), "param": param, "sign": sign(t, s.MerchantKey(), param)})
+	body, err := json.Marshal(map[string]string{"appId": s.AppID(), "param": param, "sign": sign(t, s.MerchantPrivateKey(), param)})
 	require.NoError(t, err)
 	return postBody(t, s, path, body)
 }
@@ -137,7 +137,7 @@ func do(t *testing.T, s *Server, path string, fields map[string]any) reply {
 func get(t *testing.T, s *Server, path string, fields map[string]any) reply {
 	t.Helper()
 	param := signedParam(t, s, fields)
-	q := url.Values{"appId": {s.AppID()}, "param": {param}, "sign": {sign(t, s.MerchantKey(), param)}}
+	q := url.Values{"appId": {s.AppID()}, "param": {param}, "sign": {sign(t, s.MerchantPrivateKey(), param)}}
 	resp, err := http.Get(s.URL() + path + "?" + q.Encode())
 	require.NoError(t, err)
 	return readReply(t, resp)
@@ -199,7 +199,7 @@ func event(t *testing.T, s *Server, res *CallbackResult) map[string]any {
 	sig, err := base64.StdEncoding.DecodeString(res.Sign)
 	require.NoError(t, err)
 	sum := sha256.Sum256(res.Param)
-	require.NoError(t, rsa.VerifyPKCS1v15(&s.PlatformKey().PublicKey, crypto.SHA256, sum[:], sig))
+	require.NoError(t, rsa.VerifyPKCS1v15(s.PlatformPublicKey(), crypto.SHA256, sum[:], sig))
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(res.Param, &m))
 	return m

@@ -27,7 +27,7 @@ var pageFamilies = []pageFamily{
 	{"web payment payData", false, func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error) {
 		wp, err := c.WebPayments.Create(ctx(t), &paycools.WebPaymentCreateParams{
 			MchOrderID: id, Amount: 50010, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-			ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+			ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: paycools.WebPaymentChannelCodeGCashURL,
 			CustomerName: "Juan", Email: "juan@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
 			NotifyURL: notifyURL, RedirectURL: "https://merchant.example/back"})
 		if err != nil {
@@ -46,7 +46,7 @@ var pageFamilies = []pageFamily{
 	}},
 	{"authUrl", false, func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error) {
 		a, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
-			RequestID: id, UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: paycools.CountryPH,
+			RequestID: id, UserID: "u1", ChannelCode: paycools.DirectDebitChannelCodeGCash, CountryCode: paycools.CountryPH,
 			TerminalType: paycools.TerminalTypeWeb, NotifyURL: notifyURL, RedirectURL: "https://merchant.example/back"})
 		if err != nil {
 			return "", err
@@ -59,10 +59,10 @@ var pageFamilies = []pageFamily{
 		if err != nil {
 			return "", err
 		}
-		return e.EkycURL, nil
+		return e.EKYCURL, nil
 	}},
 	{"dynamic qrLink", false, func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error) {
-		q, err := c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHDynamicQR, MchOrderID: id,
+		q, err := c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHDynamicQR, MchOrderID: id,
 			Amount: 15000, NotifyURL: notifyURL, CustomerName: "Juan"})
 		if err != nil {
 			return "", err
@@ -70,7 +70,7 @@ var pageFamilies = []pageFamily{
 		return q.QRLink, nil
 	}},
 	{"static qrLink", true, func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error) {
-		q, err := c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR, MchOrderID: id,
+		q, err := c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHStaticQR, MchOrderID: id,
 			NotifyURL: notifyURL, CustomerName: "Juan"})
 		if err != nil {
 			return "", err
@@ -79,7 +79,7 @@ var pageFamilies = []pageFamily{
 	}},
 	{"virtual account guideUrl", true, func(t *testing.T, c *paycools.Client, notifyURL, id string) (string, error) {
 		va, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{MchOrderID: id,
-			CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, NotifyURL: notifyURL,
+			CustomerName: "Juan", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA, NotifyURL: notifyURL,
 			Email: "juan@example.com", Mobile: "09123456789"})
 		if err != nil {
 			return "", err
@@ -88,7 +88,7 @@ var pageFamilies = []pageFamily{
 	}},
 	{"virtual account cashier shortLink", true, func(t *testing.T, c *paycools.Client, _, id string) (string, error) {
 		g, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx(t), &paycools.VirtualAccountBatchCreateParams{AppName: "Shop", MchOrderID: id,
-			ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
+			ChannelCode:  paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA},
 			CustomerName: "Juan", Email: "juan@example.com"})
 		if err != nil {
 			return "", err
@@ -97,7 +97,7 @@ var pageFamilies = []pageFamily{
 	}},
 	{"bank transfer guideUrl", true, func(t *testing.T, c *paycools.Client, _, id string) (string, error) {
 		g, err := c.BankTransfers.BatchCreateAccounts(ctx(t), &paycools.BankTransferBatchCreateParams{AppName: "Shop", MchOrderID: id,
-			ChannelCode: paycools.BankTransferInstaTransferAcc, CustomerName: "Juan"})
+			ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc, CustomerName: "Juan"})
 		if err != nil {
 			return "", err
 		}
@@ -106,7 +106,7 @@ var pageFamilies = []pageFamily{
 	}},
 	{"bank transfer shortLink", true, func(t *testing.T, c *paycools.Client, _, id string) (string, error) {
 		g, err := c.BankTransfers.BatchCreateAccounts(ctx(t), &paycools.BankTransferBatchCreateParams{AppName: "Shop", MchOrderID: id,
-			ChannelCode: paycools.BankTransferInstaTransferAcc, CustomerName: "Juan"})
+			ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc, CustomerName: "Juan"})
 		if err != nil {
 			return "", err
 		}
@@ -239,7 +239,7 @@ func (k *sink) count() int {
 func TestPHVirtualAccountWithoutDashboardURLSaysWhatToSet(t *testing.T) {
 	s, c := gateway(t, paycoolstest.WithDialect(paycools.DialectPH))
 	_, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{MchOrderID: "VA1",
-		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
+		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
 	var ae *paycools.APIError
 	require.ErrorAs(t, err, &ae)
 	require.NotContains(t, ae.Message, "notifyUrl is required")
@@ -247,7 +247,7 @@ func TestPHVirtualAccountWithoutDashboardURLSaysWhatToSet(t *testing.T) {
 
 	s.SetCallbackURL("http://127.0.0.1:1/notify")
 	_, err = c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{MchOrderID: "VA1",
-		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
+		CustomerName: "Juan", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA, Email: "juan@example.com", Mobile: "09123456789"})
 	require.NoError(t, err)
 }
 

@@ -85,7 +85,7 @@ func TestPHCanonicalGolden(t *testing.T) {
 // name is a param error; the open-api paths do not exist on the PH host.
 func TestPHRawRequests(t *testing.T) {
 	s := newTestServer(t, WithDialect(paycools.DialectPH))
-	k := s.MerchantKey()
+	k := s.MerchantPrivateKey()
 	app := s.AppID()
 	body := func(fields map[string]any, sign string) []byte {
 		m := map[string]any{"sign": sign}
@@ -145,7 +145,7 @@ func TestPHEnvelopeSigningVariants(t *testing.T) {
 		s := newTestServer(t, WithDialect(paycools.DialectPH), WithEnvelopeSigning(v))
 		param := `{"countryCode":"PH","timestamp":` + itoa64(time.Now().UnixMilli()) + `}`
 		for _, signed := range []string{"appId=" + s.AppID() + "&param=" + param, param} {
-			b, _ := json.Marshal(map[string]string{"appId": s.AppID(), "param": param, "sign": rawSign(t, s.MerchantKey(), signed)})
+			b, _ := json.Marshal(map[string]string{"appId": s.AppID(), "param": param, "sign": rawSign(t, s.MerchantPrivateKey(), signed)})
 			code, _, _ := phAnswer(t, s, "POST", "/api/v2/checkout/channel", "", b)
 			ok := (v == paycools.EnvelopeSignsAppIDAndParam) == strings.HasPrefix(signed, "appId=")
 			if ok {

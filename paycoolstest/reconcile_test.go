@@ -40,7 +40,7 @@ func TestReconcileEverythingMatches(t *testing.T) {
 			s.Seed(paycoolstest.SeedRecord{MchOrderID: id, Amount: paycools.Amount(1000 + i)})
 			fmt.Fprintf(&books, "%s,collection,%d,PHP,COMPLETE\n", id, 1000+i)
 		}
-		s.Seed(paycoolstest.SeedRecord{Payout: true, MchOrderID: "OUT001", Amount: 500, Status: paycools.TransactionPending})
+		s.Seed(paycoolstest.SeedRecord{Payout: true, MchOrderID: "OUT001", Amount: 500, Status: paycools.TransactionStatusPending})
 		books.WriteString("OUT001,payout,500,,PENDING\n")
 		var progress []int
 		rep, err := paycools.Reconcile(context.Background(), c, "2026-12-01", csvBooks(books.String()),
@@ -64,7 +64,7 @@ func TestReconcileReportsEachMismatch(t *testing.T) {
 		paycoolstest.SeedRecord{MchOrderID: "ONLYPC", Amount: 200},
 		paycoolstest.SeedRecord{MchOrderID: "AMT", Amount: 300},
 		paycoolstest.SeedRecord{MchOrderID: "FINAL", Amount: 400},
-		paycoolstest.SeedRecord{Payout: true, MchOrderID: "FAILOK", Amount: 500, Status: paycools.TransactionFailed},
+		paycoolstest.SeedRecord{Payout: true, MchOrderID: "FAILOK", Amount: 500, Status: paycools.TransactionStatusFailed},
 		paycoolstest.SeedRecord{MchOrderID: "OTHERDAY", Amount: 9, Time: reconcileDay.Add(-48 * time.Hour)},
 	)
 	books := "mchOrderId,direction,amount,currency,status\n" +

@@ -29,14 +29,14 @@ func TestSDKRemainingOperationsInBothDialects(t *testing.T) {
 				require.NoError(t, err, "%s in the %s dialect", name, d)
 			}
 			_, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.VirtualAccountBatchCreateParams{AppName: "Shop", MchOrderID: "BVA1",
-				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA}, CustomerName: "Juan Cruz", Email: "juan@example.com"})
+				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA}, CustomerName: "Juan Cruz", Email: "juan@example.com"})
 			handled("BatchCreateVirtualAccounts", err)
 			_, err = c.BillsPayment.UpdateVirtualAccount(ctx, &paycools.VirtualAccountUpdateParams{MchOrderID: "BVA1",
-				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA}})
+				ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA}})
 			handled("UpdateVirtualAccount", err)
 			_, err = c.BillsPayment.CashierURL(ctx, &paycools.VirtualAccountCashierURLParams{MchOrderID: "BVA1"})
 			handled("CashierURL", err)
-			_, err = c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHDynamicQR, MchOrderID: "QR1", Amount: 15000,
+			_, err = c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHDynamicQR, MchOrderID: "QR1", Amount: 15000,
 				NotifyURL: "https://m.example/n", CustomerName: "Juan Cruz"})
 			handled("QRCodes.Create", err)
 			_, err = c.QRCodes.Update(ctx, &paycools.QRCodeUpdateParams{MchOrderID: "QR1", CustomerName: "Juan P Cruz", Remark: "table 3"})
@@ -44,9 +44,9 @@ func TestSDKRemainingOperationsInBothDialects(t *testing.T) {
 			_, err = c.QRCodes.Cancel(ctx, &paycools.QRCodeCancelParams{MchOrderID: "QR1"})
 			handled("QRCodes.Cancel", err)
 			_, err = c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{AppName: "Shop", MchOrderID: "BT1",
-				ChannelCode: paycools.BankTransferInstaTransferAcc, CustomerName: "Juan Cruz"})
+				ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc, CustomerName: "Juan Cruz"})
 			handled("BatchCreateAccounts", err)
-			_, err = c.BankTransfers.BatchUpdateAccounts(ctx, &paycools.BankTransferBatchUpdateParams{MchOrderID: "BT1", ChannelCode: paycools.BankTransferInstaTransferAcc})
+			_, err = c.BankTransfers.BatchUpdateAccounts(ctx, &paycools.BankTransferBatchUpdateParams{MchOrderID: "BT1", ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc})
 			handled("BatchUpdateAccounts", err)
 			_, err = c.Checkout.Close(ctx, &paycools.CheckoutCloseParams{MchOrderID: "NOSUCHCHECKOUT"})
 			handled("Checkout.Close", err)

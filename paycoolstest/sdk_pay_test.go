@@ -23,7 +23,7 @@ func TestSDKQRCodeFlow(t *testing.T) {
 	s, c := gateway(t)
 	notify := newSink(t, c)
 	qr, err := c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{
-		ChannelCode: paycools.QRPHDynamicQR, MchOrderID: "QRDYN1", Amount: 50010, NotifyURL: notify.URL,
+		ChannelCode: paycools.QRChannelCodeQRPHDynamicQR, MchOrderID: "QRDYN1", Amount: 50010, NotifyURL: notify.URL,
 		CustomerName: "Raja", Remark: "table 4", ExpireSeconds: 300,
 	})
 	require.NoError(t, err)
@@ -37,17 +37,17 @@ func TestSDKQRCodeFlow(t *testing.T) {
 	ev, isQR := notify.last(t).Event.(*paycools.QRCodePaymentNotification)
 	require.True(t, isQR, "%T", notify.last(t).Event)
 	require.EqualValues(t, 50010, ev.Amount)
-	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, ev.TransactionStatus)
 
 	got, err := c.QRCodes.Get(ctx(t), &paycools.QRCodeGetParams{MchOrderID: "QRDYN1"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionCompleted, got.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, got.TransactionStatus)
 	list, err := c.QRCodes.ListPayments(ctx(t), &paycools.QRCodeListPaymentsParams{MchOrderID: "QRDYN1", StartDate: phToday(), EndDate: phToday()})
 	require.NoError(t, err)
 	require.Len(t, list.Payments, 1)
 	require.Equal(t, ev.TransactionID, list.Payments[0].TransactionID)
 
-	_, err = c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR, MchOrderID: "QRST1", NotifyURL: notify.URL, CustomerName: "Raja"})
+	_, err = c.QRCodes.Create(ctx(t), &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHStaticQR, MchOrderID: "QRST1", NotifyURL: notify.URL, CustomerName: "Raja"})
 	require.NoError(t, err)
 	up, err := c.QRCodes.Update(ctx(t), &paycools.QRCodeUpdateParams{MchOrderID: "QRST1", CustomerName: "Raja Two", Remark: "new"})
 	require.NoError(t, err)
@@ -70,12 +70,12 @@ func TestSDKWebPaymentAndRefundFlow(t *testing.T) {
 
 	wp, err := c.WebPayments.Create(ctx(t), &paycools.WebPaymentCreateParams{
 		MchOrderID: "WEB1", Amount: 50000, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+		ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: paycools.WebPaymentChannelCodeGCashURL,
 		CustomerName: "user01", Email: "user@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example/back",
 	})
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionPending, wp.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, wp.TransactionStatus)
 	require.NotEmpty(t, wp.PaymentURL())
 
 	res, err := s.CompleteWebPayment("WEB1")
@@ -83,28 +83,28 @@ func TestSDKWebPaymentAndRefundFlow(t *testing.T) {
 	require.True(t, res.Acknowledged())
 	ev, isWeb := notify.last(t).Event.(*paycools.WebPaymentNotification)
 	require.True(t, isWeb, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, ev.TransactionStatus)
 	got, err := c.WebPayments.Get(ctx(t), &paycools.WebPaymentGetParams{MchOrderID: "WEB1", CountryCode: paycools.CountryPH})
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionCompleted, got.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, got.TransactionStatus)
 
 	rf, err := c.Refunds.Create(ctx(t), &paycools.RefundCreateParams{
 		MchRefundOrderID: "RFD1", OriginalTransactionID: wp.TransactionID, RefundAmount: 20000,
 		RefundReason: "size", RefundCallbackURL: notify.URL,
 	})
 	require.NoError(t, err)
-	require.Equal(t, paycools.RefundPending, rf.RefundStatus)
+	require.Equal(t, paycools.RefundStatusPending, rf.RefundStatus)
 	res, err = s.CompleteRefund("RFD1")
 	require.NoError(t, err)
 	require.True(t, res.Acknowledged())
 	rn, isRefund := notify.last(t).Event.(*paycools.RefundNotification)
 	require.True(t, isRefund, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.RefundCompleted, rn.RefundStatus)
+	require.Equal(t, paycools.RefundStatusCompleted, rn.RefundStatus)
 
 	list, err := c.Refunds.ListPayments(ctx(t), &paycools.RefundListPaymentsParams{OriginalTransactionID: wp.TransactionID})
 	require.NoError(t, err)
 	require.Len(t, list.Refunds, 1)
-	require.Equal(t, paycools.RefundCompleted, list.Refunds[0].RefundStatus)
+	require.Equal(t, paycools.RefundStatusCompleted, list.Refunds[0].RefundStatus)
 	require.EqualValues(t, 30000, s.Balance())
 
 	_, err = c.Refunds.Create(ctx(t), &paycools.RefundCreateParams{
@@ -129,7 +129,7 @@ func TestSDKMoneyCreatesReconcile(t *testing.T) {
 	s.InjectFault(paycools.OpWebPaymentCreate, paycoolstest.Fault{DropAfterAction: true})
 	wp, err := c.WebPayments.Create(ctx(t), &paycools.WebPaymentCreateParams{
 		MchOrderID: "WEBR1", Amount: 50000, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+		ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: paycools.WebPaymentChannelCodeGCashURL,
 		CustomerName: "user01", Email: "user@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: "https://merchant.example/n", RedirectURL: "https://merchant.example/back",
 	})
@@ -181,7 +181,7 @@ func TestSDKCheckoutFlow(t *testing.T) {
 	p.NotifyURL = notify.URL
 	co, err := c.Checkout.Create(ctx(t), p)
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusPending, co.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, co.TransactionStatus)
 	require.NotEmpty(t, co.CheckoutURL)
 	require.False(t, co.ExpiresTime.IsZero())
 
@@ -190,12 +190,12 @@ func TestSDKCheckoutFlow(t *testing.T) {
 	require.True(t, res.Acknowledged())
 	ev, isCo := notify.last(t).Event.(*paycools.CheckoutNotification)
 	require.True(t, isCo, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.CheckoutStatusCompleted, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, ev.TransactionStatus)
 	require.Equal(t, co.CheckoutID, ev.CheckoutID)
 
 	d, err := c.Checkout.Get(ctx(t), &paycools.CheckoutGetParams{MchOrderID: "CHK1"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusCompleted, d.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, d.TransactionStatus)
 	_, err = c.Checkout.Close(ctx(t), &paycools.CheckoutCloseParams{MchOrderID: "CHK1"})
 	require.ErrorIs(t, err, paycools.ErrAlreadyPaidOrClosed)
 
@@ -203,8 +203,8 @@ func TestSDKCheckoutFlow(t *testing.T) {
 	require.NoError(t, err)
 	cl, err := c.Checkout.Close(ctx(t), &paycools.CheckoutCloseParams{MchOrderID: "CHK2"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusClosed, cl.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusClosed, cl.TransactionStatus)
 	d, err = c.Checkout.Get(ctx(t), &paycools.CheckoutGetParams{MchOrderID: "CHK2"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.CheckoutStatusClosed, d.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusClosed, d.TransactionStatus)
 }

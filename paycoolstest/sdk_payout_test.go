@@ -23,7 +23,7 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 
 	p, err := c.Payouts.Create(ctx(t), payoutParams("PAY0001"))
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionPending, p.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, p.TransactionStatus)
 	require.NotEmpty(t, p.TransactionID)
 	bal, err := c.Account.Balance(ctx(t), nil)
 	require.NoError(t, err)
@@ -34,13 +34,13 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	require.True(t, res.Acknowledged(), "reply %d %s", res.Status, res.Body)
 	ev, isPayout := notify.last(t).Event.(*paycools.PayoutNotification)
 	require.True(t, isPayout, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, ev.TransactionStatus)
 	require.Equal(t, p.TransactionID, ev.TransactionID)
 	require.EqualValues(t, 50010, ev.Amount)
 
 	got, err := c.Payouts.Get(ctx(t), &paycools.PayoutGetParams{MchOrderID: "PAY0001"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionCompleted, got.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, got.TransactionStatus)
 	require.False(t, got.ReturnTime.IsZero())
 
 	_, err = c.Payouts.Create(ctx(t), payoutParams("PAY0002"))
@@ -48,7 +48,7 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	_, err = s.FailPayout("PAY0002", paycools.FailedCodeChannelRejected, "Transaction Channel Rejected")
 	require.NoError(t, err)
 	ev = notify.last(t).Event.(*paycools.PayoutNotification)
-	require.Equal(t, paycools.TransactionFailed, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusFailed, ev.TransactionStatus)
 	require.Equal(t, paycools.FailedCodeChannelRejected, ev.FailedCode)
 
 	_, err = c.Payouts.Create(ctx(t), payoutParams("PAY0001"))
@@ -63,8 +63,8 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, st.Records, 2)
 	require.EqualValues(t, 50010, st.Records[0].Amount, "pesos on the wire, centavos in Go")
-	require.Equal(t, paycools.TransactionCompleted, st.Records[0].Status)
-	require.Equal(t, paycools.TransactionFailed, st.Records[1].Status)
+	require.Equal(t, paycools.TransactionStatusCompleted, st.Records[0].Status)
+	require.Equal(t, paycools.TransactionStatusFailed, st.Records[1].Status)
 }
 
 // TestSDKPayoutReconcileFindsPayout: the connection drops after the gateway created the payout;
@@ -92,7 +92,7 @@ func TestSDKPayoutReconcileResends(t *testing.T) {
 	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
 	p, err := c.Payouts.Create(ctx(t), payoutParams("REC0002"))
 	require.NoError(t, err)
-	require.Equal(t, paycools.TransactionPending, p.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, p.TransactionStatus)
 	var trail []string
 	for _, r := range s.Requests() {
 		trail = append(trail, string(r.Operation)+":"+codeOrDrop(r))
@@ -112,7 +112,7 @@ func TestSDKPayoutUnknownWithoutReconcile(t *testing.T) {
 	require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
 	got, err := c.Payouts.Get(ctx(t), &paycools.PayoutGetParams{MchOrderID: "REC0003"})
 	require.NoError(t, err, "the payout exists")
-	require.Equal(t, paycools.TransactionPending, got.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, got.TransactionStatus)
 }
 
 func codeOrDrop(r paycoolstest.Request) string {

@@ -94,11 +94,11 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	s.SetRepaymentVerificationURL(verify.URL)
 
 	va, err := c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{
-		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentGCashStaticVA,
+		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA,
 		NotifyURL: notify.URL, Email: "juan@example.com", Mobile: "09123456789",
 	})
 	require.NoError(t, err)
-	require.Equal(t, paycools.VirtualAccountActive, va.Status)
+	require.Equal(t, paycools.VirtualAccountStatusActive, va.Status)
 	require.NotEmpty(t, va.ReferenceNumber)
 
 	_, err = s.PayVirtualAccount("LOAN42", 200000) // over what the merchant accepts
@@ -109,9 +109,9 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	require.Len(t, asked, 2)
 	require.Equal(t, va.ReferenceNumber, asked[1].ReferenceNumber)
 
-	ev, isVA := notify.last(t).Event.(*paycools.VirtualAccountNotification)
+	ev, isVA := notify.last(t).Event.(*paycools.VirtualAccountPaymentNotification)
 	require.True(t, isVA, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, ev.TransactionStatus)
 	require.EqualValues(t, 50010, ev.Amount)
 
 	today := phToday()
@@ -119,21 +119,21 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pays.Payments, 1)
 	require.Equal(t, ev.TransactionID, pays.Payments[0].TransactionID)
-	require.Equal(t, paycools.TransactionCompleted, pays.Payments[0].TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, pays.Payments[0].TransactionStatus)
 
 	_, err = c.BillsPayment.CreateVirtualAccount(ctx(t), &paycools.VirtualAccountCreateParams{
-		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentGCashStaticVA,
+		MchOrderID: "LOAN42", CustomerName: "Juan Dela Cruz", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA,
 		NotifyURL: notify.URL, Email: "juan@example.com", Mobile: "09123456789",
 	})
 	require.ErrorIs(t, err, paycools.ErrDuplicateOrder)
 
-	cn, err := c.BillsPayment.CancelVirtualAccount(ctx(t), &paycools.VirtualAccountCancelParams{MchOrderID: "LOAN42", ChannelCode: paycools.BillsPaymentGCashStaticVA})
+	cn, err := c.BillsPayment.CancelVirtualAccount(ctx(t), &paycools.VirtualAccountCancelParams{MchOrderID: "LOAN42", ChannelCode: paycools.BillsPaymentChannelCodeGCashStaticVA})
 	require.NoError(t, err)
-	require.Equal(t, paycools.VirtualAccountInactive, cn.Status)
+	require.Equal(t, paycools.VirtualAccountStatusInactive, cn.Status)
 
 	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx(t), &paycools.VirtualAccountBatchCreateParams{
 		AppName: "Sandbox", MchOrderID: "GROUP7", CustomerName: "Juan", Email: "juan@example.com",
-		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPaymentPayMayaStaticVA},
+		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCodePayMayaStaticVA},
 	})
 	require.NoError(t, err)
 	require.Len(t, batch.PaymentVaList, 2)
@@ -141,7 +141,7 @@ func TestSDKBillsPaymentFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, batch.ShortLink, cu.ShortLink)
 	up, err := c.BillsPayment.UpdateVirtualAccount(ctx(t), &paycools.VirtualAccountUpdateParams{
-		MchOrderID: "GROUP7", ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentPayMayaStaticVA},
+		MchOrderID: "GROUP7", ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodePayMayaStaticVA},
 	})
 	require.NoError(t, err)
 	require.Len(t, up.PaymentVaList, 1)
@@ -152,7 +152,7 @@ func TestSDKBankTransferFlow(t *testing.T) {
 	notify := newSink(t, c)
 	s.SetCallbackURL(notify.URL)
 	acc, err := c.BankTransfers.BatchCreateAccounts(ctx(t), &paycools.BankTransferBatchCreateParams{
-		AppName: "PayCools", MchOrderID: "CUST9", ChannelCode: paycools.BankTransferInstaTransferAcc,
+		AppName: "PayCools", MchOrderID: "CUST9", ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc,
 		CustomerName: "Customer Name", MinAmount: 20000, MaxAmount: 5000000,
 	})
 	require.NoError(t, err)
@@ -172,7 +172,7 @@ func TestSDKBankTransferFlow(t *testing.T) {
 	require.Len(t, list.Payments, 1)
 	require.Equal(t, ev.TransactionID, list.Payments[0].TransactionID)
 
-	_, err = c.BankTransfers.BatchUpdateAccounts(ctx(t), &paycools.BankTransferBatchUpdateParams{MchOrderID: "CUST9", ChannelCode: paycools.BankTransferInstaTransferAcc})
+	_, err = c.BankTransfers.BatchUpdateAccounts(ctx(t), &paycools.BankTransferBatchUpdateParams{MchOrderID: "CUST9", ChannelCode: paycools.BankTransferChannelCodeInstaTransferAcc})
 	require.NoError(t, err)
 	_, err = c.BankTransfers.ListPayments(ctx(t), &paycools.BankTransferListPaymentsParams{MchOrderID: "NOBODY", StartDate: today, EndDate: today})
 	require.ErrorIs(t, err, paycools.ErrTransactionNotFound)
@@ -182,7 +182,7 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 	s, c := gateway(t, paycoolstest.WithBalance(0))
 	notify := newSink(t, c)
 	link, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
-		RequestID: "AUTH1", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
+		RequestID: "AUTH1", UserID: "u0009", ChannelCode: paycools.DirectDebitChannelCodeGCash, CountryCode: "PH",
 		TerminalType: "WAP", OsType: "ANDROID", NotifyURL: notify.URL, RedirectURL: "https://merchant.example/back",
 	})
 	require.NoError(t, err)
@@ -198,33 +198,33 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 
 	auths, err := c.DirectDebit.GetAuthorization(ctx(t), &paycools.DirectDebitAuthorizationGetParams{UserID: "u0009"})
 	require.NoError(t, err)
-	tok := auths.ActiveToken(paycools.ChannelGCashDirectDebit)
+	tok := auths.ActiveToken(paycools.DirectDebitChannelCodeGCash)
 	require.NotNil(t, tok)
 	require.Equal(t, an.PayToken, tok.PayToken)
 
 	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
-		MchOrderID: "SUB1", Amount: 10000, ChannelCode: paycools.ChannelGCashDirectDebit,
+		MchOrderID: "SUB1", Amount: 10000, ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken: tok.PayToken, NotifyURL: notify.URL, Remark: "monthly",
 	})
 	require.NoError(t, err)
-	require.Equal(t, paycools.DirectDebitPaymentStatusPending, pay.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusPending, pay.TransactionStatus)
 
 	res, err = s.CompleteDirectDebitPayment("SUB1")
 	require.NoError(t, err)
 	require.True(t, res.Acknowledged())
 	pn, isPay := notify.last(t).Event.(*paycools.DirectDebitPaymentNotification)
 	require.True(t, isPay, "%T", notify.last(t).Event)
-	require.Equal(t, paycools.DirectDebitPaymentStatusCompleted, pn.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, pn.TransactionStatus)
 
 	d, err := c.DirectDebit.GetPayment(ctx(t), &paycools.DirectDebitPaymentGetParams{MchOrderID: "SUB1"})
 	require.NoError(t, err)
-	require.Equal(t, paycools.DirectDebitPaymentStatusCompleted, d.TransactionStatus)
+	require.Equal(t, paycools.TransactionStatusCompleted, d.TransactionStatus)
 	require.EqualValues(t, 10000, s.Balance())
 
 	_, err = c.DirectDebit.CancelAuthorization(ctx(t), &paycools.DirectDebitAuthorizationCancelParams{UserID: "u0009", PayToken: tok.PayToken})
 	require.NoError(t, err)
 	_, err = c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
-		MchOrderID: "SUB2", Amount: 10000, ChannelCode: paycools.ChannelGCashDirectDebit,
+		MchOrderID: "SUB2", Amount: 10000, ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken: tok.PayToken, NotifyURL: notify.URL,
 	})
 	require.ErrorIs(t, err, paycools.ErrAccessToken)
@@ -235,7 +235,7 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 func TestSDKDirectDebitReconcile(t *testing.T) {
 	s, c := gateway(t)
 	_, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
-		RequestID: "AUTH2", UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
+		RequestID: "AUTH2", UserID: "u1", ChannelCode: paycools.DirectDebitChannelCodeGCash, CountryCode: "PH",
 		TerminalType: "WEB", NotifyURL: "http://127.0.0.1:1/unused", RedirectURL: "https://merchant.example/back",
 	})
 	require.NoError(t, err)
@@ -244,7 +244,7 @@ func TestSDKDirectDebitReconcile(t *testing.T) {
 
 	s.InjectFault(paycools.OpDirectDebitCreatePayment, paycoolstest.Fault{DropAfterAction: true})
 	pay, err := c.DirectDebit.CreatePayment(ctx(t), &paycools.DirectDebitPaymentCreateParams{
-		MchOrderID: "SUB9", Amount: 777, ChannelCode: paycools.ChannelGCashDirectDebit,
+		MchOrderID: "SUB9", Amount: 777, ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken: s.PayToken("AUTH2"), NotifyURL: "https://merchant.example/n",
 	})
 	require.NoError(t, err, "the reconcile path should find the charge")
@@ -262,7 +262,7 @@ func TestSDKEKYCFlow(t *testing.T) {
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example/kyc",
 	})
 	require.NoError(t, err)
-	require.NotEmpty(t, sess.EkycURL)
+	require.NotEmpty(t, sess.EKYCURL)
 	r, err := c.EKYC.GetResult(ctx(t), &paycools.EKYCResultGetParams{RequestID: "KYC1"})
 	require.NoError(t, err)
 	require.False(t, r.KYCStatus.Final())

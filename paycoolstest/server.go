@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -266,12 +267,30 @@ func (s *Server) URL() string { return s.url }
 // AppID is the merchant appId the gateway accepts.
 func (s *Server) AppID() string { return s.cfg.appID }
 
-// MerchantKey is the merchant key pair the gateway trusts: requests must be signed with it.
-func (s *Server) MerchantKey() *rsa.PrivateKey { return s.cfg.merchant }
+// MerchantPrivateKey is the merchant's private key, the one the merchant signs requests with
+// (the signer given to paycools.NewClient). The gateway checks requests against its public
+// half, MerchantPublicKey. It is a test key: never use it outside tests.
+func (s *Server) MerchantPrivateKey() *rsa.PrivateKey { return s.cfg.merchant }
 
-// PlatformKey is the gateway's own platform key pair. Callbacks are signed with it; a client
-// verifies them with its public half (paycools.WithPlatformPublicKey).
-func (s *Server) PlatformKey() *rsa.PrivateKey { return s.cfg.platform }
+// MerchantPublicKey is the public half of MerchantPrivateKey: the key a merchant uploads to
+// the PayCools dashboard, and with which the gateway verifies requests. It returns a copy.
+func (s *Server) MerchantPublicKey() *rsa.PublicKey { return publicCopy(s.cfg.merchant) }
+
+// PlatformPrivateKey is the gateway's own private platform key. Callbacks and answers are
+// signed with it; a real merchant never holds it. It is a test key: never use it outside
+// tests.
+func (s *Server) PlatformPrivateKey() *rsa.PrivateKey { return s.cfg.platform }
+
+// PlatformPublicKey is the public half of PlatformPrivateKey: the platform public key PayCools
+// gives merchants, with which a client verifies callbacks (paycools.WithPlatformPublicKey).
+// It returns a copy.
+func (s *Server) PlatformPublicKey() *rsa.PublicKey { return publicCopy(s.cfg.platform) }
+
+// publicCopy returns a copy of k's public half, so that a caller changing it cannot change the
+// key the gateway uses.
+func publicCopy(k *rsa.PrivateKey) *rsa.PublicKey {
+	return &rsa.PublicKey{N: new(big.Int).Set(k.N), E: k.E}
+}
 
 // Client returns a client ready to talk to this gateway: its appId, merchant key, base URL,
 // dialect and envelope signing, platform public key, callback secret and clock (and an appName

@@ -2,6 +2,10 @@ package paycoolstest
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,9 +36,9 @@ func TestNewServerAtAndClose(t *testing.T) {
 func TestGeneratedKeysAndClient(t *testing.T) {
 	s := NewServer() // generates both key pairs
 	defer s.Close()
-	require.Equal(t, 2048, s.MerchantKey().N.BitLen())
-	require.Equal(t, 2048, s.PlatformKey().N.BitLen())
-	require.NotEqual(t, s.MerchantKey().N, s.PlatformKey().N)
+	require.Equal(t, 2048, s.MerchantPrivateKey().N.BitLen())
+	require.Equal(t, 2048, s.PlatformPrivateKey().N.BitLen())
+	require.NotEqual(t, s.MerchantPrivateKey().N, s.PlatformPrivateKey().N)
 	require.Len(t, s.AppID(), 32)
 	c := s.Client()
 	require.Equal(t, s.AppID(), c.AppID())
@@ -48,7 +52,7 @@ func TestCloseInterruptsDelay(t *testing.T) {
 	s.InjectFault(paycools.OpAccountBalance, Fault{Delay: time.Hour})
 	done := make(chan struct{})
 	param := signedParam(t, s, map[string]any{"countryCode": "PH"})
-	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantKey(), param))
+	body := envelopeBody(t, s.AppID(), param, sign(t, s.MerchantPrivateKey(), param))
 	go func() {
 		defer close(done)
 		resp, err := http.Post(s.URL()+balancePath, "application/json", bytes.NewReader(body))
@@ -156,4 +160,32 @@ func TestAppendBounded(t *testing.T) {
 	require.Len(t, l, maxRecords)
 	require.Equal(t, 5, l[0])
 	require.Equal(t, maxRecords+4, l[len(l)-1])
+}
+
+// TestPublicKeys checks that MerchantPublicKey and PlatformPublicKey are the public halves of
+// the private keys (a signature by each private key verifies with its public key and not with
+// the other), and that they are copies: changing one does not change the key the gateway
+// checks requests with.
+func TestPublicKeys(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	for name, k := range map[string]struct {
+		priv       *rsa.PrivateKey
+		pub, other *rsa.PublicKey
+	}{
+		"merchant": {s.MerchantPrivateKey(), s.MerchantPublicKey(), s.PlatformPublicKey()},
+		"platform": {s.PlatformPrivateKey(), s.PlatformPublicKey(), s.MerchantPublicKey()},
+	} {
+		require.True(t, k.pub.Equal(k.priv.Public()), name)
+		sig, err := base64.StdEncoding.DecodeString(sign(t, k.priv, "param"))
+		require.NoError(t, err)
+		sum := sha256.Sum256([]byte("param"))
+		require.NoError(t, rsa.VerifyPKCS1v15(k.pub, crypto.SHA256, sum[:], sig), name)
+		require.Error(t, rsa.VerifyPKCS1v15(k.other, crypto.SHA256, sum[:], sig), name)
+	}
+	pub := s.MerchantPublicKey()
+	pub.N.SetInt64(3)
+	pub.E = 3
+	require.True(t, s.MerchantPublicKey().Equal(s.MerchantPrivateKey().Public()))
+	ok(t, do(t, s, balancePath, map[string]any{"countryCode": "PH"}))
 }

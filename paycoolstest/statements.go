@@ -103,7 +103,7 @@ type SeedRecord struct {
 	MchOrderID, TransactionID string
 	// Amount in minor units.
 	Amount paycools.Amount
-	// Status is paycools.TransactionPending, TransactionCompleted or TransactionFailed
+	// Status is paycools.TransactionStatusPending, TransactionStatusCompleted or TransactionStatusFailed
 	// (default completed).
 	Status paycools.TransactionStatus
 	// Time is the creation time (default the gateway's clock); a final record completes then.

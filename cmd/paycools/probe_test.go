@@ -75,7 +75,7 @@ func TestProbeTellsTheVariantsApart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := paycoolstest.NewServer(tc.opts...)
 			defer srv.Close()
-			code, out := probeAgainst(t, srv, srv.MerchantKey())
+			code, out := probeAgainst(t, srv, srv.MerchantPrivateKey())
 			assert.Equal(t, exitOK, code, out)
 			assert.Contains(t, out, tc.want)
 			assert.Contains(t, out, tc.settled)
@@ -100,7 +100,7 @@ func TestProbeNothingAccepted(t *testing.T) {
 func TestProbeAppIDRefusedIsInconclusive(t *testing.T) {
 	srv := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH))
 	defer srv.Close()
-	der, err := x509.MarshalPKCS8PrivateKey(srv.MerchantKey())
+	der, err := x509.MarshalPKCS8PrivateKey(srv.MerchantPrivateKey())
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "k.pem")
 	require.NoError(t, os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
@@ -192,7 +192,7 @@ func TestProbeNothingAnsweredNamesTheHost(t *testing.T) {
 func TestProbeShowsTheCodeItGot(t *testing.T) {
 	srv := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH))
 	defer srv.Close()
-	_, out := probeAgainst(t, srv, srv.MerchantKey())
+	_, out := probeAgainst(t, srv, srv.MerchantPrivateKey())
 	accepted := 0
 	for _, line := range strings.Split(out, "\n") {
 		if !strings.Contains(line, " accepted ") {

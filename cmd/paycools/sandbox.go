@@ -56,7 +56,7 @@ It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`, stderr)
 	}
 	defer srv.Close()
 
-	info, err := sandboxDetails(srv.URL(), srv.AppID(), srv.MerchantKey(), srv.PlatformKey())
+	info, err := sandboxDetails(srv.URL(), srv.AppID(), srv.MerchantPrivateKey(), srv.PlatformPrivateKey())
 	if err != nil {
 		fmt.Fprintf(stderr, "paycools sandbox: %s\n", errText(err))
 		return exitFail

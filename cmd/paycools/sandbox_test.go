@@ -84,7 +84,7 @@ func authLinkParams() *paycools.DirectDebitAuthorizationLinkCreateParams {
 	return &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    "REQ1",
 		UserID:       "U1",
-		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		ChannelCode:  paycools.DirectDebitChannelCodeGCash,
 		CountryCode:  "PH",
 		NotifyURL:    "https://merchant.example/notify",
 		RedirectURL:  "https://merchant.example/back",
@@ -146,7 +146,7 @@ func TestSandboxPHDialect(t *testing.T) {
 	c, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithDialect(paycools.DialectPH))
 	require.NoError(t, err)
 	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{RequestID: "REQ1", UserID: "U1",
-		ChannelCode: paycools.ChannelGCashDirectDebit, NotifyURL: "https://m.example/n", RedirectURL: "https://m.example/r", TerminalType: paycools.TerminalTypeWeb})
+		ChannelCode: paycools.DirectDebitChannelCodeGCash, NotifyURL: "https://m.example/n", RedirectURL: "https://m.example/r", TerminalType: paycools.TerminalTypeWeb})
 	require.NoError(t, err)
 	assert.NotEmpty(t, link.AuthURL)
 	oa, err := paycools.NewClient(info.AppID, key, paycools.WithBaseURL(info.BaseURL), paycools.WithRetries(0))

@@ -67,7 +67,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	}
 	err = payout("PO20240719000001", b.Balance+1)
 	fmt.Fprintf(out, "payout of PHP %s: ErrInsufficientBalance %v\n", b.Balance+1, errors.Is(err, paycools.ErrInsufficientBalance))
-	if _, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRPHStaticQR,
+	if _, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{ChannelCode: paycools.QRChannelCodeQRPHStaticQR,
 		MchOrderID: "COUNTER1", NotifyURL: notify.URL, CustomerName: "Sari Sari Store"}); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	// The iterators walk every page (PayCools' page size is undocumented; the fake's is 50).
 	var total paycools.Amount
 	n := 0
-	for r, err := range c.Account.PaymentStatementRecords(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Status: paycools.StatementComplete}) {
+	for r, err := range c.Account.PaymentStatementRecords(ctx, &paycools.AccountPaymentStatementParams{CreateDate: today, Status: paycools.StatementStatusComplete}) {
 		if err != nil {
 			return err
 		}

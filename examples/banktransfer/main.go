@@ -66,7 +66,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	accts, err := c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{
 		AppName:      "Quickstart Tuition",
 		MchOrderID:   "STUDENT4711", // one id per customer: every transfer from them lands here
-		ChannelCode:  paycools.BankTransferInstaTransferAcc,
+		ChannelCode:  paycools.BankTransferChannelCodeInstaTransferAcc,
 		CustomerName: "Maria Clara Santos",
 		MinAmount:    10000,    // PHP 100.00
 		MaxAmount:    10000000, // PHP 100,000.00

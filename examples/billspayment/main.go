@@ -64,7 +64,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 		return q.Amount <= due, nil
 	}))
 	mux.Handle("/notify", c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
-		if ev, ok := n.Event.(*paycools.VirtualAccountNotification); ok {
+		if ev, ok := n.Event.(*paycools.VirtualAccountPaymentNotification); ok {
 			fmt.Fprintf(out, "callback: %s PHP %s via %s [%s]\n", ev.EventName, ev.Amount, ev.ChannelCode, n.Form)
 		}
 		return nil
@@ -76,7 +76,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 
 	batch, err := c.BillsPayment.BatchCreateVirtualAccounts(ctx, &paycools.VirtualAccountBatchCreateParams{
 		AppName: "Quickstart Lending", MchOrderID: bill, CustomerName: "Juan Dela Cruz", Email: "juan@example.com",
-		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentGCashStaticVA, paycools.BillsPayment7ElevenStaticVA},
+		ChannelCode: paycools.BillsPaymentChannelCodeList{paycools.BillsPaymentChannelCodeGCashStaticVA, paycools.BillsPaymentChannelCode7ElevenStaticVA},
 	})
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	defer notify.Close()
 
 	link, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
-		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.ChannelGCashDirectDebit,
+		RequestID: "AUTH0001", UserID: "u0009", ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		CountryCode: paycools.CountryPH, TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL: notify.URL, RedirectURL: "https://merchant.example.com/wallet/linked",
 	})
@@ -78,7 +78,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 		return fmt.Errorf("authorization not delivered: %v", err)
 	}
 	pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
-		MchOrderID: "SUB202407u0009", Amount: 29900, ChannelCode: paycools.ChannelGCashDirectDebit,
+		MchOrderID: "SUB202407u0009", Amount: 29900, ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken: <-tokens, NotifyURL: notify.URL, Remark: "July subscription",
 	})
 	if err != nil {

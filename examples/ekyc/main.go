@@ -66,7 +66,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "init:     send %s to %s\n", user, s.EkycURL)
+		fmt.Fprintf(out, "init:     send %s to %s\n", user, s.EKYCURL)
 	}
 	if _, err := gw.CompleteEKYC("KYCu0009"); err != nil { // u0009 passes
 		return err

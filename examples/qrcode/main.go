@@ -53,7 +53,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	fmt.Fprintf(out, "gateway:  embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	c := gw.Client()
 	notify := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
-		if ev, ok := n.Event.(*paycools.QRCodePaymentNotification); ok && ev.TransactionStatus == paycools.TransactionCompleted {
+		if ev, ok := n.Event.(*paycools.QRCodePaymentNotification); ok && ev.TransactionStatus == paycools.TransactionStatusCompleted {
 			fmt.Fprintf(out, "callback: %s PHP %s on %s (%s) [%s]\n", ev.EventName, ev.Amount, ev.MchOrderID, ev.TransactionID, n.Form)
 		}
 		return nil
@@ -61,7 +61,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	defer notify.Close()
 
 	qr, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
-		ChannelCode:  paycools.QRPHStaticQR, // no Amount: the payer enters it
+		ChannelCode:  paycools.QRChannelCodeQRPHStaticQR, // no Amount: the payer enters it
 		MchOrderID:   "COUNTER1",
 		NotifyURL:    notify.URL,
 		CustomerName: "Sari Sari Store",

@@ -119,7 +119,7 @@ func (t *tour) billsPayment(ctx context.Context) error {
 	va, err := t.c.BillsPayment.CreateVirtualAccount(ctx, &paycools.VirtualAccountCreateParams{
 		MchOrderID:   id,
 		CustomerName: payerName,
-		ChannelCode:  paycools.BillsPaymentGCashStaticVA,
+		ChannelCode:  paycools.BillsPaymentChannelCodeGCashStaticVA,
 		NotifyURL:    t.notifyURL,
 		Email:        payerEmail,
 		Mobile:       payerMobile,
@@ -186,7 +186,7 @@ func (t *tour) billsPayment(ctx context.Context) error {
 func (t *tour) qrCodes(ctx context.Context) error {
 	id := t.id("QR")
 	qr, err := t.c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
-		ChannelCode:   paycools.QRPHDynamicQR,
+		ChannelCode:   paycools.QRChannelCodeQRPHDynamicQR,
 		MchOrderID:    id,
 		Amount:        15000,
 		NotifyURL:     t.notifyURL,
@@ -229,7 +229,7 @@ func (t *tour) bankTransfers(ctx context.Context) error {
 	accts, err := t.c.BankTransfers.BatchCreateAccounts(ctx, &paycools.BankTransferBatchCreateParams{
 		AppName:      "Quickstart Shop",
 		MchOrderID:   id,
-		ChannelCode:  paycools.BankTransferInstaTransferAcc,
+		ChannelCode:  paycools.BankTransferChannelCodeInstaTransferAcc,
 		CustomerName: payerName,
 		Email:        payerEmail,
 		Mobile:       payerMobile,
@@ -280,8 +280,8 @@ func (t *tour) webPayments(ctx context.Context) error {
 		Amount:       49900,
 		CountryCode:  paycools.CountryPH,
 		Currency:     paycools.CurrencyPHP,
-		ChannelType:  paycools.WebPaymentChannelEWallet,
-		ChannelCode:  paycools.WebPaymentGCashURL,
+		ChannelType:  paycools.WebPaymentChannelTypeEWallet,
+		ChannelCode:  paycools.WebPaymentChannelCodeGCashURL,
 		CustomerName: payerName,
 		Email:        payerEmail,
 		Mobile:       payerMobile,
@@ -314,7 +314,7 @@ func (t *tour) webPayments(ctx context.Context) error {
 		if w == nil {
 			return "", err
 		}
-		if w.TransactionStatus == paycools.TransactionCompleted {
+		if w.TransactionStatus == paycools.TransactionStatusCompleted {
 			t.paidTxID, t.paid = w.TransactionID, w.Amount
 		}
 		return fmt.Sprintf("%s %s", id, w.TransactionStatus), err
@@ -426,7 +426,7 @@ func (t *tour) directDebit(ctx context.Context) error {
 	link, err := t.c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID:    reqID,
 		UserID:       user,
-		ChannelCode:  paycools.ChannelGCashDirectDebit,
+		ChannelCode:  paycools.DirectDebitChannelCodeGCash,
 		CountryCode:  paycools.CountryPH,
 		TerminalType: paycools.TerminalTypeWeb,
 		NotifyURL:    t.notifyURL,
@@ -451,10 +451,10 @@ func (t *tour) directDebit(ctx context.Context) error {
 		return fmt.Errorf("get authorization: %w", err)
 	}
 	t.line(famDirectDebit, "get", "user %s holds %d token(s), active on GCash: %v",
-		user, len(held.TokenList), held.ActiveToken(paycools.ChannelGCashDirectDebit) != nil)
+		user, len(held.TokenList), held.ActiveToken(paycools.DirectDebitChannelCodeGCash) != nil)
 	var auths *paycools.DirectDebitAuthorizations
 	if err := t.wait(ctx, famDirectDebit, func(ctx context.Context) (string, error) {
-		a, err := t.c.DirectDebit.WaitAuthorization(ctx, authGet, paycools.ChannelGCashDirectDebit)
+		a, err := t.c.DirectDebit.WaitAuthorization(ctx, authGet, paycools.DirectDebitChannelCodeGCash)
 		auths = a
 		if a == nil {
 			return "", err
@@ -465,7 +465,7 @@ func (t *tour) directDebit(ctx context.Context) error {
 	}
 	var tok *paycools.DirectDebitToken
 	if auths != nil {
-		tok = auths.ActiveToken(paycools.ChannelGCashDirectDebit)
+		tok = auths.ActiveToken(paycools.DirectDebitChannelCodeGCash)
 	}
 	if tok == nil {
 		t.line(famDirectDebit, "skipped", "no active token (nobody approved at the link during the run): no charge")
@@ -477,7 +477,7 @@ func (t *tour) directDebit(ctx context.Context) error {
 	pay, err := t.c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 		MchOrderID:  id,
 		Amount:      29900,
-		ChannelCode: paycools.ChannelGCashDirectDebit,
+		ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken:    tok.PayToken,
 		NotifyURL:   t.notifyURL,
 		Remark:      "monthly plan",
@@ -536,7 +536,7 @@ func (t *tour) ekyc(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
-	t.line(famEKYC, "init", "%s: user %s verifies at %s", reqID, user, s.EkycURL)
+	t.line(famEKYC, "init", "%s: user %s verifies at %s", reqID, user, s.EKYCURL)
 	res, err := t.drive(famEKYC, "the user passes the identity check", func() (*paycoolstest.CallbackResult, error) {
 		return t.gw.CompleteEKYC(reqID)
 	})

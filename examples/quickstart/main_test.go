@@ -86,11 +86,11 @@ func TestTourEmbedded(t *testing.T) {
 func TestTourAgainstHost(t *testing.T) {
 	gw := paycoolstest.NewServer()
 	defer gw.Close()
-	der, err := x509.MarshalPKCS8PrivateKey(gw.MerchantKey())
+	der, err := x509.MarshalPKCS8PrivateKey(gw.MerchantPrivateKey())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := x509.MarshalPKIXPublicKey(&gw.PlatformKey().PublicKey)
+	pub, err := x509.MarshalPKIXPublicKey(gw.PlatformPublicKey())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,7 +208,7 @@ func describe(n *paycools.Notification) string {
 	switch ev := n.Event.(type) {
 	case *paycools.PayoutNotification:
 		return fmt.Sprintf("payout %s %s %s", ev.MchOrderID, php(ev.Amount), ev.TransactionStatus)
-	case *paycools.VirtualAccountNotification:
+	case *paycools.VirtualAccountPaymentNotification:
 		return fmt.Sprintf("%s paid into %s (ref %s) %s", php(ev.Amount), ev.MchOrderID, ev.ReferenceNumber, ev.TransactionStatus)
 	case *paycools.QRCodePaymentNotification:
 		return fmt.Sprintf("%s paid on QR %s %s", php(ev.Amount), ev.MchOrderID, ev.TransactionStatus)

@@ -91,7 +91,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 func payOrder(ctx context.Context, c *paycools.Client, gw *paycoolstest.Server, notifyURL string) (string, error) {
 	wp, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
 		MchOrderID: "ORDER1001", Amount: 49900, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelQR, ChannelCode: paycools.WebPaymentGCashQR, TerminalType: paycools.TerminalTypeWeb,
+		ChannelType: paycools.WebPaymentChannelTypeQR, ChannelCode: paycools.WebPaymentChannelCodeGCashQR, TerminalType: paycools.TerminalTypeWeb,
 		CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567", NotifyURL: notifyURL,
 		RedirectURL: "https://shop.example.com/orders/1001", // required by the PH host
 	})

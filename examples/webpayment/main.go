@@ -61,16 +61,16 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	if err != nil {
 		return err
 	}
-	channel := paycools.WebPaymentGCashURL
+	channel := paycools.WebPaymentChannelCodeGCashURL
 	for _, ch := range chans.List {
-		if ch.ChannelType == paycools.WebPaymentChannelEWallet {
+		if ch.ChannelType == paycools.WebPaymentChannelTypeEWallet {
 			channel = ch.ChannelCode
 			break
 		}
 	}
 	wp, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
 		MchOrderID: "ORDER1001", Amount: 49900, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
-		ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: channel, TerminalType: paycools.TerminalTypeWeb,
+		ChannelType: paycools.WebPaymentChannelTypeEWallet, ChannelCode: channel, TerminalType: paycools.TerminalTypeWeb,
 		CustomerName: "Juan Dela Cruz", Email: "juan@example.com", Mobile: "09171234567",
 		NotifyURL: notify.URL, RedirectURL: "https://shop.example.com/orders/1001",
 	})
