@@ -22,7 +22,7 @@ func TestDayOneProgram(t *testing.T) {
 	ctx := context.Background()
 	gw := paycoolstest.New(t, paycoolstest.WithDialect(paycools.DialectPH))
 
-	c, err := paycools.NewClient(gw.AppID(), gw.MerchantKey(),
+	c, err := paycools.NewClient(gw.AppID(), gw.MerchantPrivateKey(),
 		paycools.WithBaseURL(gw.URL()), // paycools.BaseURLPhilippinesUAT in the merchant's program
 		paycools.WithDialect(paycools.DialectPH),
 		paycools.WithAppName("My Shop"),
@@ -64,7 +64,7 @@ func TestDayOneProgram(t *testing.T) {
 	fifty, err := paycools.PHP(50)
 	require.NoError(t, err)
 	qr, err := c.QRCodes.Create(ctx, &paycools.QRCodeCreateParams{
-		ChannelCode:  paycools.QRPHDynamicQR,
+		ChannelCode:  paycools.QRChannelCodeQRPHDynamicQR,
 		MchOrderID:   "QR20261206000001",
 		Amount:       fifty,
 		CustomerName: "Juan Dela Cruz",
@@ -99,7 +99,7 @@ func TestDayOneProgram(t *testing.T) {
 func TestMissingFieldIsNamedOnce(t *testing.T) {
 	gw := paycoolstest.New(t, paycoolstest.WithDialect(paycools.DialectPH))
 	_, err := gw.Client().QRCodes.Create(context.Background(), &paycools.QRCodeCreateParams{
-		ChannelCode: paycools.QRPHDynamicQR, MchOrderID: "QR20261206000002", Amount: 5000, NotifyURL: "https://merchant.example/notify",
+		ChannelCode: paycools.QRChannelCodeQRPHDynamicQR, MchOrderID: "QR20261206000002", Amount: 5000, NotifyURL: "https://merchant.example/notify",
 	})
 	var ve *paycools.ValidationError
 	require.ErrorAs(t, err, &ve)
