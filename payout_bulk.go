@@ -15,24 +15,24 @@ type PayoutRowState string
 
 // Row states of Payouts.CreateMany.
 const (
-	// PayoutRowCreated: PayCools holds a payout for the row (TransactionID says which), made by
+	// PayoutRowStateCreated: PayCools holds a payout for the row (TransactionID says which), made by
 	// this run or, when Earlier is set, by an earlier one (nothing was sent this time).
-	PayoutRowCreated PayoutRowState = "created"
-	// PayoutRowRefused: PayCools answered with an error that proves nothing was created (Err
+	PayoutRowStateCreated PayoutRowState = "created"
+	// PayoutRowStateRefused: PayCools answered with an error that proves nothing was created (Err
 	// is the *APIError, with its Code and Message). A later run sends the row again.
-	PayoutRowRefused PayoutRowState = "refused"
-	// PayoutRowInvalid: the row failed validation (Err is the *ValidationError) or repeats the
+	PayoutRowStateRefused PayoutRowState = "refused"
+	// PayoutRowStateInvalid: the row failed validation (Err is the *ValidationError) or repeats the
 	// mchOrderId of another row (DuplicateOf). Nothing was sent.
-	PayoutRowInvalid PayoutRowState = "invalid"
-	// PayoutRowUnknown: the request may have reached PayCools and nothing settled it, or an
+	PayoutRowStateInvalid PayoutRowState = "invalid"
+	// PayoutRowStateUnknown: the request may have reached PayCools and nothing settled it, or an
 	// earlier run's call still holds the row. It is never sent again blindly: a later run
 	// settles it first (Client.Recover), then sends it only if PayCools has no payout for it.
-	PayoutRowUnknown PayoutRowState = "unknown"
-	// PayoutRowNotSent: nothing was sent for the row: the run stopped first (ctx ended), or the
+	PayoutRowStateUnknown PayoutRowState = "unknown"
+	// PayoutRowStateNotSent: nothing was sent for the row: the run stopped first (ctx ended), or the
 	// ledger could not record its intent (Err says why). A later run sends it.
-	PayoutRowNotSent PayoutRowState = "not-sent"
-	// PayoutRowValid: the row passed validation in a dry run (CreateManyOptions.DryRun).
-	PayoutRowValid PayoutRowState = "valid"
+	PayoutRowStateNotSent PayoutRowState = "not-sent"
+	// PayoutRowStateValid: the row passed validation in a dry run (CreateManyOptions.DryRun).
+	PayoutRowStateValid PayoutRowState = "valid"
 )
 
 // DefaultBulkConcurrency is how many payouts CreateMany has in flight at once when
@@ -58,7 +58,7 @@ type CreateManyOptions struct {
 	// SkipInvalid sends the valid rows even when some are invalid. By default one invalid
 	// row means nothing is sent.
 	SkipInvalid bool
-	// DryRun validates every row and reports each as PayoutRowValid or PayoutRowInvalid;
+	// DryRun validates every row and reports each as PayoutRowStateValid or PayoutRowStateInvalid;
 	// nothing is sent and the ledger is not read.
 	DryRun bool
 	// CallTimeout is the time allowed for one payout (default DefaultBulkCallTimeout). It also
@@ -71,7 +71,7 @@ type CreateManyOptions struct {
 	// the client's settle time after it (WithSettleTime), so that a row the dead run never
 	// sent is proven absent and paid in this run: CallTimeout plus the settle time plus 5
 	// seconds (10 min 35 s with the defaults). A row still open then is reported
-	// PayoutRowUnknown.
+	// PayoutRowStateUnknown.
 	SettleWait time.Duration
 	// RateLimitRetries is how often a row refused as rate limited is sent again after a
 	// backoff (default 5; -1: never).
@@ -90,7 +90,7 @@ type PayoutRowOutcome struct {
 	PayMethodCode PayMethodCode
 	// State is where the row ended.
 	State PayoutRowState
-	// TransactionID is PayCools' payout id when State is PayoutRowCreated.
+	// TransactionID is PayCools' payout id when State is PayoutRowStateCreated.
 	TransactionID string
 	// Earlier is true when the payout was created by an earlier run (found in the ledger):
 	// nothing was sent for the row this time.
@@ -99,7 +99,7 @@ type PayoutRowOutcome struct {
 	DuplicateOf int
 	// Err says why the row is not created: a *ValidationError (invalid), an *APIError
 	// (refused: its Code and Message), the unknown-outcome error, a *LedgerError or the
-	// context's error (not sent). On a PayoutRowCreated row found from an earlier run it is a
+	// context's error (not sent). On a PayoutRowStateCreated row found from an earlier run it is a
 	// *ReconcileMismatchError when that payout's amount is not the row's. Nil otherwise.
 	Err error
 }
@@ -126,16 +126,16 @@ const OpPayoutCreateMany Operation = "Payouts.CreateMany"
 // have no payout yet.
 //
 //  1. Every row is validated first, with the rules of Create, and a mchOrderId repeated in the
-//     rows is an error. Each invalid row is yielded (PayoutRowInvalid, Err the
+//     rows is an error. Each invalid row is yielded (PayoutRowStateInvalid, Err the
 //     *ValidationError); unless SkipInvalid, the run then ends with a *BulkInvalidError and
 //     nothing is sent. DryRun stops here.
 //  2. Client.Recover settles what an earlier run left open.
 //  3. The rows are sent by Concurrency workers, at most Rate per second, each through Create
 //     and the client's ledger, which refuses a second intent for a mchOrderId that has an
-//     open or created one: a row paid by an earlier run is reported PayoutRowCreated with
+//     open or created one: a row paid by an earlier run is reported PayoutRowStateCreated with
 //     Earlier set and nothing is sent, and a row an earlier run's call still holds is waited
 //     for (SettleWait), settled by Recover and then sent only if PayCools has no payout for
-//     it. A row whose outcome stays unknown is reported PayoutRowUnknown, never sent blindly.
+//     it. A row whose outcome stays unknown is reported PayoutRowStateUnknown, never sent blindly.
 //
 // rows is ranged over twice (validation, then sending): it must yield the same rows each
 // time, e.g. by reading a file from its start; a row that differs the second time is
@@ -146,7 +146,7 @@ const OpPayoutCreateMany Operation = "Payouts.CreateMany"
 // goroutine ranging over the result. A non-nil error ends the sequence: the run could not go
 // on (no ledger, a ledger failure in Recover, invalid rows, ctx nil). When ctx ends, or the
 // loop breaks, no further row is sent: the calls in flight finish (within CallTimeout), and
-// the rows not started are yielded as PayoutRowNotSent (not after a break).
+// the rows not started are yielded as PayoutRowStateNotSent (not after a break).
 //
 // The client must have a ledger (WithLedger; paycoolssql.NewLedger for one that survives a
 // restart): without it a re-run could pay twice, and CreateMany refuses to run.
@@ -263,10 +263,10 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 	for p := range b.rows {
 		idx := b.n
 		b.n++
-		o := PayoutRowOutcome{Index: idx, DuplicateOf: -1, State: PayoutRowValid}
+		o := PayoutRowOutcome{Index: idx, DuplicateOf: -1, State: PayoutRowStateValid}
 		var first *PayoutRowOutcome
 		if p == nil {
-			o.State, o.Err = PayoutRowInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "params", Problem: "params are required (nil given)"}}}
+			o.State, o.Err = PayoutRowStateInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "params", Problem: "params are required (nil given)"}}}
 		} else {
 			o.MchOrderID, o.Amount, o.PayMethodCode = p.MchOrderID, p.Amount, p.PayMethodCode
 			q := p.filled()
@@ -276,7 +276,7 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 				if errors.As(err, &ve) {
 					fields = ve.Fields
 				} else {
-					o.State, o.Err = PayoutRowInvalid, err
+					o.State, o.Err = PayoutRowStateInvalid, err
 				}
 			}
 			if q.MchOrderID != "" {
@@ -285,7 +285,7 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 					fields = append(fields, FieldError{Field: "mchOrderId", Problem: fmt.Sprintf("repeats the mchOrderId of row %d (index from 0): each payout needs its own", at)})
 					if !b.bad[at] {
 						b.bad[at] = true
-						first = &PayoutRowOutcome{Index: at, MchOrderID: q.MchOrderID, State: PayoutRowInvalid, DuplicateOf: idx,
+						first = &PayoutRowOutcome{Index: at, MchOrderID: q.MchOrderID, State: PayoutRowStateInvalid, DuplicateOf: idx,
 							Err: &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "mchOrderId",
 								Problem: fmt.Sprintf("is repeated at row %d (index from 0): each payout needs its own", idx)}}}}
 					}
@@ -294,16 +294,16 @@ func (b *bulk) validateAll(ep *endpoint, yield func(PayoutRowOutcome, error) boo
 				}
 			}
 			if len(fields) > 0 && o.Err == nil {
-				o.State, o.Err = PayoutRowInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: fields}
+				o.State, o.Err = PayoutRowStateInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: fields}
 			}
 		}
-		if o.State == PayoutRowInvalid {
+		if o.State == PayoutRowStateInvalid {
 			b.bad[idx] = true
 		}
 		if first != nil && !yield(*first, nil) {
 			return false
 		}
-		if (o.State == PayoutRowInvalid || b.opts.DryRun) && !yield(o, nil) {
+		if (o.State == PayoutRowStateInvalid || b.opts.DryRun) && !yield(o, nil) {
 			return false
 		}
 	}
@@ -378,25 +378,25 @@ func (b *bulk) feed(ctx context.Context, jobs chan<- bulkJob, outs chan<- Payout
 			at, known = b.firstIndex[b.key(p.MchOrderID)]
 		}
 		if !known || at != idx || idx >= b.n {
-			o.State, o.Err = PayoutRowInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "rows",
+			o.State, o.Err = PayoutRowStateInvalid, &ValidationError{Operation: OpPayoutCreate, Fields: []FieldError{{Field: "rows",
 				Problem: "this row differs from the one validated first: rows must yield the same rows each time they are ranged over"}}}
 			outs <- o
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			o.State, o.Err = PayoutRowNotSent, err
+			o.State, o.Err = PayoutRowStateNotSent, err
 			outs <- o
 			continue
 		}
 		if err := b.limiter.wait(ctx); err != nil {
-			o.State, o.Err = PayoutRowNotSent, err
+			o.State, o.Err = PayoutRowStateNotSent, err
 			outs <- o
 			continue
 		}
 		select {
 		case jobs <- bulkJob{index: idx, p: *p}:
 		case <-ctx.Done():
-			o.State, o.Err = PayoutRowNotSent, ctx.Err()
+			o.State, o.Err = PayoutRowStateNotSent, ctx.Err()
 			outs <- o
 		}
 	}
@@ -408,7 +408,7 @@ func (b *bulk) pay(ctx context.Context, j bulkJob, mayHold bool) (o PayoutRowOut
 	o = PayoutRowOutcome{Index: j.index, MchOrderID: j.p.MchOrderID, Amount: j.p.Amount, PayMethodCode: j.p.PayMethodCode, DuplicateOf: -1}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			o.State, o.Err = PayoutRowNotSent, err
+			o.State, o.Err = PayoutRowStateNotSent, err
 			return o, false
 		}
 		// A call that has started finishes even when the run is stopped: its outcome is then
@@ -417,19 +417,19 @@ func (b *bulk) pay(ctx context.Context, j bulkJob, mayHold bool) (o PayoutRowOut
 		p, err := b.s.Create(cctx, &j.p)
 		cancel()
 		if err == nil {
-			o.State, o.TransactionID = PayoutRowCreated, p.TransactionID
+			o.State, o.TransactionID = PayoutRowStateCreated, p.TransactionID
 			return o, false
 		}
 		if errors.Is(err, ErrIntentOpen) {
 			in, lerr := b.ledgerIntent(ctx, j.p.MchOrderID)
 			switch {
 			case lerr != nil:
-				o.State, o.Err = PayoutRowNotSent, lerr
+				o.State, o.Err = PayoutRowStateNotSent, lerr
 				return o, false
 			case in == nil && attempt < 3:
 				continue // settled between the two reads: try again
 			case in != nil && in.State == IntentCreated:
-				o.State, o.TransactionID, o.Earlier = PayoutRowCreated, in.TransactionID, true
+				o.State, o.TransactionID, o.Earlier = PayoutRowStateCreated, in.TransactionID, true
 				if in.Amount != j.p.Amount {
 					o.Err = &ReconcileMismatchError{Operation: OpPayoutCreate, MchOrderID: j.p.MchOrderID, TransactionID: in.TransactionID,
 						Fields: []string{"amount"}, Sent: OrderFacts{Amount: j.p.Amount}, Found: OrderFacts{Amount: in.Amount}}
@@ -441,14 +441,14 @@ func (b *bulk) pay(ctx context.Context, j bulkJob, mayHold bool) (o PayoutRowOut
 				b.mu.Unlock()
 				return o, true
 			}
-			o.State, o.Err = PayoutRowUnknown, fmt.Errorf("paycools: %s: order %q: another call holds it and it is still open in the ledger; run again later (Recover settles it first): %w",
+			o.State, o.Err = PayoutRowStateUnknown, fmt.Errorf("paycools: %s: order %q: another call holds it and it is still open in the ledger; run again later (Recover settles it first): %w",
 				OpPayoutCreateMany, j.p.MchOrderID, err)
 			return o, false
 		}
 		if d, limited := rateLimited(b.c, err, attempt); limited && attempt <= b.opts.RateLimitRetries {
 			b.limiter.pause(d)
 			if serr := b.c.sleep(ctx, d); serr != nil {
-				o.State, o.Err = PayoutRowNotSent, errors.Join(serr, err)
+				o.State, o.Err = PayoutRowStateNotSent, errors.Join(serr, err)
 				return o, false
 			}
 			continue
@@ -492,7 +492,7 @@ func (b *bulk) settleHeld(ctx context.Context) []PayoutRowOutcome {
 			switch {
 			case err != nil:
 				out = append(out, PayoutRowOutcome{Index: h.index, MchOrderID: h.p.MchOrderID, Amount: h.p.Amount,
-					PayMethodCode: h.p.PayMethodCode, DuplicateOf: -1, State: PayoutRowNotSent, Err: err})
+					PayMethodCode: h.p.PayMethodCode, DuplicateOf: -1, State: PayoutRowStateNotSent, Err: err})
 			case in == nil || in.State == IntentCreated:
 				o, _ := b.pay(ctx, job, false)
 				out = append(out, o)
@@ -549,13 +549,13 @@ func rowStateOf(err error) PayoutRowState {
 	var te *TransportError
 	switch {
 	case errors.As(err, &ve):
-		return PayoutRowInvalid
+		return PayoutRowStateInvalid
 	case IsOutcomeUnknown(err):
-		return PayoutRowUnknown
+		return PayoutRowStateUnknown
 	case errors.As(err, &le), errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return PayoutRowNotSent
+		return PayoutRowStateNotSent
 	}
-	return PayoutRowRefused
+	return PayoutRowStateRefused
 }
 
 // tokenBucket spaces the starts of calls: at most rate per second (no cap when rate is 0), with

@@ -85,7 +85,7 @@ func TestCreateManyInvalidRowsSendNothing(t *testing.T) {
 	fieldOf := func(i int) []string {
 		o, ok := out[i]
 		require.True(t, ok, "row %d is reported", i)
-		assert.Equal(t, paycools.PayoutRowInvalid, o.State, "row %d", i)
+		assert.Equal(t, paycools.PayoutRowStateInvalid, o.State, "row %d", i)
 		var ve *paycools.ValidationError
 		require.ErrorAs(t, o.Err, &ve, "row %d", i)
 		var names []string
@@ -117,7 +117,7 @@ func TestCreateManyInvalidRowsSendNothing(t *testing.T) {
 	// -skip-invalid: the good rows are paid, once; the two rows sharing an order id are not.
 	out, err = runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{SkipInvalid: true})
 	require.NoError(t, err)
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowInvalid: 6, paycools.PayoutRowCreated: 4}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateInvalid: 6, paycools.PayoutRowStateCreated: 4}, statesOf(out))
 	assert.Equal(t, before-rows[0].Amount-rows[3].Amount-rows[6].Amount-rows[9].Amount, s.Balance())
 }
 
@@ -128,7 +128,7 @@ func TestCreateManyDryRun(t *testing.T) {
 	rows := bulkRows("DRY", 5)
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{DryRun: true})
 	require.NoError(t, err)
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowValid: 5}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateValid: 5}, statesOf(out))
 	assert.Empty(t, s.Requests())
 }
 
@@ -152,7 +152,7 @@ func TestCreateManyExactlyOnce(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, first, 60, "every row is reported")
 		for i, o := range first {
-			require.Equal(t, paycools.PayoutRowCreated, o.State, "row %d: %v", i, o.Err)
+			require.Equal(t, paycools.PayoutRowStateCreated, o.State, "row %d: %v", i, o.Err)
 			assert.False(t, o.Earlier)
 			assert.Equal(t, rows[i].MchOrderID, o.MchOrderID)
 			assert.NotEmpty(t, o.TransactionID)
@@ -164,7 +164,7 @@ func TestCreateManyExactlyOnce(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, second, 60)
 		for i, o := range second {
-			require.Equal(t, paycools.PayoutRowCreated, o.State, "row %d: %v", i, o.Err)
+			require.Equal(t, paycools.PayoutRowStateCreated, o.State, "row %d: %v", i, o.Err)
 			assert.True(t, o.Earlier, "row %d was paid by the first run", i)
 			assert.Equal(t, first[i].TransactionID, o.TransactionID)
 		}
@@ -185,7 +185,7 @@ func TestCreateManyEditedFileIsFlagged(t *testing.T) {
 	rows[1].Amount = 99999
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, paycools.PayoutRowCreated, out[1].State)
+	assert.Equal(t, paycools.PayoutRowStateCreated, out[1].State)
 	var me *paycools.ReconcileMismatchError
 	require.ErrorAs(t, out[1].Err, &me)
 	assert.Equal(t, []string{"amount"}, me.Fields)
@@ -204,14 +204,14 @@ func TestCreateManyUnknownIsReportedNotResent(t *testing.T) {
 	s.InjectFault(paycools.OpPayoutGet, paycoolstest.Fault{HTTPStatus: 503})
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{})
 	require.NoError(t, err)
-	require.Equal(t, paycools.PayoutRowUnknown, out[0].State, "%v", out[0].Err)
+	require.Equal(t, paycools.PayoutRowStateUnknown, out[0].State, "%v", out[0].Err)
 	assert.True(t, paycools.IsOutcomeUnknown(out[0].Err))
 	assert.Equal(t, before-rows[0].Amount, s.Balance(), "the gateway made it")
 
 	s.ClearRequests()
 	out, err = runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{})
 	require.NoError(t, err)
-	require.Equal(t, paycools.PayoutRowCreated, out[0].State, "%v", out[0].Err)
+	require.Equal(t, paycools.PayoutRowStateCreated, out[0].State, "%v", out[0].Err)
 	assert.True(t, out[0].Earlier)
 	assert.Zero(t, countRequests(s, paycools.OpPayoutCreate), "not sent again")
 	assert.Equal(t, before-rows[0].Amount, s.Balance(), "exactly one payout")
@@ -248,7 +248,7 @@ func TestCreateManySettlesWhatADeadRunLeft(t *testing.T) {
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{SettleWait: 10 * time.Second})
 	require.NoError(t, err)
 	for i, o := range out {
-		require.Equal(t, paycools.PayoutRowCreated, o.State, "row %d: %v", i, o.Err)
+		require.Equal(t, paycools.PayoutRowStateCreated, o.State, "row %d: %v", i, o.Err)
 	}
 	assert.True(t, out[1].Earlier, "the dead run's payout is found, not made again")
 	assert.False(t, out[4].Earlier, "the dead run's request never arrived: paid now")
@@ -260,9 +260,9 @@ func TestCreateManySettlesWhatADeadRunLeft(t *testing.T) {
 	before = s.Balance()
 	out, err = runBulk(t, context.Background(), c, more, paycools.CreateManyOptions{SettleWait: 200 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, paycools.PayoutRowUnknown, out[0].State)
+	assert.Equal(t, paycools.PayoutRowStateUnknown, out[0].State)
 	assert.ErrorIs(t, out[0].Err, paycools.ErrIntentOpen)
-	assert.Equal(t, paycools.PayoutRowCreated, out[1].State)
+	assert.Equal(t, paycools.PayoutRowStateCreated, out[1].State)
 	assert.Equal(t, before-more[1].Amount, s.Balance())
 }
 
@@ -297,7 +297,7 @@ func TestCreateManyRacingReplicas(t *testing.T) {
 	for r, out := range outs {
 		require.Len(t, out, 80, "replica %d reports every row", r)
 		for i, o := range out {
-			require.Equal(t, paycools.PayoutRowCreated, o.State, "replica %d row %d: %v", r, i, o.Err)
+			require.Equal(t, paycools.PayoutRowStateCreated, o.State, "replica %d row %d: %v", r, i, o.Err)
 			assert.Equal(t, outs[0][i].TransactionID, o.TransactionID, "row %d: the same payout", i)
 		}
 	}
@@ -318,7 +318,7 @@ func TestCreateManyBacksOffOnRateLimit(t *testing.T) {
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{Concurrency: 2})
 	require.NoError(t, err)
 	for i, o := range out {
-		require.Equal(t, paycools.PayoutRowCreated, o.State, "row %d: %v", i, o.Err)
+		require.Equal(t, paycools.PayoutRowStateCreated, o.State, "row %d: %v", i, o.Err)
 	}
 	assert.Equal(t, 5+6, countRequests(s, paycools.OpPayoutCreate))
 	assert.Equal(t, before-bulkSum(rows), s.Balance())
@@ -328,7 +328,7 @@ func TestCreateManyBacksOffOnRateLimit(t *testing.T) {
 	more := bulkRows("RATE2", 1)
 	out, err = runBulk(t, context.Background(), c, more, paycools.CreateManyOptions{RateLimitRetries: -1})
 	require.NoError(t, err)
-	assert.Equal(t, paycools.PayoutRowRefused, out[0].State)
+	assert.Equal(t, paycools.PayoutRowStateRefused, out[0].State)
 	assert.ErrorIs(t, out[0].Err, paycools.ErrRateLimited)
 }
 
@@ -340,7 +340,7 @@ func TestCreateManyRate(t *testing.T) {
 	start := time.Now()
 	out, err := runBulk(t, context.Background(), c, bulkRows("PACE", 12), paycools.CreateManyOptions{Concurrency: 2, Rate: 40})
 	require.NoError(t, err)
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowCreated: 12}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateCreated: 12}, statesOf(out))
 	assert.GreaterOrEqual(t, time.Since(start), 10*time.Second/40)
 }
 
@@ -365,13 +365,13 @@ func TestCreateManyStopsCleanly(t *testing.T) {
 	}
 	require.Len(t, out, 40, "every row is reported")
 	n := statesOf(out)
-	assert.Equal(t, 40, n[paycools.PayoutRowCreated]+n[paycools.PayoutRowNotSent], "%v", n)
-	assert.Positive(t, n[paycools.PayoutRowNotSent])
+	assert.Equal(t, 40, n[paycools.PayoutRowStateCreated]+n[paycools.PayoutRowStateNotSent], "%v", n)
+	assert.Positive(t, n[paycools.PayoutRowStateNotSent])
 	var paid paycools.Amount
 	for i, o := range out {
 		ins, err := l.Intents(context.Background(), paycools.OpPayoutCreate, rows[i].MchOrderID)
 		require.NoError(t, err)
-		if o.State == paycools.PayoutRowCreated {
+		if o.State == paycools.PayoutRowStateCreated {
 			paid += rows[i].Amount
 			require.Len(t, ins, 1)
 			assert.Equal(t, paycools.IntentCreated, ins[0].State, "row %d: the call in flight finished", i)
@@ -384,7 +384,7 @@ func TestCreateManyStopsCleanly(t *testing.T) {
 
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowCreated: 40}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateCreated: 40}, statesOf(out))
 	assert.Equal(t, before-bulkSum(rows), s.Balance(), "the rest, once")
 }
 
@@ -407,14 +407,14 @@ func TestCreateManyLedgerFailsAfterThePayout(t *testing.T) {
 	broken := s.Client(paycools.WithLedger(failingResolve{l}))
 	out, err := runBulk(t, context.Background(), broken, rows, paycools.CreateManyOptions{CallTimeout: 500 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowCreated: 4}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateCreated: 4}, statesOf(out))
 
 	c := s.Client(paycools.WithLedger(l))
 	s.ClearRequests()
 	out, err = runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{CallTimeout: 500 * time.Millisecond})
 	require.NoError(t, err)
 	for i, o := range out {
-		require.Equal(t, paycools.PayoutRowCreated, o.State, "row %d: %v", i, o.Err)
+		require.Equal(t, paycools.PayoutRowStateCreated, o.State, "row %d: %v", i, o.Err)
 		assert.True(t, o.Earlier)
 	}
 	assert.Zero(t, countRequests(s, paycools.OpPayoutCreate))
@@ -439,6 +439,6 @@ func TestCreateManyRowsThatChange(t *testing.T) {
 		require.NoError(t, err)
 		out[o.Index] = o
 	}
-	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowInvalid: 2}, statesOf(out))
+	assert.Equal(t, map[paycools.PayoutRowState]int{paycools.PayoutRowStateInvalid: 2}, statesOf(out))
 	assert.Zero(t, countRequests(s, paycools.OpPayoutCreate))
 }

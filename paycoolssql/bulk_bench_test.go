@@ -132,7 +132,7 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 				if err != nil {
 					b.Fatal(err)
 				}
-				if o.State != paycools.PayoutRowCreated {
+				if o.State != paycools.PayoutRowStateCreated {
 					b.Fatalf("row %d: %s: %v", o.Index, o.State, o.Err)
 				}
 				n++
@@ -174,7 +174,7 @@ func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix str
 		defer both.Done()
 		defer first()
 		for o, err := range c.Payouts.CreateMany(ctx, bulkBenchRows("S", slices*per, rows), paycools.CreateManyOptions{Concurrency: conc}) {
-			if err != nil || o.State != paycools.PayoutRowCreated {
+			if err != nil || o.State != paycools.PayoutRowStateCreated {
 				panic(fmt.Sprintf("row %d: %s: %v %v", o.Index, o.State, o.Err, err))
 			}
 			sdkDone.Add(1)
@@ -428,7 +428,7 @@ func bulkMemory(b *testing.B, sizes []int) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if o.State != paycools.PayoutRowCreated {
+			if o.State != paycools.PayoutRowStateCreated {
 				b.Fatal(errors.Join(errors.New(string(o.State)), o.Err))
 			}
 		}

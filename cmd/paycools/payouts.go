@@ -406,11 +406,11 @@ func (r *payoutReport) add(o paycools.PayoutRowOutcome, f *payoutFile) {
 	r.states[o.State]++
 	r.amounts[o.State] += o.Amount
 	line := f.line(o.Index)
-	if o.State == paycools.PayoutRowInvalid {
+	if o.State == paycools.PayoutRowStateInvalid {
 		fmt.Fprintf(r.stderr, "line %d: %s\n", line, rowProblems(o, f))
 	}
 	if r.dryRun {
-		if o.State == paycools.PayoutRowValid {
+		if o.State == paycools.PayoutRowStateValid {
 			m := r.byMethod[o.PayMethodCode]
 			r.byMethod[o.PayMethodCode] = [2]int64{m[0] + 1, m[1] + int64(o.Amount)}
 		}
@@ -419,9 +419,9 @@ func (r *payoutReport) add(o paycools.PayoutRowOutcome, f *payoutFile) {
 	code, msg := "", ""
 	var ae *paycools.APIError
 	switch {
-	case o.State == paycools.PayoutRowInvalid:
+	case o.State == paycools.PayoutRowStateInvalid:
 		msg = rowProblems(o, f)
-	case errors.As(o.Err, &ae) && o.State == paycools.PayoutRowRefused:
+	case errors.As(o.Err, &ae) && o.State == paycools.PayoutRowStateRefused:
 		// The error's text, not ae.Message: PayCools' message may quote the account number,
 		// and the text has it masked.
 		code, msg = strconv.Itoa(ae.Code), o.Err.Error()
@@ -430,7 +430,7 @@ func (r *payoutReport) add(o paycools.PayoutRowOutcome, f *payoutFile) {
 	case o.Earlier:
 		msg = "paid by an earlier run"
 	}
-	if o.State == paycools.PayoutRowCreated && o.Err != nil {
+	if o.State == paycools.PayoutRowStateCreated && o.Err != nil {
 		r.flagged++
 	}
 	_ = r.w.Write([]string{strconv.Itoa(line), o.MchOrderID, string(o.State), strconv.FormatInt(int64(o.Amount), 10), o.TransactionID, code, msg})
@@ -485,9 +485,9 @@ func (r *payoutReport) progress(total int, final bool) {
 	if left := total - r.done; left > 0 && perSec > 0 {
 		eta = (time.Duration(float64(left)/perSec) * time.Second).Truncate(time.Second).String()
 	}
-	failed := r.states[paycools.PayoutRowRefused] + r.states[paycools.PayoutRowInvalid] + r.states[paycools.PayoutRowNotSent]
+	failed := r.states[paycools.PayoutRowStateRefused] + r.states[paycools.PayoutRowStateInvalid] + r.states[paycools.PayoutRowStateNotSent]
 	line := fmt.Sprintf("paycools payouts: %d/%d done: %d created, %d failed, %d unknown; %.1f payouts/s, ETA %s",
-		r.done, total, r.states[paycools.PayoutRowCreated], failed, r.states[paycools.PayoutRowUnknown], perSec, eta)
+		r.done, total, r.states[paycools.PayoutRowStateCreated], failed, r.states[paycools.PayoutRowStateUnknown], perSec, eta)
 	if r.terminal && !final {
 		fmt.Fprintf(r.stderr, "\r%s\x1b[K", line)
 		return
@@ -517,11 +517,11 @@ func (r *payoutReport) finish(total int) {
 		_ = r.w.Write([]string{"total", strconv.FormatInt(rows, 10), paycools.Amount(sum).String()})
 		r.w.Flush()
 		fmt.Fprintf(r.stderr, "paycools payouts: dry run: %d row(s), %d valid, %d invalid; nothing was sent\n",
-			total, r.states[paycools.PayoutRowValid], r.states[paycools.PayoutRowInvalid])
+			total, r.states[paycools.PayoutRowStateValid], r.states[paycools.PayoutRowStateInvalid])
 		return
 	}
-	for _, st := range []paycools.PayoutRowState{paycools.PayoutRowCreated, paycools.PayoutRowRefused, paycools.PayoutRowInvalid,
-		paycools.PayoutRowUnknown, paycools.PayoutRowNotSent} {
+	for _, st := range []paycools.PayoutRowState{paycools.PayoutRowStateCreated, paycools.PayoutRowStateRefused, paycools.PayoutRowStateInvalid,
+		paycools.PayoutRowStateUnknown, paycools.PayoutRowStateNotSent} {
 		_ = r.w.Write([]string{"total", "", string(st), strconv.FormatInt(int64(r.amounts[st]), 10), "", "", strconv.Itoa(r.states[st]) + " row(s)"})
 	}
 	r.w.Flush()
@@ -535,6 +535,6 @@ func (r *payoutReport) err() error { return r.w.Error() }
 
 // allCreated reports whether every row of the file is created, without a warning.
 func (r *payoutReport) allCreated(rows int) bool {
-	return !r.dryRun && r.flagged == 0 && r.states[paycools.PayoutRowCreated] == rows ||
-		r.dryRun && r.states[paycools.PayoutRowValid] == rows
+	return !r.dryRun && r.flagged == 0 && r.states[paycools.PayoutRowStateCreated] == rows ||
+		r.dryRun && r.states[paycools.PayoutRowStateValid] == rows
 }
