@@ -62,6 +62,7 @@ type config struct {
 	lease     time.Duration
 	retention time.Duration
 	now       func() time.Time
+	inbox     bool
 }
 
 // WithBusinessDay sets the time zone of the business day that Ledger.Books reads (default
