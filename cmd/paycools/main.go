@@ -1,7 +1,8 @@
 // Command paycools is the command-line companion of the paycools-go SDK: it makes merchant
 // keys, signs and verifies PayCools envelopes and callbacks, explains why a signature does not
 // verify, serves a fake PayCools gateway for integration tests in any language, finds out which
-// dialect a PayCools host speaks, and reconciles a day of PayCools' statements with your books.
+// dialect a PayCools host speaks, reconciles a day of PayCools' statements with your books, and
+// lists, shows and replays the callbacks of the event inbox.
 //
 // Commands, each with its synopsis and purpose:
 //
@@ -21,6 +22,8 @@
 //	    find the dialect and envelope signing a PayCools host accepts (read-only calls)
 //	paycools reconcile -day YYYY-MM-DD (-csv FILE | -postgres DSN | -sqlite FILE) -base-url URL -app-id ID -key FILE [-format table|csv|json]
 //	    match one day of PayCools' statements against your books (CSV or the ledger)
+//	paycools events (-postgres DSN | -sqlite FILE) [-table NAME] (list [-failed] [-since D] | show KEY | replay KEY -url URL)
+//	    list, show and replay the callbacks of the event inbox (paycoolssql.WithInbox)
 //
 // Run "paycools COMMAND -h" (or "paycools help COMMAND") for the flags of one command, and
 // "paycools -version" is "paycools version". Flags may be written -flag or --flag. A FILE
@@ -80,6 +83,7 @@ var commands = []command{
 	{"version", "print the paycools-go version this binary was built with", runVersion},
 	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
 	{"reconcile", "match one day of PayCools' statements against your books (CSV or the ledger)", runReconcile},
+	{"events", "list, show and replay the callbacks of the event inbox (paycoolssql.WithInbox)", runEvents},
 }
 
 // runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).
