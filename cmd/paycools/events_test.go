@@ -47,7 +47,10 @@ func eventsPostgres(t *testing.T) eventsDB {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	table := fmt.Sprintf("cli_events_%d_%d", os.Getpid(), tableCounter.Add(1))
-	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE IF EXISTS " + table); _, _ = db.Exec("DROP TABLE IF EXISTS " + table + "_inbox") })
+	t.Cleanup(func() {
+		_, _ = db.Exec("DROP TABLE IF EXISTS " + table)
+		_, _ = db.Exec("DROP TABLE IF EXISTS " + table + "_inbox")
+	})
 	return eventsDB{flags: []string{"-postgres", dsn, "-table", table}, db: db, flavor: paycoolssql.Postgres, table: table}
 }
 
