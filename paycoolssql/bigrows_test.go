@@ -186,7 +186,7 @@ func BenchmarkHistoryLedger(b *testing.B) {
 				// One intent every 30 seconds, back from now: a million is about a year.
 				now := strconv.FormatInt(time.Now().UnixMilli(), 10)
 				fill(b, d, table, "id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at",
-					`{PAD_G}, '`+string(paycools.OpPayoutCreate)+`', 'HIST' || {TEXT_G}, 'HIST' || {TEXT_G}, '', 50010, {BLOB}, 'created', 'DU' || {TEXT_G}, '', '', 0, `+now+` - g * 30000, `+now+` - g * 30000`)
+					`{PAD_G}, '`+string(paycools.OpPayoutCreate)+`', 'HIST' || {TEXT_G}, 'HIST' || {TEXT_G}, '', 50010, {BLOB}, 'created', 'DU' || {TEXT_G}, '', '', 0, `+now+` - g * CAST(30000 AS BIGINT), `+now+` - g * CAST(30000 AS BIGINT)`)
 			}
 		}
 		run := fmt.Sprint(time.Now().UnixNano() % 1e9)
