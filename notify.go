@@ -476,29 +476,29 @@ func (nerr *notificationError) reply(w http.ResponseWriter) {
 }
 
 // readCallback enforces POST and the 1 MiB cap, and verifies the body.
-func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notification, bool) {
+func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notification, []byte, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeReply(w, http.StatusMethodNotAllowed, replyParamError)
-		return nil, false
+		return nil, nil, false
 	}
 	body, err := readCapped(r.Body, maxNotificationBytes)
 	if errors.Is(err, errBodyTooLarge) {
 		writeReply(w, http.StatusRequestEntityTooLarge, replyParamError)
-		return nil, false
+		return nil, nil, false
 	}
 	if err != nil {
 		writeReply(w, http.StatusBadRequest, replyParamError)
-		return nil, false
+		return nil, nil, false
 	}
 	n, nerr := c.parseNotification(r.Context(), body)
 	if nerr != nil {
 		c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools callback refused",
 			slog.Int("http_status", nerr.status), slog.String("error", nerr.err.Error()))
 		nerr.reply(w)
-		return nil, false
+		return nil, nil, false
 	}
-	return n, true
+	return n, body, true
 }
 
 // NotificationHandler returns the http.Handler for a PayCools notifyUrl. For each POST it
@@ -525,6 +525,11 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 // A repayment-verification question that reaches this handler is answered with a
 // refusal, never accepted; serve those with RepaymentVerificationHandler.
 //
+// When the store keeps an event inbox (it implements EventRecorder: paycoolssql with
+// WithInbox), each delivery that runs fn is recorded with its exact body, and fn's outcome
+// after it. A handled event runs fn again only for a delivery carrying the one-time token of
+// ReplayHeader that the store gave for it (ReplayClaimer, `paycools events replay`).
+//
 // With a ledger (WithLedger), a verified payout, web payment, direct-debit or refund event first
 // settles the intent of its order (see the README, "Callbacks settle the ledger"); when the
 // ledger fails, it answers 500 without calling fn, so that PayCools delivers again.
@@ -543,7 +548,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		panic("paycools: NotificationHandler: nil function")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, ok := c.readCallback(w, r)
+		n, body, ok := c.readCallback(w, r)
 		if !ok {
 			return
 		}
@@ -565,12 +570,20 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
 			var ok bool
-			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, 0, func(string) []byte { return successReply(n.Form) }); !ok {
+			key, replayToken := NotificationKey(n), r.Header.Get(ReplayHeader)
+			if claim, ok = c.claimOrReply(w, r, key, n.EventName, replayToken, 0, func(string) []byte { return successReply(n.Form) }); !ok {
 				return
 			}
 			ctx = claim.ctx
+			c.recordEvent(r, n.EventName, func(ctx context.Context, rec EventRecorder) error {
+				return rec.Received(ctx, ReceivedEvent{Key: key, EventName: n.EventName, Form: n.Form, Body: body,
+					ReceivedAt: c.clock(), Replay: replayToken != ""})
+			})
 		}
 		p, err := runGuarded(func() error { return fn(ctx, n) })
+		if claim != nil {
+			c.recordOutcome(r, claim, p, err)
+		}
 		if p != nil {
 			// The claim is released at once, so that the next delivery runs fn again.
 			if claim != nil {
@@ -658,7 +671,7 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 		panic("paycools: RepaymentVerificationHandler: nil function")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, ok := c.readCallback(w, r)
+		n, _, ok := c.readCallback(w, r)
 		if !ok {
 			return
 		}
@@ -683,7 +696,7 @@ func (c *Client) RepaymentVerificationHandler(fn func(context.Context, *Repaymen
 		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
 			var ok bool
-			if claim, ok = c.claimOrReply(w, r, repaymentKey(n), n.EventName, finishWait, func(result string) []byte {
+			if claim, ok = c.claimOrReply(w, r, repaymentKey(n), n.EventName, "", finishWait, func(result string) []byte {
 				code, msg, ok := parseRepaymentDecision(result)
 				if !ok { // finished without a decision (by an earlier version): refuse
 					c.logger.LogAttrs(r.Context(), slog.LevelWarn, "paycools: repayment verification asked again, with no stored decision; refused")

@@ -46,9 +46,10 @@ type heldClaim struct {
 // otherwise it has answered: 500 on a store error or a claim in flight (PayCools delivers
 // again, and comes back if the first delivery fails), doneReply(result) (200) when the event
 // was handled before. A claim in flight is asked again for up to waitInFlight, so that a
-// question repeated while it is being decided gets the decision rather than 500.
-func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event string, waitInFlight time.Duration, doneReply func(result string) []byte) (*heldClaim, bool) {
-	cl, err := c.notifyStore.Claim(r.Context(), key)
+// question repeated while it is being decided gets the decision rather than 500. A non-empty
+// replayToken (ReplayHeader) is given to the store's ClaimReplay on the first try.
+func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event, replayToken string, waitInFlight time.Duration, doneReply func(result string) []byte) (*heldClaim, bool) {
+	cl, err := c.claimFirst(r.Context(), key, replayToken)
 	for wait, deadline := finishBackoff, time.Now().Add(waitInFlight); err == nil && cl.State == NotificationStateInFlight && time.Now().Before(deadline); wait = min(2*wait, 500*time.Millisecond) {
 		t := time.NewTimer(wait)
 		select {

@@ -3,7 +3,9 @@
 // whichever replica receives it) and a Ledger (every money-moving create written before it
 // is sent, so that Client.Recover finds the ones a crash interrupted). The merchant chooses
 // and imports the driver: PostgreSQL (pgx's stdlib, lib/pq) or SQLite (modernc.org/sqlite,
-// mattn/go-sqlite3, ...).
+// mattn/go-sqlite3, ...). With WithInbox the store also keeps an event inbox (off by default:
+// the callback bodies hold account numbers): what each callback was and how its function
+// fared, for `paycools events` and its replay.
 //
 // Both create their table when it is missing (OpenLedgerBooks, for a role that may only read
 // the ledger, never does: it runs no DDL). The DDL, for those who migrate by hand, is
@@ -62,6 +64,7 @@ type config struct {
 	lease     time.Duration
 	retention time.Duration
 	now       func() time.Time
+	inbox     bool
 }
 
 // WithBusinessDay sets the time zone of the business day that Ledger.Books reads (default

@@ -38,6 +38,7 @@ type NotificationStore struct {
 	release string
 	sweep   string
 	claims  atomic.Uint64
+	inbox   *inbox // nil without WithInbox
 }
 
 // sweepEvery is how many claims go between two deletions of expired entries.
@@ -79,6 +80,11 @@ ON CONFLICT (event_key) DO UPDATE SET state = 'done', expires_at = excluded.expi
 WHERE {T}.claim_token = excluded.claim_token`)
 	s.release = statement(flavor, cfg.table, `DELETE FROM {T} WHERE event_key = $1 AND claim_token = $2 AND state = 'claimed'`)
 	s.sweep = statement(flavor, cfg.table, `DELETE FROM {T} WHERE expires_at <= $1`)
+	if cfg.inbox {
+		if s.inbox, err = newInbox(ctx, db, flavor, cfg.table); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -144,15 +150,25 @@ func (s *NotificationStore) Release(ctx context.Context, key, token string) erro
 	return nil
 }
 
-// Sweep deletes the expired entries (done events past the retention, claims past their lease)
-// and returns how many. The store runs it by itself every few thousand claims; run it from a
-// cron job instead if you prefer.
+// Sweep deletes the expired entries (done events past the retention, claims past their lease,
+// and with WithInbox the inbox's events past the retention) and returns how many. The store
+// runs it by itself every few thousand claims; run it from a cron job instead if you prefer.
 func (s *NotificationStore) Sweep(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.sweep, millis(s.cfg.now()))
+	now := millis(s.cfg.now())
+	res, err := s.db.ExecContext(ctx, s.sweep, now)
 	if err != nil {
 		return 0, fmt.Errorf("paycoolssql: sweep: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil || s.inbox == nil {
+		return n, err
+	}
+	res, err = s.db.ExecContext(ctx, s.inbox.sweep, now)
+	if err != nil {
+		return n, fmt.Errorf("paycoolssql: sweep: inbox: %w", err)
+	}
+	m, err := res.RowsAffected()
+	return n + m, err
 }
 
 var _ paycools.NotificationStore = (*NotificationStore)(nil)

@@ -2,7 +2,8 @@
 // keys, signs and verifies PayCools envelopes and callbacks, explains why a signature does not
 // verify, serves a fake PayCools gateway for integration tests in any language, finds out which
 // dialect a PayCools host speaks, reconciles a day of PayCools' statements with your books, and
-// pays out a disbursement file exactly once.
+// pays out a disbursement file exactly once, and lists, shows and replays the callbacks of the
+// event inbox.
 //
 // Commands, each with its synopsis and purpose:
 //
@@ -24,6 +25,8 @@
 //	    match one day of PayCools' statements against your books (CSV or the ledger)
 //	paycools payouts -csv FILE (-sqlite LEDGER | -postgres DSN) -base-url URL -app-id ID -key FILE [-concurrency N] [-rate PER_SECOND] [-dry-run] [-report FILE]
 //	    pay out every row of a CSV file exactly once, resumably (through the ledger)
+//	paycools events (-postgres DSN | -sqlite FILE) [-table NAME] (list [-failed] [-since D] | show KEY | replay KEY -url URL)
+//	    list, show and replay the callbacks of the event inbox (paycoolssql.WithInbox)
 //
 // Run "paycools COMMAND -h" (or "paycools help COMMAND") for the flags of one command, and
 // "paycools -version" is "paycools version". Flags may be written -flag or --flag. A FILE
@@ -84,6 +87,7 @@ var commands = []command{
 	{"probe", "find the dialect and envelope signing a PayCools host accepts (read-only calls)", runProbe},
 	{"reconcile", "match one day of PayCools' statements against your books (CSV or the ledger)", runReconcile},
 	{"payouts", "pay out every row of a CSV file exactly once, resumably (through the ledger)", runPayouts},
+	{"events", "list, show and replay the callbacks of the event inbox (paycoolssql.WithInbox)", runEvents},
 }
 
 // runContext is run with a context; the sandbox stops when ctx ends (tests cancel it).
