@@ -75,12 +75,14 @@ type Client struct {
 	overrides      []endpointOverride
 
 	notifyStore  NotificationStore
-	notifyMaxAge time.Duration                       // events older are refused; 0: no window
-	notifyStrict bool                                // WithNotificationMaxAge was given: events without a time are refused too
-	ledger       Ledger                              // intents of money-moving creates (WithLedger); nil: none
-	settleTime   time.Duration                       // WithSettleTime: how long after the last attempt "not found" means absent
-	observer     func(context.Context, Attempt)      // WithAttemptObserver
-	waitObserver func(context.Context, WaitProgress) // WithWaitObserver
+	notifyMaxAge time.Duration                                    // events older are refused; 0: no window
+	notifyStrict bool                                             // WithNotificationMaxAge was given: events without a time are refused too
+	ledger       Ledger                                           // intents of money-moving creates (WithLedger); nil: none
+	syncAfter    time.Duration                                    // WithSyncAfter
+	syncWait     func(ctx context.Context, d time.Duration) error // WithSyncWait
+	settleTime   time.Duration                                    // WithSettleTime: how long after the last attempt "not found" means absent
+	observer     func(context.Context, Attempt)                   // WithAttemptObserver
+	waitObserver func(context.Context, WaitProgress)              // WithWaitObserver
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 
@@ -318,6 +320,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMax:    defaultPollMax,
 		reconcile:  true,
 		settleTime: DefaultSettleTime,
+		syncAfter:  DefaultSyncAfter,
 		userAgent:  "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),

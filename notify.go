@@ -41,6 +41,10 @@ type Notification struct {
 	// a money field (an Amount) or a status, so that a verified event is never handled with a
 	// zero amount or an unknown state.
 	Unreadable []string
+	// Synced is true for a notification that Client.Sync built from PayCools' answer to a
+	// query, because the order is final and its callback had not been handled: Param is the
+	// query's answer with the event name, not a signed callback, and Form is 0.
+	Synced bool
 }
 
 // NotificationForm is one of the three callback forms PayCools sends (docs/dialects.md §10.1).
@@ -545,7 +549,11 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		ctx, claim := r.Context(), (*heldClaim)(nil)
 		if c.notifyStore != nil {
 			var ok bool
-			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, 0, func(string) []byte { return successReply(n.Form) }); !ok {
+			handledBefore := func(string) []byte {
+				c.finalizeLedger(r.Context(), n) // fn ran for this event before (a delivery or Sync)
+				return successReply(n.Form)
+			}
+			if claim, ok = c.claimOrReply(w, r, NotificationKey(n), n.EventName, 0, handledBefore); !ok {
 				return
 			}
 			ctx = claim.ctx
@@ -574,6 +582,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if claim != nil {
 			claim.finish(r.Context(), "")
 		}
+		c.finalizeLedger(r.Context(), n)
 		writeReply(w, http.StatusOK, successReply(n.Form))
 	})
 }

@@ -1,0 +1,299 @@
+package paycoolssql_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	paycools "github.com/paycools-sdk/paycools-go"
+	"github.com/paycools-sdk/paycools-go/paycoolssql"
+	"github.com/paycools-sdk/paycools-go/paycoolstest"
+)
+
+// syncRig is what the Sync tests share: one fake clock given to the gateway, the clients and
+// the store, a ledger and a notification store.
+type syncRig struct {
+	clk   *clock
+	l     paycools.Ledger
+	store paycools.NotificationStore
+}
+
+// eachSyncRig runs fn with a MemoryLedger and with the SQL ledger in SQLite and PostgreSQL
+// (the notification store is SQL in all three, with the rig's clock), in both dialects.
+func eachSyncRig(t *testing.T, fn func(t *testing.T, r syncRig, dialect paycools.Dialect)) {
+	run := func(t *testing.T, d testDB, memory bool) {
+		for _, dialect := range []paycools.Dialect{paycools.DialectOpenAPI, paycools.DialectPH} {
+			t.Run(dialect.String(), func(t *testing.T) {
+				ctx := testCtx(t)
+				clk := newClock()
+				s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("syncn"), paycoolssql.WithClock(clk.Now))
+				require.NoError(t, err)
+				var l paycools.Ledger = paycools.NewMemoryLedger()
+				if !memory {
+					l, err = paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("syncl"))
+					require.NoError(t, err)
+				}
+				fn(t, syncRig{clk: clk, l: l, store: s}, dialect)
+			})
+		}
+	}
+	t.Run("memory", func(t *testing.T) { run(t, openSQLite(t), true) })
+	eachFlavor(t, func(t *testing.T, d testDB) { run(t, d, false) })
+}
+
+// gateway is the fake gateway of the rig, in dialect, with no callback URL set.
+func (r syncRig) gateway(t *testing.T, dialect paycools.Dialect) *paycoolstest.Server {
+	srv := paycoolstest.NewServer(paycoolstest.WithBalance(10_000_000), paycoolstest.WithClock(r.clk.Now), paycoolstest.WithDialect(dialect))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// client is a client of srv on the rig's ledger and store.
+func (r syncRig) client(srv *paycoolstest.Server, opts ...paycools.Option) *paycools.Client {
+	base := []paycools.Option{paycools.WithLedger(r.l), paycools.WithNotificationStore(r.store), paycools.WithRetries(0)}
+	return srv.Client(append(base, opts...)...)
+}
+
+// recorder is the merchant's function: it counts the notifications per event key.
+type recorder struct {
+	mu   sync.Mutex
+	got  []*paycools.Notification
+	fail atomic.Int32 // fail the next n calls
+}
+
+func (rc *recorder) fn(_ context.Context, n *paycools.Notification) error {
+	if rc.fail.Load() > 0 {
+		rc.fail.Add(-1)
+		return errors.New("merchant database down")
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.got = append(rc.got, n)
+	return nil
+}
+
+func (rc *recorder) all() []*paycools.Notification {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]*paycools.Notification(nil), rc.got...)
+}
+
+func countOps(s *paycoolstest.Server, op paycools.Operation) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+func intentOf(t *testing.T, l paycools.Ledger, op paycools.Operation, order string) paycools.Intent {
+	t.Helper()
+	got, err := l.Intents(context.Background(), op, order)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	return got[0]
+}
+
+// A completed payout whose callback never arrived is delivered by Sync to fn exactly once,
+// Synced; the ledger then holds its final state and Sync never asks again; the late real
+// callback is acknowledged without running fn.
+func TestSyncDeliversMissedPayoutCallbackOnce(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(time.Minute))
+		var rec recorder
+		hs := httptest.NewServer(c.NotificationHandler(rec.fn))
+		t.Cleanup(hs.Close)
+
+		p, err := c.Payouts.Create(ctx, payout("SYNCPAYOUT01", 50010))
+		require.NoError(t, err)
+		cb, err := srv.CompletePayout("SYNCPAYOUT01")
+		require.NoError(t, err)
+		require.ErrorIs(t, cb.Err, paycoolstest.ErrNoCallbackURL, "the callback is missed")
+
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Orders, "an order younger than WithSyncAfter is left alone")
+		assert.Zero(t, countOps(srv, paycools.OpPayoutGet))
+
+		r.clk.Add(2 * time.Minute)
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		o := rep.Orders[0]
+		assert.Equal(t, paycools.SyncDelivered, o.Outcome, "%v", o.Err)
+		assert.Equal(t, "COMPLETED", o.Status)
+		assert.Equal(t, 2*time.Minute, o.Age)
+		got := rec.all()
+		require.Len(t, got, 1)
+		n := got[0]
+		assert.True(t, n.Synced)
+		assert.Equal(t, paycools.EventDisbursementSuccess, n.EventName)
+		ev, ok := n.Event.(*paycools.PayoutNotification)
+		require.True(t, ok, "%T", n.Event)
+		assert.Equal(t, p.TransactionID, ev.TransactionID)
+		assert.Equal(t, "SYNCPAYOUT01", ev.MchOrderID)
+		assert.Equal(t, paycools.TransactionCompleted, ev.TransactionStatus)
+		assert.EqualValues(t, 50010, ev.Amount)
+
+		in := intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCPAYOUT01")
+		assert.Equal(t, "COMPLETED", in.FinalStatus)
+		assert.EqualValues(t, 50010, in.FinalAmount)
+		assert.Equal(t, r.clk.Now().UnixMilli(), in.FinalAt.UnixMilli())
+
+		gets := countOps(srv, paycools.OpPayoutGet)
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Orders, "a final order is never asked about again")
+		assert.Equal(t, gets, countOps(srv, paycools.OpPayoutGet))
+
+		// The real callback arrives late: acknowledged, fn not run again.
+		srv.SetCallbackURL(hs.URL)
+		late, err := srv.Redeliver(len(srv.Callbacks()) - 1)
+		require.NoError(t, err)
+		assert.True(t, late.Acknowledged(), "%+v", late)
+		assert.Len(t, rec.all(), 1, "fn ran once")
+	})
+}
+
+// The reverse order: the callback comes first and runs fn; it records the final state, so
+// Sync does not ask. And when recording it failed (the ledger said nothing), Sync finds the
+// event handled in the store and does not run fn again.
+func TestSyncAfterCallbackRunsFnOnce(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		var rec recorder
+		hs := httptest.NewServer(c.NotificationHandler(rec.fn))
+		t.Cleanup(hs.Close)
+		srv.SetCallbackURL(hs.URL)
+
+		_, err := c.Payouts.Create(ctx, payout("SYNCREVERSE1", 700))
+		require.NoError(t, err)
+		cb, err := srv.FailPayout("SYNCREVERSE1", paycools.FailedCodeChannelRejected, "rejected")
+		require.NoError(t, err)
+		require.True(t, cb.Acknowledged(), "%+v", cb)
+		require.Len(t, rec.all(), 1)
+		assert.False(t, rec.all()[0].Synced)
+		in := intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCREVERSE1")
+		assert.Equal(t, "FAILED", in.FinalStatus, "a handled callback settles the order's final state")
+		assert.EqualValues(t, 700, in.FinalAmount)
+
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Orders)
+		assert.Zero(t, countOps(srv, paycools.OpPayoutGet))
+
+		// A second payout whose callback ran fn on another client, one without the ledger (as
+		// when the ledger write after fn failed): Sync asks, finds it handled, and settles it.
+		other := srv.Client(paycools.WithNotificationStore(r.store), paycools.WithRetries(0))
+		hs2 := httptest.NewServer(other.NotificationHandler(rec.fn))
+		t.Cleanup(hs2.Close)
+		srv.SetCallbackURL(hs2.URL)
+		_, err = c.Payouts.Create(ctx, payout("SYNCREVERSE2", 800))
+		require.NoError(t, err)
+		cb, err = srv.CompletePayout("SYNCREVERSE2")
+		require.NoError(t, err)
+		require.True(t, cb.Acknowledged(), "%+v", cb)
+		require.Len(t, rec.all(), 2)
+		assert.Empty(t, intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCREVERSE2").FinalStatus)
+
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Len(t, rec.all(), 2, "fn did not run again")
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCREVERSE2").FinalStatus)
+	})
+}
+
+// A failing fn leaves the order for the next Sync, which runs fn again.
+func TestSyncRetriesAFailingFunction(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		var rec recorder
+		_, err := c.Payouts.Create(ctx, payout("SYNCFAIL0001", 900))
+		require.NoError(t, err)
+		_, err = srv.CompletePayout("SYNCFAIL0001")
+		require.NoError(t, err)
+
+		rec.fail.Store(1)
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncFailed, rep.Orders[0].Outcome)
+		require.Error(t, rep.Orders[0].Err)
+		assert.Contains(t, rep.Orders[0].Err.Error(), "merchant database down")
+		assert.Len(t, rep.Unsettled(), 1)
+		assert.Empty(t, rec.all())
+		assert.Empty(t, intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCFAIL0001").FinalStatus)
+
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1, "the next Sync takes the order at once")
+		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Len(t, rec.all(), 1)
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCFAIL0001").FinalStatus)
+	})
+}
+
+// Two replicas syncing at once deliver each order once.
+func TestSyncReplicasDeliverEachOrderOnce(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		a, b := r.client(srv, paycools.WithSyncAfter(0)), r.client(srv, paycools.WithSyncAfter(0))
+		const orders = 12
+		for i := range orders {
+			id := fmt.Sprintf("SYNCREPLICA%02d", i)
+			_, err := a.Payouts.Create(ctx, payout(id, paycools.Amount(1000+i)))
+			require.NoError(t, err)
+			_, err = srv.CompletePayout(id)
+			require.NoError(t, err)
+		}
+		var rec recorder
+		var wg sync.WaitGroup
+		reps := make([]*paycools.SyncReport, 2)
+		for i, c := range []*paycools.Client{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rep, err := c.Sync(ctx, rec.fn)
+				assert.NoError(t, err)
+				reps[i] = rep
+			}()
+		}
+		wg.Wait()
+		seen := map[string]int{}
+		for _, n := range rec.all() {
+			seen[n.Event.(*paycools.PayoutNotification).MchOrderID]++
+		}
+		require.Len(t, seen, orders)
+		for id, k := range seen {
+			assert.Equal(t, 1, k, id)
+		}
+		delivered := 0
+		for _, rep := range reps {
+			for _, o := range rep.Orders {
+				if o.Outcome == paycools.SyncDelivered {
+					delivered++
+				}
+			}
+		}
+		assert.Equal(t, orders, delivered)
+	})
+}
