@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -295,5 +296,231 @@ func TestSyncReplicasDeliverEachOrderOnce(t *testing.T) {
 			}
 		}
 		assert.Equal(t, orders, delivered)
+	})
+}
+
+// switchable is a callback endpoint that fails (500, PayCools delivers again) while down.
+type switchable struct {
+	down atomic.Bool
+	h    http.Handler
+}
+
+func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.down.Load() {
+		http.Error(w, "deploy in progress", http.StatusInternalServerError)
+		return
+	}
+	s.h.ServeHTTP(w, r)
+}
+
+// Web payments, checkouts and refunds whose callbacks failed are delivered by Sync with their
+// families' events, and the callbacks redelivered after the fix are acknowledged without
+// running fn again.
+func TestSyncDeliversEachFamily(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		if dialect == paycools.DialectPH {
+			t.Skip("web payments cannot be looked up by merchant order id in the PH dialect (TestSyncPHWebPaymentSettledByCallback)")
+		}
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		var rec recorder
+		sw := &switchable{h: c.NotificationHandler(rec.fn)}
+		sw.down.Store(true)
+		hs := httptest.NewServer(sw)
+		t.Cleanup(hs.Close)
+
+		wp, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
+			MchOrderID: "SYNCWEB01", Amount: 50000, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
+			ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+			CustomerName: "user01", Email: "user@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
+			NotifyURL: hs.URL, RedirectURL: "https://merchant.example/back",
+		})
+		require.NoError(t, err)
+		cb, err := srv.CompleteWebPayment("SYNCWEB01")
+		require.NoError(t, err)
+		require.False(t, cb.Acknowledged())
+		_, err = c.Checkout.Create(ctx, &paycools.CheckoutCreateParams{
+			MchOrderID: "SYNCCO01", CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP, SettlementCurrency: paycools.CurrencyPHP,
+			ChannelCodeList: []string{"PH_GCASH_QR"}, Amount: 40000, CustomerName: "Juan Dela Cruz",
+			Email: "juan@example.com", Mobile: "09171234567", ExpireSeconds: 3600,
+			NotifyURL: hs.URL, RedirectURL: "https://merchant.example/o/SYNCCO01",
+		})
+		require.NoError(t, err)
+		_, err = srv.PayCheckout("SYNCCO01")
+		require.NoError(t, err)
+		_, err = c.Refunds.Create(ctx, &paycools.RefundCreateParams{MchRefundOrderID: "SYNCRF01", OriginalTransactionID: wp.TransactionID,
+			RefundAmount: 20000, RefundReason: "size", RefundCallbackURL: hs.URL})
+		require.NoError(t, err)
+		_, err = srv.CompleteRefund("SYNCRF01")
+		require.NoError(t, err)
+		failed := srv.Callbacks()
+		require.Len(t, failed, 3)
+
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 3)
+		for _, o := range rep.Orders {
+			assert.Equal(t, paycools.SyncDelivered, o.Outcome, "%s: %v", o.Intent.MchOrderID, o.Err)
+		}
+		events := map[string]string{}
+		for _, n := range rec.all() {
+			assert.True(t, n.Synced)
+			switch ev := n.Event.(type) {
+			case *paycools.WebPaymentNotification:
+				events[ev.MchOrderID] = n.EventName + " " + string(ev.TransactionStatus) + " " + ev.Amount.String()
+			case *paycools.CheckoutNotification:
+				events[ev.MchOrderID] = n.EventName + " " + string(ev.TransactionStatus) + " " + ev.Amount.String()
+			case *paycools.RefundNotification:
+				events[ev.MchRefundOrderID] = n.EventName + " " + string(ev.RefundStatus) + " " + ev.RefundAmount.String()
+			default:
+				t.Errorf("unexpected event %T", n.Event)
+			}
+		}
+		assert.Equal(t, map[string]string{
+			"SYNCWEB01": paycools.EventH5PaymentSuccess + " COMPLETED 500.00",
+			"SYNCCO01":  paycools.EventCheckoutPaymentSuccess + " COMPLETED 400.00",
+			"SYNCRF01":  paycools.EventRefundSuccess + " COMPLETE 200.00",
+		}, events)
+		for op, order := range map[paycools.Operation]string{paycools.OpWebPaymentCreate: "SYNCWEB01", paycools.OpCheckoutCreate: "SYNCCO01", paycools.OpRefundCreate: "SYNCRF01"} {
+			assert.NotEmpty(t, intentOf(t, r.l, op, order).FinalStatus, order)
+		}
+
+		// The endpoint is fixed and PayCools delivers again: acknowledged, fn not run again.
+		sw.down.Store(false)
+		for i := range failed {
+			again, err := srv.Redeliver(i)
+			require.NoError(t, err)
+			assert.True(t, again.Acknowledged(), "%s: %+v", again.EventName, again)
+		}
+		assert.Len(t, rec.all(), 3)
+	})
+}
+
+// A direct-debit charge still processing when CreatePayment returns reaches fn through Sync
+// once it completes: Sync keeps asking, with growing waits, and a charge that stays pending is
+// reported open only after more than one minute of asking.
+func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		if dialect == paycools.DialectPH {
+			t.Skip("direct-debit charges cannot be looked up by merchant order id in the PH dialect")
+		}
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		var waits []time.Duration
+		var completed bool
+		wait := func(ctx context.Context, d time.Duration) error {
+			waits = append(waits, d)
+			r.clk.Add(d)
+			if !completed && r.clk.Now().Sub(newClock().Now()) > 20*time.Second {
+				completed = true
+				cb, err := srv.CompleteDirectDebitPayment("SYNCDD01")
+				require.NoError(t, err)
+				require.False(t, cb.Acknowledged(), "the charge's notification is lost")
+			}
+			return ctx.Err()
+		}
+		c := r.client(srv, paycools.WithSyncAfter(0), paycools.WithSyncWait(wait))
+		_, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
+			RequestID: "SYNCAUTH1", UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
+			TerminalType: "WEB", NotifyURL: "http://127.0.0.1:1/unused", RedirectURL: "https://merchant.example/back",
+		})
+		require.NoError(t, err)
+		_, err = srv.ApproveAuthorization("SYNCAUTH1")
+		require.NoError(t, err)
+		for _, id := range []string{"SYNCDD01", "SYNCDD02"} {
+			pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
+				MchOrderID: id, Amount: 777, ChannelCode: paycools.ChannelGCashDirectDebit,
+				PayToken: srv.PayToken("SYNCAUTH1"), NotifyURL: "http://127.0.0.1:1/notify",
+			})
+			require.NoError(t, err)
+			require.False(t, pay.TransactionStatus.Final())
+		}
+
+		var rec recorder
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 2)
+		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, "SYNCDD01", rep.Orders[0].Intent.MchOrderID)
+		got := rec.all()
+		require.Len(t, got, 1)
+		ev, ok := got[0].Event.(*paycools.DirectDebitPaymentNotification)
+		require.True(t, ok, "%T", got[0].Event)
+		assert.True(t, got[0].Synced)
+		assert.Equal(t, paycools.EventDirectDebitSuccess, got[0].EventName)
+		assert.Equal(t, paycools.DirectDebitPaymentStatusCompleted, ev.TransactionStatus)
+		assert.EqualValues(t, 777, ev.Amount)
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpDirectDebitCreatePayment, "SYNCDD01").FinalStatus)
+
+		stuck := rep.Orders[1]
+		assert.Equal(t, paycools.SyncOpen, stuck.Outcome, "%v", stuck.Err)
+		assert.Equal(t, "PENDING", stuck.Status)
+		assert.Greater(t, stuck.Age, time.Minute, "asked for more than one minute before being reported")
+		// Each charge's waits start at the poll minimum and grow: one reset, between the two.
+		resets := 0
+		for i := 1; i < len(waits); i++ {
+			if waits[i] < waits[i-1] {
+				resets++
+				assert.Equal(t, waits[0], waits[i], "the second charge's backoff starts afresh")
+			}
+		}
+		assert.Equal(t, 1, resets, "%v", waits)
+		assert.Greater(t, waits[len(waits)-1], waits[0], "backoff: the waits grow")
+		assert.Empty(t, intentOf(t, r.l, paycools.OpDirectDebitCreatePayment, "SYNCDD02").FinalStatus)
+
+		// Past the patience, the next Sync asks once and reports it, without waiting.
+		n := len(waits)
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncOpen, rep.Orders[0].Outcome)
+		assert.Equal(t, n, len(waits))
+	})
+}
+
+// A PH web payment whose create answer was lost (it cannot be looked up by merchant order id
+// in the PH dialect) is settled by its callback: created, and final once fn ran. Sync then
+// has nothing to ask.
+func TestSyncPHWebPaymentSettledByCallback(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		if dialect != paycools.DialectPH {
+			t.Skip("the open-api dialect looks the web payment up in the create itself")
+		}
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		var rec recorder
+		hs := httptest.NewServer(c.NotificationHandler(rec.fn))
+		t.Cleanup(hs.Close)
+
+		srv.InjectFault(paycools.OpWebPaymentCreate, paycoolstest.Fault{DropAfterAction: true})
+		_, err := c.WebPayments.Create(ctx, &paycools.WebPaymentCreateParams{
+			MchOrderID: "SYNCPHWEB1", Amount: 50000, CountryCode: paycools.CountryPH, Currency: paycools.CurrencyPHP,
+			ChannelType: paycools.WebPaymentChannelEWallet, ChannelCode: paycools.WebPaymentGCashURL,
+			CustomerName: "user01", Email: "user@example.com", Mobile: "09123456789", TerminalType: paycools.TerminalTypeWeb,
+			NotifyURL: hs.URL, RedirectURL: "https://merchant.example/back",
+		})
+		require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
+		in := intentOf(t, r.l, paycools.OpWebPaymentCreate, "SYNCPHWEB1")
+		require.Equal(t, paycools.IntentUnknown, in.State)
+
+		cb, err := srv.CompleteWebPayment("SYNCPHWEB1")
+		require.NoError(t, err)
+		require.True(t, cb.Acknowledged(), "%+v", cb)
+		require.Len(t, rec.all(), 1)
+		ev := rec.all()[0].Event.(*paycools.WebPaymentNotification)
+		in = intentOf(t, r.l, paycools.OpWebPaymentCreate, "SYNCPHWEB1")
+		assert.Equal(t, paycools.IntentCreated, in.State)
+		assert.Equal(t, ev.TransactionID, in.TransactionID)
+		assert.Equal(t, "COMPLETED", in.FinalStatus)
+		assert.EqualValues(t, 50000, in.FinalAmount)
+
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Orders)
+		rrep, err := c.Recover(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, rrep.Resolutions)
 	})
 }
