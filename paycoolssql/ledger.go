@@ -279,7 +279,10 @@ var _ paycools.Ledger = (*Ledger)(nil)
 // Books returns the ledger as the merchant's books for paycools.Reconcile: the intents created
 // on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created or late), payouts as payouts and
 // web payments, checkout orders and direct-debit payments as collections, with their amounts.
-// The ledger does not follow an order to its final state, so the records carry no status and
-// Reconcile compares presence and amounts only. Refunds are not on the statements and are left
+// Each record carries the order's final status as the ledger holds it (see
+// paycools.Intent.FinalStatus: recorded once a callback or Client.Sync had the merchant's
+// code handle it), or PENDING while none is, so that Reconcile compares statuses too: an
+// order PayCools completed that the merchant's code never handled shows as a status
+// difference. Refunds are not on the statements and are left
 // out. A role that may only read the table opens the same books with OpenLedgerBooks.
 func (l *Ledger) Books() paycools.Books { return l.daybook }
