@@ -201,7 +201,7 @@ func (c *Client) syncOne(ctx context.Context, in *Intent, fn func(context.Contex
 		out.Outcome = SyncOpen
 		return out
 	}
-	handledBefore, err := c.deliverSynced(ctx, n, fn)
+	handledBefore, err := c.deliverSynced(ctx, in.Operation, n, fn)
 	switch {
 	case errors.Is(err, errSyncInFlight):
 		out.Outcome = SyncInFlight
@@ -237,6 +237,9 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 		return nil, "", fmt.Errorf("paycools: Sync: %s is not a money-moving create", in.Operation)
 	}
 	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
+	if byID, ok := syncByTransaction[in.Operation]; ok && in.TransactionID != "" {
+		lookup = func(ctx context.Context, c *Client, _ moneyOrder) (foundOrder, error) { return byID(ctx, c, in) }
+	}
 	found, err := lookup(ctx, c, o)
 	var ve *ValidationError
 	switch {
@@ -256,7 +259,7 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	if json.Unmarshal(found.raw, &fields) != nil {
 		return nil, "", fmt.Errorf("paycools: Sync: %s %q: %w: the answer is not a JSON object", in.Operation, in.MchOrderID, ErrLookupInconclusive)
 	}
-	status, final, event := fam(c, fields[statusField(in.Operation)])
+	status, final, event := fam(fields[statusField(in.Operation)])
 	if !final {
 		return nil, status, nil
 	}
@@ -272,6 +275,30 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	return n, status, nil
 }
 
+// syncByTransaction asks about a created web payment or direct-debit charge by PayCools'
+// transaction id, which the ledger holds once the order is created: the query the PH dialect
+// has for them (it has none by merchant order id), and an equal one in the open-api dialect.
+var syncByTransaction = map[Operation]func(ctx context.Context, c *Client, in *Intent) (foundOrder, error){
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, in *Intent) (foundOrder, error) {
+		country := CountryCode(in.LookupKey)
+		if country == "" {
+			country = CountryPH
+		}
+		p, err := c.WebPayments.Get(ctx, &WebPaymentGetParams{TransactionID: in.TransactionID, CountryCode: country})
+		if err != nil {
+			return foundOrder{}, err
+		}
+		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
+	},
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, in *Intent) (foundOrder, error) {
+		d, err := c.DirectDebit.GetPayment(ctx, &DirectDebitPaymentGetParams{TransactionID: in.TransactionID})
+		if err != nil {
+			return foundOrder{}, err
+		}
+		return foundOrder{d.MchOrderID, d.TransactionID, d.Raw}, nil
+	},
+}
+
 // statusField is the name of the status in the look-up answer and the callback of op.
 func statusField(op Operation) string {
 	if op == OpRefundCreate {
@@ -282,34 +309,32 @@ func statusField(op Operation) string {
 
 // syncFamilies read a look-up's status: its canonical spelling, whether it is final, and the
 // event name a callback of that final state carries.
-var syncFamilies = map[Operation]func(c *Client, raw json.RawMessage) (status string, final bool, event string){
-	OpPayoutCreate: func(_ *Client, raw json.RawMessage) (string, bool, string) {
+var syncFamilies = map[Operation]func(raw json.RawMessage) (status string, final bool, event string){
+	OpPayoutCreate: func(raw json.RawMessage) (string, bool, string) {
 		var s TransactionStatus
 		_ = json.Unmarshal(raw, &s)
 		return string(s), s.Final(), pick(s == TransactionCompleted, EventDisbursementSuccess, EventDisbursementFailed)
 	},
-	OpWebPaymentCreate: func(_ *Client, raw json.RawMessage) (string, bool, string) {
+	OpWebPaymentCreate: func(raw json.RawMessage) (string, bool, string) {
 		var s TransactionStatus
 		_ = json.Unmarshal(raw, &s)
 		return string(s), s.Final(), pick(s == TransactionCompleted, EventH5PaymentSuccess, EventH5PaymentFailed)
 	},
-	OpCheckoutCreate: func(_ *Client, raw json.RawMessage) (string, bool, string) {
+	OpCheckoutCreate: func(raw json.RawMessage) (string, bool, string) {
 		var s CheckoutStatus
 		_ = json.Unmarshal(raw, &s)
 		// A CLOSED order gets no callback: Sync delivers it as a failed payment whose
 		// transactionStatus is CLOSED.
 		return string(s), s.Final(), pick(s == CheckoutStatusCompleted, EventCheckoutPaymentSuccess, EventCheckoutPaymentFailed)
 	},
-	OpDirectDebitCreatePayment: func(c *Client, raw json.RawMessage) (string, bool, string) {
+	OpDirectDebitCreatePayment: func(raw json.RawMessage) (string, bool, string) {
 		var s DirectDebitPaymentStatus
 		_ = json.Unmarshal(raw, &s)
-		ok := s == DirectDebitPaymentStatusCompleted
-		if c.dialect == DialectPH {
-			return string(s), s.Final(), pick(ok, EventDirectDebitPaymentSuccess, EventDirectDebitPaymentFailed)
-		}
-		return string(s), s.Final(), pick(ok, EventDirectDebitSuccess, EventDirectDebitFailed)
+		// The documented names; the flat edition's directdebit.payment.* are claimed too
+		// (syncKeys).
+		return string(s), s.Final(), pick(s == DirectDebitPaymentStatusCompleted, EventDirectDebitSuccess, EventDirectDebitFailed)
 	},
-	OpRefundCreate: func(_ *Client, raw json.RawMessage) (string, bool, string) {
+	OpRefundCreate: func(raw json.RawMessage) (string, bool, string) {
 		var s RefundStatus
 		_ = json.Unmarshal(raw, &s)
 		event := EventRefundFailed
@@ -343,11 +368,70 @@ func (c *Client) syncWaitFor(ctx context.Context, d time.Duration) error {
 	return c.sleep(ctx, d)
 }
 
-// deliverSynced runs fn with the synthetic notification n through the notification store,
-// under n's NotificationKey, as NotificationHandler runs a callback: it reports
-// handledBefore when the store says the event was handled, errSyncInFlight when a delivery
-// holds its claim, and fn's error (or the store's, or a panic's) otherwise.
-func (c *Client) deliverSynced(ctx context.Context, n *Notification, fn func(context.Context, *Notification) error) (handledBefore bool, err error) {
+// syncSpellings are the status spellings of each family, as its status type decodes them.
+var syncSpellings = map[Operation]map[string]string{
+	OpPayoutCreate:             transactionStatusSpellings,
+	OpWebPaymentCreate:         transactionStatusSpellings,
+	OpCheckoutCreate:           checkoutStatusSpellings,
+	OpDirectDebitCreatePayment: directDebitPaymentStatusSpellings,
+	OpRefundCreate:             refundStatusSpellings,
+}
+
+// syncEventAliases are the event names that mean the same final state under another name.
+var syncEventAliases = map[string]string{
+	EventDirectDebitSuccess: EventDirectDebitPaymentSuccess, EventDirectDebitPaymentSuccess: EventDirectDebitSuccess,
+	EventDirectDebitFailed: EventDirectDebitPaymentFailed, EventDirectDebitPaymentFailed: EventDirectDebitFailed,
+}
+
+// syncKeys are the NotificationKeys the callback of n's final state may get: n's own, and
+// those of the same event under its other name (direct debit has two editions' names) and
+// with the status in another spelling of the family (COMPLETE for COMPLETED, ...). Sync
+// claims them all, so that it finds the callback handled whichever spelling it came in.
+func syncKeys(op Operation, n *Notification) []string {
+	keys := []string{NotificationKey(n)}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(n.Param, &fields) != nil {
+		return keys
+	}
+	canonical := map[string]string{}
+	var status string
+	_ = json.Unmarshal(fields[statusField(op)], &status)
+	for spelling, c := range syncSpellings[op] {
+		canonical[spelling] = c
+	}
+	names := []string{n.EventName}
+	if alias, ok := syncEventAliases[n.EventName]; ok {
+		names = append(names, alias)
+	}
+	statuses := []string{status}
+	for spelling, c := range canonical {
+		if spelling != status && c == canonical[status] && status != "" {
+			statuses = append(statuses, spelling)
+		}
+	}
+	seen := map[string]bool{keys[0]: true}
+	for _, name := range names {
+		for _, st := range statuses {
+			fields["eventName"], fields[statusField(op)] = jsonString(name), jsonString(st)
+			param, err := json.Marshal(fields)
+			if err != nil {
+				continue
+			}
+			if k := NotificationKey(&Notification{EventName: name, Param: param}); !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// deliverSynced runs fn with the synthetic notification n of an order of op through the
+// notification store, as NotificationHandler runs a callback, holding the claims of every
+// key the callback may get (syncKeys): it reports handledBefore when the store says one of
+// them was handled, errSyncInFlight when a delivery holds one, and fn's error (or the
+// store's, or a panic's) otherwise. On success every key is finished.
+func (c *Client) deliverSynced(ctx context.Context, op Operation, n *Notification, fn func(context.Context, *Notification) error) (handledBefore bool, err error) {
 	if c.notifyStore == nil {
 		p, err := runGuarded(func() error { return fn(ctx, n) })
 		if p != nil {
@@ -355,26 +439,39 @@ func (c *Client) deliverSynced(ctx context.Context, n *Notification, fn func(con
 		}
 		return false, err
 	}
-	key := NotificationKey(n)
-	cl, err := c.notifyStore.Claim(ctx, key)
-	switch {
-	case err != nil:
-		return false, fmt.Errorf("paycools: Sync: notification store: %w", err)
-	case cl.State == NotificationDone:
-		return true, nil
-	case cl.State != NotificationNew:
-		return false, errSyncInFlight
+	var held []*heldClaim
+	releaseAll := func() {
+		for _, h := range held {
+			h.release(ctx)
+		}
 	}
-	h := c.holdClaim(ctx, key, n.EventName, cl)
-	p, err := runGuarded(func() error { return fn(h.ctx, n) })
+	for _, key := range syncKeys(op, n) {
+		cl, err := c.notifyStore.Claim(ctx, key)
+		switch {
+		case err != nil:
+			releaseAll()
+			return false, fmt.Errorf("paycools: Sync: notification store: %w", err)
+		case cl.State == NotificationDone:
+			releaseAll()
+			return true, nil
+		case cl.State != NotificationNew:
+			releaseAll()
+			return false, errSyncInFlight
+		}
+		held = append(held, c.holdClaim(ctx, key, n.EventName, cl))
+	}
+	// fn runs under the first claim's context; every claim's heartbeat runs meanwhile.
+	p, err := runGuarded(func() error { return fn(held[0].ctx, n) })
 	switch {
 	case p != nil:
-		h.release(ctx)
+		releaseAll()
 		return false, fmt.Errorf("paycools: Sync: the function panicked: %s", redactText(fmt.Sprint(p.value), 300))
 	case err != nil:
-		h.release(ctx)
+		releaseAll()
 		return false, err
 	}
-	h.finish(ctx, "")
+	for _, h := range held {
+		h.finish(ctx, "")
+	}
 	return false, nil
 }

@@ -318,9 +318,6 @@ func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // running fn again.
 func TestSyncDeliversEachFamily(t *testing.T) {
 	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
-		if dialect == paycools.DialectPH {
-			t.Skip("web payments cannot be looked up by merchant order id in the PH dialect (TestSyncPHWebPaymentSettledByCallback)")
-		}
 		ctx := testCtx(t)
 		srv := r.gateway(t, dialect)
 		c := r.client(srv, paycools.WithSyncAfter(0))
@@ -402,9 +399,6 @@ func TestSyncDeliversEachFamily(t *testing.T) {
 // reported open only after more than one minute of asking.
 func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
-		if dialect == paycools.DialectPH {
-			t.Skip("direct-debit charges cannot be looked up by merchant order id in the PH dialect")
-		}
 		ctx := testCtx(t)
 		srv := r.gateway(t, dialect)
 		var waits []time.Duration
@@ -421,6 +415,11 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 			return ctx.Err()
 		}
 		c := r.client(srv, paycools.WithSyncAfter(0), paycools.WithSyncWait(wait))
+		var rec recorder
+		sw := &switchable{h: c.NotificationHandler(rec.fn)}
+		sw.down.Store(true)
+		hs := httptest.NewServer(sw)
+		t.Cleanup(hs.Close)
 		_, err := c.DirectDebit.CreateAuthorizationLink(ctx, &paycools.DirectDebitAuthorizationLinkCreateParams{
 			RequestID: "SYNCAUTH1", UserID: "u1", ChannelCode: paycools.ChannelGCashDirectDebit, CountryCode: "PH",
 			TerminalType: "WEB", NotifyURL: "http://127.0.0.1:1/unused", RedirectURL: "https://merchant.example/back",
@@ -431,13 +430,12 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 		for _, id := range []string{"SYNCDD01", "SYNCDD02"} {
 			pay, err := c.DirectDebit.CreatePayment(ctx, &paycools.DirectDebitPaymentCreateParams{
 				MchOrderID: id, Amount: 777, ChannelCode: paycools.ChannelGCashDirectDebit,
-				PayToken: srv.PayToken("SYNCAUTH1"), NotifyURL: "http://127.0.0.1:1/notify",
+				PayToken: srv.PayToken("SYNCAUTH1"), NotifyURL: hs.URL,
 			})
 			require.NoError(t, err)
 			require.False(t, pay.TransactionStatus.Final())
 		}
 
-		var rec recorder
 		rep, err := c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 2)
@@ -468,6 +466,16 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 		assert.Equal(t, 1, resets, "%v", waits)
 		assert.Greater(t, waits[len(waits)-1], waits[0], "backoff: the waits grow")
 		assert.Empty(t, intentOf(t, r.l, paycools.OpDirectDebitCreatePayment, "SYNCDD02").FinalStatus)
+
+		// The endpoint is back and PayCools delivers the charge's callback again: acknowledged
+		// without running fn.
+		sw.down.Store(false)
+		cbs := srv.Callbacks()
+		again, err := srv.Redeliver(len(cbs) - 1)
+		require.NoError(t, err)
+		require.Contains(t, string(again.Param), "SYNCDD01")
+		assert.True(t, again.Acknowledged(), "%+v", again)
+		assert.Len(t, rec.all(), 1)
 
 		// Past the patience, the next Sync asks once and reports it, without waiting.
 		n := len(waits)
