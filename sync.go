@@ -106,7 +106,9 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 // Sync makes every money-moving order the ledger holds as created but not final reach its
 // final state in the merchant's code, even when its callback never came. For each such order
 // created at least WithSyncAfter ago (payouts, refunds, web payments, checkouts and
-// direct-debit charges), it asks PayCools with the family's query, by merchant order id. When
+// direct-debit charges), it asks PayCools with the family's query: by merchant order id, and
+// for web payments and direct-debit charges by PayCools' transaction id, which the ledger
+// holds (the only query the PH dialect has for them). When
 // PayCools reports it final, Sync builds the *Notification its callback would have carried
 // (the same EventName and typed Event, from what the query returned; Synced true) and runs fn
 // with it through the client's notification store, under the key the real callback of that
@@ -118,11 +120,13 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 // A direct-debit charge still PENDING or PROCESSING is asked about again, with backoff (the
 // client's poll interval, waited with WithSyncWait), until it is DirectDebitPatience old. An
 // order that stays non-final, and one whose fn failed, is in the report (SyncOpen, SyncFailed,
-// with its Age and the error) and is taken by the next Sync. Web payments and direct-debit
-// charges in the PH dialect cannot be looked up by merchant order id: they are reported
-// SyncFailed wrapping ErrNoOrderLookup, and their callback settles them. Collections the
-// merchant did not create through the SDK (virtual-account, QR, bank-transfer payments) are
-// not in the ledger and Sync does not look for them.
+// with its Age and the error) and is taken by the next Sync. A direct-debit callback may come
+// under either edition's event name (direct.debit.* or directdebit.payment.*) and a status in
+// another spelling (COMPLETE): Sync claims every such key, so a callback handled under any of
+// them is not run again. Intents still pending or unknown are Recover's, not Sync's: run
+// Recover first. Collections the merchant did not create through the SDK (virtual-account, QR,
+// bank-transfer payments) are not in the ledger and Sync does not look for them (see the
+// README, "Missed callbacks").
 //
 // Sync never sends money. It is safe to run on every replica at once: each order is claimed
 // by one Sync only. It stops early, with ctx's error, when ctx ends. Without a ledger it
