@@ -532,3 +532,63 @@ func TestSyncPHWebPaymentSettledByCallback(t *testing.T) {
 		assert.Empty(t, rrep.Resolutions)
 	})
 }
+
+// flakyFinalize is a ledger whose Finalize fails while fail is positive: the database fails
+// after the merchant's function ran.
+type flakyFinalize struct {
+	paycools.Ledger
+	fail atomic.Int32
+}
+
+func (f *flakyFinalize) Finalize(ctx context.Context, id string, fin paycools.OrderFinal) error {
+	if f.fail.Load() > 0 {
+		f.fail.Add(-1)
+		return errors.New("connection reset by peer")
+	}
+	return f.Ledger.Finalize(ctx, id, fin)
+}
+
+// The ledger fails after fn ran: Sync reports the order, and the next Sync finds the event
+// handled in the store, does not run fn again, and records the final state. Sync honours ctx,
+// and refuses a nil function before anything is asked.
+func TestSyncLedgerFailsAfterTheFunctionRan(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		flaky := &flakyFinalize{Ledger: r.l}
+		c := srv.Client(paycools.WithLedger(flaky), paycools.WithNotificationStore(r.store), paycools.WithRetries(0), paycools.WithSyncAfter(0))
+		_, err := c.Payouts.Create(ctx, payout("SYNCFLAKY001", 300))
+		require.NoError(t, err)
+		_, err = srv.CompletePayout("SYNCFLAKY001")
+		require.NoError(t, err)
+
+		_, err = c.Sync(ctx, nil)
+		var ve *paycools.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Contains(t, err.Error(), "fn")
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err = c.Sync(cancelled, func(context.Context, *paycools.Notification) error { return nil })
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Zero(t, countOps(srv, paycools.OpPayoutGet), "nothing asked")
+
+		var rec recorder
+		flaky.fail.Store(1)
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncFailed, rep.Orders[0].Outcome)
+		assert.ErrorContains(t, rep.Orders[0].Err, "connection reset by peer")
+		assert.Len(t, rec.all(), 1, "fn ran")
+
+		rep, err = c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Len(t, rec.all(), 1, "fn did not run again")
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCFLAKY001").FinalStatus)
+
+		_, err = srv.Client(paycools.WithRetries(0)).Sync(ctx, rec.fn)
+		require.ErrorIs(t, err, paycools.ErrNoLedger)
+	})
+}
