@@ -180,9 +180,11 @@ type Ledger interface {
 	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
 	// ClaimUnsettled claims, for token until until, up to limit intents that PayCools holds
 	// (created or late) whose FinalStatus is empty, whose claim ended by now and that were
-	// created at or before createdBy, oldest first, and returns them (Client.Sync). Two
-	// concurrent callers never get the same intent.
-	ClaimUnsettled(ctx context.Context, token string, now, until, createdBy time.Time, limit int) ([]Intent, error)
+	// created from createdFrom to createdBy (both included), oldest first (ties in the order
+	// they were recorded), and returns them (Client.Sync, which moves createdFrom to the last
+	// intent of each batch, so that each claim reads about as many intents as it returns).
+	// Two concurrent callers never get the same intent.
+	ClaimUnsettled(ctx context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error)
 	// Finalize records the final state of the order of intent id (created or late) and ends
 	// its claim. A FinalStatus already recorded is kept: Finalize then does nothing.
 	Finalize(ctx context.Context, id string, f OrderFinal) error
@@ -638,12 +640,13 @@ func (l *MemoryLedger) Resolve(_ context.Context, id string, r IntentResolution)
 }
 
 // ClaimUnsettled claims up to limit created or late intents without a final status.
-func (l *MemoryLedger) ClaimUnsettled(_ context.Context, token string, now, until, createdBy time.Time, limit int) ([]Intent, error) {
+func (l *MemoryLedger) ClaimUnsettled(_ context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var open []*Intent
 	for _, e := range l.intents {
-		if (e.State == IntentCreated || e.State == IntentLate) && e.FinalStatus == "" && !e.ClaimUntil.After(now) && !e.CreatedAt.After(createdBy) {
+		if (e.State == IntentCreated || e.State == IntentLate) && e.FinalStatus == "" && !e.ClaimUntil.After(now) &&
+			!e.CreatedAt.Before(createdFrom) && !e.CreatedAt.After(createdBy) {
 			open = append(open, e)
 		}
 	}

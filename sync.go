@@ -158,18 +158,22 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 			}
 		}
 	}()
+	// The cursor: each batch starts at the newest intent of the one before (the intents of
+	// that millisecond this run claimed keep its claim and are not taken again).
+	var from time.Time
 	for {
 		if err := ctx.Err(); err != nil {
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimUnsettled(ctx, token, now, claimUntil(ctx, now), now.Add(-c.syncAfter), syncBatch)
+		batch, err := c.ledger.ClaimUnsettled(ctx, token, now, claimUntil(ctx, now), from, now.Add(-c.syncAfter), syncBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Sync: ledger: %w", err)
 		}
 		if len(batch) == 0 {
 			return report, nil
 		}
+		from = batch[len(batch)-1].CreatedAt
 		for i := range batch {
 			out := c.syncOne(ctx, &batch[i], fn)
 			report.Orders = append(report.Orders, out)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -54,8 +55,11 @@ var ledgerFinalColumns = [...]struct{ name, decl string }{
 }
 
 // ledgerUnsettledIndex serves ClaimUnsettled: its rows are the created orders whose final
-// state is not known yet, so its cost follows them, not the table's history.
-const ledgerUnsettledIndex = `CREATE INDEX IF NOT EXISTS {T}_unsettled ON {T} (claim_until, created_at) WHERE state IN ('created', 'late') AND final_status = ''`
+// state is not known yet, so its cost follows them, not the table's history; in write order,
+// so that a claim from Client.Sync's cursor reads about as many rows as it claims ({UNSETTLED}
+// is created_at, seq in PostgreSQL; created_at in SQLite, whose index entries end with the
+// rowid).
+const ledgerUnsettledIndex = `CREATE INDEX IF NOT EXISTS {T}_unsettled_order ON {T} ({UNSETTLED}) WHERE state IN ('created', 'late') AND final_status = ''`
 
 const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at, sent_by`
 
@@ -105,7 +109,11 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 			return nil, err
 		}
 	}
-	if err := createTable(ctx, db, flavor, cfg.table, ledgerUnsettledIndex); err != nil {
+	unsettledIndex := strings.ReplaceAll(ledgerUnsettledIndex, "{UNSETTLED}", "created_at, seq")
+	if flavor == SQLite {
+		unsettledIndex = strings.ReplaceAll(ledgerUnsettledIndex, "{UNSETTLED}", "created_at")
+	}
+	if err := createTable(ctx, db, flavor, cfg.table, unsettledIndex); err != nil {
 		return nil, err
 	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
@@ -126,7 +134,7 @@ WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_
 RETURNING ` + intentReadColumns + `, {SEQ_ORDER}`),
 		intents: st(`SELECT ` + intentReadColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
 		unsettled: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
-WHERE id IN (SELECT id FROM {T} WHERE state IN ('created', 'late') AND final_status = '' AND claim_until <= $3 AND created_at <= $4 ORDER BY created_at, {SEQ_ORDER} LIMIT $5 FOR UPDATE SKIP LOCKED)
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('created', 'late') AND final_status = '' AND claim_until <= $3 AND created_at >= $4 AND created_at <= $5 ORDER BY created_at, {SEQ_ORDER} LIMIT $6 FOR UPDATE SKIP LOCKED)
 RETURNING ` + intentReadColumns + `, {SEQ_ORDER}`),
 		finalize: st(`UPDATE {T} SET final_status = $2, final_amount = $3, final_at = $4, updated_at = $4, claim_token = '', claim_until = 0
 WHERE id = $1 AND state IN ('created', 'late') AND final_status = ''`),
@@ -186,11 +194,11 @@ func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Ti
 	return out, nil
 }
 
-// ClaimUnsettled claims up to limit created or late intents without a final status, created at
-// or before createdBy, whose claim ended by now, oldest first (SKIP LOCKED in PostgreSQL, as
-// ClaimOpen).
-func (l *Ledger) ClaimUnsettled(ctx context.Context, token string, now, until, createdBy time.Time, limit int) ([]paycools.Intent, error) {
-	rows, err := l.db.QueryContext(ctx, l.unsettled, token, millis(until), millis(now), millis(createdBy), limit)
+// ClaimUnsettled claims up to limit created or late intents without a final status, created
+// from createdFrom to createdBy, whose claim ended by now, oldest first (SKIP LOCKED in
+// PostgreSQL, as ClaimOpen).
+func (l *Ledger) ClaimUnsettled(ctx context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.unsettled, token, millis(until), millis(now), millis(createdFrom), millis(createdBy), limit)
 	if err != nil {
 		return nil, fmt.Errorf("paycoolssql: claim unsettled intents: %w", err)
 	}

@@ -592,3 +592,82 @@ func TestSyncLedgerFailsAfterTheFunctionRan(t *testing.T) {
 		require.ErrorIs(t, err, paycools.ErrNoLedger)
 	})
 }
+
+// ClaimUnsettled from a cursor, as Sync calls it, batch after batch: every unsettled intent
+// is claimed once, also when many share one millisecond across batches; settled, open and
+// too young intents are not claimed; a claim that ended is taken again, and Finalize keeps
+// the first final state.
+func TestLedgerClaimUnsettledFromCursor(t *testing.T) {
+	eachLedger(t, func(t *testing.T, l paycools.Ledger) {
+		ctx := testCtx(t)
+		t0 := time.UnixMilli(1_800_000_000_000)
+		created := func(id string, at time.Time) {
+			in := intent(id, "O"+id, at)
+			require.NoError(t, l.Record(ctx, in))
+			require.NoError(t, l.Resolve(ctx, id, paycools.IntentResolution{State: paycools.IntentCreated, TransactionID: "DU" + id, At: at}))
+		}
+		want := map[string]bool{}
+		for i := range 130 { // one millisecond for 130 intents, more than a batch
+			id := fmt.Sprintf("same%03d", i)
+			created(id, t0)
+			want[id] = true
+		}
+		for i := range 40 {
+			id := fmt.Sprintf("later%03d", i)
+			created(id, t0.Add(time.Duration(i)*time.Millisecond))
+			want[id] = true
+		}
+		created("settled", t0)
+		require.NoError(t, l.Finalize(ctx, "settled", paycools.OrderFinal{Status: "COMPLETED", Amount: 50010, At: t0}))
+		require.NoError(t, l.Record(ctx, intent("open", "Oopen", t0))) // pending: Recover's
+		created("young", t0.Add(time.Hour))
+
+		now := t0.Add(time.Minute)
+		got := map[string]int{}
+		var from time.Time
+		for {
+			batch, err := l.ClaimUnsettled(ctx, "sync1", now, now.Add(time.Minute), from, now, 50)
+			require.NoError(t, err)
+			if len(batch) == 0 {
+				break
+			}
+			for i, in := range batch {
+				got[in.ID]++
+				if i > 0 {
+					assert.False(t, in.CreatedAt.Before(batch[i-1].CreatedAt), "oldest first")
+				}
+			}
+			from = batch[len(batch)-1].CreatedAt
+		}
+		assert.Len(t, got, len(want))
+		for id := range want {
+			assert.Equal(t, 1, got[id], id)
+		}
+
+		// Another replica meanwhile gets nothing; once the claims end, it gets them again.
+		none, err := l.ClaimUnsettled(ctx, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+		require.NoError(t, l.Unclaim(ctx, "same000", "sync1"))
+		require.NoError(t, l.Unclaim(ctx, "same001", "not-the-token"))
+		one, err := l.ClaimUnsettled(ctx, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
+		require.NoError(t, err)
+		require.Len(t, one, 1)
+		assert.Equal(t, "same000", one[0].ID)
+		again, err := l.ClaimUnsettled(ctx, "sync3", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, now, 500)
+		require.NoError(t, err)
+		assert.Len(t, again, len(want))
+
+		require.NoError(t, l.Finalize(ctx, "same000", paycools.OrderFinal{Status: "FAILED", Amount: 50010, At: now}))
+		require.NoError(t, l.Finalize(ctx, "same000", paycools.OrderFinal{Status: "COMPLETED", Amount: 1, At: now}))
+		in, err := l.Intents(ctx, paycools.OpPayoutCreate, "Osame000")
+		require.NoError(t, err)
+		assert.Equal(t, "FAILED", in[0].FinalStatus, "the first final state stays")
+		assert.EqualValues(t, 50010, in[0].FinalAmount)
+		assert.Empty(t, in[0].ClaimToken)
+		require.NoError(t, l.Finalize(ctx, "open", paycools.OrderFinal{Status: "COMPLETED", At: now}))
+		in, err = l.Intents(ctx, paycools.OpPayoutCreate, "Oopen")
+		require.NoError(t, err)
+		assert.Empty(t, in[0].FinalStatus, "only an order PayCools holds has a final state")
+	})
+}
