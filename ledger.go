@@ -172,9 +172,11 @@ type Ledger interface {
 	// order was recorded again since.
 	Resolve(ctx context.Context, id string, r IntentResolution) error
 	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
-	// now, oldest first (ties in the order they were recorded), and returns them. Two
-	// concurrent callers never get the same intent.
-	ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]Intent, error)
+	// now and that were created at or after createdFrom, oldest first (ties in the order they
+	// were recorded), and returns them. Client.Recover moves createdFrom to the last intent of
+	// each batch, so that each claim reads about as many intents as it returns. Two concurrent
+	// callers never get the same intent.
+	ClaimOpen(ctx context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error)
 	// Intents returns every intent of op for mchOrderID, oldest first (by CreatedAt; intents
 	// with the same CreatedAt in the order they were recorded).
 	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
@@ -475,18 +477,20 @@ func (c *Client) Recover(ctx context.Context) (*RecoverReport, error) {
 	}
 	report := &RecoverReport{}
 	token := newIntentID()
+	var from time.Time // the cursor: the newest intent of the batch before
 	for {
 		if err := ctx.Err(); err != nil {
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), recoverBatch)
+		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), from, recoverBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Recover: ledger: %w", err)
 		}
 		if len(batch) == 0 {
 			return report, nil
 		}
+		from = batch[len(batch)-1].CreatedAt
 		for i := range batch {
 			in := batch[i]
 			out := c.recoverOne(ctx, &in)
@@ -689,12 +693,12 @@ func (l *MemoryLedger) Unclaim(_ context.Context, id, token string) error {
 }
 
 // ClaimOpen claims up to limit open intents whose claim ended by now.
-func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until time.Time, limit int) ([]Intent, error) {
+func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var open []*Intent
 	for _, e := range l.intents {
-		if !e.State.Final() && !e.ClaimUntil.After(now) {
+		if !e.State.Final() && !e.ClaimUntil.After(now) && !e.CreatedAt.Before(createdFrom) {
 			open = append(open, e)
 		}
 	}

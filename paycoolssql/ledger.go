@@ -54,12 +54,14 @@ var ledgerFinalColumns = [...]struct{ name, decl string }{
 	{"final_at", `BIGINT NOT NULL DEFAULT 0`},
 }
 
-// ledgerUnsettledIndex serves ClaimUnsettled: its rows are the created orders whose final
-// state is not known yet, so its cost follows them, not the table's history; in write order,
-// so that a claim from Client.Sync's cursor reads about as many rows as it claims ({UNSETTLED}
+// ledgerUnsettledIndex serves ClaimUnsettled (and its second index ClaimOpen): its rows are
+// the created orders whose final state is not known yet (the open intents), so its cost
+// follows them, not the table's history; in write order, so that a claim from the cursor of
+// Client.Sync (Client.Recover) reads about as many rows as it claims ({UNSETTLED}
 // is created_at, seq in PostgreSQL; created_at in SQLite, whose index entries end with the
 // rowid).
-const ledgerUnsettledIndex = `CREATE INDEX IF NOT EXISTS {T}_unsettled_order ON {T} ({UNSETTLED}) WHERE state IN ('created', 'late') AND final_status = ''`
+const ledgerUnsettledIndex = `CREATE INDEX IF NOT EXISTS {T}_unsettled_order ON {T} ({UNSETTLED}) WHERE state IN ('created', 'late') AND final_status = '';
+CREATE INDEX IF NOT EXISTS {T}_open_order ON {T} ({UNSETTLED}) WHERE state IN ('pending', 'unknown')`
 
 const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at, sent_by`
 
@@ -130,7 +132,7 @@ transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until
 sent_by = CASE WHEN CAST($7 AS BIGINT) = 0 THEN sent_by ELSE CAST($7 AS BIGINT) END
 WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`),
 		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
-WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, {SEQ_ORDER} LIMIT $4 FOR UPDATE SKIP LOCKED)
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 AND created_at >= $4 ORDER BY created_at, {SEQ_ORDER} LIMIT $5 FOR UPDATE SKIP LOCKED)
 RETURNING ` + intentReadColumns + `, {SEQ_ORDER}`),
 		intents: st(`SELECT ` + intentReadColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
 		unsettled: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
@@ -182,8 +184,8 @@ func (l *Ledger) Resolve(ctx context.Context, id string, r paycools.IntentResolu
 // ClaimOpen claims up to limit open intents whose claim ended by now, oldest first. In
 // PostgreSQL the rows are locked with SKIP LOCKED, so concurrent Recovers split the work; in
 // SQLite the statement holds the database's write lock.
-func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]paycools.Intent, error) {
-	rows, err := l.db.QueryContext(ctx, l.claimOpen, token, millis(until), millis(now), limit)
+func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until, createdFrom time.Time, limit int) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.claimOpen, token, millis(until), millis(now), millis(createdFrom), limit)
 	if err != nil {
 		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
 	}

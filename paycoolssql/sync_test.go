@@ -671,3 +671,37 @@ func TestLedgerClaimUnsettledFromCursor(t *testing.T) {
 		assert.Empty(t, in[0].FinalStatus, "only an order PayCools holds has a final state")
 	})
 }
+
+// ClaimOpen from a cursor, as Recover calls it: every open intent is claimed once, also when
+// many share one millisecond across batches.
+func TestLedgerClaimOpenFromCursor(t *testing.T) {
+	eachLedger(t, func(t *testing.T, l paycools.Ledger) {
+		ctx := testCtx(t)
+		t0 := time.UnixMilli(1_800_000_000_000)
+		for i := range 130 {
+			at := t0
+			if i >= 100 {
+				at = t0.Add(time.Duration(i) * time.Millisecond)
+			}
+			require.NoError(t, l.Record(ctx, intent(fmt.Sprintf("open%03d", i), fmt.Sprintf("OPEN%03d", i), at)))
+		}
+		now := t0.Add(time.Hour)
+		got := map[string]int{}
+		var from time.Time
+		for {
+			batch, err := l.ClaimOpen(ctx, "rec", now, now.Add(time.Minute), from, 40)
+			require.NoError(t, err)
+			if len(batch) == 0 {
+				break
+			}
+			for _, in := range batch {
+				got[in.ID]++
+			}
+			from = batch[len(batch)-1].CreatedAt
+		}
+		require.Len(t, got, 130)
+		for id, n := range got {
+			assert.Equal(t, 1, n, id)
+		}
+	})
+}

@@ -51,7 +51,7 @@ func (t *tour) missedCallback(ctx context.Context) error {
 	case n := <-t.events:
 		t.line(famMissed, "handled", "%s delivered by Sync (Synced=%v): %s", n.EventName, n.Synced, describe(n))
 	case <-time.After(5 * time.Second):
-		return errors.New("Sync did not run the function")
+		return errors.New("sync did not run the function")
 	}
 
 	again, err := t.gw.Redeliver(len(t.gw.Callbacks()) - 1)
