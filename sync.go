@@ -191,12 +191,14 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 func (c *Client) syncOne(ctx context.Context, in *Intent, fn func(context.Context, *Notification) error) SyncOrder {
 	out := SyncOrder{Intent: *in, Outcome: SyncFailed}
 	n, status, err := c.syncAsk(ctx, in)
-	delay := c.pollMin
-	for err == nil && n == nil && in.Operation == OpDirectDebitCreatePayment && c.clock().Sub(in.CreatedAt) < DirectDebitPatience {
+	// waited bounds the asking too, should the client's clock not move (a fixed test clock).
+	delay, waited := c.pollMin, time.Duration(0)
+	for err == nil && n == nil && in.Operation == OpDirectDebitCreatePayment && c.clock().Sub(in.CreatedAt) < DirectDebitPatience && waited < DirectDebitPatience {
 		if werr := c.syncWaitFor(ctx, delay); werr != nil {
 			err = werr
 			break
 		}
+		waited += delay
 		delay = min(delay+delay/2, c.pollMax)
 		n, status, err = c.syncAsk(ctx, in)
 	}

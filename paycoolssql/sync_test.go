@@ -705,3 +705,37 @@ func TestLedgerClaimOpenFromCursor(t *testing.T) {
 		}
 	})
 }
+
+// A callback whose function fails records no final state (the order is not handled): when
+// PayCools stops delivering it, Sync delivers the order, and the function runs until it
+// succeeds, once.
+func TestSyncAfterAFailedCallback(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		var rec recorder
+		hs := httptest.NewServer(c.NotificationHandler(rec.fn))
+		t.Cleanup(hs.Close)
+		srv.SetCallbackURL(hs.URL)
+		_, err := c.Payouts.Create(ctx, payout("SYNCCBFAIL01", 600))
+		require.NoError(t, err)
+		rec.fail.Store(1)
+		cb, err := srv.CompletePayout("SYNCCBFAIL01")
+		require.NoError(t, err)
+		require.False(t, cb.Acknowledged(), "the function failed: 500")
+		assert.Empty(t, intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCCBFAIL01").FinalStatus, "not handled, not final")
+
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		require.Len(t, rec.all(), 1)
+		assert.True(t, rec.all()[0].Synced)
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCCBFAIL01").FinalStatus)
+		again, err := srv.Redeliver(0)
+		require.NoError(t, err)
+		assert.True(t, again.Acknowledged())
+		assert.Len(t, rec.all(), 1)
+	})
+}
