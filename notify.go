@@ -511,7 +511,10 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 //
 // With a ledger (WithLedger), a verified payout, web payment, direct-debit or refund event first
 // settles the intent of its order (see the README, "Callbacks settle the ledger"); when the
-// ledger fails, it answers 500 without calling fn, so that PayCools delivers again.
+// ledger fails, it answers 500 without calling fn, so that PayCools delivers again. Once fn
+// has succeeded for a final payout, web payment, checkout, direct-debit or refund event (or
+// the store says it did before), the ledger records the order's final status and amount, so
+// that Client.Sync no longer asks about it.
 //
 // In the PH dialect it also takes the flat callback forms, and answers a handled flat callback
 // {"code":1,"msg":"success","data":{}} (the reply follows the form of the request).
