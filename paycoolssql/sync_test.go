@@ -739,3 +739,47 @@ func TestSyncAfterAFailedCallback(t *testing.T) {
 		assert.Len(t, rec.all(), 1)
 	})
 }
+
+// While a delivery of the callback is running the function, Sync does not run it: it reports
+// the order in flight, and the delivery records the final state.
+func TestSyncWhileTheCallbackRuns(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		entered, release := make(chan struct{}), make(chan struct{})
+		var runs atomic.Int32
+		slow := func(ctx context.Context, n *paycools.Notification) error {
+			if runs.Add(1) == 1 {
+				close(entered)
+				<-release
+			}
+			return nil
+		}
+		hs := httptest.NewServer(c.NotificationHandler(slow))
+		t.Cleanup(hs.Close)
+		srv.SetCallbackURL(hs.URL)
+		_, err := c.Payouts.Create(ctx, payout("SYNCINFLIGHT", 400))
+		require.NoError(t, err)
+		done := make(chan *paycoolstest.CallbackResult, 1)
+		go func() {
+			cb, err := srv.CompletePayout("SYNCINFLIGHT")
+			assert.NoError(t, err)
+			done <- cb
+		}()
+		<-entered
+
+		rep, err := c.Sync(ctx, slow)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, paycools.SyncInFlight, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		close(release)
+		cb := <-done
+		assert.True(t, cb.Acknowledged(), "%+v", cb)
+		assert.EqualValues(t, 1, runs.Load())
+		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCINFLIGHT").FinalStatus)
+		rep, err = c.Sync(ctx, slow)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Orders)
+	})
+}
