@@ -1,7 +1,6 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -273,9 +272,14 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	if !final {
 		return nil, status, nil
 	}
-	n := &Notification{EventName: event, Synced: true}
-	n.Param = append(append([]byte(`{"eventName":`), jsonString(event)...), ',')
-	n.Param = append(n.Param, bytes.TrimSpace(found.raw)[1:]...)
+	// The answer's members with the event's name (any name the answer carries is replaced).
+	delete(fields, "event_name")
+	fields["eventName"] = jsonString(event)
+	param, err := json.Marshal(fields)
+	if err != nil {
+		return nil, status, fmt.Errorf("paycools: Sync: %s %q: %w", in.Operation, in.MchOrderID, err)
+	}
+	n := &Notification{EventName: event, Param: param, Synced: true}
 	if _, nerr := c.decodeNotification(ctx, n); nerr != nil || n.Event == nil {
 		return nil, status, fmt.Errorf("paycools: Sync: %s %q: the answer does not make a %s event", in.Operation, in.MchOrderID, event)
 	}
