@@ -79,6 +79,7 @@ type Client struct {
 	notifyStrict bool                                             // WithNotificationMaxAge was given: events without a time are refused too
 	ledger       Ledger                                           // intents of money-moving creates (WithLedger); nil: none
 	syncAfter    time.Duration                                    // WithSyncAfter
+	syncWindow   time.Duration                                    // WithSyncWindow; 0: no limit
 	syncWait     func(ctx context.Context, d time.Duration) error // WithSyncWait
 	settleTime   time.Duration                                    // WithSettleTime: how long after the last attempt "not found" means absent
 	observer     func(context.Context, Attempt)                   // WithAttemptObserver
@@ -321,6 +322,7 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		reconcile:  true,
 		settleTime: DefaultSettleTime,
 		syncAfter:  DefaultSyncAfter,
+		syncWindow: DefaultSyncWindow,
 		userAgent:  "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),

@@ -19,6 +19,10 @@ const DefaultSyncAfter = 5 * time.Minute
 // for more than one minute, since its notification may never come.
 const DirectDebitPatience = 90 * time.Second
 
+// DefaultSyncWindow is how far back Client.Sync looks unless WithSyncWindow says otherwise:
+// the default notification store's memory of handled events (24 hours).
+const DefaultSyncWindow = defaultReplayWindow
+
 // syncBatch is how many orders Sync claims at a time.
 const syncBatch = 100
 
@@ -30,6 +34,23 @@ func WithSyncAfter(d time.Duration) Option {
 			return fmt.Errorf("WithSyncAfter(%v): must not be negative", d)
 		}
 		c.syncAfter = d
+		return nil
+	}
+}
+
+// WithSyncWindow makes Client.Sync leave alone the orders created more than d ago (default
+// DefaultSyncWindow, 24 hours). Keep d no longer than the notification store's retention
+// (paycoolssql.WithRetention; 24 hours for the default store): the store forgets handled
+// events after it, so Sync could run the function again for an order whose callback was
+// handled before the store forgot it (as for every order of a ledger written before this
+// version, whose final state is not recorded). Older unsettled orders show in the daily
+// reconciliation (Books). 0 means no limit; negative is refused.
+func WithSyncWindow(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("WithSyncWindow(%v): must not be negative", d)
+		}
+		c.syncWindow = d
 		return nil
 	}
 }
@@ -104,7 +125,7 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 
 // Sync makes every money-moving order the ledger holds as created but not final reach its
 // final state in the merchant's code, even when its callback never came. For each such order
-// created at least WithSyncAfter ago (payouts, refunds, web payments, checkouts and
+// created at least WithSyncAfter ago and within WithSyncWindow (payouts, refunds, web payments, checkouts and
 // direct-debit charges), it asks PayCools with the family's query: by merchant order id, and
 // for web payments and direct-debit charges by PayCools' transaction id, which the ledger
 // holds (the only query the PH dialect has for them). When
@@ -160,6 +181,9 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 	// The cursor: each batch starts at the newest intent of the one before (the intents of
 	// that millisecond this run claimed keep its claim and are not taken again).
 	var from time.Time
+	if c.syncWindow > 0 {
+		from = c.clock().Add(-c.syncWindow)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return report, err

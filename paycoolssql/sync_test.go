@@ -783,3 +783,36 @@ func TestSyncWhileTheCallbackRuns(t *testing.T) {
 		assert.Empty(t, rep.Orders)
 	})
 }
+
+// Orders older than WithSyncWindow are left alone: the store may have forgotten that their
+// callback was handled (and a ledger written before final states existed holds its whole
+// history as not final), so Sync must not run the function for them again.
+func TestSyncWindow(t *testing.T) {
+	eachSyncRig(t, func(t *testing.T, r syncRig, dialect paycools.Dialect) {
+		ctx := testCtx(t)
+		srv := r.gateway(t, dialect)
+		c := r.client(srv, paycools.WithSyncAfter(0))
+		_, err := c.Payouts.Create(ctx, payout("SYNCOLD00001", 500))
+		require.NoError(t, err)
+		_, err = srv.CompletePayout("SYNCOLD00001")
+		require.NoError(t, err)
+		r.clk.Add(paycools.DefaultSyncWindow + time.Minute)
+		_, err = c.Payouts.Create(ctx, payout("SYNCNEW00001", 500))
+		require.NoError(t, err)
+		_, err = srv.CompletePayout("SYNCNEW00001")
+		require.NoError(t, err)
+
+		var rec recorder
+		rep, err := c.Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1)
+		assert.Equal(t, "SYNCNEW00001", rep.Orders[0].Intent.MchOrderID)
+		assert.Empty(t, intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCOLD00001").FinalStatus)
+
+		rep, err = r.client(srv, paycools.WithSyncAfter(0), paycools.WithSyncWindow(0)).Sync(ctx, rec.fn)
+		require.NoError(t, err)
+		require.Len(t, rep.Orders, 1, "no window: the old order too")
+		assert.Equal(t, "SYNCOLD00001", rep.Orders[0].Intent.MchOrderID)
+		assert.Panics(t, func() { srv.Client(paycools.WithSyncWindow(-time.Second)) }, "a negative window is refused")
+	})
+}
