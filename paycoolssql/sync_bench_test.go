@@ -60,7 +60,7 @@ func benchSyncRecover(b *testing.B, d testDB, op string, open, history int) {
 	merchant, _ := testKeys(b)
 	c, err := paycools.NewClient("app", fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
 		paycools.WithHTTPClient(&http.Client{Transport: pendingPayouts{}}), paycools.WithRetries(0),
-		paycools.WithLedger(l), paycools.WithSyncAfter(0), paycools.WithClock(clock),
+		paycools.WithLedger(l), paycools.WithSyncAfter(0), paycools.WithSyncWindow(0), paycools.WithClock(clock),
 		paycools.WithNotificationStore(nil), paycools.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)
