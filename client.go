@@ -75,12 +75,15 @@ type Client struct {
 	overrides      []endpointOverride
 
 	notifyStore  NotificationStore
-	notifyMaxAge time.Duration                       // events older are refused; 0: no window
-	notifyStrict bool                                // WithNotificationMaxAge was given: events without a time are refused too
-	ledger       Ledger                              // intents of money-moving creates (WithLedger); nil: none
-	settleTime   time.Duration                       // WithSettleTime: how long after the last attempt "not found" means absent
-	observer     func(context.Context, Attempt)      // WithAttemptObserver
-	waitObserver func(context.Context, WaitProgress) // WithWaitObserver
+	notifyMaxAge time.Duration                                    // events older are refused; 0: no window
+	notifyStrict bool                                             // WithNotificationMaxAge was given: events without a time are refused too
+	ledger       Ledger                                           // intents of money-moving creates (WithLedger); nil: none
+	syncAfter    time.Duration                                    // WithSyncAfter
+	syncWindow   time.Duration                                    // WithSyncWindow; 0: no limit
+	syncWait     func(ctx context.Context, d time.Duration) error // WithSyncWait
+	settleTime   time.Duration                                    // WithSettleTime: how long after the last attempt "not found" means absent
+	observer     func(context.Context, Attempt)                   // WithAttemptObserver
+	waitObserver func(context.Context, WaitProgress)              // WithWaitObserver
 
 	rules *ruleCache // validation rules compiled per params type, on first use
 
@@ -325,6 +328,8 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		pollMax:    defaultPollMax,
 		reconcile:  true,
 		settleTime: DefaultSettleTime,
+		syncAfter:  DefaultSyncAfter,
+		syncWindow: DefaultSyncWindow,
 		userAgent:  "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),

@@ -89,6 +89,27 @@ type Intent struct {
 	// absent only a settle time after it (WithSettleTime). Zero in intents written before
 	// this field existed: Recover then counts from UpdatedAt.
 	SentBy time.Time
+	// FinalStatus is the order's final state at PayCools, once the merchant's code has
+	// handled it (a verified callback, or Client.Sync): COMPLETED or FAILED (refunds
+	// COMPLETE, FAILED or CANCELLED; checkouts also CLOSED). Empty while the order is not
+	// known to be final: Client.Sync asks PayCools about every created or late intent whose
+	// FinalStatus is empty.
+	FinalStatus string
+	// FinalAmount is the amount of the final state in minor units (PHP 500.10 is 50010), as
+	// PayCools reported it; 0 while FinalStatus is empty.
+	FinalAmount Amount
+	// FinalAt is the client clock's time the final state was recorded; zero while none is.
+	FinalAt time.Time
+}
+
+// OrderFinal is the final state of a created order, as Ledger.Finalize records it.
+type OrderFinal struct {
+	// Status is PayCools' final status of the order (see Intent.FinalStatus).
+	Status string
+	// Amount is the final amount in minor units (PHP 500.10 is 50010).
+	Amount Amount
+	// At is the client clock's time of the record.
+	At time.Time
 }
 
 // IntentResolution is the outcome a Ledger records for an intent.
@@ -151,12 +172,27 @@ type Ledger interface {
 	// order was recorded again since.
 	Resolve(ctx context.Context, id string, r IntentResolution) error
 	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
-	// now, oldest first (ties in the order they were recorded), and returns them. Two
-	// concurrent callers never get the same intent.
-	ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]Intent, error)
+	// now and that were created at or after createdFrom, oldest first (ties in the order they
+	// were recorded), and returns them. Client.Recover moves createdFrom to the last intent of
+	// each batch, so that each claim reads about as many intents as it returns. Two concurrent
+	// callers never get the same intent.
+	ClaimOpen(ctx context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error)
 	// Intents returns every intent of op for mchOrderID, oldest first (by CreatedAt; intents
 	// with the same CreatedAt in the order they were recorded).
 	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
+	// ClaimUnsettled claims, for token until until, up to limit intents that PayCools holds
+	// (created or late) whose FinalStatus is empty, whose claim ended by now and that were
+	// created from createdFrom to createdBy (both included), oldest first (ties in the order
+	// they were recorded), and returns them (Client.Sync, which moves createdFrom to the last
+	// intent of each batch, so that each claim reads about as many intents as it returns).
+	// Two concurrent callers never get the same intent.
+	ClaimUnsettled(ctx context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error)
+	// Finalize records the final state of the order of intent id (created or late) and ends
+	// its claim. A FinalStatus already recorded is kept: Finalize then does nothing.
+	Finalize(ctx context.Context, id string, f OrderFinal) error
+	// Unclaim ends the claim of token on intent id, if it still holds, so that the next
+	// Client.Sync takes the intent again.
+	Unclaim(ctx context.Context, id, token string) error
 }
 
 // LedgerError is a ledger write that failed before a money-moving create was sent: nothing
@@ -441,18 +477,20 @@ func (c *Client) Recover(ctx context.Context) (*RecoverReport, error) {
 	}
 	report := &RecoverReport{}
 	token := newIntentID()
+	var from time.Time // the cursor: the newest intent of the batch before
 	for {
 		if err := ctx.Err(); err != nil {
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), recoverBatch)
+		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), from, recoverBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Recover: ledger: %w", err)
 		}
 		if len(batch) == 0 {
 			return report, nil
 		}
+		from = batch[len(batch)-1].CreatedAt
 		for i := range batch {
 			in := batch[i]
 			out := c.recoverOne(ctx, &in)
@@ -605,13 +643,62 @@ func (l *MemoryLedger) Resolve(_ context.Context, id string, r IntentResolution)
 	return nil
 }
 
-// ClaimOpen claims up to limit open intents whose claim ended by now.
-func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until time.Time, limit int) ([]Intent, error) {
+// ClaimUnsettled claims up to limit created or late intents without a final status.
+func (l *MemoryLedger) ClaimUnsettled(_ context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var open []*Intent
 	for _, e := range l.intents {
-		if !e.State.Final() && !e.ClaimUntil.After(now) {
+		if (e.State == IntentCreated || e.State == IntentLate) && e.FinalStatus == "" && !e.ClaimUntil.After(now) &&
+			!e.CreatedAt.Before(createdFrom) && !e.CreatedAt.After(createdBy) {
+			open = append(open, e)
+		}
+	}
+	l.oldestFirst(open)
+	if len(open) > limit {
+		open = open[:limit]
+	}
+	out := make([]Intent, 0, len(open))
+	for _, e := range open {
+		e.ClaimToken, e.ClaimUntil = token, until
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// Finalize records the final state of a created or late intent's order, once.
+func (l *MemoryLedger) Finalize(_ context.Context, id string, f OrderFinal) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.intents[id]
+	if !ok {
+		return fmt.Errorf("paycools: ledger: no intent %s", id)
+	}
+	if (e.State != IntentCreated && e.State != IntentLate) || e.FinalStatus != "" {
+		return nil
+	}
+	e.FinalStatus, e.FinalAmount, e.FinalAt, e.UpdatedAt = f.Status, f.Amount, f.At, f.At
+	e.ClaimToken, e.ClaimUntil = "", time.Time{}
+	return nil
+}
+
+// Unclaim ends the claim of token on intent id.
+func (l *MemoryLedger) Unclaim(_ context.Context, id, token string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.intents[id]; ok && e.ClaimToken == token {
+		e.ClaimToken, e.ClaimUntil = "", time.Time{}
+	}
+	return nil
+}
+
+// ClaimOpen claims up to limit open intents whose claim ended by now.
+func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var open []*Intent
+	for _, e := range l.intents {
+		if !e.State.Final() && !e.ClaimUntil.After(now) && !e.CreatedAt.Before(createdFrom) {
 			open = append(open, e)
 		}
 	}

@@ -81,12 +81,12 @@ func TestMemoryLedger(t *testing.T) {
 	assert.Equal(t, IntentLate, got[1].State, "absent may become late (created late); late stays")
 	assert.Equal(t, "T", got[1].TransactionID)
 	require.NoError(t, l.Record(ctx, in("c", "O2")))
-	none, _ := l.ClaimOpen(ctx, "r", t0, t0.Add(time.Minute), 10)
+	none, _ := l.ClaimOpen(ctx, "r", t0, t0.Add(time.Minute), time.Time{}, 10)
 	assert.Empty(t, none, "the call still holds its claim")
-	open, _ := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), 10)
+	open, _ := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 	require.Len(t, open, 1)
 	assert.Equal(t, "c", open[0].ID)
-	again, _ := l.ClaimOpen(ctx, "s", t0.Add(2*time.Minute), t0.Add(3*time.Minute), 10)
+	again, _ := l.ClaimOpen(ctx, "s", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 	assert.Empty(t, again)
 	assert.True(t, IntentAbsent.Final())
 	assert.False(t, IntentUnknown.Final())
@@ -112,7 +112,7 @@ func TestMemoryLedgerTiesInWriteOrder(t *testing.T) {
 		for i, id := range []string{"y8", "c3", "q6", "a0"} {
 			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OPEN" + strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
 		}
-		open, err := l.ClaimOpen(ctx, "r", fixedNow, fixedNow.Add(time.Minute), 10)
+		open, err := l.ClaimOpen(ctx, "r", fixedNow, fixedNow.Add(time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		order = order[:0]
 		for _, in := range open {

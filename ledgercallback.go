@@ -139,3 +139,59 @@ func (c *Client) settleLedger(ctx context.Context, n *Notification) error {
 		slog.String("transaction", txn))
 	return nil
 }
+
+// notificationFinal is what a verified callback (or Client.Sync's notification) says about
+// the final state of a money-moving order: the create, the merchant order id, PayCools' id
+// (for checkouts the payment's id, not the checkout id the ledger keeps), the amount, the
+// status in its canonical spelling, and whether that status is final. ok is false for events
+// of other families.
+func notificationFinal(ev any) (op Operation, mchOrderID, txnID string, amount Amount, status string, final, ok bool) {
+	switch e := ev.(type) {
+	case *PayoutNotification:
+		return OpPayoutCreate, e.MchOrderID, e.TransactionID, e.Amount, string(e.TransactionStatus), e.TransactionStatus.Final(), true
+	case *WebPaymentNotification:
+		return OpWebPaymentCreate, e.MchOrderID, e.TransactionID, e.Amount, string(e.TransactionStatus), e.TransactionStatus.Final(), true
+	case *DirectDebitPaymentNotification:
+		return OpDirectDebitCreatePayment, e.MchOrderID, e.TransactionID, e.Amount, string(e.TransactionStatus), e.TransactionStatus.Final(), true
+	case *RefundNotification:
+		return OpRefundCreate, e.MchRefundOrderID, e.RefundTransactionID, e.RefundAmount, string(e.RefundStatus), e.RefundStatus.Final(), true
+	case *CheckoutNotification:
+		return OpCheckoutCreate, e.MchOrderID, e.TransactionID, e.Amount, string(e.TransactionStatus), e.TransactionStatus.Final(), true
+	}
+	return "", "", "", 0, "", false, false
+}
+
+// finalizeLedger records in the ledger the final state that a handled event reports (its
+// function succeeded, now or before): the created or late intent of its order that PayCools
+// holds under the event's transaction id (checkouts: by merchant order id and amount) gets
+// the event's status and amount, so that Client.Sync no longer asks about it. A failure is
+// logged: the order stays unsettled, and the next Sync finds the event handled in the
+// notification store and records it then.
+func (c *Client) finalizeLedger(ctx context.Context, n *Notification) {
+	if c.ledger == nil || n == nil {
+		return
+	}
+	op, order, txn, amount, status, final, ok := notificationFinal(n.Event)
+	if !ok || !final || order == "" {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	intents, err := c.ledger.Intents(ctx, op, order)
+	if err == nil {
+		for _, in := range intents {
+			if (in.State != IntentCreated && in.State != IntentLate) || in.FinalStatus != "" {
+				continue
+			}
+			if op == OpCheckoutCreate && in.Amount != amount || op != OpCheckoutCreate && in.TransactionID != txn {
+				continue // not proof that this is the intent's order
+			}
+			if err = c.ledger.Finalize(ctx, in.ID, OrderFinal{Status: status, Amount: amount, At: c.clock()}); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools ledger: the final state of a handled event was not recorded; the next Sync records it",
+			slog.String("event", n.EventName), slog.String("error", redactText(err.Error(), 300)))
+	}
+}

@@ -61,6 +61,10 @@ type Notification struct {
 	// a money field (an Amount) or a status, so that a verified event is never handled with a
 	// zero amount or an unknown state.
 	Unreadable []string
+	// Synced is true for a notification that Client.Sync built from PayCools' answer to a
+	// query, because the order is final and its callback had not been handled: Param is the
+	// query's answer with the event name, not a signed callback, and Form is 0.
+	Synced bool
 }
 
 // NotificationForm is one of the three callback forms PayCools sends (docs/dialects.md §10.1).
@@ -532,7 +536,10 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 //
 // With a ledger (WithLedger), a verified payout, web payment, direct-debit or refund event first
 // settles the intent of its order (see the README, "Callbacks settle the ledger"); when the
-// ledger fails, it answers 500 without calling fn, so that PayCools delivers again.
+// ledger fails, it answers 500 without calling fn, so that PayCools delivers again. Once fn
+// has succeeded for a final payout, web payment, checkout, direct-debit or refund event (or
+// the store says it did before), the ledger records the order's final status and amount, so
+// that Client.Sync no longer asks about it.
 //
 // In the PH dialect it also takes the flat callback forms, and answers a handled flat callback
 // {"code":1,"msg":"success","data":{}} (the reply follows the form of the request).
@@ -571,7 +578,11 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if c.notifyStore != nil {
 			var ok bool
 			key, replayToken := NotificationKey(n), r.Header.Get(ReplayHeader)
-			if claim, ok = c.claimOrReply(w, r, key, n.EventName, replayToken, 0, func(string) []byte { return successReply(n.Form) }); !ok {
+			handledBefore := func(string) []byte {
+				c.finalizeLedger(r.Context(), n) // fn ran for this event before (a delivery or Sync)
+				return successReply(n.Form)
+			}
+			if claim, ok = c.claimOrReply(w, r, key, n.EventName, replayToken, 0, handledBefore); !ok {
 				return
 			}
 			ctx = claim.ctx
@@ -607,6 +618,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if claim != nil {
 			claim.finish(r.Context(), "")
 		}
+		c.finalizeLedger(r.Context(), n)
 		writeReply(w, http.StatusOK, successReply(n.Form))
 	})
 }

@@ -74,14 +74,20 @@ func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event
 		writeReply(w, http.StatusInternalServerError, replyServerError)
 		return nil, false
 	}
+	return c.holdClaim(r.Context(), key, event, cl), true
+}
+
+// holdClaim starts holding the claim cl (NotificationStateNew) on key for one delivery of event
+// running under ctx: its heartbeat renews it until finish or release.
+func (c *Client) holdClaim(ctx context.Context, key, event string, cl NotificationClaim) *heldClaim {
 	h := &heldClaim{c: c, key: key, token: cl.Token, event: event, lease: cl.Lease, stop: make(chan struct{})}
 	if h.lease <= 0 {
 		h.lease = DefaultNotificationLease
 	}
-	h.ctx, h.cancel = context.WithCancelCause(r.Context())
+	h.ctx, h.cancel = context.WithCancelCause(ctx)
 	h.beating.Add(1)
-	go h.heartbeat(context.WithoutCancel(r.Context()))
-	return h, true
+	go h.heartbeat(context.WithoutCancel(ctx))
+	return h
 }
 
 // heartbeat renews the claim every third of its lease until stopped. When the store says the

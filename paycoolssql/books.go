@@ -25,7 +25,7 @@ func OpenLedgerBooks(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Opt
 	if err != nil {
 		return nil, err
 	}
-	probe := statement(flavor, cfg.table, `SELECT operation, mch_order_id, amount, state, created_at, {SEQ_ORDER} FROM {T} WHERE 1 = 0`)
+	probe := statement(flavor, cfg.table, `SELECT operation, mch_order_id, amount, state, final_status, created_at, {SEQ_ORDER} FROM {T} WHERE 1 = 0`)
 	rows, err := db.QueryContext(ctx, probe)
 	if err == nil {
 		err = rows.Close()
@@ -45,7 +45,7 @@ type ledgerBooks struct {
 
 func newLedgerBooks(db *sql.DB, flavor Flavor, cfg *config) ledgerBooks {
 	return ledgerBooks{db: db, dayZone: cfg.dayZone, dayQuery: statement(flavor, cfg.table,
-		`SELECT operation, mch_order_id, amount FROM {T} WHERE state IN ('created', 'late') AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
+		`SELECT operation, mch_order_id, amount, final_status FROM {T} WHERE state IN ('created', 'late') AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
 }
 
 var bookDirections = map[paycools.Operation]paycools.Direction{
@@ -53,6 +53,17 @@ var bookDirections = map[paycools.Operation]paycools.Direction{
 	paycools.OpWebPaymentCreate:         paycools.DirectionCollection,
 	paycools.OpCheckoutCreate:           paycools.DirectionCollection,
 	paycools.OpDirectDebitCreatePayment: paycools.DirectionCollection,
+}
+
+// bookStatus is the status the books give an order whose final status in the ledger is
+// final: that status, or PENDING while the merchant's code has not handled a final state
+// (Reconcile then reports the order as differing from a final statement line: run
+// Client.Sync).
+func bookStatus(final string) paycools.TransactionStatus {
+	if final == "" {
+		return paycools.TransactionStatusPending
+	}
+	return paycools.TransactionStatus(final)
 }
 
 func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools.BookRecord, error] {
@@ -69,9 +80,9 @@ func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var op, order string
+			var op, order, final string
 			var amount int64
-			if err := rows.Scan(&op, &order, &amount); err != nil {
+			if err := rows.Scan(&op, &order, &amount, &final); err != nil {
 				yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: %w", err))
 				return
 			}
@@ -79,7 +90,7 @@ func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools
 			if !ok {
 				continue
 			}
-			if !yield(paycools.BookRecord{MchOrderID: order, Direction: dir, Amount: paycools.Amount(amount)}, nil) {
+			if !yield(paycools.BookRecord{MchOrderID: order, Direction: dir, Amount: paycools.Amount(amount), Status: bookStatus(final)}, nil) {
 				return
 			}
 		}

@@ -1,6 +1,7 @@
 package paycoolssql_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
@@ -154,5 +155,43 @@ func TestOpenLedgerBooksReadOnly(t *testing.T) {
 		assert.ErrorContains(t, err, "table "+missing+" cannot be read")
 		assert.False(t, tableExists(t, d, missing), "reading created the table")
 		assert.True(t, tableExists(t, d, table))
+	})
+}
+
+// The books carry each order's final status: a payout PayCools completed whose callback the
+// merchant's code never handled is a status difference, until Sync delivers it.
+func TestLedgerBooksCompareFinalStatus(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
+		clock := func() time.Time { return day }
+		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clock))
+		store, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("bookn"), paycoolssql.WithClock(clock))
+		require.NoError(t, err)
+		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("bookf"))
+		require.NoError(t, err)
+		c := srv.Client(paycools.WithLedger(l), paycools.WithNotificationStore(store), paycools.WithSyncAfter(0))
+		for _, order := range []string{"BOOKF0000001", "BOOKF0000002"} {
+			_, err := c.Payouts.Create(ctx, payout(order, 1500))
+			require.NoError(t, err)
+			_, err = srv.CompletePayout(order) // no callback URL: the callback is missed
+			require.NoError(t, err)
+		}
+		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		require.Len(t, rep.StatusMismatch, 2, "%+v", rep)
+		assert.Equal(t, paycools.TransactionStatusPending, rep.StatusMismatch[0].BooksStatus)
+
+		srep, err := c.Sync(ctx, func(context.Context, *paycools.Notification) error { return nil })
+		require.NoError(t, err)
+		require.Len(t, srep.Orders, 2)
+		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		require.NoError(t, err)
+		assert.True(t, rep.OK(), "%+v", rep)
+		assert.Equal(t, 2, rep.Matched)
+		for rec, err := range l.Books().Records(ctx, "2026-12-01") {
+			require.NoError(t, err)
+			assert.Equal(t, paycools.TransactionStatusCompleted, rec.Status, rec.MchOrderID)
+		}
 	})
 }

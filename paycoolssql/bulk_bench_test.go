@@ -384,9 +384,14 @@ type nullLedger struct{}
 
 func (nullLedger) Record(context.Context, *paycools.Intent) error                   { return nil }
 func (nullLedger) Resolve(context.Context, string, paycools.IntentResolution) error { return nil }
-func (nullLedger) ClaimOpen(context.Context, string, time.Time, time.Time, int) ([]paycools.Intent, error) {
+func (nullLedger) ClaimOpen(context.Context, string, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
 	return nil, nil
 }
+func (nullLedger) ClaimUnsettled(context.Context, string, time.Time, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
+	return nil, nil
+}
+func (nullLedger) Finalize(context.Context, string, paycools.OrderFinal) error { return nil }
+func (nullLedger) Unclaim(context.Context, string, string) error               { return nil }
 func (nullLedger) Intents(context.Context, paycools.Operation, string) ([]paycools.Intent, error) {
 	return nil, nil
 }

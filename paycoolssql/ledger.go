@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -45,7 +46,27 @@ const ledgerSeqMigration = `ALTER TABLE {T} ADD COLUMN IF NOT EXISTS seq BIGSERI
 // written before it have 0: Recover then counts the settle time from updated_at.
 const ledgerSentByColumn = `BIGINT NOT NULL DEFAULT 0`
 
+// ledgerFinalColumns declare the columns of an order's final state (paycools.Intent's
+// FinalStatus, FinalAmount, FinalAt) that a ledger table made by an earlier version gains.
+var ledgerFinalColumns = [...]struct{ name, decl string }{
+	{"final_status", `TEXT NOT NULL DEFAULT ''`},
+	{"final_amount", `BIGINT NOT NULL DEFAULT 0`},
+	{"final_at", `BIGINT NOT NULL DEFAULT 0`},
+}
+
+// ledgerUnsettledIndex serves ClaimUnsettled (and its second index ClaimOpen): its rows are
+// the created orders whose final state is not known yet (the open intents), so its cost
+// follows them, not the table's history; in write order, so that a claim from the cursor of
+// Client.Sync (Client.Recover) reads about as many rows as it claims ({UNSETTLED}
+// is created_at, seq in PostgreSQL; created_at in SQLite, whose index entries end with the
+// rowid).
+const ledgerUnsettledIndex = `CREATE INDEX IF NOT EXISTS {T}_unsettled_order ON {T} ({UNSETTLED}) WHERE state IN ('created', 'late') AND final_status = '';
+CREATE INDEX IF NOT EXISTS {T}_open_order ON {T} ({UNSETTLED}) WHERE state IN ('pending', 'unknown')`
+
 const intentColumns = `id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at, sent_by`
+
+// intentReadColumns are intentColumns and the final state, as scanIntents reads them.
+const intentReadColumns = intentColumns + `, final_status, final_amount, final_at`
 
 // Ledger is a paycools.Ledger in a PostgreSQL or SQLite table, shared by every process that
 // moves money. Each method is one statement (Record reads once more only to word its error).
@@ -57,6 +78,9 @@ type Ledger struct {
 	resolve   string
 	claimOpen string
 	intents   string
+	unsettled string
+	finalize  string
+	unclaim   string
 	daybook   ledgerBooks // the day's created intents, as books (Books)
 }
 
@@ -82,6 +106,18 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 	if err := addColumn(ctx, db, flavor, cfg.table, "sent_by", ledgerSentByColumn); err != nil {
 		return nil, err
 	}
+	for _, col := range ledgerFinalColumns {
+		if err := addColumn(ctx, db, flavor, cfg.table, col.name, col.decl); err != nil {
+			return nil, err
+		}
+	}
+	unsettledIndex := strings.ReplaceAll(ledgerUnsettledIndex, "{UNSETTLED}", "created_at, seq")
+	if flavor == SQLite {
+		unsettledIndex = strings.ReplaceAll(ledgerUnsettledIndex, "{UNSETTLED}", "created_at")
+	}
+	if err := createTable(ctx, db, flavor, cfg.table, unsettledIndex); err != nil {
+		return nil, err
+	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
 		db:      db,
@@ -96,9 +132,15 @@ transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until
 sent_by = CASE WHEN CAST($7 AS BIGINT) = 0 THEN sent_by ELSE CAST($7 AS BIGINT) END
 WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`),
 		claimOpen: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
-WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 ORDER BY created_at, {SEQ_ORDER} LIMIT $4 FOR UPDATE SKIP LOCKED)
-RETURNING ` + intentColumns + `, {SEQ_ORDER}`),
-		intents: st(`SELECT ` + intentColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('pending', 'unknown') AND claim_until <= $3 AND created_at >= $4 ORDER BY created_at, {SEQ_ORDER} LIMIT $5 FOR UPDATE SKIP LOCKED)
+RETURNING ` + intentReadColumns + `, {SEQ_ORDER}`),
+		intents: st(`SELECT ` + intentReadColumns + `, {SEQ_ORDER} FROM {T} WHERE operation = $1 AND mch_order_id = $2 ORDER BY created_at, {SEQ_ORDER}`),
+		unsettled: st(`UPDATE {T} SET claim_token = $1, claim_until = $2
+WHERE id IN (SELECT id FROM {T} WHERE state IN ('created', 'late') AND final_status = '' AND claim_until <= $3 AND created_at >= $4 AND created_at <= $5 ORDER BY created_at, {SEQ_ORDER} LIMIT $6 FOR UPDATE SKIP LOCKED)
+RETURNING ` + intentReadColumns + `, {SEQ_ORDER}`),
+		finalize: st(`UPDATE {T} SET final_status = $2, final_amount = $3, final_at = $4, updated_at = $4, claim_token = '', claim_until = 0
+WHERE id = $1 AND state IN ('created', 'late') AND final_status = ''`),
+		unclaim: st(`UPDATE {T} SET claim_token = '', claim_until = 0 WHERE id = $1 AND claim_token = $2`),
 	}, nil
 }
 
@@ -142,8 +184,8 @@ func (l *Ledger) Resolve(ctx context.Context, id string, r paycools.IntentResolu
 // ClaimOpen claims up to limit open intents whose claim ended by now, oldest first. In
 // PostgreSQL the rows are locked with SKIP LOCKED, so concurrent Recovers split the work; in
 // SQLite the statement holds the database's write lock.
-func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Time, limit int) ([]paycools.Intent, error) {
-	rows, err := l.db.QueryContext(ctx, l.claimOpen, token, millis(until), millis(now), limit)
+func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until, createdFrom time.Time, limit int) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.claimOpen, token, millis(until), millis(now), millis(createdFrom), limit)
 	if err != nil {
 		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
 	}
@@ -152,6 +194,38 @@ func (l *Ledger) ClaimOpen(ctx context.Context, token string, now, until time.Ti
 		return nil, fmt.Errorf("paycoolssql: claim intents: %w", err)
 	}
 	return out, nil
+}
+
+// ClaimUnsettled claims up to limit created or late intents without a final status, created
+// from createdFrom to createdBy, whose claim ended by now, oldest first (SKIP LOCKED in
+// PostgreSQL, as ClaimOpen).
+func (l *Ledger) ClaimUnsettled(ctx context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]paycools.Intent, error) {
+	rows, err := l.db.QueryContext(ctx, l.unsettled, token, millis(until), millis(now), millis(createdFrom), millis(createdBy), limit)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: claim unsettled intents: %w", err)
+	}
+	out, err := scanIntents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: claim unsettled intents: %w", err)
+	}
+	return out, nil
+}
+
+// Finalize records the final state of the order of a created or late intent, once, and ends
+// its claim.
+func (l *Ledger) Finalize(ctx context.Context, id string, f paycools.OrderFinal) error {
+	if _, err := l.db.ExecContext(ctx, l.finalize, id, f.Status, int64(f.Amount), millis(f.At)); err != nil {
+		return fmt.Errorf("paycoolssql: finalize intent: %w", err)
+	}
+	return nil
+}
+
+// Unclaim ends the claim of token on intent id, if it still holds.
+func (l *Ledger) Unclaim(ctx context.Context, id, token string) error {
+	if _, err := l.db.ExecContext(ctx, l.unclaim, id, token); err != nil {
+		return fmt.Errorf("paycoolssql: unclaim intent: %w", err)
+	}
+	return nil
 }
 
 // Intents returns every intent of op for mchOrderID, oldest first.
@@ -174,11 +248,13 @@ func scanIntents(rows *sql.Rows) ([]paycools.Intent, error) {
 	for rows.Next() {
 		var in paycools.Intent
 		var op, state string
-		var amount, claimUntil, created, updated, sentBy, seq int64
+		var amount, claimUntil, created, updated, sentBy, finalAmount, finalAt, seq int64
 		if err := rows.Scan(&in.ID, &op, &in.MchOrderID, &in.IdempotencyID, &in.LookupKey, &amount, &in.Param, &state,
-			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated, &sentBy, &seq); err != nil {
+			&in.TransactionID, &in.Detail, &in.ClaimToken, &claimUntil, &created, &updated, &sentBy,
+			&in.FinalStatus, &finalAmount, &finalAt, &seq); err != nil {
 			return nil, err
 		}
+		in.FinalAmount, in.FinalAt = paycools.Amount(finalAmount), fromMillis(finalAt)
 		in.Operation, in.State, in.Amount = paycools.Operation(op), paycools.IntentState(state), paycools.Amount(amount)
 		in.ClaimUntil, in.CreatedAt, in.UpdatedAt = fromMillis(claimUntil), fromMillis(created), fromMillis(updated)
 		in.SentBy = fromMillis(sentBy)
@@ -213,7 +289,10 @@ var _ paycools.Ledger = (*Ledger)(nil)
 // Books returns the ledger as the merchant's books for paycools.Reconcile: the intents created
 // on the day (yyyy-MM-dd, UTC+8 unless WithBusinessDay says otherwise) that PayCools holds (state created or late), payouts as payouts and
 // web payments, checkout orders and direct-debit payments as collections, with their amounts.
-// The ledger does not follow an order to its final state, so the records carry no status and
-// Reconcile compares presence and amounts only. Refunds are not on the statements and are left
+// Each record carries the order's final status as the ledger holds it (see
+// paycools.Intent.FinalStatus: recorded once a callback or Client.Sync had the merchant's
+// code handle it), or PENDING while none is, so that Reconcile compares statuses too: an
+// order PayCools completed that the merchant's code never handled shows as a status
+// difference. Refunds are not on the statements and are left
 // out. A role that may only read the table opens the same books with OpenLedgerBooks.
 func (l *Ledger) Books() paycools.Books { return l.daybook }

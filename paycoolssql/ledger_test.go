@@ -87,7 +87,7 @@ func TestLedgerClaimOpen(t *testing.T) {
 		require.NoError(t, l.Resolve(ctx, "done", paycools.IntentResolution{State: paycools.IntentCreated, At: t0}))
 
 		now := t0.Add(2 * time.Minute)
-		none, err := l.ClaimOpen(ctx, "early", t0, t0.Add(time.Minute), 10)
+		none, err := l.ClaimOpen(ctx, "early", t0, t0.Add(time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		assert.Empty(t, none, "nothing's claim has ended yet")
 
@@ -113,7 +113,7 @@ func TestLedgerClaimOpen(t *testing.T) {
 				}
 				token := fmt.Sprint("w", w)
 				for {
-					batch, err := lw.ClaimOpen(ctx, token, now, now.Add(time.Minute), 7)
+					batch, err := lw.ClaimOpen(ctx, token, now, now.Add(time.Minute), time.Time{}, 7)
 					if !assert.NoError(t, err) || len(batch) == 0 {
 						return
 					}
@@ -136,10 +136,10 @@ func TestLedgerClaimOpen(t *testing.T) {
 		assert.Len(t, seen, n, "every open intent whose claim ended, and no other")
 		assert.NotContains(t, seen, "live")
 		assert.NotContains(t, seen, "done")
-		again, err := l.ClaimOpen(ctx, "x", now, now.Add(time.Minute), 100)
+		again, err := l.ClaimOpen(ctx, "x", now, now.Add(time.Minute), time.Time{}, 100)
 		require.NoError(t, err)
 		assert.Empty(t, again, "claimed intents are not claimed again before their claim ends")
-		later, err := l.ClaimOpen(ctx, "x", now.Add(2*time.Minute), now.Add(3*time.Minute), 100)
+		later, err := l.ClaimOpen(ctx, "x", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, 100)
 		require.NoError(t, err)
 		assert.Len(t, later, n, "after the claim ends they are open to the next Recover")
 	})
@@ -169,7 +169,7 @@ func TestLedgerTiesInWriteOrder(t *testing.T) {
 		for i, id := range []string{"y8", "c3", "q6"} {
 			require.NoError(t, l.Record(ctx, intent(id, fmt.Sprintf("OOPEN%d", i), t0)))
 		}
-		open, err := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), 10)
+		open, err := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		order = order[:0]
 		for _, in := range open {

@@ -6,7 +6,9 @@
 // fake gateway play the payer, bank or wallet so that the outcome happens, receives the
 // callback on its own NotificationHandler (a loopback HTTP server whose URL is the notifyUrl),
 // which verifies it with the platform public key, then queries the status and, where the
-// family has one, Waits for the final state. One line is printed per step.
+// family has one, Waits for the final state. One line is printed per step. Last, a payout's
+// callback is lost while the callback URL is down, and Client.Sync delivers it to the same
+// function, once (embedded gateway only).
 //
 // By default it runs against an embedded fake gateway (package paycoolstest): no account, no
 // network, no money. With PAYCOOLS_APP_ID, PAYCOOLS_PRIVATE_KEY, PAYCOOLS_PLATFORM_PUBLIC_KEY and
@@ -100,7 +102,9 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 		defer gw.Close()
 		t.gw = gw
 		// Small poll intervals: the fake gateway settles at once, so the waits end fast.
-		t.c = gw.Client(paycools.WithPollInterval(5*time.Millisecond, 50*time.Millisecond))
+		// A ledger, so that Sync can deliver the callbacks that never came (missedCallback).
+		t.c = gw.Client(paycools.WithPollInterval(5*time.Millisecond, 50*time.Millisecond),
+			paycools.WithLedger(paycools.NewMemoryLedger()), paycools.WithSyncAfter(0))
 		t.waitFor = 5 * time.Second
 		t.line("gateway", "embedded", "fake PayCools gateway (paycoolstest) at %s, %s dialect", gw.URL(), gw.Dialect())
 	case len(missing) > 0:
@@ -182,6 +186,9 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 		if err := f.fn(ctx); err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
+	}
+	if err := t.missedCallback(ctx); err != nil {
+		return fmt.Errorf("%s: %w", famMissed, err)
 	}
 	if t.gw == nil {
 		t.drainCallbacks()

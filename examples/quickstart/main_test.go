@@ -64,6 +64,10 @@ func TestTourEmbedded(t *testing.T) {
 		"refused (1002",
 		"accepted (2000)",
 		"tour complete: 10 families, 13 verified callbacks",
+		"callback lost",
+		": delivered (PayCools says COMPLETED)",
+		"disbursement.success delivered by Sync (Synced=true)",
+		"acknowledged=true, function not run again",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
