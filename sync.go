@@ -71,23 +71,23 @@ type SyncOutcome string
 
 // Sync outcomes.
 const (
-	// SyncDelivered: PayCools reports the order final; Sync ran the function with the
+	// SyncOutcomeDelivered: PayCools reports the order final; Sync ran the function with the
 	// synthetic notification, it succeeded, and the ledger records the final state.
-	SyncDelivered SyncOutcome = "delivered"
-	// SyncHandledBefore: PayCools reports the order final and the notification store says the
+	SyncOutcomeDelivered SyncOutcome = "delivered"
+	// SyncOutcomeHandledBefore: PayCools reports the order final and the notification store says the
 	// event was handled before (its callback came first): the function did not run again, and
 	// the ledger records the final state.
-	SyncHandledBefore SyncOutcome = "handled-before"
-	// SyncOpen: PayCools does not report the order final yet (Status says what it reports).
+	SyncOutcomeHandledBefore SyncOutcome = "handled-before"
+	// SyncOutcomeOpen: PayCools does not report the order final yet (Status says what it reports).
 	// The next Sync asks again; alert on the order's Age.
-	SyncOpen SyncOutcome = "open"
-	// SyncInFlight: the order is final, and a delivery of its callback is running the function
+	SyncOutcomeOpen SyncOutcome = "open"
+	// SyncOutcomeInFlight: the order is final, and a delivery of its callback is running the function
 	// right now; that delivery records it.
-	SyncInFlight SyncOutcome = "in-flight"
-	// SyncFailed: the look-up, the function, the notification store or the ledger failed
+	SyncOutcomeInFlight SyncOutcome = "in-flight"
+	// SyncOutcomeFailed: the look-up, the function, the notification store or the ledger failed
 	// (Err). The next Sync tries again. Errors wrapping ErrNoOrderLookup mean that the order
 	// cannot be asked about in the client's dialect: only its callback settles it.
-	SyncFailed SyncOutcome = "failed"
+	SyncOutcomeFailed SyncOutcome = "failed"
 )
 
 // SyncOrder is one order Client.Sync handled.
@@ -101,7 +101,7 @@ type SyncOrder struct {
 	Status string
 	// Age is the time since the order's intent was written, by the client's clock.
 	Age time.Duration
-	// Err says why the order is SyncFailed or, for SyncOpen, what the last look-up answered.
+	// Err says why the order is SyncOutcomeFailed or, for SyncOutcomeOpen, what the last look-up answered.
 	Err error
 }
 
@@ -116,7 +116,7 @@ type SyncReport struct {
 func (r *SyncReport) Unsettled() []SyncOrder {
 	var out []SyncOrder
 	for _, o := range r.Orders {
-		if o.Outcome != SyncDelivered && o.Outcome != SyncHandledBefore {
+		if o.Outcome != SyncOutcomeDelivered && o.Outcome != SyncOutcomeHandledBefore {
 			out = append(out, o)
 		}
 	}
@@ -139,7 +139,7 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 //
 // A direct-debit charge still PENDING or PROCESSING is asked about again, with backoff (the
 // client's poll interval, waited with WithSyncWait), until it is DirectDebitPatience old. An
-// order that stays non-final, and one whose fn failed, is in the report (SyncOpen, SyncFailed,
+// order that stays non-final, and one whose fn failed, is in the report (SyncOutcomeOpen, SyncOutcomeFailed,
 // with its Age and the error) and is taken by the next Sync. A direct-debit callback may come
 // under either edition's event name (direct.debit.* or directdebit.payment.*) and a status in
 // another spelling (COMPLETE): Sync claims every such key, so a callback handled under any of
@@ -200,7 +200,7 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 		for i := range batch {
 			out := c.syncOne(ctx, &batch[i], fn)
 			report.Orders = append(report.Orders, out)
-			if out.Outcome != SyncDelivered && out.Outcome != SyncHandledBefore {
+			if out.Outcome != SyncOutcomeDelivered && out.Outcome != SyncOutcomeHandledBefore {
 				held = append(held, batch[i].ID)
 			}
 			if ctx.Err() != nil {
@@ -212,7 +212,7 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 
 // syncOne asks PayCools about one claimed order and, when it is final, delivers it.
 func (c *Client) syncOne(ctx context.Context, in *Intent, fn func(context.Context, *Notification) error) SyncOrder {
-	out := SyncOrder{Intent: *in, Outcome: SyncFailed}
+	out := SyncOrder{Intent: *in, Outcome: SyncOutcomeFailed}
 	n, status, err := c.syncAsk(ctx, in)
 	// waited bounds the asking too, should the client's clock not move (a fixed test clock).
 	delay, waited := c.pollMin, time.Duration(0)
@@ -231,13 +231,13 @@ func (c *Client) syncOne(ctx context.Context, in *Intent, fn func(context.Contex
 		out.Err = err
 		return out
 	case n == nil:
-		out.Outcome = SyncOpen
+		out.Outcome = SyncOutcomeOpen
 		return out
 	}
 	handledBefore, err := c.deliverSynced(ctx, in.Operation, n, fn)
 	switch {
 	case errors.Is(err, errSyncInFlight):
-		out.Outcome = SyncInFlight
+		out.Outcome = SyncOutcomeInFlight
 		return out
 	case err != nil:
 		out.Err = err
@@ -246,14 +246,14 @@ func (c *Client) syncOne(ctx context.Context, in *Intent, fn func(context.Contex
 			slog.String("error", redactText(err.Error(), 300)))
 		return out
 	}
-	out.Outcome = SyncDelivered
+	out.Outcome = SyncOutcomeDelivered
 	if handledBefore {
-		out.Outcome = SyncHandledBefore
+		out.Outcome = SyncOutcomeHandledBefore
 	}
 	_, _, _, amount, _, _, _ := notificationFinal(n.Event)
 	if werr := c.ledger.Finalize(context.WithoutCancel(ctx), in.ID, OrderFinal{Status: status, Amount: amount, At: c.clock()}); werr != nil {
 		// fn ran: the next Sync finds the event handled in the store and records it then.
-		out.Outcome, out.Err = SyncFailed, fmt.Errorf("paycools: Sync: ledger: %w", werr)
+		out.Outcome, out.Err = SyncOutcomeFailed, fmt.Errorf("paycools: Sync: ledger: %w", werr)
 	}
 	return out
 }

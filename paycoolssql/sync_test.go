@@ -133,7 +133,7 @@ func TestSyncDeliversMissedPayoutCallbackOnce(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
 		o := rep.Orders[0]
-		assert.Equal(t, paycools.SyncDelivered, o.Outcome, "%v", o.Err)
+		assert.Equal(t, paycools.SyncOutcomeDelivered, o.Outcome, "%v", o.Err)
 		assert.Equal(t, "COMPLETED", o.Status)
 		assert.Equal(t, 2*time.Minute, o.Age)
 		got := rec.all()
@@ -214,7 +214,7 @@ func TestSyncAfterCallbackRunsFnOnce(t *testing.T) {
 		rep, err = c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		assert.Len(t, rec.all(), 2, "fn did not run again")
 		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCREVERSE2").FinalStatus)
 	})
@@ -236,7 +236,7 @@ func TestSyncRetriesAFailingFunction(t *testing.T) {
 		rep, err := c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncFailed, rep.Orders[0].Outcome)
+		assert.Equal(t, paycools.SyncOutcomeFailed, rep.Orders[0].Outcome)
 		require.Error(t, rep.Orders[0].Err)
 		assert.Contains(t, rep.Orders[0].Err.Error(), "merchant database down")
 		assert.Len(t, rep.Unsettled(), 1)
@@ -246,7 +246,7 @@ func TestSyncRetriesAFailingFunction(t *testing.T) {
 		rep, err = c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1, "the next Sync takes the order at once")
-		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		assert.Len(t, rec.all(), 1)
 		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCFAIL0001").FinalStatus)
 	})
@@ -290,7 +290,7 @@ func TestSyncReplicasDeliverEachOrderOnce(t *testing.T) {
 		delivered := 0
 		for _, rep := range reps {
 			for _, o := range rep.Orders {
-				if o.Outcome == paycools.SyncDelivered {
+				if o.Outcome == paycools.SyncOutcomeDelivered {
 					delivered++
 				}
 			}
@@ -358,7 +358,7 @@ func TestSyncDeliversEachFamily(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 3)
 		for _, o := range rep.Orders {
-			assert.Equal(t, paycools.SyncDelivered, o.Outcome, "%s: %v", o.Intent.MchOrderID, o.Err)
+			assert.Equal(t, paycools.SyncOutcomeDelivered, o.Outcome, "%s: %v", o.Intent.MchOrderID, o.Err)
 		}
 		events := map[string]string{}
 		for _, n := range rec.all() {
@@ -439,7 +439,7 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 		rep, err := c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 2)
-		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		assert.Equal(t, "SYNCDD01", rep.Orders[0].Intent.MchOrderID)
 		got := rec.all()
 		require.Len(t, got, 1)
@@ -452,7 +452,7 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpDirectDebitCreatePayment, "SYNCDD01").FinalStatus)
 
 		stuck := rep.Orders[1]
-		assert.Equal(t, paycools.SyncOpen, stuck.Outcome, "%v", stuck.Err)
+		assert.Equal(t, paycools.SyncOutcomeOpen, stuck.Outcome, "%v", stuck.Err)
 		assert.Equal(t, "PENDING", stuck.Status)
 		assert.Greater(t, stuck.Age, time.Minute, "asked for more than one minute before being reported")
 		// Each charge's waits start at the poll minimum and grow: one reset, between the two.
@@ -482,7 +482,7 @@ func TestSyncWaitsForDirectDebitCharges(t *testing.T) {
 		rep, err = c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncOpen, rep.Orders[0].Outcome)
+		assert.Equal(t, paycools.SyncOutcomeOpen, rep.Orders[0].Outcome)
 		assert.Equal(t, n, len(waits))
 	})
 }
@@ -577,14 +577,14 @@ func TestSyncLedgerFailsAfterTheFunctionRan(t *testing.T) {
 		rep, err := c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncFailed, rep.Orders[0].Outcome)
+		assert.Equal(t, paycools.SyncOutcomeFailed, rep.Orders[0].Outcome)
 		assert.ErrorContains(t, rep.Orders[0].Err, "connection reset by peer")
 		assert.Len(t, rec.all(), 1, "fn ran")
 
 		rep, err = c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeHandledBefore, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		assert.Len(t, rec.all(), 1, "fn did not run again")
 		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCFLAKY001").FinalStatus)
 
@@ -729,7 +729,7 @@ func TestSyncAfterAFailedCallback(t *testing.T) {
 		rep, err := c.Sync(ctx, rec.fn)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeDelivered, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		require.Len(t, rec.all(), 1)
 		assert.True(t, rec.all()[0].Synced)
 		assert.Equal(t, "COMPLETED", intentOf(t, r.l, paycools.OpPayoutCreate, "SYNCCBFAIL01").FinalStatus)
@@ -772,7 +772,7 @@ func TestSyncWhileTheCallbackRuns(t *testing.T) {
 		rep, err := c.Sync(ctx, slow)
 		require.NoError(t, err)
 		require.Len(t, rep.Orders, 1)
-		assert.Equal(t, paycools.SyncInFlight, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
+		assert.Equal(t, paycools.SyncOutcomeInFlight, rep.Orders[0].Outcome, "%v", rep.Orders[0].Err)
 		close(release)
 		cb := <-done
 		assert.True(t, cb.Acknowledged(), "%+v", cb)
