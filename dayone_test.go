@@ -2,12 +2,14 @@ package paycools_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	paycools "github.com/paycools-sdk/paycools-go"
@@ -104,4 +106,31 @@ func TestMissingFieldIsNamedOnce(t *testing.T) {
 	var ve *paycools.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, 1, strings.Count(err.Error(), "customerName"), err.Error())
+}
+
+// A flat SHA-1 callback checked with the wrong secret says that the callback secret does not
+// match and names the option that sets it; there is no param and no key in that form.
+func TestWrongCallbackSecretIsNamed(t *testing.T) {
+	gw := paycoolstest.New(t, paycoolstest.WithDialect(paycools.DialectPH))
+	c, err := paycools.NewClient(gw.AppID(), gw.MerchantPrivateKey(), paycools.WithBaseURL(gw.URL()), paycools.WithDialect(paycools.DialectPH), paycools.WithCallbackSecret("not-the-secret"))
+	require.NoError(t, err)
+	var got []byte
+	notify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.WriteHeader(500)
+	}))
+	t.Cleanup(notify.Close)
+	gw.SetCallbackURL(notify.URL)
+	p, err := gw.Client().Payouts.Create(context.Background(), &paycools.PayoutCreateParams{MchOrderID: "PO20261206SECRET1", Amount: 100,
+		PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH", AccountNo: "09171234567", AccountName: "Juan Dela Cruz"})
+	require.NoError(t, err)
+	_, _ = gw.CompletePayout(p.MchOrderID)
+	require.NotEmpty(t, got, "the gateway sent its flat callback")
+	_, err = c.ParseNotification(got)
+	require.ErrorIs(t, err, paycools.ErrCallbackSecretMismatch)
+	require.ErrorIs(t, err, paycools.ErrSignatureMismatch)
+	assert.Contains(t, err.Error(), "callback secret")
+	assert.Contains(t, err.Error(), "WithCallbackSecret")
+	assert.NotContains(t, err.Error(), "param bytes")
+	assert.NotContains(t, err.Error(), "not-the-secret")
 }

@@ -286,7 +286,7 @@ func (c *Client) parseFlatNotification(ctx context.Context, body []byte, pairs [
 		h.Write([]byte(*c.callbackSecret))
 		want := hex.EncodeToString(h.Sum(nil))
 		if subtle.ConstantTimeCompare([]byte(strings.ToLower(sign)), []byte(want)) != 1 {
-			return nil, badSign("bad signature", ErrSignatureMismatch)
+			return nil, badSign("flat SHA-1 callback", ErrCallbackSecretMismatch)
 		}
 	default:
 		if c.platformKey == nil {

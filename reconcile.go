@@ -50,75 +50,79 @@ type Books interface {
 type ReconcileItem struct {
 	// MchOrderID and Direction identify the order (MchOrderID is "" for an unreadable record
 	// that does not say).
-	MchOrderID string
-	Direction  Direction
+	MchOrderID string    `json:"mchOrderId"`
+	Direction  Direction `json:"direction"`
 	// TransactionID is PayCools' id ("" when PayCools does not have the order, or an unreadable
 	// record does not say). In Duplicates, the id of the record that repeated the order.
-	TransactionID string
+	TransactionID string `json:"transactionId"`
 	// PayCoolsAmount and BooksAmount are the two amounts (minor units, PHP 500.10 is 50010).
-	PayCoolsAmount, BooksAmount Amount
+	PayCoolsAmount Amount `json:"paycoolsAmount"`
+	BooksAmount    Amount `json:"booksAmount"`
 	// PayCoolsCurrency and BooksCurrency are the two currencies: the statements'
 	// (ReconcileOptions.Currency, as they carry none) and the books' record's ("" for the side
 	// that does not have the order).
-	PayCoolsCurrency, BooksCurrency Currency
+	PayCoolsCurrency Currency `json:"paycoolsCurrency"`
+	BooksCurrency    Currency `json:"booksCurrency"`
 	// PayCoolsStatus and BooksStatus are the two statuses, spellings normalised.
-	PayCoolsStatus, BooksStatus TransactionStatus
+	PayCoolsStatus TransactionStatus `json:"paycoolsStatus"`
+	BooksStatus    TransactionStatus `json:"booksStatus"`
 	// Listed is, in Duplicates, how many records of the statements carry the order (2 or
 	// more); 0 in the other lists.
-	Listed int
+	Listed int `json:"listed,omitempty"`
 	// Record is the statement record as PayCools sent it, in Unreadable only: ids, amounts and
 	// times as sent, any other value with its digit runs (account, mobile numbers) masked to
 	// their last 4, cut to 1000 characters. What to show PayCools' support.
-	Record string
+	Record string `json:"record,omitempty"`
 	// Problem says what does not match, in words.
-	Problem string
+	Problem string `json:"problem"`
 }
 
 // ReconcileTotal sums one currency and direction on both sides.
 type ReconcileTotal struct {
-	Currency  Currency
-	Direction Direction
+	Currency  Currency  `json:"currency"`
+	Direction Direction `json:"direction"`
 	// PayCoolsCount and PayCoolsAmount are the statement's readable records and their sum
 	// (every record listed, duplicates included: what the statement says).
-	PayCoolsCount  int
-	PayCoolsAmount Amount
+	PayCoolsCount  int    `json:"paycoolsCount"`
+	PayCoolsAmount Amount `json:"paycoolsAmount"`
 	// BooksCount and BooksAmount are the books' records and their sum.
-	BooksCount  int
-	BooksAmount Amount
+	BooksCount  int    `json:"booksCount"`
+	BooksAmount Amount `json:"booksAmount"`
 }
 
 // ReconcileReport is the result of Reconcile. Only the mismatches are listed: a day's matched
 // records are counted, never held.
 type ReconcileReport struct {
 	// Day is the business day reconciled (yyyy-MM-dd).
-	Day string
+	Day string `json:"day"`
 	// Matched counts the orders that agree on both sides: listed once by the statements, in
 	// the books once, same currency, amount and status.
-	Matched int
+	Matched int `json:"matched"`
 	// OnlyAtPayCools are records of the statements the books do not have (one per order).
-	OnlyAtPayCools []ReconcileItem
+	OnlyAtPayCools []ReconcileItem `json:"onlyAtPayCools"`
 	// OnlyInBooks are orders of the books the statements do not have.
-	OnlyInBooks []ReconcileItem
+	OnlyInBooks []ReconcileItem `json:"onlyInBooks"`
 	// AmountMismatch are orders whose amounts differ.
-	AmountMismatch []ReconcileItem
+	AmountMismatch []ReconcileItem `json:"amountMismatch"`
 	// StatusMismatch are orders whose statuses disagree: final on one side and not the other,
 	// or success on one side and failure on the other.
-	StatusMismatch []ReconcileItem
+	StatusMismatch []ReconcileItem `json:"statusMismatch"`
 	// CurrencyMismatch are orders whose books' currency is not the statements'
 	// (ReconcileOptions.Currency); their amounts are not compared.
-	CurrencyMismatch []ReconcileItem
+	CurrencyMismatch []ReconcileItem `json:"currencyMismatch"`
 	// Duplicates are orders the statements list more than once: one record repeated (pages
 	// that overlapped while PayCools' list changed) or several PayCools transactions for one
 	// order (paid twice). Such an order never counts as matched.
-	Duplicates []ReconcileItem
+	Duplicates []ReconcileItem `json:"duplicates"`
 	// Unreadable are statement records the SDK could not decode, or that carry no
 	// merchantOrderId, with the ids that could be read from them and their text. Their amount
 	// is unknown, so they are in no total, and their order is neither matched nor missing.
-	Unreadable []ReconcileItem
+	Unreadable []ReconcileItem `json:"unreadable"`
 	// Totals per currency and direction, sorted.
-	Totals []ReconcileTotal
+	Totals []ReconcileTotal `json:"totals"`
 	// Pages and Records count what was read from PayCools.
-	Pages, Records int
+	Pages   int `json:"pages"`
+	Records int `json:"records"`
 }
 
 // OK reports whether everything matched: no list of differences has an entry.

@@ -436,6 +436,21 @@ func (e redactedError) Unwrap() error { return e.err }
 // does not verify over the given bytes with the given key.
 var ErrSignatureMismatch = errors.New("signature does not verify over the exact param bytes with this key")
 
+// ErrCallbackSecretMismatch is wrapped by the *SignatureError of a flat SHA-1 callback whose
+// sign is not the SHA-1 of its signed members with the callback secret (WithCallbackSecret):
+// the secret is not this appId's, or PayCools changed it. errors.Is(err, ErrSignatureMismatch)
+// holds for it too.
+var ErrCallbackSecretMismatch error = callbackSecretMismatch{}
+
+type callbackSecretMismatch struct{}
+
+func (callbackSecretMismatch) Error() string {
+	return "the sign does not match the callback secret: check that WithCallbackSecret has the callback secret of this appId from the PayCools dashboard"
+}
+
+// Is makes a callback secret mismatch a signature mismatch too.
+func (callbackSecretMismatch) Is(target error) bool { return target == ErrSignatureMismatch }
+
 // VerifyParam checks that sign is the SHA256withRSA signature of the exact bytes of param
 // under pub. It refuses, with a *SignatureError naming the problem, a sign that is not
 // standard base64 (a space where a '+' was, URL-safe '-' or '_'), has the wrong length for the

@@ -389,11 +389,7 @@ func newPayoutReport(out, stderr io.Writer, dryRun bool) *payoutReport {
 	r := &payoutReport{w: csv.NewWriter(out), stderr: stderr, dryRun: dryRun, start: time.Now(),
 		states: map[paycools.PayoutRowState]int{}, amounts: map[paycools.PayoutRowState]paycools.Amount{},
 		byMethod: map[paycools.PayMethodCode][2]int64{}}
-	if f, ok := stderr.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			r.terminal = true
-		}
-	}
+	r.terminal = isTerminal(stderr)
 	if !dryRun {
 		_ = r.w.Write([]string{"line", "mchOrderId", "state", "amount", "transactionId", "code", "message"})
 	}

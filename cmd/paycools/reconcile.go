@@ -120,10 +120,18 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 			return exitFail
 		}
 	}
+	// On a terminal the progress line is rewritten in place; in a log, one line per page.
+	terminal := isTerminal(stderr)
 	rep, err := paycools.Reconcile(ctx, c, *day, books, paycools.ReconcileOptions{Progress: func(pages, records int) {
-		fmt.Fprintf(stderr, "\rpaycools reconcile: %d page(s), %d record(s)", pages, records)
+		if terminal {
+			fmt.Fprintf(stderr, "\rpaycools reconcile: %d page(s), %d record(s)", pages, records)
+		} else {
+			fmt.Fprintf(stderr, "paycools reconcile: %d page(s), %d record(s)\n", pages, records)
+		}
 	}})
-	fmt.Fprintln(stderr)
+	if terminal {
+		fmt.Fprintln(stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "paycools reconcile: %v\n", err)
 		return exitFail

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,4 +209,25 @@ func TestReconcileCommandPostgresReadOnlyRole(t *testing.T) {
 	assert.Equal(t, exitFail, status)
 	assert.Contains(t, errOut, "table "+table+"_none cannot be read")
 	assert.Equal(t, before, tables())
+}
+
+// In a log (stderr not a terminal) the progress is one line per page, never \r; -format json
+// uses the same camelCase keys as `paycools sandbox -json`.
+func TestReconcileCommandLogProgressAndJSONKeys(t *testing.T) {
+	srv := reconcileServer(t)
+	srv.Seed(paycoolstest.SeedRecord{MchOrderID: "A1", Amount: 100}, paycoolstest.SeedRecord{MchOrderID: "A2", Amount: 200},
+		paycoolstest.SeedRecord{MchOrderID: "A3", Amount: 300})
+	books := writeTemp(t, "books.csv", []byte("mchOrderId,direction,amount,currency,status\nA1,collection,100,PHP,COMPLETE\nA2,collection,250,PHP,COMPLETE\nA3,collection,300,PHP,COMPLETE\n"))
+	status, out, errOut := runCLI(t, "reconcile", "-day", "2026-12-01", "-base-url", srv.URL(), "-app-id", srv.AppID(),
+		"-key", testKeyPath("test_merchant_2048_pkcs8.pem"), "-csv", books, "-format", "json")
+	assert.Equal(t, exitFail, status, "%s\n%s", out, errOut)
+	assert.NotContains(t, errOut, "\r")
+	assert.GreaterOrEqual(t, strings.Count(errOut, "paycools reconcile: "), 2, "a line per page: %q", errOut)
+	var keys map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &keys), out)
+	for _, k := range []string{"day", "matched", "amountMismatch", "totals", "pages", "records"} {
+		assert.Contains(t, keys, k)
+	}
+	assert.NotContains(t, keys, "Matched")
+	assert.Contains(t, out, `"paycoolsAmount": 200`)
 }
