@@ -66,6 +66,10 @@ func (b CSVBooks) Records(ctx context.Context, _ string) iter.Seq2[BookRecord, e
 		r.FieldsPerRecord = len(csvColumns)
 		r.TrimLeadingSpace = true
 		head, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			yield(BookRecord{}, &CSVRowError{Line: 1, Err: fmt.Errorf("the file is empty: want the header %s, then one row per order", strings.Join(csvColumns, ","))})
+			return
+		}
 		if err != nil {
 			yield(BookRecord{}, csvRowError(1, err))
 			return

@@ -125,7 +125,10 @@ func TestReconcileEmptyDayAndBadCSV(t *testing.T) {
 	assert.Equal(t, 2, rep.Pages, "one empty page per statement")
 
 	for bad, want := range map[string]string{
-		"id,dir,amount,currency,status\n":                                                 "line 1: column 1",
+		"id,dir,amount,currency,status\n": "line 1: column 1",
+		"":                                "line 1: the file is empty: want the header mchOrderId,direction,amount,currency,status",
+		"\xef\xbb\xbf":                    "the file is empty",
+		"mchOrderId,direction,amount\nA,payout,5\n":                                       "want 5 (mchOrderId,direction,amount,currency,status)",
 		"mchOrderId,direction,amount,currency,status\nA,collection,100,PHP,\nB,in,1,,\n":  "line 3: direction \"in\"",
 		"mchOrderId,direction,amount,currency,status\nA,payout,500.10,PHP,\n":             "line 2: amount \"500.10\": want minor units",
 		"mchOrderId,direction,amount,currency,status\nA,payout,5,PHP,DONE\n":              "line 2: status \"DONE\"",
