@@ -109,6 +109,14 @@ type SyncOrder struct {
 type SyncReport struct {
 	// Orders are the orders Sync claimed.
 	Orders []SyncOrder
+	// Collections are the completed collections of the sync window that the merchant did not
+	// create through the SDK (virtual-account, QR and bank-transfer payments) and whose
+	// callback the notification store never saw handled: listed, not delivered (the payment
+	// statement does not carry what the callback's event needs).
+	Collections []SyncCollection
+	// CollectionsUnchecked says why Collections was not looked for ("" when it was): the
+	// notification store cannot list the events it handled (HandledTransactions).
+	CollectionsUnchecked string
 }
 
 // Unsettled returns the orders of the report that are not final in the ledger after this
@@ -145,8 +153,11 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 // another spelling (COMPLETE): Sync claims every such key, so a callback handled under any of
 // them is not run again. Intents still pending or unknown are Recover's, not Sync's: run
 // Recover first. Collections the merchant did not create through the SDK (virtual-account, QR,
-// bank-transfer payments) are not in the ledger and Sync does not look for them (see the
-// README, "Missed callbacks").
+// bank-transfer payments) are not in the ledger: Sync walks the payment statements of the
+// sync window (24 h when WithSyncWindow is 0) and lists, in SyncReport.Collections, the
+// completed ones older than WithSyncAfter whose callback the notification store never saw
+// handled. It cannot deliver them: the statement carries no event name, reference number or
+// QR id (see the README, "Missed callbacks").
 //
 // Sync never sends money. It is safe to run on every replica at once: each order is claimed
 // by one Sync only. It stops early, with ctx's error, when ctx ends. Without a ledger it
@@ -194,6 +205,9 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 			return report, fmt.Errorf("paycools: Sync: ledger: %w", err)
 		}
 		if len(batch) == 0 {
+			if err := c.syncCollections(ctx, report); err != nil {
+				return report, err
+			}
 			return report, nil
 		}
 		from = batch[len(batch)-1].CreatedAt

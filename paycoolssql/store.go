@@ -37,6 +37,7 @@ type NotificationStore struct {
 	finish  string
 	release string
 	sweep   string
+	handled string
 	claims  atomic.Uint64
 	inbox   *inbox // nil without WithInbox
 }
@@ -80,6 +81,7 @@ ON CONFLICT (event_key) DO UPDATE SET state = 'done', expires_at = excluded.expi
 WHERE {T}.claim_token = excluded.claim_token`)
 	s.release = statement(flavor, cfg.table, `DELETE FROM {T} WHERE event_key = $1 AND claim_token = $2 AND state = 'claimed'`)
 	s.sweep = statement(flavor, cfg.table, `DELETE FROM {T} WHERE expires_at <= $1`)
+	s.handled = statement(flavor, cfg.table, `SELECT event_key FROM {T} WHERE state = 'done' AND expires_at > $1 AND event_key LIKE '%:transactionId=%'`)
 	if cfg.inbox {
 		if s.inbox, err = newInbox(ctx, db, flavor, cfg.table); err != nil {
 			return nil, err
@@ -172,3 +174,28 @@ func (s *NotificationStore) Sweep(ctx context.Context) (int64, error) {
 }
 
 var _ paycools.NotificationStore = (*NotificationStore)(nil)
+
+// HandledKeys returns the keys of the handled events the store remembers that name a
+// transactionId (paycools.HandledKeyLister): Client.Sync lists the collections whose callback
+// none of them names.
+func (s *NotificationStore) HandledKeys(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.handled, millis(s.cfg.now()))
+	if err != nil {
+		return nil, fmt.Errorf("paycoolssql: handled keys: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("paycoolssql: handled keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("paycoolssql: handled keys: %w", err)
+	}
+	return out, nil
+}
+
+var _ paycools.HandledKeyLister = (*NotificationStore)(nil)

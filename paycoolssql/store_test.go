@@ -253,3 +253,30 @@ func TestSQLiteWithoutBusyTimeoutRefused(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables))
 	assert.Zero(t, tables, "refused before anything is created")
 }
+
+// HandledKeys lists the handled events that name a transactionId, within the retention: not
+// the ones in flight, not those keyed on another id, not the expired ones.
+func TestNotificationStoreHandledKeys(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		clk := newClock()
+		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("handled"), paycoolssql.WithClock(clk.Now), paycoolssql.WithRetention(time.Hour))
+		require.NoError(t, err)
+		finish := func(key string) {
+			cl, err := s.Claim(ctx, key)
+			require.NoError(t, err)
+			require.NoError(t, s.Finish(ctx, key, cl.Token, ""))
+		}
+		finish("qrcode.payment.success:transactionId=C1%3A2:COMPLETED")
+		finish("ekyc.success:requestId=R1:APPROVED")
+		_, err = s.Claim(ctx, "qrcode.payment.success:transactionId=C9:COMPLETED") // in flight
+		require.NoError(t, err)
+		keys, err := s.HandledKeys(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"qrcode.payment.success:transactionId=C1%3A2:COMPLETED"}, keys)
+		clk.Add(2 * time.Hour)
+		keys, err = s.HandledKeys(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, keys, "past the retention")
+	})
+}
