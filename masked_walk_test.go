@@ -40,6 +40,8 @@ var maskedSamples = []any{
 	PayoutCreateParams{},
 	QRCodeCreateParams{},
 	RepaymentVerification{},
+	SyncCollection{},
+	SyncReport{},
 	VirtualAccountBatchCreateParams{},
 	VirtualAccountCreateParams{},
 	WebPayment{},

@@ -3,6 +3,8 @@ package paycools
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -126,3 +128,27 @@ func (s *MemoryNotificationStore) HandledKeys(context.Context) ([]string, error)
 	}
 	return out, nil
 }
+
+// LogValue renders the value for slog with the payer's mobile number masked.
+func (x SyncCollection) LogValue() slog.Value { return maskedLogValue(x) }
+
+// String renders the value with its masked fields masked, as LogValue does.
+func (x SyncCollection) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x SyncCollection) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x SyncCollection) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
+
+// LogValue renders the report for slog with the collections' mobile numbers masked.
+func (x SyncReport) LogValue() slog.Value { return maskedLogValue(x) }
+
+// String renders the report with its masked fields masked, as LogValue does.
+func (x SyncReport) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x SyncReport) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x SyncReport) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, maskedString(x)) }
