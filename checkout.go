@@ -418,7 +418,7 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 			// Get's answer as it is: its MchOrderID is what PayCools names, and an answer that
 			// names no order proves nothing.
 			return s.lookup(ctx, mo)
-		}, func(o *CheckoutOrder) (string, string) { return o.MchOrderID, o.CheckoutID })
+		})
 }
 
 // lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query

@@ -66,6 +66,7 @@ type Client struct {
 	userAgent   string
 
 	dialect        Dialect         // the wire dialect (WithDialect, else from the base URL)
+	spec           *dialectSpec    // everything the dialect is (set with dialect once the options ran)
 	envSigning     EnvelopeSigning // what envelope operations sign (WithEnvelopeSigning, else per dialect)
 	callbackSecret *secretText     // flat SHA-1 callback secret (WithCallbackSecret), nil when unset; a pointer, so that printing a Client value shows an address, never the secret
 	appName        string          // appName for the operations that carry it (WithAppName)
@@ -239,7 +240,7 @@ func WithClock(now func() time.Time) Option {
 // placeholders.
 func WithEndpoint(op Operation, method, path string) Option {
 	return func(c *Client) error {
-		if _, ok := endpoints[op]; !ok {
+		if _, ok := openAPIRoutes[op]; !ok {
 			return fmt.Errorf("WithEndpoint: unknown operation %q", op)
 		}
 		method = strings.ToUpper(method)
@@ -406,11 +407,15 @@ func (c *Client) Endpoint(op Operation) (method, path string, ok bool) {
 // open-api dialect (OperationsOf gives another dialect's).
 func Operations() map[Operation][2]string { return OperationsOf(DialectOpenAPI) }
 
-// OperationsOf lists every operation of dialect d, with its default method and path.
+// OperationsOf lists every operation of dialect d, with its default method and path (none for
+// a value that is no dialect).
 func OperationsOf(d Dialect) map[Operation][2]string {
-	t := routeTable(d)
-	m := make(map[Operation][2]string, len(t))
-	for op, ep := range t {
+	s := specOf(d)
+	if s == nil {
+		return map[Operation][2]string{}
+	}
+	m := make(map[Operation][2]string, len(s.routes))
+	for op, ep := range s.routes {
 		m[op] = [2]string{ep.method, ep.path}
 	}
 	return m
@@ -419,22 +424,24 @@ func OperationsOf(d Dialect) map[Operation][2]string {
 // resolveDialect settles the dialect, the base URL, the envelope signing and the route table
 // once every option has run (docs/dialects.md, "Hosts and the default dialect").
 func (c *Client) resolveDialect() {
-	explicit := c.dialect != 0
-	if !explicit {
-		c.dialect = dialectOfHost(c.baseURL)
-	} else if k := knownHostDialect(c.baseURL); c.baseURLSet && k != 0 && k != c.dialect {
-		c.logger.Warn("paycools: the dialect set with WithDialect is not the one of the base URL's host; using it",
-			slog.String("dialect", c.dialect.String()), slog.String("base_url", c.baseURL))
+	if c.dialect == 0 {
+		c.spec = dialectOfHost(c.baseURL)
+	} else {
+		c.spec = specOf(c.dialect)
+		if k := knownHostDialect(c.baseURL); c.baseURLSet && k != nil && k != c.spec {
+			c.logger.Warn("paycools: the dialect set with WithDialect is not the one of the base URL's host; using it",
+				slog.String("dialect", c.spec.name), slog.String("base_url", c.baseURL))
+		}
 	}
-	if !c.baseURLSet && c.dialect == DialectPH {
-		c.baseURL = BaseURLPhilippinesUAT
+	c.dialect = c.spec.dialect
+	if !c.baseURLSet {
+		c.baseURL = c.spec.baseURL
 	}
 	if c.envSigning == 0 {
-		c.envSigning = defaultEnvelopeSigning[c.dialect]
+		c.envSigning = c.spec.envelopeSigning
 	}
-	t := routeTable(c.dialect)
-	c.endpoints = make(map[Operation]*endpoint, len(t))
-	for op, ep := range t {
+	c.endpoints = make(map[Operation]*endpoint, len(c.spec.routes))
+	for op, ep := range c.spec.routes {
 		cp := ep
 		c.endpoints[op] = &cp
 	}

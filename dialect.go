@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -25,37 +26,65 @@ const (
 	DialectPH
 )
 
+// dialectSpec is everything a dialect is, in one value (the values are in endpoints.go): a
+// client holds a pointer to its dialect's.
+type dialectSpec struct {
+	dialect Dialect
+	// name is what String returns and ParseDialect reads; aliases are other names it reads.
+	name    string
+	aliases []string
+	// goName is the Go name of the Dialect constant, for GoString and error hints.
+	goName string
+	// routes is the dialect's route table, quirks and money facts in its rows.
+	routes map[Operation]endpoint
+	// envelopeSigning is what envelope operations sign without WithEnvelopeSigning.
+	envelopeSigning EnvelopeSigning
+	// callbackForms are the callback forms the dialect accepts (docs/dialects.md §10.1).
+	callbackForms []NotificationForm
+	// hosts (by exact name) and any host ending in hostSuffix speak this dialect by default.
+	hosts      []string
+	hostSuffix string
+	// baseURL is the base URL of a client of this dialect without WithBaseURL.
+	baseURL string
+}
+
+// specOf is the spec of dialect d, or nil for a value that is no dialect.
+func specOf(d Dialect) *dialectSpec {
+	for _, s := range dialects {
+		if s.dialect == d {
+			return s
+		}
+	}
+	return nil
+}
+
 // String returns "open-api" or "ph", the names ParseDialect and the command line accept.
 func (d Dialect) String() string {
-	switch d {
-	case DialectOpenAPI:
-		return "open-api"
-	case DialectPH:
-		return "ph"
+	if s := specOf(d); s != nil {
+		return s.name
 	}
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
 
 // GoString returns the Go expression of d, e.g. "paycools.DialectPH".
 func (d Dialect) GoString() string {
-	switch d {
-	case DialectOpenAPI:
-		return "paycools.DialectOpenAPI"
-	case DialectPH:
-		return "paycools.DialectPH"
+	if s := specOf(d); s != nil {
+		return "paycools." + s.goName
 	}
 	return d.String()
 }
 
 // ParseDialect reads a dialect name: "open-api" (also "openapi") or "ph", in any case.
 func ParseDialect(s string) (Dialect, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "open-api", "openapi":
-		return DialectOpenAPI, nil
-	case "ph":
-		return DialectPH, nil
+	name := strings.ToLower(strings.TrimSpace(s))
+	var names []string
+	for _, spec := range dialects {
+		if name == spec.name || slices.Contains(spec.aliases, name) {
+			return spec.dialect, nil
+		}
+		names = append(names, spec.name)
 	}
-	return 0, fmt.Errorf("paycools: unknown dialect %q (want open-api or ph)", s)
+	return 0, fmt.Errorf("paycools: unknown dialect %q (want %s)", s, strings.Join(names, " or "))
 }
 
 // EnvelopeSigning is the message that envelope operations sign. The open-api documentation
@@ -112,7 +141,7 @@ func ParseEnvelopeSigning(s string) (EnvelopeSigning, error) {
 // WithBaseURL the base URL is BaseURLPhilippinesUAT.
 func WithDialect(d Dialect) Option {
 	return func(c *Client) error {
-		if d != DialectOpenAPI && d != DialectPH {
+		if specOf(d) == nil {
 			return fmt.Errorf("WithDialect: %v is not DialectOpenAPI or DialectPH", d)
 		}
 		c.dialect = d
@@ -177,40 +206,28 @@ func (c *Client) Dialect() Dialect { return c.dialect }
 // EnvelopeSigning returns the message the client's envelope operations sign.
 func (c *Client) EnvelopeSigning() EnvelopeSigning { return c.envSigning }
 
-// knownHostDialect is the dialect of a host PayCools is known to run (the open-api test and
-// production hosts, the PH hosts), or 0 for any other host (localhost, proxies, fakes).
-func knownHostDialect(baseURL string) Dialect {
-	if d := dialectOfHost(baseURL); d == DialectPH {
-		return d
-	}
+// knownHostDialect is the spec of the dialect a host PayCools is known to run speaks (the
+// hosts and host suffix of each dialect), or nil for any other host (localhost, proxies,
+// fakes). Names are compared ignoring case and port.
+func knownHostDialect(baseURL string) *dialectSpec {
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return 0
+		return nil
 	}
 	h := strings.ToLower(u.Hostname())
-	for _, oa := range openAPIHosts {
-		if h == oa {
-			return DialectOpenAPI
+	for _, s := range dialects {
+		if slices.Contains(s.hosts, h) || (s.hostSuffix != "" && strings.HasSuffix(h, s.hostSuffix)) {
+			return s
 		}
 	}
-	return 0
+	return nil
 }
 
 // dialectOfHost is the default dialect of a base URL (docs/dialects.md, "Hosts and the default
-// dialect"): the PH hosts by name, ignoring case and port; every other host is open-api.
-func dialectOfHost(baseURL string) Dialect {
-	u, err := url.Parse(baseURL)
-	if err != nil {
-		return DialectOpenAPI
+// dialect"): the dialect of a known host, else the first of dialects (open-api).
+func dialectOfHost(baseURL string) *dialectSpec {
+	if s := knownHostDialect(baseURL); s != nil {
+		return s
 	}
-	h := strings.ToLower(u.Hostname())
-	for _, ph := range phHosts {
-		if h == ph {
-			return DialectPH
-		}
-	}
-	if strings.HasSuffix(h, phHostSuffix) {
-		return DialectPH
-	}
-	return DialectOpenAPI
+	return dialects[0]
 }

@@ -702,3 +702,28 @@ func TestScanCompactObject(t *testing.T) {
 		assert.False(t, ok, s)
 	}
 }
+
+// The PH length bounds of a row are checked in the row's order, so that the problems of one
+// set of params always read the same (they were a map once).
+func TestPHLengthBoundsInRowOrder(t *testing.T) {
+	c, w := newPHClient(t)
+	p := &PayoutCreateParams{MchOrderID: "ORDER-000001", Amount: 10000, AccountNo: "1234567890",
+		AccountName: strings.Repeat("J", 31), Remark: strings.Repeat("r", 201),
+		PayMethodCode: PayMethodBank, TransferCode: "BDO"}
+	var first []FieldError
+	for i := 0; i < 50; i++ {
+		_, err := c.Payouts.Create(context.Background(), p)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		if i == 0 {
+			first = ve.Fields
+			require.Len(t, first, 2)
+			assert.Equal(t, "accountName", first[0].Field)
+			assert.Contains(t, first[0].Problem, "outside 1–30 characters in the ph dialect")
+			assert.Equal(t, "remark", first[1].Field)
+			assert.Contains(t, first[1].Problem, "outside 1–200 characters in the ph dialect")
+		}
+		assert.Equal(t, first, ve.Fields, "the same problems in the same order on every call")
+	}
+	assert.Equal(t, 0, w.count(), "nothing sent")
+}

@@ -505,8 +505,7 @@ func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPa
 	if p != nil {
 		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount}
 	}
-	return createOrReconcile(ctx, s.c, OpDirectDebitCreatePayment, order, create, s.lookup,
-		func(d *DirectDebitPayment) (string, string) { return d.MchOrderID, d.TransactionID })
+	return createOrReconcile(ctx, s.c, OpDirectDebitCreatePayment, order, create, s.lookup)
 }
 
 // lookup finds the charge of a create by merchant order id (10.6): the reconcile query of

@@ -4,7 +4,6 @@ package paycools
 // this repository) marks as unconfirmed or decided. A correction is a one-line change here.
 
 import (
-	"strings"
 	"time"
 )
 
@@ -51,79 +50,11 @@ const (
 	OpEKYCGetResult                          Operation = "EKYC.GetResult"                          // doc section 11.2
 )
 
-// operationKind tells the retry and reconcile rules what an operation does.
-type operationKind int
-
-const (
-	kindQuery operationKind = iota // read-only: balance, statements, status, lists
-	kindWrite                      // creates, updates, cancels or closes something
-	kindMoney                      // a write that moves money; reconciled on an unknown outcome
-)
-
-// bodyForm is how an operation's request is laid out on the wire.
-type bodyForm int
-
-const (
-	// formEnvelope: {"appId","param","sign"}, param a JSON string, signed per EnvelopeSigning.
-	formEnvelope bodyForm = iota
-	// formFlat: the business fields, appId and sign at the top level, signed over the sorted
-	// k=v string of every sent field (docs/dialects.md §4.2).
-	formFlat
-)
-
-func (f bodyForm) String() string {
-	if f == formFlat {
-		return "flat"
-	}
-	return "envelope"
-}
-
-// endpoint is one row of a dialect's route table: method, path, body form, kind and the JSON
-// names the request carries (the request_json_fields of docs/endpoints*.tsv, a trailing *
-// marking a required one). An empty path means the dialect lacks the operation.
-type endpoint struct {
-	method string
-	path   string
-	kind   operationKind
-	form   bodyForm
-	fields []routeField
-}
-
-// routeField is one name of a row's request_json_fields.
-type routeField struct {
-	name     string
-	required bool
-}
-
-// row builds an endpoint from the columns of the tsv tables, so that each line below reads as
-// the tsv line it mirrors.
-func row(method, path string, form bodyForm, kind operationKind, fields string) endpoint {
-	ep := endpoint{method: method, path: path, kind: kind, form: form}
-	for _, f := range strings.Split(fields, ",") {
-		if f == "" {
-			continue
-		}
-		name, req := strings.CutSuffix(f, "*")
-		ep.fields = append(ep.fields, routeField{name, req})
-	}
-	return ep
-}
-
-// lists reports whether the row's request fields include name.
-func (ep *endpoint) lists(name string) (listed, required bool) {
-	for _, f := range ep.fields {
-		if f.name == name {
-			return true, f.required
-		}
-	}
-	return false, false
-}
-
-// endpoints is the open-api dialect's route table (docs/endpoints.tsv). Paths may hold
+// openAPIRoutes is the open-api dialect's route table (docs/endpoints.tsv). Paths may hold
 // {jsonName} placeholders, filled from the param field of that name (escaped with
 // url.PathEscape; the field stays in param). It is never modified: WithEndpoint overrides go
 // into the client's own copy.
-var endpoints = map[Operation]endpoint{
+var openAPIRoutes = withMoneyFacts(map[Operation]endpoint{
 	OpAccountBalance:                         row("POST", "/open-api/account/balance", formEnvelope, kindQuery, "countryCode*,timestamp*"),
 	OpAccountPaymentStatement:                row("POST", "/api/v1/record/paymentList", formEnvelope, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
 	OpAccountPayoutStatement:                 row("POST", "/api/v1/record/payoutList", formEnvelope, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
@@ -159,162 +90,111 @@ var endpoints = map[Operation]endpoint{
 	OpDirectDebitGetPayment:                  row("POST", "/open-api/direct/debit/detail", formEnvelope, kindQuery, "timestamp*,mchOrderId,transactionId"),
 	OpEKYCInit:                               row("POST", "/open-api/ekyc/init", formEnvelope, kindWrite, "timestamp*,requestId*,userId*,channelCode*,notifyUrl*,redirectUrl*"),
 	OpEKYCGetResult:                          row("POST", "/open-api/ekyc/query", formEnvelope, kindQuery, "timestamp*,requestId*,userId"),
-}
+})
 
-// endpointsPH is the PH dialect's route table (docs/endpoints-ph.tsv): the same operations,
-// with the body form of each row. In a flat row the fields are exactly what the body carries:
-// nothing else is ever added (no timestamp where it is not listed, no path value, no
-// countryCode), since a host that signs a fixed field list refuses any extra name.
-var endpointsPH = map[Operation]endpoint{
-	OpAccountBalance:                         row("GET", "/api/v1/account/checkBalance", formFlat, kindQuery, ""),
-	OpAccountPaymentStatement:                row("POST", "/api/v1/record/paymentList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
-	OpAccountPayoutStatement:                 row("POST", "/api/v1/record/payoutList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
-	OpPayoutCreate:                           row("POST", "/api/v1/payout", formFlat, kindMoney, "appName*,mchOrderId*,idempotencyId*,amount*,accountNo*,accountName*,payMethodCode*,bankCode,ewalletCode,remark"),
-	OpPayoutGet:                              row("GET", "/api/v1/payout/check", formFlat, kindQuery, "mchOrderId*"),
-	OpBillsPaymentCreateVirtualAccount:       row("POST", "/api/v1/paymentCode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,mobile,description"),
+// phRoutes is the PH dialect's route table (docs/endpoints-ph.tsv): the same operations,
+// with the body form of each row and the PH quirks of its operation. In a flat row the fields
+// are exactly what the body carries: nothing else is ever added (no timestamp where it is not
+// listed, no path value, no countryCode), since a host that signs a fixed field list refuses
+// any extra name. The quirks, from the PH pages:
+//   - 3.1 sends transferCode as bankCode for BANK and as ewalletCode for EWALLET (not at all
+//     for SCANQR), and needs it for BANK and EWALLET; its own length bounds.
+//   - 4.1 sends remark as description; it uses the dashboard callback URL, so notifyUrl only
+//     warns. 5.1, 7.1 and 10.5 send notifyUrl as callbackUrl.
+//   - 4.7 cancels every channel of the order: channelCode is refused, so that code written to
+//     cancel one channel never silently cancels all of them.
+//   - 7.1: open-api requires terminalType unless DIRECT_DEBIT; PH does not send it (warns).
+//   - 7.2 and 10.6 look an order up by transactionId only: mchOrderId warns.
+var phRoutes = withMoneyFacts(map[Operation]endpoint{
+	OpAccountBalance:          row("GET", "/api/v1/account/checkBalance", formFlat, kindQuery, ""),
+	OpAccountPaymentStatement: row("POST", "/api/v1/record/paymentList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpAccountPayoutStatement:  row("POST", "/api/v1/record/payoutList", formFlat, kindQuery, "createDate,completeDate,page*,status,timestamp*"),
+	OpPayoutCreate: row("POST", "/api/v1/payout", formFlat, kindMoney, "appName*,mchOrderId*,idempotencyId*,amount*,accountNo*,accountName*,payMethodCode*,bankCode,ewalletCode,remark").
+		sendsAs("transferCode", "bankCode", "payMethodCode", "BANK").
+		sendsAs("transferCode", "ewalletCode", "payMethodCode", "EWALLET").
+		requires("transferCode", "payMethodCode", "BANK", "EWALLET").
+		bounds("accountName", 1, 30).bounds("remark", 1, 200),
+	OpPayoutGet: row("GET", "/api/v1/payout/check", formFlat, kindQuery, "mchOrderId*"),
+	OpBillsPaymentCreateVirtualAccount: row("POST", "/api/v1/paymentCode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,mobile,description").
+		sendsAs("remark", "description", "", "").warnsIfSet("notifyUrl").
+		bounds("customerName", 1, 100).bounds("email", 1, 50),
 	OpBillsPaymentBatchCreateVirtualAccounts: row("POST", "/api/v1/batch/paymentCode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email*,minAmount,maxAmount,mobile,expireTime,description"),
 	OpBillsPaymentUpdateVirtualAccount:       row("POST", "/api/v1/batch/paymentCode/{mchOrderId}/update", formFlat, kindWrite, "channelCode*"),
 	OpBillsPaymentCashierURL:                 row("POST", "/api/v1/paymentCode/cashier", formFlat, kindQuery, "mchOrderId*"),
 	OpBillsPaymentListPayments:               row("GET", "/api/v1/paymentCode/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*"),
-	OpBillsPaymentCancelVirtualAccount:       row("POST", "/api/v1/paymentCode/cancel", formFlat, kindWrite, "mchOrderId*"),
-	OpQRCodeCreate:                           row("POST", "/api/v1/qrcode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,amount,customerName*,email,callbackUrl,remark,expireSeconds"),
-	OpQRCodeGet:                              row("GET", "/api/v1/qrcode/detail", formFlat, kindQuery, "mchOrderId*"),
-	OpQRCodeListPayments:                     row("GET", "/api/v1/qrcode/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*"),
-	OpQRCodeCancel:                           row("POST", "/api/v1/qrcode/cancel", formFlat, kindWrite, "mchOrderId*"),
-	OpQRCodeUpdate:                           row("POST", "/api/v1/qrcode/update", formFlat, kindWrite, "mchOrderId*,customerName*,callbackUrl,email,remark"),
-	OpBankTransferBatchCreateAccounts:        row("POST", "/api/v1/batch/paymentAccount", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email,minAmount,maxAmount,mobile,expireTime,description"),
-	OpBankTransferBatchUpdateAccounts:        row("POST", "/api/v1/batch/paymentAccount/{mchOrderId}/update", formFlat, kindWrite, "channelCode*"),
-	OpBankTransferListPayments:               row("GET", "/api/v1/paymentAccount/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*,channelCode"),
-	OpWebPaymentCreate:                       row("POST", "/api/v1/payment", formFlat, kindMoney, "appName*,mchOrderId*,amount*,customerName,channelCode*,email*,mobile*,remark,callbackUrl*,redirectUrl*"),
-	OpWebPaymentGet:                          row("GET", "/api/v1/payment/{transactionId}", formFlat, kindQuery, "transactionId*"),
-	OpWebPaymentChannels:                     row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
-	OpRefundCreate:                           row("POST", "/api/payment/refund", formFlat, kindMoney, "mchRefundOrderId*,originalTransactionId*,refundAmount*,refundReason,refundCallbackUrl*"),
-	OpRefundListPayments:                     row("GET", "/api/refund/payments", formFlat, kindQuery, "originalTransactionId,refundTransactionId"),
-	OpCheckoutChannels:                       row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
-	OpCheckoutCreate:                         row("POST", "/api/v2/checkout/generate", formEnvelope, kindMoney, "timestamp*,mchOrderId*,merchantLogo,language,countryCode*,currency*,settlementCurrency*,channelTypeList,channelCodeList,amount*,customerName*,email*,mobile*,expireSeconds,notifyUrl*,redirectUrl*,remark,virtualAccountName,goodsDetails,billingAddress"),
-	OpCheckoutGet:                            row("POST", "/api/v2/checkout/query", formEnvelope, kindQuery, "timestamp*,mchOrderId,checkoutId"),
-	OpCheckoutClose:                          row("POST", "/api/v2/checkout/close", formEnvelope, kindWrite, "timestamp*,mchOrderId,checkoutId"),
-	OpDirectDebitCreateAuthorizationLink:     row("POST", "/api/direct/debit/token/apply", formFlat, kindWrite, "timestamp*,userId*,requestId*,channelCode*,terminalType*,osType,notifyUrl*,redirectUrl*"),
-	OpDirectDebitGetAuthorization:            row("POST", "/api/direct/debit/token/query", formFlat, kindQuery, "timestamp*,userId*,payToken"),
-	OpDirectDebitCancelAuthorization:         row("POST", "/api/direct/debit/token/cancel", formFlat, kindWrite, "timestamp*,userId*,payToken*"),
-	OpDirectDebitCreatePayment:               row("POST", "/api/direct/debit/pay", formFlat, kindMoney, "appName*,timestamp*,mchOrderId*,amount*,channelCode*,payToken*,callbackUrl*,customerName,email,mobile,remark"),
-	OpDirectDebitGetPayment:                  row("POST", "/api/direct/debit/query", formFlat, kindQuery, "timestamp*,transactionId*"),
-	OpEKYCInit:                               row("POST", "/api/ekyc/init", formFlat, kindWrite, "timestamp*,requestId*,userId*,channelCode*,notifyUrl*,redirectUrl*"),
-	OpEKYCGetResult:                          row("POST", "/api/ekyc/query", formFlat, kindQuery, "timestamp*,requestId*,userId"),
+	OpBillsPaymentCancelVirtualAccount:       row("POST", "/api/v1/paymentCode/cancel", formFlat, kindWrite, "mchOrderId*").refuses("channelCode"),
+	OpQRCodeCreate: row("POST", "/api/v1/qrcode", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,amount,customerName*,email,callbackUrl,remark,expireSeconds").
+		sendsAs("notifyUrl", "callbackUrl", "", "").bounds("customerName", 1, 100).bounds("email", 1, 50),
+	OpQRCodeGet:                       row("GET", "/api/v1/qrcode/detail", formFlat, kindQuery, "mchOrderId*"),
+	OpQRCodeListPayments:              row("GET", "/api/v1/qrcode/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*"),
+	OpQRCodeCancel:                    row("POST", "/api/v1/qrcode/cancel", formFlat, kindWrite, "mchOrderId*"),
+	OpQRCodeUpdate:                    row("POST", "/api/v1/qrcode/update", formFlat, kindWrite, "mchOrderId*,customerName*,callbackUrl,email,remark"),
+	OpBankTransferBatchCreateAccounts: row("POST", "/api/v1/batch/paymentAccount", formFlat, kindWrite, "appName*,mchOrderId*,channelCode*,customerName*,email,minAmount,maxAmount,mobile,expireTime,description"),
+	OpBankTransferBatchUpdateAccounts: row("POST", "/api/v1/batch/paymentAccount/{mchOrderId}/update", formFlat, kindWrite, "channelCode*"),
+	OpBankTransferListPayments:        row("GET", "/api/v1/paymentAccount/{mchOrderId}/payments", formFlat, kindQuery, "startDate*,endDate*,channelCode"),
+	OpWebPaymentCreate: row("POST", "/api/v1/payment", formFlat, kindMoney, "appName*,mchOrderId*,amount*,customerName,channelCode*,email*,mobile*,remark,callbackUrl*,redirectUrl*").
+		sendsAs("notifyUrl", "callbackUrl", "", "").warnsIfSet("terminalType").
+		bounds("mobile", 11, 11).bounds("redirectUrl", 1, 100),
+	OpWebPaymentGet:                      row("GET", "/api/v1/payment/{transactionId}", formFlat, kindQuery, "transactionId*").warnsIfSet("mchOrderId"),
+	OpWebPaymentChannels:                 row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpRefundCreate:                       row("POST", "/api/payment/refund", formFlat, kindMoney, "mchRefundOrderId*,originalTransactionId*,refundAmount*,refundReason,refundCallbackUrl*"),
+	OpRefundListPayments:                 row("GET", "/api/refund/payments", formFlat, kindQuery, "originalTransactionId,refundTransactionId"),
+	OpCheckoutChannels:                   row("POST", "/api/v2/checkout/channel", formEnvelope, kindQuery, "timestamp*,countryCode*"),
+	OpCheckoutCreate:                     row("POST", "/api/v2/checkout/generate", formEnvelope, kindMoney, "timestamp*,mchOrderId*,merchantLogo,language,countryCode*,currency*,settlementCurrency*,channelTypeList,channelCodeList,amount*,customerName*,email*,mobile*,expireSeconds,notifyUrl*,redirectUrl*,remark,virtualAccountName,goodsDetails,billingAddress"),
+	OpCheckoutGet:                        row("POST", "/api/v2/checkout/query", formEnvelope, kindQuery, "timestamp*,mchOrderId,checkoutId"),
+	OpCheckoutClose:                      row("POST", "/api/v2/checkout/close", formEnvelope, kindWrite, "timestamp*,mchOrderId,checkoutId"),
+	OpDirectDebitCreateAuthorizationLink: row("POST", "/api/direct/debit/token/apply", formFlat, kindWrite, "timestamp*,userId*,requestId*,channelCode*,terminalType*,osType,notifyUrl*,redirectUrl*"),
+	OpDirectDebitGetAuthorization:        row("POST", "/api/direct/debit/token/query", formFlat, kindQuery, "timestamp*,userId*,payToken"),
+	OpDirectDebitCancelAuthorization:     row("POST", "/api/direct/debit/token/cancel", formFlat, kindWrite, "timestamp*,userId*,payToken*"),
+	OpDirectDebitCreatePayment: row("POST", "/api/direct/debit/pay", formFlat, kindMoney, "appName*,timestamp*,mchOrderId*,amount*,channelCode*,payToken*,callbackUrl*,customerName,email,mobile,remark").
+		sendsAs("notifyUrl", "callbackUrl", "", ""),
+	OpDirectDebitGetPayment: row("POST", "/api/direct/debit/query", formFlat, kindQuery, "timestamp*,transactionId*").warnsIfSet("mchOrderId"),
+	OpEKYCInit:              row("POST", "/api/ekyc/init", formFlat, kindWrite, "timestamp*,requestId*,userId*,channelCode*,notifyUrl*,redirectUrl*"),
+	OpEKYCGetResult:         row("POST", "/api/ekyc/query", formFlat, kindQuery, "timestamp*,requestId*,userId"),
+})
+
+// moneyCreates are the money facts of each money-moving create, the same in every dialect:
+// what the outcome resolution of a create, Client.Recover, Client.Sync and the callbacks read
+// the order's ids and amount by. Every kindMoney row carries its operation's entry.
+var moneyCreates = map[Operation]moneyFacts{
+	OpPayoutCreate:             {orderField: "mchOrderId", txnField: "transactionId", amountField: "amount"},
+	OpWebPaymentCreate:         {orderField: "mchOrderId", txnField: "transactionId", amountField: "amount"},
+	OpRefundCreate:             {orderField: "mchRefundOrderId", txnField: "refundTransactionId", amountField: "refundAmount"},
+	OpCheckoutCreate:           {orderField: "mchOrderId", txnField: "checkoutId", amountField: "amount"},
+	OpDirectDebitCreatePayment: {orderField: "mchOrderId", txnField: "transactionId", amountField: "amount"},
 }
 
-// phNames are the PH dialect's JSON names that differ from the open-api ones (the Go params
-// carry the open-api name): per operation, open-api name → PH name. A rename with a condition
-// applies only when another sent field has the given value (3.1's transferCode goes out as
-// bankCode for BANK and as ewalletCode for EWALLET, and not at all for SCANQR).
-var phNames = map[Operation][]rename{
-	OpPayoutCreate: {
-		{from: "transferCode", to: "bankCode", whenField: "payMethodCode", whenValue: "BANK"},
-		{from: "transferCode", to: "ewalletCode", whenField: "payMethodCode", whenValue: "EWALLET"},
-	},
-	OpBillsPaymentCreateVirtualAccount: {{from: "remark", to: "description"}},
-	OpQRCodeCreate:                     {{from: "notifyUrl", to: "callbackUrl"}},
-	OpWebPaymentCreate:                 {{from: "notifyUrl", to: "callbackUrl"}},
-	OpDirectDebitCreatePayment:         {{from: "notifyUrl", to: "callbackUrl"}},
-}
-
-// rename is one entry of phNames.
-type rename struct {
-	from, to             string
-	whenField, whenValue string // empty: always
-}
-
-// phRequiredIf are the PH rules "required unless": 3.1 needs the bank or wallet code for BANK
-// and EWALLET (the row marks neither bankCode nor ewalletCode required, since SCANQR has none).
-var phRequiredIf = map[Operation][]requiredIf{
-	OpPayoutCreate: {{field: "transferCode", whenField: "payMethodCode", values: []string{"BANK", "EWALLET"}}},
-}
-
-// requiredIf: field is required when whenField holds one of values.
-type requiredIf struct {
-	field, whenField string
-	values           []string
-}
-
-// phRefused are Go fields that must be empty in the PH dialect, because the PH operation does
-// something wider with them absent: 4.7 cancels every channel of the order, so code written to
-// cancel one channel must not silently cancel all of them.
-var phRefused = map[Operation][]string{
-	OpBillsPaymentCancelVirtualAccount: {"channelCode"},
-}
-
-// phLengths are the PH pages' own length bounds (characters) where they differ from the
-// open-api ones; they apply on top of the field's tag rules.
-var phLengths = map[Operation]map[string][2]int{
-	OpPayoutCreate:                     {"accountName": {1, 30}, "remark": {1, 200}},
-	OpBillsPaymentCreateVirtualAccount: {"customerName": {1, 100}, "email": {1, 50}},
-	OpQRCodeCreate:                     {"customerName": {1, 100}, "email": {1, 50}},
-	OpWebPaymentCreate:                 {"mobile": {11, 11}, "redirectUrl": {1, 100}},
-}
-
-// phWarnIfSet are Go fields the PH dialect does not send that code written for both dialects
-// sets, because the open-api dialect needs them: setting one logs one Warn line instead of the
-// refusal every other unsent field gets (4.1: the PH host uses the dashboard callback URL; 7.1:
-// open-api requires terminalType unless DIRECT_DEBIT; 10.6: open-api looks a payment up by
-// either id, PH by transactionId only; 7.2 likewise).
-var phWarnIfSet = map[Operation][]string{
-	OpBillsPaymentCreateVirtualAccount: {"notifyUrl"},
-	OpWebPaymentCreate:                 {"terminalType"},
-	OpWebPaymentGet:                    {"mchOrderId"},
-	OpDirectDebitGetPayment:            {"mchOrderId"},
-}
-
-// requiredIfTable and refusedTable are the per-dialect rules beside the route rows.
-func requiredIfTable(d Dialect) map[Operation][]requiredIf {
-	if d == DialectPH {
-		return phRequiredIf
-	}
-	return nil
-}
-
-func warnIfSetTable(d Dialect) map[Operation][]string {
-	if d == DialectPH {
-		return phWarnIfSet
-	}
-	return nil
-}
-
-func lengthTable(d Dialect) map[Operation]map[string][2]int {
-	if d == DialectPH {
-		return phLengths
-	}
-	return nil
-}
-
-func refusedTable(d Dialect) map[Operation][]string {
-	if d == DialectPH {
-		return phRefused
-	}
-	return nil
-}
-
-// routeTable returns the route table of a dialect.
-func routeTable(d Dialect) map[Operation]endpoint {
-	if d == DialectPH {
-		return endpointsPH
-	}
-	return endpoints
-}
-
-// Per-dialect defaults.
+// The dialects (docs/dialects.md): everything a dialect is, one value each. A new dialect is a
+// new value here, its route table above and its entry in dialects.
 var (
-	// defaultEnvelopeSigning is what envelope operations sign when WithEnvelopeSigning is not
-	// given. PH: appId&param, the only form ever seen succeeding on the PH host's
-	// /api/v2/checkout (unconfirmed; `paycools probe` settles it).
-	defaultEnvelopeSigning = map[Dialect]EnvelopeSigning{
-		DialectOpenAPI: EnvelopeSignsParam,
-		DialectPH:      EnvelopeSignsAppIDAndParam,
+	// openAPIDialect: every request the envelope, signed over param; envelope callbacks only.
+	// Every host that is not another dialect's is open-api.
+	openAPIDialect = &dialectSpec{
+		dialect: DialectOpenAPI, name: "open-api", aliases: []string{"openapi"}, goName: "DialectOpenAPI",
+		routes:          openAPIRoutes,
+		envelopeSigning: EnvelopeSignsParam,
+		callbackForms:   []NotificationForm{NotificationFormEnvelope},
+		hosts:           []string{"globalapi-dev.paycools.com", "openapi.paycools.com"},
+		baseURL:         BaseURLTest,
 	}
-	// phHosts and phHostSuffix are the hosts whose default dialect is DialectPH.
-	phHosts      = []string{"api-uat.paycools.com", "api.paycools.com", "api.paycools.com.ph"}
-	phHostSuffix = ".paycools.com.ph"
-	// openAPIHosts are the documented open-api hosts (for the mismatch warning only).
-	openAPIHosts = []string{"globalapi-dev.paycools.com", "openapi.paycools.com"}
+	// phDialect: flat bodies on the PH paths, the envelope on /api/v2/checkout signed over
+	// appId&param (the only form ever seen succeeding there; unconfirmed, `paycools probe`
+	// settles it); envelope and flat callbacks (flat RSA, seen in one integration only, costs
+	// nothing when the platform key is configured).
+	phDialect = &dialectSpec{
+		dialect: DialectPH, name: "ph", goName: "DialectPH",
+		routes:          phRoutes,
+		envelopeSigning: EnvelopeSignsAppIDAndParam,
+		callbackForms:   []NotificationForm{NotificationFormEnvelope, NotificationFormFlatSHA1, NotificationFormFlatRSA},
+		hosts:           []string{"api-uat.paycools.com", "api.paycools.com", "api.paycools.com.ph"},
+		hostSuffix:      ".paycools.com.ph",
+		baseURL:         BaseURLPhilippinesUAT,
+	}
+	// dialects are every dialect the SDK speaks; the first is the dialect of unknown hosts.
+	dialects = [...]*dialectSpec{openAPIDialect, phDialect}
+)
+
+var (
 	// testHosts are the PayCools hosts that move no real money: the only PayCools hosts
 	// WithBaseURL accepts over plain http (any other host under paycoolsDomains must be https).
 	testHosts       = []string{"globalapi-dev.paycools.com", "api-uat.paycools.com"}
@@ -327,13 +207,6 @@ var (
 	// (unconfirmed: no edition documents one; these are the common names).
 	requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Trace-Id", "Traceid"}
 
-	// callbackForms are the callback forms each dialect accepts (docs/dialects.md §10.1): the
-	// flat ones only in PH, where flat RSA (seen in one integration only) costs nothing when
-	// the platform key is configured.
-	callbackForms = map[Dialect][]NotificationForm{
-		DialectOpenAPI: {NotificationFormEnvelope},
-		DialectPH:      {NotificationFormEnvelope, NotificationFormFlatSHA1, NotificationFormFlatRSA},
-	}
 	// flatCallbackReply is the answer to a handled flat callback (documented on every flat
 	// callback page; which reply stops redelivery is unconfirmed).
 	flatCallbackReply = []byte(`{"code":1,"msg":"success","data":{}}`)

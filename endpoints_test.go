@@ -43,7 +43,7 @@ func TestRouteTablesMatchTheTSV(t *testing.T) {
 	}{{DialectOpenAPI, "docs/endpoints.tsv"}, {DialectPH, "docs/endpoints-ph.tsv"}} {
 		t.Run(tc.d.String(), func(t *testing.T) {
 			rows := readTSV(t, tc.file)
-			table := routeTable(tc.d)
+			table := specOf(tc.d).routes
 			assert.Len(t, rows, len(table), "one row per operation")
 			for _, row := range rows {
 				op := Operation(row["service"] + "." + row["method_name"])
@@ -78,14 +78,14 @@ func TestPHFieldsComeFromTheParams(t *testing.T) {
 	c, err := NewClient(testAppID, testMerchantKey(t))
 	require.NoError(t, err)
 	cv := reflect.ValueOf(c).Elem()
-	for op, ep := range endpointsPH {
+	for op, ep := range phRoutes {
 		service, method, _ := strings.Cut(string(op), ".")
 		pt := cv.FieldByName(service).MethodByName(method).Type().In(1).Elem()
 		names := map[string]bool{"appName": true, "timestamp": true}
 		for _, n := range paramJSONNames(pt) {
 			names[n] = true
 		}
-		for _, r := range phNames[op] {
+		for _, r := range ep.renames {
 			assert.True(t, names[r.from], "%s: rename of %s, which the params lack", op, r.from)
 			names[r.to] = true
 		}

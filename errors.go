@@ -170,15 +170,18 @@ func (e *HTTPError) Error() string {
 }
 
 // dialectHint is what a 404 without an envelope on path suggests when the client speaks d:
-// the host knows no such path, and the commonest reason is a host of the other dialect (a PH
+// the host knows no such path, and the commonest reason is a host of another dialect (a PH
 // host behind a proxy, which the SDK cannot recognise by its name, or the reverse).
 func dialectHint(d Dialect, path string) string {
-	other, otherName := DialectOpenAPI, "DialectOpenAPI"
-	if d == DialectOpenAPI {
-		other, otherName = DialectPH, "DialectPH"
+	var names, options []string
+	for _, s := range dialects {
+		if s.dialect != d {
+			names = append(names, "the "+s.name+" dialect")
+			options = append(options, "paycools.WithDialect(paycools."+s.goName+")")
+		}
 	}
-	return fmt.Sprintf("The host has no %s path: it may speak the %s dialect, not %s (a PH host behind a proxy is not recognised by its name); run `paycools probe` against it, then set paycools.WithDialect(paycools.%s) if that is what it says",
-		path, other, d, otherName)
+	return fmt.Sprintf("The host has no %s path: it may speak %s, not %s (a PH host behind a proxy is not recognised by its name); run `paycools probe` against it, then set %s if that is what it says",
+		path, strings.Join(names, " or "), d, strings.Join(options, " or "))
 }
 
 // TransportError is a failure to exchange bytes with PayCools: DNS, dial, TLS, timeout,

@@ -356,7 +356,7 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 			return flatAttempt{}, err
 		}
 	}
-	renames := nameTable(c.dialect)[op]
+	renames := ep.renames
 	pairs := make([]flatPair, 0, len(ep.fields)+3)
 	for _, f := range fields {
 		name := phName(renames, f.name, fields)
@@ -529,14 +529,6 @@ func phName(renames []rename, name string, fields []flatPair) string {
 		return ""
 	}
 	return name
-}
-
-// nameTable is the JSON renames of a dialect, per operation.
-func nameTable(d Dialect) map[Operation][]rename {
-	if d == DialectPH {
-		return phNames
-	}
-	return nil
 }
 
 func hasPair(pairs []flatPair, name string) bool {

@@ -329,50 +329,24 @@ func newIntentID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// foundOrder is what a recover look-up answered: the merchant order id and PayCools'
-// transaction id it names, and its undecoded data.
-type foundOrder struct {
-	mchOrderID, txnID string
-	raw               json.RawMessage
-}
-
 // recoverLookups asks PayCools about the order of an intent, by the same queries that the
-// reconcile inside each create uses.
-var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error){
-	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
-		p, err := c.Payouts.lookup(ctx, o)
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
+// outcome resolution inside each create uses, and returns the undecoded answer (read by the
+// create's money facts).
+var recoverLookups = map[Operation]func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error){
+	OpPayoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error) {
+		return rawResult(c.Payouts.lookup(ctx, o))
 	},
-	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
-		r, err := c.Refunds.lookup(ctx, o)
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{r.MchRefundOrderID, r.RefundTransactionID, r.Raw}, nil
+	OpRefundCreate: func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error) {
+		return rawResult(c.Refunds.lookup(ctx, o))
 	},
-	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
-		p, err := c.WebPayments.lookup(ctx, o)
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error) {
+		return rawResult(c.WebPayments.lookup(ctx, o))
 	},
-	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
-		d, err := c.Checkout.lookup(ctx, o)
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{d.MchOrderID, d.CheckoutID, d.Raw}, nil
+	OpCheckoutCreate: func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error) {
+		return rawResult(c.Checkout.lookup(ctx, o))
 	},
-	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (foundOrder, error) {
-		p, err := c.DirectDebit.lookup(ctx, o)
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, o moneyOrder) (json.RawMessage, error) {
+		return rawResult(c.DirectDebit.lookup(ctx, o))
 	},
 }
 
@@ -513,7 +487,8 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 		return out
 	}
 	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
-	found, err := lookup(ctx, c, o)
+	raw, err := lookup(ctx, c, o)
+	found := c.endpoints[in.Operation].money.found(raw)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		// The SDK refused its own look-up: nothing was sent, and asking again never helps.
@@ -524,7 +499,7 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 	switch {
 	case err == nil:
 		r.State, r.TransactionID = IntentCreated, found.txnID
-		jerr := judgeFound(in.Operation, o, found.mchOrderID, found.txnID, found.raw)
+		jerr := judgeFound(in.Operation, o, found)
 		var mm *ReconcileMismatchError
 		switch {
 		case errors.As(jerr, &mm):

@@ -109,7 +109,7 @@ func (f NotificationForm) String() string {
 
 // accepts reports whether the client's dialect takes callbacks in form f.
 func (c *Client) accepts(f NotificationForm) bool {
-	for _, a := range callbackForms[c.dialect] {
+	for _, a := range c.spec.callbackForms {
 		if a == f {
 			return true
 		}
@@ -635,7 +635,7 @@ func successReply(f NotificationForm) []byte {
 // canVerifyCallbacks reports whether some callback form of the client's dialect can be
 // verified with what is configured.
 func (c *Client) canVerifyCallbacks() bool {
-	for _, f := range callbackForms[c.dialect] {
+	for _, f := range c.spec.callbackForms {
 		if f == NotificationFormFlatSHA1 && c.callbackSecret != nil || f != NotificationFormFlatSHA1 && c.platformKey != nil {
 			return true
 		}

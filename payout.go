@@ -200,7 +200,7 @@ func (s *PayoutService) Create(ctx context.Context, p *PayoutCreateParams) (*Pay
 	q := p.filled()
 	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
-	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup, func(p *Payout) (string, string) { return p.MchOrderID, p.TransactionID })
+	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup)
 }
 
 // filled is a copy of p as Create sends it: an empty IdempotencyID is MchOrderID when that

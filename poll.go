@@ -86,18 +86,18 @@ func transient(err error) bool {
 // A money-moving call therefore never double-spends and never reports a failure it cannot
 // prove. With a ledger (WithLedger), the intent is written before the first request is sent
 // (by call, through the intent in ctx) and its outcome after.
-func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), ids func(*T) (mchOrderID, txnID string)) (*T, error) {
+func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error)) (*T, error) {
 	var in *Intent
 	if c.ledger != nil && ctx != nil {
 		in = &Intent{ID: newIntentID(), Operation: op, MchOrderID: order.mchOrderID, IdempotencyID: order.idempotencyID,
 			LookupKey: order.lookupKey, Amount: order.amount}
 		ctx = context.WithValue(ctx, intentKey{}, in)
 	}
-	res, err := reconcileCreate(ctx, c, op, order, create, lookup, ids)
+	res, err := reconcileCreate(ctx, c, op, order, create, lookup)
 	if in != nil && in.State != "" {
 		id := ""
 		if err == nil && res != nil {
-			_, id = ids(res)
+			id = c.endpoints[op].money.found(rawOf(res)).txnID
 		}
 		c.settleIntent(ctx, in, id, err)
 	}
@@ -105,7 +105,7 @@ func createOrReconcile[T any](ctx context.Context, c *Client, op Operation, orde
 }
 
 // reconcileCreate is createOrReconcile without the ledger.
-func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error), ids func(*T) (string, string)) (*T, error) {
+func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order moneyOrder, create func(context.Context) (*T, error), lookup func(context.Context, moneyOrder) (*T, error)) (*T, error) {
 	res, err := create(ctx)
 	if err == nil || !c.reconcile || !IsOutcomeUnknown(err) || ctx.Err() != nil {
 		return res, err
@@ -115,8 +115,7 @@ func reconcileCreate[T any](ctx context.Context, c *Client, op Operation, order 
 	// settle judges a lookup that answered: the order is proven (returned), another
 	// transaction's (*ReconcileMismatchError), or nothing is proven (still unknown).
 	settle := func(found *T, did string) (*T, error) {
-		mch, txn := ids(found)
-		jerr := judgeFound(op, order, mch, txn, rawOf(found))
+		jerr := judgeFound(op, order, c.endpoints[op].money.found(rawOf(found)))
 		var mm *ReconcileMismatchError
 		switch {
 		case jerr == nil:
@@ -167,14 +166,14 @@ var ErrLookupInconclusive = errors.New("paycools: the look-up answer proves noth
 // nil when it is this create's order, a *ReconcileMismatchError when the order under the id is
 // a different transaction, or an error wrapping ErrLookupInconclusive when it proves nothing
 // (the outcome stays unknown).
-func judgeFound(op Operation, o moneyOrder, mchOrderID, txnID string, raw json.RawMessage) error {
+func judgeFound(op Operation, o moneyOrder, f foundOrder) error {
 	switch {
-	case mchOrderID != o.mchOrderID:
-		return fmt.Errorf("%w: it names merchant order id %q, not %q", ErrLookupInconclusive, redactText(mchOrderID, 40), o.mchOrderID)
-	case txnID == "":
+	case f.mchOrderID != o.mchOrderID:
+		return fmt.Errorf("%w: it names merchant order id %q, not %q", ErrLookupInconclusive, redactText(f.mchOrderID, 40), o.mchOrderID)
+	case f.txnID == "":
 		return fmt.Errorf("%w: it carries no PayCools transaction id for %q", ErrLookupInconclusive, o.mchOrderID)
 	}
-	return checkFound(op, o, raw)
+	return checkFound(op, o, f)
 }
 
 // OrderFacts are what a money-moving create sent, or what PayCools holds under its merchant
@@ -229,16 +228,13 @@ func (e *ReconcileMismatchError) Error() string {
 	return b.String()
 }
 
-// reconcileAmountField is the name of the amount in the answer of each create's lookup.
-var reconcileAmountField = map[Operation]string{OpRefundCreate: "refundAmount"}
-
 // checkFound compares the order a reconcile lookup found (its undecoded data) with what the
 // create sent, for every fact the answer carries: nil when none differs, a
 // *ReconcileMismatchError when one does, an error wrapping ErrLookupInconclusive when the
 // amount cannot be read (an unreadable amount is not a different one).
-func checkFound(op Operation, o moneyOrder, raw json.RawMessage) error {
+func checkFound(op Operation, o moneyOrder, f foundOrder) error {
 	var m map[string]json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+	if len(f.raw) == 0 || json.Unmarshal(f.raw, &m) != nil {
 		return nil
 	}
 	str := func(name string) string {
@@ -248,10 +244,7 @@ func checkFound(op Operation, o moneyOrder, raw json.RawMessage) error {
 	sent := OrderFacts{Amount: o.amount, Currency: o.currency, Account: o.account, IdempotencyID: o.idempotencyID}
 	var found OrderFacts
 	var fields []string
-	amountName := reconcileAmountField[op]
-	if amountName == "" {
-		amountName = "amount"
-	}
+	amountName := f.facts.amountField
 	if v, ok := m[amountName]; ok && !isJSONNull(v) {
 		if err := json.Unmarshal(v, &found.Amount); err != nil {
 			return fmt.Errorf("%w: its %s %s cannot be read as minor units", ErrLookupInconclusive, amountName, redactText(string(v), 40))
@@ -272,13 +265,7 @@ func checkFound(op Operation, o moneyOrder, raw json.RawMessage) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	txn := str("transactionId")
-	if op == OpRefundCreate {
-		txn = str("refundTransactionId")
-	} else if op == OpCheckoutCreate && txn == "" {
-		txn = str("checkoutId")
-	}
-	return &ReconcileMismatchError{Operation: op, MchOrderID: o.mchOrderID, TransactionID: txn, Fields: fields, Sent: sent, Found: found}
+	return &ReconcileMismatchError{Operation: op, MchOrderID: o.mchOrderID, TransactionID: f.txnID, Fields: fields, Sent: sent, Found: found}
 }
 
 // rawOf is the Raw field (the undecoded data) of a result struct pointer.

@@ -2,6 +2,7 @@ package paycools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -9,7 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-type pollState struct{ status TransactionStatus }
+type pollState struct {
+	status TransactionStatus
+	Raw    json.RawMessage // what the outcome resolution reads the order's ids from
+}
+
+// foundM1 is the data of a look-up answer naming order M1 as PayCools' T1.
+var foundM1 = json.RawMessage(`{"mchOrderId":"M1","transactionId":"T1"}`)
 
 func TestWaitFinal(t *testing.T) {
 	c := newFakeAPI(t).Client
@@ -18,13 +25,13 @@ func TestWaitFinal(t *testing.T) {
 		calls++
 		switch calls {
 		case 1:
-			return &pollState{TransactionStatusPending}, nil
+			return &pollState{status: TransactionStatusPending}, nil
 		case 2:
 			return nil, &TransportError{OutcomeUnknown: true, Err: errors.New("reset")} // transient: keep polling
 		case 3:
-			return &pollState{TransactionStatusPending}, nil
+			return &pollState{status: TransactionStatusPending}, nil
 		}
-		return &pollState{TransactionStatusCompleted}, nil
+		return &pollState{status: TransactionStatusCompleted}, nil
 	}
 	res, err := waitFinal(context.Background(), c, get, func(s *pollState) bool { return s.status.Final() })
 	require.NoError(t, err)
@@ -36,7 +43,7 @@ func TestWaitFinal(t *testing.T) {
 	res, err = waitFinal(context.Background(), c, func(context.Context) (*pollState, error) {
 		calls++
 		if calls == 1 {
-			return &pollState{TransactionStatusPending}, nil
+			return &pollState{status: TransactionStatusPending}, nil
 		}
 		return nil, &APIError{Code: 21003}
 	}, func(s *pollState) bool { return s.status.Final() })
@@ -52,7 +59,7 @@ func TestWaitFinal(t *testing.T) {
 		if looks++; looks == 3 {
 			cancel()
 		}
-		return &pollState{TransactionStatusPending}, nil
+		return &pollState{status: TransactionStatusPending}, nil
 	}, func(s *pollState) bool { return s.status.Final() })
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 3, looks, "no look after the context ended")
@@ -76,7 +83,7 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionStatusPending}, nil
+				return &pollState{TransactionStatusPending, foundM1}, nil
 			},
 			func(context.Context, moneyOrder) (*pollState, error) {
 				e := s.lookups[nl]
@@ -84,8 +91,8 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionStatusCompleted}, nil
-			}, func(*pollState) (string, string) { return "M1", "T1" })
+				return &pollState{TransactionStatusCompleted, foundM1}, nil
+			})
 		return res, nc, nl, err
 	}
 	c := newFakeAPI(t).Client

@@ -192,7 +192,7 @@ func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Ref
 	q := *p // every send uses the same values, whatever the caller does with p meanwhile
 	create := func(ctx context.Context) (*Refund, error) { return do[Refund](ctx, s.c, OpRefundCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchRefundOrderID, lookupKey: q.OriginalTransactionID, amount: q.RefundAmount}
-	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup, func(r *Refund) (string, string) { return r.MchRefundOrderID, r.RefundTransactionID })
+	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup)
 }
 
 // lookup finds the refund of a create among the refunds of its original transaction (8.2):

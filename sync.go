@@ -285,9 +285,10 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	}
 	o := moneyOrder{mchOrderID: in.MchOrderID, idempotencyID: in.IdempotencyID, lookupKey: in.LookupKey, amount: in.Amount}
 	if byID, ok := syncByTransaction[in.Operation]; ok && in.TransactionID != "" {
-		lookup = func(ctx context.Context, c *Client, _ moneyOrder) (foundOrder, error) { return byID(ctx, c, in) }
+		lookup = func(ctx context.Context, c *Client, _ moneyOrder) (json.RawMessage, error) { return byID(ctx, c, in) }
 	}
-	found, err := lookup(ctx, c, o)
+	raw, err := lookup(ctx, c, o)
+	found := c.endpoints[in.Operation].money.found(raw)
 	var ve *ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -295,7 +296,7 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	case err != nil:
 		return nil, "", fmt.Errorf("paycools: Sync: %s %q: %w", in.Operation, in.MchOrderID, err)
 	}
-	if err := judgeFound(in.Operation, o, found.mchOrderID, found.txnID, found.raw); err != nil {
+	if err := judgeFound(in.Operation, o, found); err != nil {
 		return nil, "", fmt.Errorf("paycools: Sync: %s %q: %w", in.Operation, in.MchOrderID, err)
 	}
 	if in.TransactionID != "" && found.txnID != in.TransactionID {
@@ -330,24 +331,16 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 // syncByTransaction asks about a created web payment or direct-debit charge by PayCools'
 // transaction id, which the ledger holds once the order is created: the query the PH dialect
 // has for them (it has none by merchant order id), and an equal one in the open-api dialect.
-var syncByTransaction = map[Operation]func(ctx context.Context, c *Client, in *Intent) (foundOrder, error){
-	OpWebPaymentCreate: func(ctx context.Context, c *Client, in *Intent) (foundOrder, error) {
+var syncByTransaction = map[Operation]func(ctx context.Context, c *Client, in *Intent) (json.RawMessage, error){
+	OpWebPaymentCreate: func(ctx context.Context, c *Client, in *Intent) (json.RawMessage, error) {
 		country := CountryCode(in.LookupKey)
 		if country == "" {
 			country = CountryPH
 		}
-		p, err := c.WebPayments.Get(ctx, &WebPaymentGetParams{TransactionID: in.TransactionID, CountryCode: country})
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{p.MchOrderID, p.TransactionID, p.Raw}, nil
+		return rawResult(c.WebPayments.Get(ctx, &WebPaymentGetParams{TransactionID: in.TransactionID, CountryCode: country}))
 	},
-	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, in *Intent) (foundOrder, error) {
-		d, err := c.DirectDebit.GetPayment(ctx, &DirectDebitPaymentGetParams{TransactionID: in.TransactionID})
-		if err != nil {
-			return foundOrder{}, err
-		}
-		return foundOrder{d.MchOrderID, d.TransactionID, d.Raw}, nil
+	OpDirectDebitCreatePayment: func(ctx context.Context, c *Client, in *Intent) (json.RawMessage, error) {
+		return rawResult(c.DirectDebit.GetPayment(ctx, &DirectDebitPaymentGetParams{TransactionID: in.TransactionID}))
 	},
 }
 

@@ -66,13 +66,13 @@ type rowRule struct {
 	renames      []rename
 	dialect      Dialect
 	warnIfSet    []string // fields the dialect drops with a Warn line instead of refusing them
-	refused      []string // fields refused with their own message (refusedTable)
+	refused      []string // fields refused with their own message (the row's refused)
 }
 
 // refusesUnsent reports whether a set top-level field that the row does not send is refused:
 // in a flat row every such field is, so that a value the caller set is never dropped without a
 // word, except a field the params' tag requires (portable code sets it for the open-api
-// dialect), one that only warns (warnIfSetTable), one refused with its own message, and
+// dialect), one that only warns (the row's warnIfSet), one refused with its own message, and
 // timestamp, which the SDK sends exactly where the dialect's route lists it.
 func (r *rowRule) refusesUnsent(name string, tagRequired bool) bool {
 	if !r.set || !r.flatRow || tagRequired || name == "timestamp" {
@@ -185,10 +185,10 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 	if s, ok := extraMap["appName"].(string); ok && s != "" {
 		appNameGiven = true
 	}
-	renames := nameTable(c.dialect)[op]
+	renames := ep.renames
 	flatRow := ep.form == formFlat
 	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames,
-		dialect: c.dialect, warnIfSet: warnIfSetTable(c.dialect)[op], refused: refusedTable(c.dialect)[op]}
+		dialect: c.dialect, warnIfSet: ep.warnIfSet, refused: ep.refused}
 	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
 		refuseModelledExtra(v, rv, extraMap, renames)
 		if listed, req := ep.lists("appName"); listed && req && !appNameGiven && !hasFieldJSON(v, rv, "appName") {
@@ -197,13 +197,13 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 		if !flatRow {
 			return
 		}
-		for _, name := range warnIfSetTable(c.dialect)[op] {
+		for _, name := range ep.warnIfSet {
 			if hasFieldJSON(v, rv, name) {
 				c.logger.Warn("paycools: a field set in the params is not sent in this dialect",
 					slog.String("operation", string(op)), slog.String("field", name), slog.String("dialect", c.dialect.String()))
 			}
 		}
-		for _, ri := range requiredIfTable(c.dialect)[op] {
+		for _, ri := range ep.requiredIf {
 			w := fieldStringJSON(v, rv, ri.whenField)
 			for _, val := range ri.values {
 				if w == val && !hasFieldJSON(v, rv, ri.field) {
@@ -211,14 +211,14 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 				}
 			}
 		}
-		for name, b := range lengthTable(c.dialect)[op] {
-			if s := fieldStringJSON(v, rv, name); s != "" {
-				if n := utf8.RuneCountInString(s); n < b[0] || n > b[1] {
-					v.addf(name, "length %d is outside %d–%d characters in the %s dialect", n, b[0], b[1], c.dialect)
+		for _, b := range ep.lengths {
+			if s := fieldStringJSON(v, rv, b.field); s != "" {
+				if n := utf8.RuneCountInString(s); n < b.min || n > b.max {
+					v.addf(b.field, "length %d is outside %d–%d characters in the %s dialect", n, b.min, b.max, c.dialect)
 				}
 			}
 		}
-		for _, name := range refusedTable(c.dialect)[op] {
+		for _, name := range ep.refused {
 			if hasFieldJSON(v, rv, name) {
 				v.addf(name, "must be empty in the %s dialect (the operation does not take it there)", c.dialect)
 			}

@@ -357,7 +357,7 @@ func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParam
 		func(ctx context.Context) (*WebPayment, error) {
 			return do[WebPayment](ctx, s.c, OpWebPaymentCreate, p)
 		},
-		s.lookup, func(w *WebPayment) (string, string) { return w.MchOrderID, w.TransactionID })
+		s.lookup)
 }
 
 // lookup finds the web payment of a create by merchant order id and country: the reconcile
