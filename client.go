@@ -403,24 +403,6 @@ func (c *Client) Endpoint(op Operation) (method, path string, ok bool) {
 	return ep.method, ep.path, true
 }
 
-// Operations lists every operation the SDK knows, with its default method and path in the
-// open-api dialect (OperationsOf gives another dialect's).
-func Operations() map[Operation][2]string { return OperationsOf(DialectOpenAPI) }
-
-// OperationsOf lists every operation of dialect d, with its default method and path (none for
-// a value that is no dialect).
-func OperationsOf(d Dialect) map[Operation][2]string {
-	s := specOf(d)
-	if s == nil {
-		return map[Operation][2]string{}
-	}
-	m := make(map[Operation][2]string, len(s.routes))
-	for op, ep := range s.routes {
-		m[op] = [2]string{ep.method, ep.path}
-	}
-	return m
-}
-
 // resolveDialect settles the dialect, the base URL, the envelope signing and the route table
 // once every option has run (docs/dialects.md, "Hosts and the default dialect").
 func (c *Client) resolveDialect() {

@@ -37,6 +37,10 @@ type dialectSpec struct {
 	goName string
 	// routes is the dialect's route table, quirks and money facts in its rows.
 	routes map[Operation]endpoint
+	// usualForm is the body form of the dialect's paths, except those under a prefix of
+	// formExceptions (for Client.Call routes without a Form).
+	usualForm      BodyForm
+	formExceptions []pathForm
 	// envelopeSigning is what envelope operations sign without WithEnvelopeSigning.
 	envelopeSigning EnvelopeSigning
 	// callbackForms are the callback forms the dialect accepts (docs/dialects.md §10.1).
@@ -46,6 +50,22 @@ type dialectSpec struct {
 	hostSuffix string
 	// baseURL is the base URL of a client of this dialect without WithBaseURL.
 	baseURL string
+}
+
+// pathForm: the paths under prefix use form.
+type pathForm struct {
+	prefix string
+	form   BodyForm
+}
+
+// formFor is the dialect's usual body form for path.
+func (s *dialectSpec) formFor(path string) BodyForm {
+	for _, e := range s.formExceptions {
+		if strings.HasPrefix(path, e.prefix) {
+			return e.form
+		}
+	}
+	return s.usualForm
 }
 
 // specOf is the spec of dialect d, or nil for a value that is no dialect.

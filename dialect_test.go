@@ -185,8 +185,8 @@ func TestWithEndpointAppliesToTheActiveDialect(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "POST", m)
 	assert.Equal(t, "/api/v1/payout/query", p)
-	assert.Equal(t, formFlat, c.endpoints[OpPayoutGet].form, "the row's form is kept")
-	assert.Equal(t, "/api/v1/payout", OperationsOf(DialectPH)[OpPayoutCreate][1])
+	assert.Equal(t, FormFlat, c.endpoints[OpPayoutGet].form, "the row's form is kept")
+	assert.Equal(t, "/api/v1/payout", OperationsOf(DialectPH)[OpPayoutCreate].Path)
 }
 
 func TestUnsupportedOperationNamesTheFix(t *testing.T) {

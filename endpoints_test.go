@@ -115,8 +115,8 @@ func TestEveryOperationOfTheSpec(t *testing.T) {
 			seen[op] = true
 			ep, ok := ops[op]
 			require.True(t, ok, "operation %s missing from endpoints.go", op)
-			assert.Equal(t, col("http_method"), ep[0], "method")
-			assert.Equal(t, col("path"), ep[1], "path")
+			assert.Equal(t, col("http_method"), ep.Method, "method")
+			assert.Equal(t, col("path"), ep.Path, "path")
 
 			svc := cv.FieldByName(service)
 			require.True(t, svc.IsValid(), "Client has no field %s", service)

@@ -53,7 +53,15 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 	if err != nil {
 		return &ValidationError{Operation: op, Fields: []FieldError{{Field: "param", Problem: err.Error()}}}
 	}
-	if ep.form == formFlat {
+	return c.send(ctx, op, ep, params, base, ts, extra, out)
+}
+
+// send builds, signs and sends the request of a validated call (its params encoded once:
+// base, the caller's timestamp or 0, Extra), with the ledger's intent for a money-moving
+// create, and retries what is safe to retry: the part of the request path that Client.Call
+// shares with the modelled operations.
+func (c *Client) send(ctx context.Context, op Operation, ep *endpoint, params any, base []byte, ts int64, extra map[string]any, out any) error {
+	if ep.form == FormFlat {
 		for _, k := range [...]string{"appId", "sign"} {
 			if _, bad := extra[k]; bad {
 				return &ValidationError{Operation: op, Fields: []FieldError{{Field: "Extra", Problem: "Extra[" + strconv.Quote(k) + "] is set by the SDK and cannot be given"}}}
@@ -63,7 +71,7 @@ func (c *Client) call(ctx context.Context, op Operation, params any, out any) er
 		extra = c.envelopeAppName(ep, base, extra)
 	}
 	build := func() (wireRequest, error) { return c.buildEnvelope(op, ep, base, ts, extra) }
-	if ep.form == formFlat {
+	if ep.form == FormFlat {
 		path, perr := fillPath(ep.path, base)
 		if perr != nil {
 			return &ValidationError{Operation: op, Fields: []FieldError{{Field: "path", Problem: perr.Error()}}}

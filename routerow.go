@@ -2,6 +2,7 @@ package paycools
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -14,22 +15,32 @@ const (
 	kindMoney                      // a write that moves money; resolved on an unknown outcome
 )
 
-// bodyForm is how an operation's request is laid out on the wire.
-type bodyForm int
+// BodyForm is how a request is laid out on the wire and what its signature covers
+// (docs/dialects.md): every route row has one, and Client.Call takes one in its Route.
+type BodyForm int
 
 const (
-	// formEnvelope: {"appId","param","sign"}, param a JSON string, signed per EnvelopeSigning.
-	formEnvelope bodyForm = iota
-	// formFlat: the business fields, appId and sign at the top level, signed over the sorted
-	// k=v string of every sent field (docs/dialects.md §4.2).
-	formFlat
+	// FormEnvelope: {"appId","param","sign"}, param a JSON string of the business fields,
+	// signed per the client's EnvelopeSigning.
+	FormEnvelope BodyForm = iota + 1
+	// FormFlat: the business fields, appId and sign at the top level of a JSON body (POST) or
+	// the query (GET), signed over the sorted k=v string of every sent field
+	// (docs/dialects.md §4.2; the PH host).
+	FormFlat
 )
 
-func (f bodyForm) String() string {
-	if f == formFlat {
+// String returns "envelope", "flat", or "default" for the zero BodyForm (in a Route: the
+// dialect's usual form for the path).
+func (f BodyForm) String() string {
+	switch f {
+	case FormEnvelope:
+		return "envelope"
+	case FormFlat:
 		return "flat"
+	case 0:
+		return "default"
 	}
-	return "envelope"
+	return fmt.Sprintf("BodyForm(%d)", int(f))
 }
 
 // endpoint is one row of a dialect's route table: method, path, body form, kind and the JSON
@@ -40,7 +51,7 @@ type endpoint struct {
 	method string
 	path   string
 	kind   operationKind
-	form   bodyForm
+	form   BodyForm
 	fields []routeField
 
 	// renames are the JSON names the dialect sends a params field under (the Go params carry
@@ -123,7 +134,7 @@ func rawResult[T any](res *T, err error) (json.RawMessage, error) {
 
 // row builds an endpoint from the columns of the tsv tables, so that each line of a route
 // table reads as the tsv line it mirrors.
-func row(method, path string, form bodyForm, kind operationKind, fields string) endpoint {
+func row(method, path string, form BodyForm, kind operationKind, fields string) endpoint {
 	ep := endpoint{method: method, path: path, kind: kind, form: form}
 	for _, f := range strings.Split(fields, ",") {
 		if f == "" {

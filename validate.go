@@ -186,7 +186,7 @@ func (c *Client) validate(op Operation, ep *endpoint, params any) error {
 		appNameGiven = true
 	}
 	renames := ep.renames
-	flatRow := ep.form == formFlat
+	flatRow := ep.form == FormFlat
 	v.row = rowRule{set: true, flatRow: flatRow, appNameGiven: appNameGiven, ep: ep, renames: renames,
 		dialect: c.dialect, warnIfSet: ep.warnIfSet, refused: ep.refused}
 	return validateWith(op, params, v, func(v *validation, rv reflect.Value) {
