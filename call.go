@@ -113,7 +113,7 @@ func (c *Client) callRow(r Route, params any, out any) (ep *endpoint, base []byt
 			bad("out", fmt.Sprintf("%T is not a non-nil pointer: pass a pointer to the result, or nil to discard it", out))
 		}
 	}
-	base, fields, err := callParams(params)
+	fields, err := callParams(params)
 	if err != nil {
 		bad("params", err.Error())
 	}
@@ -152,28 +152,25 @@ func (c *Client) callRow(r Route, params any, out any) (ep *endpoint, base []byt
 	return ep, joinObject(kept), ts, nil
 }
 
-// callParams serializes Call's params into their JSON object and its top-level fields.
-func callParams(params any) (base []byte, fields []flatPair, err error) {
+// callParams serializes Call's params into the top-level fields of their JSON object.
+func callParams(params any) ([]flatPair, error) {
 	if params == nil {
-		return []byte("{}"), nil, nil
+		return nil, nil
 	}
 	if v := reflect.ValueOf(params); v.Kind() == reflect.Pointer && v.IsNil() {
-		return []byte("{}"), nil, nil
+		return nil, nil
 	}
-	base, err = marshalCompact(params)
+	base, err := marshalCompact(params)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%T does not serialize to JSON: %v", params, err)
+		return nil, fmt.Errorf("%T does not serialize to JSON: %v", params, err)
 	}
 	if len(base) < 2 || base[0] != '{' {
-		return nil, nil, fmt.Errorf("%T does not serialize to a JSON object: pass a struct with JSON tags or a map[string]any", params)
+		return nil, fmt.Errorf("%T does not serialize to a JSON object: pass a struct with JSON tags or a map[string]any", params)
 	}
-	fields, ok := scanCompactObject(base)
-	if !ok {
-		if fields, err = parseFlatObject(base); err != nil {
-			return nil, nil, err
-		}
+	if fields, ok := scanCompactObject(base); ok {
+		return fields, nil
 	}
-	return base, fields, nil
+	return parseFlatObject(base)
 }
 
 // parseTimestamp reads a timestamp field: a JSON integer (0 for null).
