@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"unicode/utf8"
 )
@@ -59,11 +58,7 @@ type PayoutCreateParams struct {
 	TransferCode string `json:"transferCode" pc:"required"`
 	// Remark is free text (1–256 chars when set), echoed by Get and in the callback.
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *PayoutCreateParams) validate(v *validation) {
@@ -95,11 +90,7 @@ type PayoutGetParams struct {
 	TransactionID string `json:"transactionId,omitempty" pc:"len=1..32"`
 	// CountryCode is the country of the payout (PH, ID, MY, TH); empty means CountryPH.
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *PayoutGetParams) validate(v *validation) {
@@ -137,11 +128,7 @@ type Payout struct {
 	// TransactionTime is when PayCools created the payout, as Create reports it (only in the
 	// Create answer).
 	TransactionTime Time `json:"transactionTime"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // PayoutNotification is the payout callback (doc 3.3), the Event of a Notification whose
@@ -174,9 +161,11 @@ type PayoutNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *PayoutNotification) eventName() string { return e.EventName }
 
 func init() {
 	registerEvent[PayoutNotification](EventDisbursementSuccess, EventDisbursementFailed)

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -75,12 +74,7 @@ type RefundCreateParams struct {
 	RefundReason string `json:"refundReason,omitempty" pc:"len=1..200"`
 	// RefundCallbackURL is where the refund result (8.3) is POSTed (1–256, absolute http(s) URL).
 	RefundCallbackURL string `json:"refundCallbackUrl" pc:"required,len=1..256,url"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. subOrderId of the J&T edition); merged
-	// into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // RefundListPaymentsParams looks refunds up (doc 8.2): all refunds of one payment, or one
@@ -90,11 +84,7 @@ type RefundListPaymentsParams struct {
 	OriginalTransactionID string `json:"originalTransactionId,omitempty" pc:"len=1..32"`
 	// RefundTransactionID lists this one refund (PayCools refundTransactionId, 1–32).
 	RefundTransactionID string `json:"refundTransactionId,omitempty" pc:"len=1..32"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *RefundListPaymentsParams) validate(v *validation) {
@@ -125,22 +115,14 @@ type Refund struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason, only on failure (a number is kept as its text).
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the undecoded JSON of this refund (the answer's data, or the list element).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // RefundList is the answer of 8.2: the refunds found.
 type RefundList struct {
 	// Refunds holds the refunds found (the data array).
 	Refunds []Refund `json:"-" wire:"data"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // RefundNotification is the event of the refund callbacks (EventRefundSuccess,
@@ -171,9 +153,11 @@ type RefundNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason, on failure (a number is kept as its text).
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *RefundNotification) eventName() string { return e.EventName }
 
 // Create asks PayCools to refund a completed payment (doc 8.1). PayCools accepts it as
 // PENDING; the outcome arrives at RefundCallbackURL (8.3), or wait for it with Wait.

@@ -61,7 +61,7 @@ func TestRefundCreateDocExample(t *testing.T) {
 		RefundAmount:          1000,
 		RefundReason:          "refund",
 		RefundCallbackURL:     "https://www.google.com",
-		Timestamp:             1722415059000,
+		RequestFields:         RequestFields{Timestamp: 1722415059000},
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
@@ -287,7 +287,7 @@ func TestRefundListPayments(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", refundListPath, refundListData)
 	res, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{
-		OriginalTransactionID: "CU518563189147832320", RefundTransactionID: "R1", Extra: map[string]any{"subOrderId": "W"},
+		OriginalTransactionID: "CU518563189147832320", RefundTransactionID: "R1", RequestFields: RequestFields{Extra: map[string]any{"subOrderId": "W"}},
 	})
 	require.NoError(t, err)
 	got := f.last()
