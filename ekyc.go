@@ -133,22 +133,10 @@ type EKYCResult struct {
 type EKYCNotification struct {
 	// EventName is the event name.
 	EventName string `json:"eventName"`
-	// RequestID is the RequestID of Init.
-	RequestID string `json:"requestId"`
-	// UserID is the merchant's user id.
-	UserID string `json:"userId"`
-	// ChannelCode is the KYC channel.
-	ChannelCode string `json:"channelCode"`
-	// KYCStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
-	// are taken.
-	KYCStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
-	// FailedCode is the failure code, on rejection.
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure text, on rejection.
-	FailedMessage string `json:"failedMessage"`
-	// UpdateTime is when the outcome was reached.
-	UpdateTime Time `json:"updateTime"`
-	ResultMeta
+	// EKYCResult is the verification as the callback reports it: KYCStatus is the outcome,
+	// UpdateTime when it was reached, CreateTime zero (the callback does not carry it). Its
+	// Raw (n.Raw) is the verified param and its Response is nil.
+	EKYCResult
 }
 
 // eventName is the decoded eventName (the eventNamer of registerEvent).

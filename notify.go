@@ -868,8 +868,7 @@ func unreadableMoneyOrStatus(n *Notification) string {
 		if i := strings.IndexAny(top, ".["); i >= 0 {
 			top = top[:i]
 		}
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
+		for _, sf := range reflect.VisibleFields(t) { // an embedded resource's fields are the event's own
 			if jsonName(sf) != top && !strings.EqualFold(sf.Name, top) {
 				continue
 			}

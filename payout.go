@@ -138,30 +138,11 @@ type Payout struct {
 type PayoutNotification struct {
 	// EventName is EventDisbursementSuccess or EventDisbursementFailed.
 	EventName string `json:"eventName"`
-	// MchOrderID is the merchant's order id.
-	MchOrderID string `json:"mchOrderId"`
-	// TransactionID is the PayCools payout id, e.g. "DU514182073259261952".
-	TransactionID string `json:"transactionId"`
-	// CountryCode is the country of the payout (absent in the PH flat form).
-	CountryCode CountryCode `json:"countryCode"`
-	// Currency is the currency of Amount (absent in the PH flat form).
-	Currency Currency `json:"currency"`
-	// Amount is the payout amount in minor units (centavos; IDR whole rupiah).
-	Amount Amount `json:"amount"`
-	// TransactionStatus is the final state: COMPLETED or FAILED (PH COMPLETE is decoded as
-	// TransactionStatusCompleted).
-	TransactionStatus TransactionStatus `json:"transactionStatus"`
-	// CreateTime is when the payout was created.
-	CreateTime Time `json:"createTime"`
-	// ReturnTime is when the payout settled.
-	ReturnTime Time `json:"returnTime"`
-	// Remark is the merchant's remark.
-	Remark string `json:"remark"`
-	// FailedCode says why the payout failed (FailedCodeServiceError, …); 0 when none.
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure text.
-	FailedMessage string `json:"failedMessage"`
-	ResultMeta
+	// Payout is the payout as the callback reports it: the fields of Get, final
+	// TransactionStatus (PH COMPLETE is decoded as TransactionStatusCompleted), CountryCode
+	// and Currency empty in the PH flat form, TransactionTime zero (only Create reports it).
+	// Its Raw (n.Raw) is the verified param and its Response is nil.
+	Payout
 }
 
 // eventName is the decoded eventName (the eventNamer of registerEvent).

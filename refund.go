@@ -131,29 +131,10 @@ type RefundList struct {
 type RefundNotification struct {
 	// EventName is one of the three refund events.
 	EventName string `json:"eventName"`
-	// MchRefundOrderID is the merchant's id of the refund.
-	MchRefundOrderID string `json:"mchRefundOrderId"`
-	// RefundTransactionID is PayCools' id of the refund.
-	RefundTransactionID string `json:"refundTransactionId"`
-	// OriginalTransactionID is PayCools' id of the refunded payment.
-	OriginalTransactionID string `json:"originalTransactionId"`
-	// RefundAmount is the amount refunded, in minor units (centavos).
-	RefundAmount Amount `json:"refundAmount"`
-	// FeeRefunded is the fee given back, in minor units (centavos; absent in the J&T edition).
-	FeeRefunded Amount `json:"feeRefunded"`
-	// RefundStatus is the refund state: decide on it.
-	RefundStatus RefundStatus `json:"refundStatus"`
-	// RefundCreateTime is when the refund was created.
-	RefundCreateTime Time `json:"refundCreateTime"`
-	// RefundReturnTime is when the refund finished.
-	RefundReturnTime Time `json:"refundReturnTime"`
-	// RefundReason is the reason given at creation (optional).
-	RefundReason string `json:"refundReason"`
-	// FailedCode is the failure code, on failure (e.g. FailedCodeRefundFailed, -10009).
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure reason, on failure (a number is kept as its text).
-	FailedMessage string `json:"failedMessage"`
-	ResultMeta
+	// Refund is the refund as the callback reports it: decide on RefundStatus. FeeRefunded is
+	// absent in the J&T edition and RefundReason is optional. Its Raw (n.Raw) is the verified
+	// param and its Response is nil.
+	Refund
 }
 
 // eventName is the decoded eventName (the eventNamer of registerEvent).
