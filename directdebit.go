@@ -434,16 +434,46 @@ func (s *DirectDebitService) GetAuthorization(ctx context.Context, p *DirectDebi
 	return do[DirectDebitAuthorizations](ctx, s.c, OpDirectDebitGetAuthorization, p)
 }
 
+// DirectDebitAuthorizationWaitParams names the authorization DirectDebit.WaitAuthorization
+// waits for: the user whose tokens GetAuthorization (10.2) lists, and the channel the token
+// must be for. It is not sent as such: each poll sends the GetAuthorization params built from
+// it. It implements slog.LogValuer, so logging it never shows the full PayToken.
+type DirectDebitAuthorizationWaitParams struct {
+	// UserID is the merchant's user id whose tokens are listed (1–32).
+	UserID string `json:"userId"`
+	// PayToken narrows each answer to this token (optional).
+	PayToken string `json:"payToken,omitempty" log:"mask"`
+	// ChannelCode is the channel the active token must be for, e.g.
+	// DirectDebitChannelCodeGCash; empty means any channel.
+	ChannelCode string `json:"channelCode,omitempty"`
+	// RequestFields are sent with every GetAuthorization poll (Extra; leave Timestamp 0, so
+	// that every poll carries a fresh one).
+	RequestFields
+}
+
+// LogValue masks the pay token, as DirectDebitAuthorizationGetParams does.
+func (p DirectDebitAuthorizationWaitParams) LogValue() slog.Value {
+	return maskedLogValue(p)
+}
+
 // WaitAuthorization polls GetAuthorization until the user's token list holds an ACTIVED token
-// for channelCode (any channel when channelCode is empty), and returns that answer; use
-// ActiveToken to pick the token. If the user already holds such a token, it returns at once.
+// for p.ChannelCode (any channel when it is empty), and returns that answer; use ActiveToken
+// to pick the token. If the user already holds such a token, it returns at once. The
+// GetAuthorization params are validated before the first poll (a *ValidationError, nothing
+// sent).
 //
 // A refused authorization shows only as the token.create.failed event, never in the list, so
 // this wait ends only when ctx ends: give ctx a deadline (and cancel it when the event says the
 // user refused). When ctx ends it returns the last answer seen with the context error.
-func (s *DirectDebitService) WaitAuthorization(ctx context.Context, p *DirectDebitAuthorizationGetParams, channelCode string) (*DirectDebitAuthorizations, error) {
+func (s *DirectDebitService) WaitAuthorization(ctx context.Context, p *DirectDebitAuthorizationWaitParams) (*DirectDebitAuthorizations, error) {
+	var q *DirectDebitAuthorizationGetParams // nil stays nil: GetAuthorization refuses it
+	var channelCode string
+	if p != nil {
+		q = &DirectDebitAuthorizationGetParams{UserID: p.UserID, PayToken: p.PayToken, RequestFields: p.RequestFields}
+		channelCode = p.ChannelCode
+	}
 	return waitFinal(ctx, s.c, func(ctx context.Context) (*DirectDebitAuthorizations, error) {
-		return s.GetAuthorization(ctx, p)
+		return s.GetAuthorization(ctx, q)
 	}, func(a *DirectDebitAuthorizations) bool { return a.ActiveToken(channelCode) != nil })
 }
 

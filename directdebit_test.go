@@ -257,7 +257,7 @@ func TestDirectDebitWaitAuthorization(t *testing.T) {
 		answer{503, "<html>busy</html>"}, // transient: the wait goes on
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
 	)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationWaitParams{UserID: "u0009", ChannelCode: DirectDebitChannelCodeGCash})
 	require.NoError(t, err)
 	require.NotNil(t, res.ActiveToken(DirectDebitChannelCodeGCash))
 	assert.Equal(t, "TKNEW", res.ActiveToken(DirectDebitChannelCodeGCash).PayToken)
@@ -273,7 +273,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	defer cancel()
 	calls := f.scriptHook("POST", ddPathQuery, cancelOn(3, cancel),
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
-	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationWaitParams{UserID: "u0009", ChannelCode: DirectDebitChannelCodeGCash})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last answer comes back with the context error")
@@ -283,7 +283,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 
 func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
 	f := newFakeAPI(t)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationWaitParams{ChannelCode: DirectDebitChannelCodeGCash})
 	assert.Nil(t, res)
 	requireInvalid(t, f, err, "userId")
 }

@@ -3,6 +3,7 @@ package paycools
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Refund callback events (doc 8.3). All three carry a *RefundNotification. Decide on its
@@ -188,33 +189,68 @@ func (s *RefundService) ListPayments(ctx context.Context, p *RefundListPaymentsP
 	return do[RefundList](ctx, s.c, OpRefundListPayments, p)
 }
 
-// Wait polls ListPayments with p until the refund named mchRefundOrderID is final (COMPLETE,
-// FAILED or CANCELLED), and returns it. With mchRefundOrderID empty, the refund is the one whose
-// refundTransactionId is p.RefundTransactionID. PENDING, unknown states and a refund not listed
-// yet keep polling; transient failures (transport, 5xx, retryable codes) do not stop the wait,
-// any other error does.
+// RefundWaitParams names the refund Refunds.Wait waits for: the ListPayments query (8.2)
+// that lists it, and which refund of the list it is. It is not sent as such: each poll sends
+// the ListPayments params built from it.
+type RefundWaitParams struct {
+	// OriginalTransactionID lists all refunds of this payment (PayCools transactionId, 1–32).
+	// One of OriginalTransactionID / RefundTransactionID is required.
+	OriginalTransactionID string `json:"originalTransactionId,omitempty"`
+	// RefundTransactionID lists this one refund (PayCools refundTransactionId, 1–32).
+	RefundTransactionID string `json:"refundTransactionId,omitempty"`
+	// MchRefundOrderID is the merchant's id of the refund waited for (1–32, as Create
+	// requires). Empty means the refund whose refundTransactionId is RefundTransactionID.
+	MchRefundOrderID string `json:"mchRefundOrderId,omitempty"`
+	// RequestFields are sent with every ListPayments poll (Extra; leave Timestamp 0, so that
+	// every poll carries a fresh one).
+	RequestFields
+}
+
+// listParams is the ListPayments query of every poll.
+func (p *RefundWaitParams) listParams() *RefundListPaymentsParams {
+	return &RefundListPaymentsParams{OriginalTransactionID: p.OriginalTransactionID,
+		RefundTransactionID: p.RefundTransactionID, RequestFields: p.RequestFields}
+}
+
+// check refuses, before anything is sent, a wait that names no refund or one that Create
+// could not have made (ListPayments validates the rest).
+func (p *RefundWaitParams) check() error {
+	var problem string
+	switch {
+	case p == nil:
+		return &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{Field: "params", Problem: "params are required (nil given)"}}}
+	case p.MchRefundOrderID == "" && p.RefundTransactionID == "":
+		problem = "Wait needs the mchRefundOrderId of the refund (or RefundTransactionID): set MchRefundOrderID to the one given to Create"
+	case utf8.RuneCountInString(p.MchRefundOrderID) > 32:
+		problem = "must be 1–32 characters, as Create requires: no refund can have this id, so the wait could never end"
+	default:
+		return nil
+	}
+	return &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{Field: "mchRefundOrderId", Problem: problem}}}
+}
+
+// Wait polls ListPayments until the refund p names is final (COMPLETE, FAILED or
+// CANCELLED), and returns it: the refund MchRefundOrderID among those listed, or, with
+// MchRefundOrderID empty, the one whose refundTransactionId is RefundTransactionID. PENDING,
+// unknown states and a refund not listed yet keep polling; transient failures (transport,
+// 5xx, retryable codes) do not stop the wait, any other error does. A p that names no refund
+// is refused with a *ValidationError before anything is sent.
 //
 // The wait ends only when the refund is final, an error stops it, or ctx ends: give ctx a
 // deadline. When ctx ends, Wait returns the last state it saw of the refund (nil if it was never
 // listed) with the context error. Typical use, right after Create:
 //
-//	r, err := c.Refunds.Wait(ctx, &paycools.RefundListPaymentsParams{
+//	r, err := c.Refunds.Wait(ctx, &paycools.RefundWaitParams{
 //		RefundTransactionID: created.RefundTransactionID,
-//	}, created.MchRefundOrderID)
-func (s *RefundService) Wait(ctx context.Context, p *RefundListPaymentsParams, mchRefundOrderID string) (*Refund, error) {
-	if mchRefundOrderID == "" && (p == nil || p.RefundTransactionID == "") {
-		return nil, &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{
-			Field:   "mchRefundOrderId",
-			Problem: "Wait needs the mchRefundOrderId of the refund (or p.RefundTransactionID)",
-		}}}
+//		MchRefundOrderID:    created.MchRefundOrderID,
+//	})
+func (s *RefundService) Wait(ctx context.Context, p *RefundWaitParams) (*Refund, error) {
+	if err := p.check(); err != nil {
+		return nil, err
 	}
-	var q *RefundListPaymentsParams
-	if p != nil {
-		cp := *p
-		q = &cp
-	}
-	match := func(r *Refund) bool { return r.MchRefundOrderID == mchRefundOrderID }
-	if mchRefundOrderID == "" {
+	q, id := p.listParams(), p.MchRefundOrderID
+	match := func(r *Refund) bool { return r.MchRefundOrderID == id }
+	if id == "" {
 		match = func(r *Refund) bool { return r.RefundTransactionID == q.RefundTransactionID }
 	}
 	var seen *Refund
