@@ -9,7 +9,7 @@ import (
 // is embedded last in each one, so that timestamp stays the last modelled key of the signed
 // param. Set them through the params value (p.Timestamp, p.Extra) or in a literal:
 //
-//	&PayoutGetParams{MchOrderID: "M1", RequestFields: paycools.RequestFields{Extra: map[string]any{"x": 1}}}
+//	&paycools.PayoutGetParams{MchOrderID: "M1", RequestFields: paycools.RequestFields{Extra: map[string]any{"x": 1}}}
 type RequestFields struct {
 	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
 	// clock fills it on every attempt.
