@@ -31,11 +31,7 @@ const (
 type AccountBalanceParams struct {
 	// CountryCode is which country account to read (PH, ID, MY, TH); empty means CountryPH.
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // Balance is the answer of doc 2.1: the funds available for payouts.
@@ -45,11 +41,7 @@ type Balance struct {
 	// centavos ("439369947"); a string with a decimal point is in pesos and is converted
 	// exactly ("10000.00" is 1000000).
 	Balance Amount `json:"balance"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // UnmarshalJSON decodes the balance with the rule given on Balance.Balance.
@@ -143,11 +135,7 @@ type AccountPaymentStatementParams struct {
 	Page int `json:"page" pc:"required,range=1.."`
 	// Status, when set, lists only records in this status (PENDING, COMPLETE, FAILED).
 	Status StatementStatus `json:"status,omitempty" pc:"enum=PENDING|COMPLETE|FAILED"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *AccountPaymentStatementParams) validate(v *validation) {
@@ -159,11 +147,7 @@ func (p *AccountPaymentStatementParams) validate(v *validation) {
 type PaymentStatement struct {
 	// Records are the collections on this page; may be empty.
 	Records []PaymentRecord `json:"records"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // PaymentRecord is one collection in a payment statement.
@@ -195,8 +179,7 @@ type PaymentRecord struct {
 	CreateTime Time `json:"createTime"`
 	// CompleteTime is when the transaction completed.
 	CompleteTime Time `json:"completeTime"`
-	// Raw is the undecoded record.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the PaymentRecord with its account, mobile and token numbers masked to the last
@@ -232,11 +215,7 @@ type AccountPayoutStatementParams struct {
 	Page int `json:"page" pc:"required,range=1.."`
 	// Status, when set, lists only records in this status (PENDING, COMPLETE, FAILED).
 	Status StatementStatus `json:"status,omitempty" pc:"enum=PENDING|COMPLETE|FAILED"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *AccountPayoutStatementParams) validate(v *validation) {
@@ -248,11 +227,7 @@ func (p *AccountPayoutStatementParams) validate(v *validation) {
 type PayoutStatement struct {
 	// Records are the payouts on this page; may be empty.
 	Records []PayoutRecord `json:"records"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // PayoutRecord is one payout in a payout statement.
@@ -285,8 +260,7 @@ type PayoutRecord struct {
 	CreateTime Time `json:"createTime"`
 	// CompleteTime is when the payout completed.
 	CompleteTime Time `json:"completeTime"`
-	// Raw is the undecoded record.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // UnmarshalJSON decodes a record tolerantly, reading amount and fee in pesos.

@@ -41,7 +41,7 @@ func TestAccountBalanceDefaultsOnACopy(t *testing.T) {
 	assert.Equal(t, CountryCode(""), p.CountryCode, "the caller's params must not be modified")
 	assert.Equal(t, "PH", f.last().Param["countryCode"])
 
-	_, err = f.Client.Account.Balance(context.Background(), &AccountBalanceParams{CountryCode: CountryID, Timestamp: 1682264649000})
+	_, err = f.Client.Account.Balance(context.Background(), &AccountBalanceParams{CountryCode: CountryID, RequestFields: RequestFields{Timestamp: 1682264649000}})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, `{"countryCode":"ID","timestamp":1682264649000}`, got.Env.Param)
@@ -85,13 +85,13 @@ func TestAccountBalanceExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathAccountBalance, `{"balance":1}`)
 	_, err := f.Client.Account.Balance(context.Background(), &AccountBalanceParams{
-		CountryCode: CountryPH,
-		Extra:       map[string]any{"countryCode": "MY", "currency": "PHP"},
+		CountryCode:   CountryPH,
+		RequestFields: RequestFields{Extra: map[string]any{"countryCode": "MY", "currency": "PHP"}},
 	})
 	requireExtraRefused(t, f, err, "countryCode")
 	_, err = f.Client.Account.Balance(context.Background(), &AccountBalanceParams{
-		CountryCode: CountryPH,
-		Extra:       map[string]any{"currency": "PHP"},
+		CountryCode:   CountryPH,
+		RequestFields: RequestFields{Extra: map[string]any{"currency": "PHP"}},
 	})
 	require.NoError(t, err)
 	got := f.last()
@@ -124,7 +124,7 @@ func TestAccountPaymentStatementRequest(t *testing.T) {
 
 	// The doc example, byte for byte.
 	_, err = f.Client.Account.PaymentStatement(context.Background(), &AccountPaymentStatementParams{
-		CreateDate: "2022-01-01", Page: 1, Status: StatementStatusComplete, Timestamp: 1679335338000,
+		CreateDate: "2022-01-01", Page: 1, Status: StatementStatusComplete, RequestFields: RequestFields{Timestamp: 1679335338000},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, `{"createDate":"2022-01-01","page":1,"status":"COMPLETE","timestamp":1679335338000}`, f.last().Env.Param)
@@ -261,7 +261,7 @@ func TestAccountPayoutStatementRequest(t *testing.T) {
 	assert.Empty(t, res.Records)
 
 	_, err = f.Client.Account.PayoutStatement(context.Background(), &AccountPayoutStatementParams{
-		CompleteDate: "2022-01-01", Page: 1, Status: StatementStatusFailed, Timestamp: 1679335338000,
+		CompleteDate: "2022-01-01", Page: 1, Status: StatementStatusFailed, RequestFields: RequestFields{Timestamp: 1679335338000},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, `{"completeDate":"2022-01-01","page":1,"status":"FAILED","timestamp":1679335338000}`, f.last().Env.Param)

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 )
@@ -75,11 +74,7 @@ type BankTransferBatchCreateParams struct {
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`
 	// Description is a remark for the account.
 	Description string `json:"description,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *BankTransferBatchCreateParams) validate(v *validation) {
@@ -109,8 +104,7 @@ type BankTransferAccount struct {
 	// AccountNumber is the number the payer transfers to, digits, e.g. "999100000198".
 	// LogValue masks it.
 	AccountNumber string `json:"accountNumber" log:"mask"`
-	// Raw is the undecoded JSON of this list element.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the account with the account number masked (MaskAccountNumber) and without
@@ -126,11 +120,7 @@ type BankTransferAccounts struct {
 	ShortLink string `json:"shortLink"`
 	// PaymentAccountList holds the accounts, one per channel.
 	PaymentAccountList []BankTransferAccount `json:"paymentAccountList"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // BatchCreateAccounts opens bank-transfer accounts for one customer, one per channel code (doc
@@ -149,11 +139,7 @@ type BankTransferBatchUpdateParams struct {
 	// ChannelCode is the channel list the customer should have: one code, or several joined
 	// by commas; today only BankTransferChannelCodeInstaTransferAcc.
 	ChannelCode BankTransferChannelCode `json:"channelCode" pc:"required"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *BankTransferBatchUpdateParams) validate(v *validation) {
@@ -179,11 +165,7 @@ type BankTransferListPaymentsParams struct {
 	// ChannelCode keeps only transfers on these channels: one code or several joined by
 	// commas. Empty means every channel.
 	ChannelCode BankTransferChannelCode `json:"channelCode,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *BankTransferListPaymentsParams) validate(v *validation) {
@@ -209,8 +191,7 @@ type BankTransferPayment struct {
 	TransactionStatus TransactionStatus `json:"transactionStatus"`
 	// Remark is the remark; may be empty.
 	Remark string `json:"remark"`
-	// Raw is the undecoded JSON of this list element.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // BankTransferPaymentList is the answer of 6.3. PayCools sends data as a JSON array; it is
@@ -218,11 +199,7 @@ type BankTransferPayment struct {
 type BankTransferPaymentList struct {
 	// Payments holds the transfers received in the date range, one per transfer.
 	Payments []BankTransferPayment `json:"-" wire:"data"`
-	// Raw is the undecoded data of the answer (the array).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // ListPayments lists the transfers a customer's accounts received between two days (doc 6.3).
@@ -260,9 +237,11 @@ type BankTransferPaymentNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason, when there is one (optional).
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *BankTransferPaymentNotification) eventName() string { return e.EventName }
 
 // LogValue logs the event with the receiving account number masked (MaskAccountNumber) and
 // without Raw.

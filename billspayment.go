@@ -210,11 +210,7 @@ type VirtualAccount struct {
 	CreateTime Time `json:"createTime"`
 	// ExpiresTime is when the VA expires; the zero time means no expiry (open-api 4.7).
 	ExpiresTime Time `json:"expiresTime"`
-	// Raw is the undecoded JSON of this VA (the data of 4.1, or this list element).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // VirtualAccountCreateParams creates a static virtual account on one channel (doc 4.1).
@@ -235,12 +231,7 @@ type VirtualAccountCreateParams struct {
 	Mobile string `json:"mobile" pc:"required,len=11..14,pattern=mobile09" log:"mask"`
 	// Remark is a note for this VA (1–256 characters when set).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. the PH edition's minAmount, maxAmount,
-	// expireTime); merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *VirtualAccountCreateParams) validate(v *validation) {
@@ -289,11 +280,7 @@ type VirtualAccountBatchCreateParams struct {
 	ExpireTime string `json:"expireTime,omitempty" pc:"pattern=date"`
 	// Description is a note for these VAs.
 	Description string `json:"description,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *VirtualAccountBatchCreateParams) validate(v *validation) {
@@ -317,11 +304,7 @@ type VirtualAccountBatch struct {
 	// PaymentVaList holds one VA per channel (mchOrderId, channelCode, guideUrl,
 	// referenceNumber, biller).
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // BatchCreateVirtualAccounts creates static virtual accounts on several channels for one payer
@@ -338,11 +321,7 @@ type VirtualAccountUpdateParams struct {
 	// ChannelCode lists the channels the VA group should have (at least one; sent as one
 	// comma-joined string). PayCools does not say whether it replaces or extends the set.
 	ChannelCode BillsPaymentChannelCodeList `json:"channelCode" pc:"required"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *VirtualAccountUpdateParams) validate(v *validation) {
@@ -359,11 +338,7 @@ func (s *BillsPaymentService) UpdateVirtualAccount(ctx context.Context, p *Virtu
 type VirtualAccountCashierURLParams struct {
 	// MchOrderID is the VA group whose cashier link is wanted (1–32 characters).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // CashierURL is the answer of 4.4: the cashier page of a VA group.
@@ -372,11 +347,7 @@ type CashierURL struct {
 	ShortLink string `json:"shortLink"`
 	// PaymentVaList holds the per-channel VAs, when PayCools includes them.
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CashierURL fetches the cashier short link of a VA group (doc 4.4). The path of this
@@ -395,12 +366,7 @@ type VirtualAccountListPaymentsParams struct {
 	StartDate string `json:"startDate" pc:"required,pattern=date"`
 	// EndDate is the last day of the range, yyyy-MM-dd, not before StartDate.
 	EndDate string `json:"endDate" pc:"required,pattern=date"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. a comma-joined channelCode filter of the
-	// PH edition); merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *VirtualAccountListPaymentsParams) validate(v *validation) {
@@ -427,8 +393,7 @@ type VirtualAccountPayment struct {
 	TransactionReturnTime Time `json:"transactionReturnTime"`
 	// Remark is the remark; may be empty.
 	Remark string `json:"remark"`
-	// Raw is the undecoded JSON of this list element.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // VirtualAccountPaymentList is the answer of 4.5. PayCools sends data as a JSON array; it is
@@ -436,11 +401,7 @@ type VirtualAccountPayment struct {
 type VirtualAccountPaymentList struct {
 	// Payments holds the payments made into the VA group in the date range.
 	Payments []VirtualAccountPayment `json:"-" wire:"data"`
-	// Raw is the undecoded data of the answer (the array).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // ListPayments lists the payments made into a VA group between two days (doc 4.5).
@@ -454,11 +415,7 @@ type VirtualAccountCancelParams struct {
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// ChannelCode is the one channel whose VA is cancelled (the PH edition has no such field).
 	ChannelCode BillsPaymentChannelCode `json:"channelCode" pc:"required"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *VirtualAccountCancelParams) validate(v *validation) {
@@ -483,11 +440,7 @@ type VirtualAccountCancellation struct {
 	ExpiresTime Time `json:"expiresTime"`
 	// PaymentVaList holds every channel's VA, each with status INACTIVE (PH).
 	PaymentVaList []VirtualAccount `json:"paymentVaList"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CancelVirtualAccount cancels the VA of one channel of a VA group (doc 4.7); it then accepts
@@ -514,9 +467,11 @@ type RepaymentVerification struct {
 	Mobile string `json:"mobile" log:"mask"`
 	// CreateTime is when PayCools asked.
 	CreateTime Time `json:"createTime"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *RepaymentVerification) eventName() string { return e.EventName }
 
 // LogValue logs the question with the mobile number masked (MaskAccountNumber) and without
 // Raw.
@@ -569,9 +524,11 @@ type VirtualAccountPaymentNotification struct {
 	ReturnTime Time `json:"returnTime"`
 	// Remark is the remark of the VA; may be empty.
 	Remark string `json:"remark"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *VirtualAccountPaymentNotification) eventName() string { return e.EventName }
 
 func init() {
 	registerEvent[RepaymentVerification](EventPaymentVerification)

@@ -138,7 +138,7 @@ func TestBillsPaymentDocExamplesByteForByte(t *testing.T) {
 		f.replyData("POST", "/open-api/philippines/static/payment/generate", `{}`)
 		_, err := f.Client.BillsPayment.CreateVirtualAccount(ctx, &VirtualAccountCreateParams{
 			MchOrderID: "Platform0000058", CustomerName: "user01", ChannelCode: "GCASH_STATIC_VA",
-			NotifyURL: "https://test.com", Email: "Platform@gmail.com", Mobile: "09123456789", Timestamp: 1679451632737,
+			NotifyURL: "https://test.com", Email: "Platform@gmail.com", Mobile: "09123456789", RequestFields: RequestFields{Timestamp: 1679451632737},
 		})
 		require.NoError(t, err)
 		assert.Equal(t, `{"mchOrderId":"Platform0000058","customerName":"user01","channelCode":"GCASH_STATIC_VA","notifyUrl":"https://test.com","email":"Platform@gmail.com","mobile":"09123456789","timestamp":1679451632737}`, f.last().Env.Param)
@@ -150,7 +150,7 @@ func TestBillsPaymentDocExamplesByteForByte(t *testing.T) {
 			AppName: "Test", MchOrderID: "CCP2022111405068111",
 			ChannelCode:  BillsPaymentChannelCodeList{"GCASH_STATIC_VA", "PAYMAYA_STATIC_VA"},
 			CustomerName: "user01", Email: "Platform@gmail.com", MinAmount: 20000, MaxAmount: 5000000,
-			Mobile: "09123456789", Timestamp: 1678356680000,
+			Mobile: "09123456789", RequestFields: RequestFields{Timestamp: 1678356680000},
 		})
 		require.NoError(t, err)
 		assert.Equal(t, `{"appName":"Test","mchOrderId":"CCP2022111405068111","channelCode":"GCASH_STATIC_VA,PAYMAYA_STATIC_VA","customerName":"user01","email":"Platform@gmail.com","minAmount":20000,"maxAmount":5000000,"mobile":"09123456789","timestamp":1678356680000}`, f.last().Env.Param)

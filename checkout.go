@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 )
@@ -58,11 +57,7 @@ const (
 type CheckoutChannelsParams struct {
 	// CountryCode is the country whose checkout channels are listed (PH, ID, MY, TH).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // CheckoutChannelList is the answer of 9.1.
@@ -70,11 +65,7 @@ type CheckoutChannelList struct {
 	// List holds the channels the checkout page can offer this merchant.
 	// (data {"list": [...]}, or the bare array some editions send)
 	List []CheckoutChannel `json:"list" wire:"data"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CheckoutChannel is one channel of CheckoutChannelList.
@@ -139,12 +130,7 @@ type CheckoutCreateParams struct {
 	// BillingAddress is the payer's billing address; required when ChannelTypeList contains
 	// PAYLATER.
 	BillingAddress *CheckoutAddress `json:"billingAddress,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (userId, shippingAddress, ...); merged into
-	// param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *CheckoutCreateParams) validate(v *validation) {
@@ -279,11 +265,7 @@ type CheckoutOrder struct {
 	AppName string `json:"appName"`
 	// CallbackURL is the notification URL on file (older edition).
 	CallbackURL string `json:"callbackUrl"`
-	// Raw is the undecoded data of the answer (of 9.3 after Get or a reconciled create).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CheckoutGetParams reads a checkout order (doc 9.3) by MchOrderID or CheckoutID (send both
@@ -295,11 +277,7 @@ type CheckoutGetParams struct {
 	// CheckoutID is PayCools' checkout id from Create; one of MchOrderID and CheckoutID is
 	// required.
 	CheckoutID string `json:"checkoutId,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *CheckoutGetParams) validate(v *validation) {
@@ -314,12 +292,7 @@ type CheckoutCloseParams struct {
 	MchOrderID string `json:"mchOrderId,omitempty" pc:"len=1..32"`
 	// CheckoutID is PayCools' checkout id; one of MchOrderID and CheckoutID is required.
 	CheckoutID string `json:"checkoutId,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. countryCode); merged into param last
-	// (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *CheckoutCloseParams) validate(v *validation) {
@@ -341,11 +314,7 @@ type CheckoutCloseResult struct {
 	TransactionStatus TransactionStatus `json:"status"`
 	// ClosedTime is when the order was closed.
 	ClosedTime Time `json:"closedTime"`
-	// Raw is the undecoded data of the answer (nil when PayCools sent none).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CheckoutNotification is the checkout payment notification (9.5), events
@@ -383,9 +352,11 @@ type CheckoutNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on failure only.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *CheckoutNotification) eventName() string { return e.EventName }
 
 func init() {
 	registerEvent[CheckoutNotification](EventCheckoutPaymentSuccess, EventCheckoutPaymentFailed)

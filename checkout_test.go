@@ -93,7 +93,7 @@ func TestCheckoutChannels(t *testing.T) {
 	// The doc's example param, timestamp as printed.
 	f = newFakeAPI(t)
 	f.replyData("POST", coChannelsPath, `[{"channelType":"ONLINE_BANKING","channelCode":"PH_BPI","countryCode":"PH","currency":"PHP"}]`)
-	res, err = f.Client.Checkout.Channels(context.Background(), &CheckoutChannelsParams{CountryCode: CountryPH, Timestamp: 1715595802})
+	res, err = f.Client.Checkout.Channels(context.Background(), &CheckoutChannelsParams{CountryCode: CountryPH, RequestFields: RequestFields{Timestamp: 1715595802}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"timestamp": 1715595802, "countryCode": "PH"}`, f.last().Env.Param)
 	require.Len(t, res.List, 1, "a bare array is accepted")
@@ -158,7 +158,7 @@ func TestCheckoutCreateDocExample(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", coCreatePath, `{"checkoutId":"CH1","mchOrderId":"FROM-PAYCOOLS","status":"pending","expiresTime":"2024-07-19 14:14:47"}`)
 	res, err := f.Client.Checkout.Create(context.Background(), &CheckoutCreateParams{
-		Timestamp:          1677495496979,
+		RequestFields:      RequestFields{Timestamp: 1677495496979},
 		MchOrderID:         "CCP20220428011068111",
 		CountryCode:        CountryPH,
 		Currency:           CurrencyPHP,
@@ -344,7 +344,7 @@ func TestCheckoutGet(t *testing.T) {
 	// The older edition's example: only mchOrderId; a failed order with its code as a number.
 	f = newFakeAPI(t)
 	f.replyData("POST", coGetPath, `{"mchOrderId":"CCP20220428011068111","transactionStatus":"FAILED","failedCode":10004,"failedMessage":"expired"}`)
-	res, err = f.Client.Checkout.Get(context.Background(), &CheckoutGetParams{MchOrderID: "CCP20220428011068111", Timestamp: 1678356680000, Extra: map[string]any{"appName": "Demo"}})
+	res, err = f.Client.Checkout.Get(context.Background(), &CheckoutGetParams{MchOrderID: "CCP20220428011068111", RequestFields: RequestFields{Timestamp: 1678356680000, Extra: map[string]any{"appName": "Demo"}}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"mchOrderId": "CCP20220428011068111", "timestamp": 1678356680000, "appName": "Demo"}`, f.last().Env.Param)
 	assert.Equal(t, TransactionStatusFailed, res.TransactionStatus)
@@ -406,7 +406,7 @@ func TestCheckoutClose(t *testing.T) {
 	data := `{"mchOrderId":"CCP20220428011068111","checkoutId":"CH1","transactionId":"","channelCode":"PH_GCASH_URL","status":"CLOSED","closedTime":"2024-07-19 15:00:00"}`
 	f := newFakeAPI(t)
 	f.replyData("POST", coClosePath, data)
-	res, err := f.Client.Checkout.Close(context.Background(), &CheckoutCloseParams{MchOrderID: "CCP20220428011068111", CheckoutID: "CH1", Extra: map[string]any{"countryCode": "PH"}})
+	res, err := f.Client.Checkout.Close(context.Background(), &CheckoutCloseParams{MchOrderID: "CCP20220428011068111", CheckoutID: "CH1", RequestFields: RequestFields{Extra: map[string]any{"countryCode": "PH"}}})
 	require.NoError(t, err)
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)

@@ -12,8 +12,10 @@ import (
 )
 
 var (
-	rawMessageType  = reflect.TypeOf(json.RawMessage(nil))
-	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+	rawMessageType       = reflect.TypeOf(json.RawMessage(nil))
+	unmarshalerType      = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+	resultMetaType       = reflect.TypeOf(ResultMeta{})
+	resultMetaHolderType = reflect.TypeOf((*resultMetaHolder)(nil)).Elem()
 )
 
 // decodeResult decodes the data of a successful answer into out and keeps the untouched bytes
@@ -96,31 +98,41 @@ func finishDecode(data []byte, v reflect.Value, warn func(string, error)) {
 		if json.Unmarshal(data, &fields) != nil {
 			return
 		}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			if !sf.IsExported() || sf.Name == "Raw" {
-				continue
-			}
-			fv := v.Field(i)
-			if aliases, ok := sf.Tag.Lookup("alias"); ok && fv.IsZero() {
-				for _, a := range strings.Split(aliases, ",") {
-					raw, ok := lookupField(fields, a)
-					if !ok || isJSONNull(raw) || string(bytes.TrimSpace(raw)) == `""` {
-						continue
-					}
-					walkDecode(raw, fv, a, warn)
-					if !fv.IsZero() {
-						break
-					}
+		finishFields(fields, v, warn)
+	}
+}
+
+// finishFields is finishDecode of struct v whose JSON object is fields. The fields of an
+// embedded struct (a resource embedded in its callback event) are v's own, as in JSON.
+func finishFields(fields map[string]json.RawMessage, v reflect.Value, warn func(string, error)) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() || sf.Type == resultMetaType {
+			continue
+		}
+		fv := v.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			finishFields(fields, fv, warn)
+			continue
+		}
+		if aliases, ok := sf.Tag.Lookup("alias"); ok && fv.IsZero() {
+			for _, a := range strings.Split(aliases, ",") {
+				raw, ok := lookupField(fields, a)
+				if !ok || isJSONNull(raw) || string(bytes.TrimSpace(raw)) == `""` {
+					continue
+				}
+				walkDecode(raw, fv, a, warn)
+				if !fv.IsZero() {
+					break
 				}
 			}
-			if raw, ok := lookupField(fields, jsonName(sf)); ok {
-				if sf.Type.Kind() == reflect.Struct {
-					setRaw(fv, raw)
-				}
-				finishDecode(raw, fv, warn)
+		}
+		if raw, ok := lookupField(fields, jsonName(sf)); ok {
+			if sf.Type.Kind() == reflect.Struct {
+				setRaw(fv, raw)
 			}
+			finishDecode(raw, fv, warn)
 		}
 	}
 }
@@ -140,7 +152,8 @@ func lookupField(fields map[string]json.RawMessage, name string) (json.RawMessag
 }
 
 // needsFinish reports whether values of type t hold a field tagged alias, or, below the top
-// level, a struct with a Raw field: what finishDecode has to do.
+// level, a struct that embeds ResultMeta (whose Raw gets its own JSON): what finishDecode has
+// to do. An embedded struct's fields count as t's own.
 func needsFinish(t reflect.Type, depth int) bool {
 	if depth > 6 {
 		return false
@@ -155,18 +168,24 @@ func needsFinish(t reflect.Type, depth int) bool {
 		if t == reflect.TypeOf(Time{}) {
 			return false
 		}
+		if depth > 0 && hasResultMeta(t) {
+			return true
+		}
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			if !f.IsExported() {
+			if !f.IsExported() || f.Type == resultMetaType {
 				continue
 			}
 			if _, ok := f.Tag.Lookup("alias"); ok {
 				return true
 			}
-			if depth > 0 && f.Name == "Raw" && f.Type == rawMessageType {
-				return true
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				if needsFinish(f.Type, depth) {
+					return true
+				}
+				continue
 			}
-			if f.Name != "Raw" && needsFinish(f.Type, depth+1) {
+			if needsFinish(f.Type, depth+1) {
 				return true
 			}
 		}
@@ -174,40 +193,40 @@ func needsFinish(t reflect.Type, depth int) bool {
 	return false
 }
 
-// setRaw stores data in the struct's Raw json.RawMessage field, if it has one.
+// hasResultMeta reports whether struct type t embeds ResultMeta (directly or through an
+// embedded resource).
+func hasResultMeta(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(resultMetaHolderType)
+}
+
+// setRaw stores a copy of data in the struct's Raw, if it embeds ResultMeta.
 func setRaw(v reflect.Value, data json.RawMessage) {
-	if f := rawField(v); f.IsValid() {
-		f.SetBytes(append([]byte(nil), data...))
+	if m := metaOfValue(v); m != nil {
+		m.Raw = append([]byte(nil), data...)
 	}
 }
 
 // storeRaw is setRaw for data that nobody else holds: it is stored as is.
 func storeRaw(v reflect.Value, data json.RawMessage) {
-	if f := rawField(v); f.IsValid() {
-		f.SetBytes(data)
+	if m := metaOfValue(v); m != nil {
+		m.Raw = data
 	}
 }
 
-// rawField is the struct's settable Raw json.RawMessage field, or the zero Value.
-func rawField(v reflect.Value) reflect.Value {
-	if v.Kind() != reflect.Struct {
-		return reflect.Value{}
+// metaOfValue is the ResultMeta of an addressable struct value, or nil when it has none.
+func metaOfValue(v reflect.Value) *ResultMeta {
+	if v.Kind() != reflect.Struct || !v.CanAddr() || !shapeOf(v.Type()).meta {
+		return nil
 	}
-	if i := shapeOf(v.Type()).raw; i >= 0 {
-		if f := v.Field(i); f.CanSet() {
-			return f
-		}
-	}
-	return reflect.Value{}
+	return v.Addr().Interface().(resultMetaHolder).resultMeta()
 }
 
 // typeShape is what decoding looks up in a result or event type, worked out once per type:
-// reflection over the fields (FieldByName, needsFinish) cost more than the decode of a short
-// callback.
+// reflection over the fields (needsFinish, the interface checks) cost more than the decode of
+// a short callback.
 type typeShape struct {
-	finish    bool // needsFinish(t, 0): finishDecode has work to do
-	raw       int  // index of the Raw json.RawMessage field, or -1
-	eventName int  // index of the EventName string field, or -1
+	finish bool // needsFinish(t, 0): finishDecode has work to do
+	meta   bool // the struct embeds ResultMeta
 	// onlyAliases: the struct's finish work is its own alias fields (no nested struct needs
 	// finishing), so data that names none of aliasNames needs no second parse.
 	onlyAliases bool
@@ -245,32 +264,37 @@ func shapeOf(t reflect.Type) *typeShape {
 	if s, ok := typeShapes.Load(t); ok {
 		return s.(*typeShape)
 	}
-	s := &typeShape{finish: needsFinish(t, 0), raw: -1, eventName: -1}
-	if t.Kind() == reflect.Struct && s.finish {
-		s.onlyAliases = true
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || f.Name == "Raw" {
-				continue
-			}
-			if aliases, ok := f.Tag.Lookup("alias"); ok {
-				s.aliasNames = append(s.aliasNames, strings.Split(aliases, ",")...)
-			}
-			if needsFinish(f.Type, 1) {
-				s.onlyAliases = false
-			}
-		}
-	}
+	s := &typeShape{finish: needsFinish(t, 0)}
 	if t.Kind() == reflect.Struct {
-		if f, ok := t.FieldByName("Raw"); ok && len(f.Index) == 1 && f.Type == rawMessageType {
-			s.raw = f.Index[0]
-		}
-		if f, ok := t.FieldByName("EventName"); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
-			s.eventName = f.Index[0]
+		s.meta = hasResultMeta(t)
+		if s.finish {
+			s.onlyAliases = true
+			s.collectAliases(t)
 		}
 	}
 	actual, _ := typeShapes.LoadOrStore(t, s)
 	return actual.(*typeShape)
+}
+
+// collectAliases adds the alias names of struct type t's fields (and of its embedded
+// structs') to s, and clears onlyAliases when a field needs finishing of its own.
+func (s *typeShape) collectAliases(t reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Type == resultMetaType {
+			continue
+		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			s.collectAliases(f.Type)
+			continue
+		}
+		if aliases, ok := f.Tag.Lookup("alias"); ok {
+			s.aliasNames = append(s.aliasNames, strings.Split(aliases, ",")...)
+		}
+		if needsFinish(f.Type, 1) {
+			s.onlyAliases = false
+		}
+	}
 }
 
 // decodeTolerant decodes data into v with the rules of docs/envelope.md §8. It first tries plain

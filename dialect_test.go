@@ -211,12 +211,12 @@ func TestPHQRCodeCreateIsFlat(t *testing.T) {
 	c, w := newPHClient(t)
 	w.answer("POST", "/api/v1/qrcode", `{"code":1000,"message":"success","data":{"mchOrderId":"CCP20220428011068111","qrcodeId":"Q1","qrcodeContent":"000201","status":"ACTIVE"}}`)
 	qr, err := c.QRCodes.Create(context.Background(), &QRCodeCreateParams{
-		ChannelCode:  "QRPH_DYNAMIC_QR",
-		MchOrderID:   "CCP20220428011068111",
-		Amount:       50010,
-		NotifyURL:    "https://example.com/paycools/notify",
-		CustomerName: "Juan Dela Cruz",
-		Timestamp:    1234,
+		ChannelCode:   "QRPH_DYNAMIC_QR",
+		MchOrderID:    "CCP20220428011068111",
+		Amount:        50010,
+		NotifyURL:     "https://example.com/paycools/notify",
+		CustomerName:  "Juan Dela Cruz",
+		RequestFields: RequestFields{Timestamp: 1234},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "Q1", qr.QRCodeID)
@@ -235,7 +235,7 @@ func TestPHDirectDebitLinkGolden(t *testing.T) {
 	_, err := c.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "CCP20220428011068119", UserID: "Penn09", ChannelCode: "ALIPAY_DIRECT_DEBIT",
 		NotifyURL: "https://webhook.site/8c90197f-76c7-4844-b0e0-404c92d67fee", RedirectURL: "https://www.baidu.com/",
-		TerminalType: TerminalTypeWeb, OsType: "ANDROID", Timestamp: 1774408328286,
+		TerminalType: TerminalTypeWeb, OsType: "ANDROID", RequestFields: RequestFields{Timestamp: 1774408328286},
 	})
 	require.NoError(t, err, "countryCode is not sent in PH, so it is not required either")
 	// Without a Timestamp the client's clock fills it.
@@ -327,7 +327,7 @@ func TestPHValidationRules(t *testing.T) {
 	assert.True(t, ve.Has("accountName"), err.Error())
 
 	// Extra may not set appId or sign of a flat body.
-	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M", Extra: map[string]any{"sign": "x"}})
+	_, err = c.Payouts.Get(context.Background(), &PayoutGetParams{MchOrderID: "M", RequestFields: RequestFields{Extra: map[string]any{"sign": "x"}}})
 	require.ErrorAs(t, err, &ve)
 	assert.Zero(t, w.count())
 }

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 )
@@ -30,11 +29,7 @@ type DirectDebitAuthorizationLinkCreateParams struct {
 	TerminalType TerminalType `json:"terminalType" pc:"required,enum=WEB|WAP|APP"`
 	// OsType is the user's mobile OS; required when TerminalType is WAP or APP.
 	OsType OSType `json:"osType,omitempty" pc:"enum=IOS|ANDROID"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *DirectDebitAuthorizationLinkCreateParams) validate(v *validation) {
@@ -53,11 +48,7 @@ type DirectDebitAuthorizationLink struct {
 	ChannelCode string `json:"channelCode"`
 	// AuthURL is the page where the user authorizes; open it in a browser or webview.
 	AuthURL string `json:"authUrl"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // CreateAuthorizationLink asks PayCools for the page where the user authorizes direct debit
@@ -172,12 +163,7 @@ type DirectDebitAuthorizationGetParams struct {
 	UserID string `json:"userId" pc:"required,len=1..32"`
 	// PayToken narrows the answer to this token (optional).
 	PayToken string `json:"payToken,omitempty" log:"mask"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. countryCode, if a tenant asks for it);
-	// merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // LogValue masks the pay token, so that logging the params never logs a chargeable token.
@@ -191,11 +177,7 @@ type DirectDebitAuthorizations struct {
 	UserID string `json:"userId"`
 	// TokenList holds the user's tokens, active and inactive; it may be empty.
 	TokenList []DirectDebitToken `json:"tokenList"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // ActiveToken returns the first ACTIVED token for channelCode (any channel when channelCode
@@ -227,8 +209,7 @@ type DirectDebitToken struct {
 	InactiveTime Time `json:"inactiveTime"`
 	// InactiveType says why the token became inactive.
 	InactiveType DirectDebitInactiveType `json:"inactiveType"`
-	// Raw is the undecoded element of tokenList.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the DirectDebitToken with its account, mobile and token numbers masked to the last
@@ -242,11 +223,7 @@ type DirectDebitAuthorizationCancelParams struct {
 	UserID string `json:"userId" pc:"required,len=1..32"`
 	// PayToken is the token to revoke.
 	PayToken string `json:"payToken" pc:"required" log:"mask"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // LogValue masks the pay token, so that logging the params never logs a chargeable token.
@@ -270,11 +247,7 @@ type DirectDebitAuthorizationCancelResult struct {
 	InactiveTime Time `json:"inactiveTime"`
 	// InactiveType is the reason (MCH_CANCEL expected).
 	InactiveType DirectDebitInactiveType `json:"inactiveType"`
-	// Raw is the undecoded data of the answer (empty when PayCools sent none).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the DirectDebitAuthorizationCancelResult with its account, mobile and token numbers masked to the last
@@ -309,9 +282,11 @@ type DirectDebitAuthorizationNotification struct {
 	// UserLoginID is the user's wallet login id (flat edition only); for GCash it is the
 	// mobile number, so it is masked in logs and prints like one.
 	UserLoginID string `json:"userLoginId" log:"mask"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *DirectDebitAuthorizationNotification) eventName() string { return e.EventName }
 
 // LogValue logs the DirectDebitAuthorizationNotification with its account, mobile and token numbers masked to the last
 // four characters.
@@ -340,12 +315,7 @@ type DirectDebitPaymentCreateParams struct {
 	// Remark is the merchant's note, echoed in GetPayment and the 10.7 event (optional,
 	// 1–256).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. the J&T-only businessType, projectType,
-	// items); merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // LogValue masks the mobile number and the pay token, so that logging the params never logs
@@ -361,11 +331,7 @@ type DirectDebitPaymentGetParams struct {
 	MchOrderID string `json:"mchOrderId,omitempty" pc:"len=1..32"`
 	// TransactionID is PayCools' payment id (the flat edition's key).
 	TransactionID string `json:"transactionId,omitempty"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *DirectDebitPaymentGetParams) validate(v *validation) {
@@ -423,11 +389,7 @@ type DirectDebitPayment struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on failure only.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the charge with its account, mobile and token numbers masked to the last
@@ -461,25 +423,57 @@ type DirectDebitPaymentNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure text, on failure.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *DirectDebitPaymentNotification) eventName() string { return e.EventName }
 
 // GetAuthorization reads a user's pay tokens, active and inactive (doc 10.2).
 func (s *DirectDebitService) GetAuthorization(ctx context.Context, p *DirectDebitAuthorizationGetParams) (*DirectDebitAuthorizations, error) {
 	return do[DirectDebitAuthorizations](ctx, s.c, OpDirectDebitGetAuthorization, p)
 }
 
+// DirectDebitAuthorizationWaitParams names the authorization DirectDebit.WaitAuthorization
+// waits for: the user whose tokens GetAuthorization (10.2) lists, and the channel the token
+// must be for. It is not sent as such: each poll sends the GetAuthorization params built from
+// it. It implements slog.LogValuer, so logging it never shows the full PayToken.
+type DirectDebitAuthorizationWaitParams struct {
+	// UserID is the merchant's user id whose tokens are listed (1–32).
+	UserID string `json:"userId"`
+	// PayToken narrows each answer to this token (optional).
+	PayToken string `json:"payToken,omitempty" log:"mask"`
+	// ChannelCode is the channel the active token must be for, e.g.
+	// DirectDebitChannelCodeGCash; empty means any channel.
+	ChannelCode string `json:"channelCode,omitempty"`
+	// RequestFields are sent with every GetAuthorization poll (Extra; leave Timestamp 0, so
+	// that every poll carries a fresh one).
+	RequestFields
+}
+
+// LogValue masks the pay token, as DirectDebitAuthorizationGetParams does.
+func (p DirectDebitAuthorizationWaitParams) LogValue() slog.Value {
+	return maskedLogValue(p)
+}
+
 // WaitAuthorization polls GetAuthorization until the user's token list holds an ACTIVED token
-// for channelCode (any channel when channelCode is empty), and returns that answer; use
-// ActiveToken to pick the token. If the user already holds such a token, it returns at once.
+// for p.ChannelCode (any channel when it is empty), and returns that answer; use ActiveToken
+// to pick the token. If the user already holds such a token, it returns at once. The
+// GetAuthorization params are validated before the first poll (a *ValidationError, nothing
+// sent).
 //
 // A refused authorization shows only as the token.create.failed event, never in the list, so
 // this wait ends only when ctx ends: give ctx a deadline (and cancel it when the event says the
 // user refused). When ctx ends it returns the last answer seen with the context error.
-func (s *DirectDebitService) WaitAuthorization(ctx context.Context, p *DirectDebitAuthorizationGetParams, channelCode string) (*DirectDebitAuthorizations, error) {
+func (s *DirectDebitService) WaitAuthorization(ctx context.Context, p *DirectDebitAuthorizationWaitParams) (*DirectDebitAuthorizations, error) {
+	var q *DirectDebitAuthorizationGetParams // nil stays nil: GetAuthorization refuses it
+	var channelCode string
+	if p != nil {
+		q = &DirectDebitAuthorizationGetParams{UserID: p.UserID, PayToken: p.PayToken, RequestFields: p.RequestFields}
+		channelCode = p.ChannelCode
+	}
 	return waitFinal(ctx, s.c, func(ctx context.Context) (*DirectDebitAuthorizations, error) {
-		return s.GetAuthorization(ctx, p)
+		return s.GetAuthorization(ctx, q)
 	}, func(a *DirectDebitAuthorizations) bool { return a.ActiveToken(channelCode) != nil })
 }
 

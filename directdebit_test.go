@@ -237,11 +237,11 @@ func TestDirectDebitGetAuthorizationExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ddPathQuery, `{}`)
 	_, err := f.Client.DirectDebit.GetAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{
-		UserID: "u0009", Extra: map[string]any{"countryCode": "PH", "userId": "override"},
+		UserID: "u0009", RequestFields: RequestFields{Extra: map[string]any{"countryCode": "PH", "userId": "override"}},
 	})
 	requireExtraRefused(t, f, err, "userId")
 	_, err = f.Client.DirectDebit.GetAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{
-		UserID: "u0009", Extra: map[string]any{"countryCode": "PH"},
+		UserID: "u0009", RequestFields: RequestFields{Extra: map[string]any{"countryCode": "PH"}},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "PH", f.last().Param["countryCode"])
@@ -257,7 +257,7 @@ func TestDirectDebitWaitAuthorization(t *testing.T) {
 		answer{503, "<html>busy</html>"}, // transient: the wait goes on
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKNEW","tokenStatus":"ACTIVED"}]}`),
 	)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationWaitParams{UserID: "u0009", ChannelCode: DirectDebitChannelCodeGCash})
 	require.NoError(t, err)
 	require.NotNil(t, res.ActiveToken(DirectDebitChannelCodeGCash))
 	assert.Equal(t, "TKNEW", res.ActiveToken(DirectDebitChannelCodeGCash).PayToken)
@@ -273,7 +273,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 	defer cancel()
 	calls := f.scriptHook("POST", ddPathQuery, cancelOn(3, cancel),
 		okData(`{"userId":"u0009","tokenList":[{"channelCode":"PH_GCASH_DIRECT_DEBIT","payToken":"TKOLD","tokenStatus":"INACTIVED"}]}`))
-	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationGetParams{UserID: "u0009"}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(ctx, &DirectDebitAuthorizationWaitParams{UserID: "u0009", ChannelCode: DirectDebitChannelCodeGCash})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res, "the last answer comes back with the context error")
@@ -283,7 +283,7 @@ func TestDirectDebitWaitAuthorizationContextEnds(t *testing.T) {
 
 func TestDirectDebitWaitAuthorizationStopsOnValidation(t *testing.T) {
 	f := newFakeAPI(t)
-	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationGetParams{}, DirectDebitChannelCodeGCash)
+	res, err := f.Client.DirectDebit.WaitAuthorization(context.Background(), &DirectDebitAuthorizationWaitParams{ChannelCode: DirectDebitChannelCodeGCash})
 	assert.Nil(t, res)
 	requireInvalid(t, f, err, "userId")
 }
@@ -295,7 +295,7 @@ func TestDirectDebitCancelAuthorization(t *testing.T) {
 	data := `{"userId":"u0009","channelCode":"PH_GCASH_DIRECT_DEBIT","paytoken":"TK0EXAMPLE00000001","tokenStatus":"INACTIVED","inactiveTime":"2024-07-19 14:14:47","inactiveType":"MCH_CANCEL"}`
 	f.replyData("POST", ddPathCancel, data)
 	res, err := f.Client.DirectDebit.CancelAuthorization(context.Background(), &DirectDebitAuthorizationCancelParams{
-		UserID: "u0009", PayToken: "TK0EXAMPLE00000001", Timestamp: 1726137892000,
+		UserID: "u0009", PayToken: "TK0EXAMPLE00000001", RequestFields: RequestFields{Timestamp: 1726137892000},
 	})
 	require.NoError(t, err)
 	got := f.last()
@@ -348,7 +348,7 @@ func TestDirectDebitCancelAuthorizationExtraAndCodes(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyCode("POST", ddPathCancel, 21025, "Not allowed to cancel")
 	_, err := f.Client.DirectDebit.CancelAuthorization(context.Background(), &DirectDebitAuthorizationCancelParams{
-		UserID: "u0009", PayToken: "TK1", Extra: map[string]any{"reason": "closed"},
+		UserID: "u0009", PayToken: "TK1", RequestFields: RequestFields{Extra: map[string]any{"reason": "closed"}},
 	})
 	assert.ErrorIs(t, err, ErrCancelNotAllowed)
 	assert.Len(t, f.requests(), 1, "a write is not resent")
@@ -402,8 +402,8 @@ func TestDirectDebitCreatePaymentMinimalAndExtra(t *testing.T) {
 	f.replyData("POST", ddPathPay, ddPaymentData)
 	p := &DirectDebitPaymentCreateParams{
 		MchOrderID: "DD1", Amount: 1, ChannelCode: DirectDebitChannelCodeGCash, PayToken: "TK1",
-		NotifyURL: "https://m.example/n?a=1&b=2",
-		Extra:     map[string]any{"businessType": "COD", "amount": 2},
+		NotifyURL:     "https://m.example/n?a=1&b=2",
+		RequestFields: RequestFields{Extra: map[string]any{"businessType": "COD", "amount": 2}},
 	}
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), p)
 	requireExtraRefused(t, f, err, "amount")
@@ -678,11 +678,11 @@ func TestDirectDebitGetPaymentExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ddPathDetail, `{}`)
 	_, err := f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{
-		MchOrderID: "A1", Extra: map[string]any{"mchOrderId": "B2", "countryCode": "PH"},
+		MchOrderID: "A1", RequestFields: RequestFields{Extra: map[string]any{"mchOrderId": "B2", "countryCode": "PH"}},
 	})
 	requireExtraRefused(t, f, err, "mchOrderId")
 	_, err = f.Client.DirectDebit.GetPayment(context.Background(), &DirectDebitPaymentGetParams{
-		MchOrderID: "A1", Extra: map[string]any{"countryCode": "PH"},
+		MchOrderID: "A1", RequestFields: RequestFields{Extra: map[string]any{"countryCode": "PH"}},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "A1", f.last().Param["mchOrderId"])

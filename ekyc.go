@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 )
 
 // Everything in this file is unconfirmed (docs/families.md): PayCools publishes no eKYC page body. The
@@ -80,11 +79,7 @@ type EKYCInitParams struct {
 	// RedirectURL is where the user is sent after the verification page (1–512, absolute
 	// URL).
 	RedirectURL string `json:"redirectUrl" pc:"required,len=1..512,url"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // EKYCSession is the answer of 11.1: the page where the user completes the verification.
@@ -98,11 +93,7 @@ type EKYCSession struct {
 	// EKYCURL is the page where the user completes the verification. The wire name is a
 	// guess: when ekycUrl is absent or empty, url and then authUrl are taken.
 	EKYCURL string `json:"ekycUrl" alias:"url,authUrl"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // EKYCResultGetParams reads the outcome of a verification by its request id (doc 11.2;
@@ -112,11 +103,7 @@ type EKYCResultGetParams struct {
 	RequestID string `json:"requestId" pc:"required,len=1..32"`
 	// UserID is the user, as a cross-check (optional, 1–32).
 	UserID string `json:"userId,omitempty" pc:"len=1..32"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // EKYCResult is the answer of 11.2: the outcome of a verification so far.
@@ -138,11 +125,7 @@ type EKYCResult struct {
 	CreateTime Time `json:"createTime"`
 	// UpdateTime is the last change, e.g. when it passed.
 	UpdateTime Time `json:"updateTime"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // EKYCNotification is the 11.3 callback: a verification reached a result (EventEKYCSuccess,
@@ -150,24 +133,14 @@ type EKYCResult struct {
 type EKYCNotification struct {
 	// EventName is the event name.
 	EventName string `json:"eventName"`
-	// RequestID is the RequestID of Init.
-	RequestID string `json:"requestId"`
-	// UserID is the merchant's user id.
-	UserID string `json:"userId"`
-	// ChannelCode is the KYC channel.
-	ChannelCode string `json:"channelCode"`
-	// KYCStatus is the outcome. When kycStatus is absent or empty, ekycStatus and then status
-	// are taken.
-	KYCStatus EKYCStatus `json:"kycStatus" alias:"ekycStatus,status"`
-	// FailedCode is the failure code, on rejection.
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure text, on rejection.
-	FailedMessage string `json:"failedMessage"`
-	// UpdateTime is when the outcome was reached.
-	UpdateTime Time `json:"updateTime"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	// EKYCResult is the verification as the callback reports it: KYCStatus is the outcome,
+	// UpdateTime when it was reached, CreateTime zero (the callback does not carry it). Its
+	// Raw (n.Raw) is the verified param and its Response is nil.
+	EKYCResult
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *EKYCNotification) eventName() string { return e.EventName }
 
 // Init starts an identity verification (doc 11.1; unconfirmed). Send the user to EKYCURL; the
 // outcome arrives as an eKYC event at NotifyURL and can be read with GetResult.

@@ -152,7 +152,7 @@ func TestEKYCGetResult(t *testing.T) {
 func TestEKYCGetResultOptionalUserID(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", ekycPathQuery, `{"requestId":"R1","kycStatus":"PENDING"}`)
-	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultGetParams{RequestID: "R1", Extra: map[string]any{"countryCode": "PH"}})
+	res, err := f.Client.EKYC.GetResult(context.Background(), &EKYCResultGetParams{RequestID: "R1", RequestFields: RequestFields{Extra: map[string]any{"countryCode": "PH"}}})
 	require.NoError(t, err)
 	assert.Equal(t, sortedNames("requestId", "timestamp", "countryCode"), paramKeys(f.last()))
 	assert.Equal(t, EKYCStatusPending, res.KYCStatus)

@@ -150,9 +150,11 @@ func TestEveryOperationOfTheSpec(t *testing.T) {
 
 func paramJSONNames(t reflect.Type) []string {
 	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		n := jsonName(t.Field(i))
-		if n != "-" && t.Field(i).IsExported() {
+	for _, f := range reflect.VisibleFields(t) {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			continue // RequestFields: its fields are listed as the params' own
+		}
+		if n := jsonName(f); n != "-" && f.IsExported() {
 			names = append(names, n)
 		}
 	}

@@ -56,8 +56,9 @@ func ExampleDirectDebitService_CreateAuthorizationLink() {
 	// never shows in the token list, so bound the wait.
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	auths, err := c.DirectDebit.WaitAuthorization(wctx, &paycools.DirectDebitAuthorizationGetParams{UserID: "u0009"},
-		paycools.DirectDebitChannelCodeGCash)
+	auths, err := c.DirectDebit.WaitAuthorization(wctx, &paycools.DirectDebitAuthorizationWaitParams{
+		UserID: "u0009", ChannelCode: paycools.DirectDebitChannelCodeGCash,
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -25,12 +25,12 @@ func ExampleEKYCService_Init() {
 	ctx := context.Background()
 
 	s, err := c.EKYC.Init(ctx, &paycools.EKYCInitParams{
-		RequestID:   "EKYC20240912000001",
-		UserID:      "u0009",
-		ChannelCode: os.Getenv("PAYCOOLS_EKYC_CHANNEL"), // from PayCools' eKYC channel list
-		NotifyURL:   "https://merchant.example.com/paycools/ekyc/notify",
-		RedirectURL: "https://merchant.example.com/kyc/done",
-		Extra:       map[string]any{"countryCode": "PH"},
+		RequestID:     "EKYC20240912000001",
+		UserID:        "u0009",
+		ChannelCode:   os.Getenv("PAYCOOLS_EKYC_CHANNEL"), // from PayCools' eKYC channel list
+		NotifyURL:     "https://merchant.example.com/paycools/ekyc/notify",
+		RedirectURL:   "https://merchant.example.com/kyc/done",
+		RequestFields: paycools.RequestFields{Extra: map[string]any{"countryCode": "PH"}},
 	})
 	if err != nil {
 		log.Fatal(err)

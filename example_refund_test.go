@@ -57,9 +57,10 @@ func ExampleRefundService_Wait() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	refund, err := c.Refunds.Wait(ctx, &paycools.RefundListPaymentsParams{
+	refund, err := c.Refunds.Wait(ctx, &paycools.RefundWaitParams{
 		OriginalTransactionID: "C1175676368800878371",
-	}, "RF20240731001")
+		MchRefundOrderID:      "RF20240731001",
+	})
 	if err != nil {
 		log.Fatal(err) // refund holds the last state seen when ctx ended
 	}

@@ -87,6 +87,17 @@ func (x DirectDebitAuthorizationGetParams) Format(f fmt.State, _ rune) {
 }
 
 // String renders the value with its masked fields masked, as LogValue does.
+func (x DirectDebitAuthorizationWaitParams) String() string { return maskedString(x) }
+
+// GoString is String, so that %#v masks too.
+func (x DirectDebitAuthorizationWaitParams) GoString() string { return maskedString(x) }
+
+// Format writes String for every verb, so that no fmt verb prints a masked field whole.
+func (x DirectDebitAuthorizationWaitParams) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, maskedString(x))
+}
+
+// String renders the value with its masked fields masked, as LogValue does.
 func (x DirectDebitAuthorizationCancelParams) String() string { return maskedString(x) }
 
 // GoString is String, so that %#v masks too.

@@ -30,6 +30,7 @@ var maskedSamples = []any{
 	DirectDebitAuthorizationCancelParams{},
 	DirectDebitAuthorizationCancelResult{},
 	DirectDebitAuthorizationGetParams{},
+	DirectDebitAuthorizationWaitParams{},
 	DirectDebitAuthorizationNotification{},
 	DirectDebitAuthorizations{},
 	DirectDebitPaymentCreateParams{},

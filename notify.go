@@ -128,7 +128,10 @@ var eventPrefixes = map[string]func() any{}
 
 // registerEventPrefix declares that every event whose name starts with prefix (compared
 // ignoring case) carries a T, unless the exact name is registered. Called only from init.
-func registerEventPrefix[T any](prefix string) {
+func registerEventPrefix[T any, PT interface {
+	*T
+	eventNamer
+}](prefix string) {
 	p := strings.ToLower(prefix)
 	if _, dup := eventPrefixes[p]; dup {
 		panic("paycools: event prefix registered twice: " + prefix)
@@ -150,9 +153,16 @@ func newEvent(name string) any {
 	return nil
 }
 
+// eventNamer is a callback event: its method returns the decoded top-level eventName, which
+// confirms the name the fast path found by a byte search.
+type eventNamer interface{ eventName() string }
+
 // registerEvent declares that the events named carry a T in their param. It is called only
-// from init functions.
-func registerEvent[T any](names ...string) {
+// from init functions; the compiler checks that *T is an eventNamer.
+func registerEvent[T any, PT interface {
+	*T
+	eventNamer
+}](names ...string) {
 	for _, n := range names {
 		if _, dup := eventRegistry[n]; dup {
 			panic("paycools: event registered twice: " + n)
@@ -419,8 +429,8 @@ func decodeEvent(param []byte, ev any, warn func(string, error)) string {
 	decodeTolerant(param, rv, warn)
 	finishDecode(param, rv, warn)
 	storeRaw(rv, json.RawMessage(param)) // shared with Notification.Param: neither is written to
-	if i := shapeOf(rv.Type()).eventName; i >= 0 {
-		return rv.Field(i).String()
+	if e, ok := ev.(eventNamer); ok {
+		return e.eventName()
 	}
 	return ""
 }
@@ -858,8 +868,7 @@ func unreadableMoneyOrStatus(n *Notification) string {
 		if i := strings.IndexAny(top, ".["); i >= 0 {
 			top = top[:i]
 		}
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
+		for _, sf := range reflect.VisibleFields(t) { // an embedded resource's fields are the event's own
 			if jsonName(sf) != top && !strings.EqualFold(sf.Name, top) {
 				continue
 			}

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"unicode/utf8"
 )
@@ -59,11 +58,7 @@ type PayoutCreateParams struct {
 	TransferCode string `json:"transferCode" pc:"required"`
 	// Remark is free text (1–256 chars when set), echoed by Get and in the callback.
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *PayoutCreateParams) validate(v *validation) {
@@ -95,11 +90,7 @@ type PayoutGetParams struct {
 	TransactionID string `json:"transactionId,omitempty" pc:"len=1..32"`
 	// CountryCode is the country of the payout (PH, ID, MY, TH); empty means CountryPH.
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *PayoutGetParams) validate(v *validation) {
@@ -137,11 +128,7 @@ type Payout struct {
 	// TransactionTime is when PayCools created the payout, as Create reports it (only in the
 	// Create answer).
 	TransactionTime Time `json:"transactionTime"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // PayoutNotification is the payout callback (doc 3.3), the Event of a Notification whose
@@ -151,32 +138,15 @@ type Payout struct {
 type PayoutNotification struct {
 	// EventName is EventDisbursementSuccess or EventDisbursementFailed.
 	EventName string `json:"eventName"`
-	// MchOrderID is the merchant's order id.
-	MchOrderID string `json:"mchOrderId"`
-	// TransactionID is the PayCools payout id, e.g. "DU514182073259261952".
-	TransactionID string `json:"transactionId"`
-	// CountryCode is the country of the payout (absent in the PH flat form).
-	CountryCode CountryCode `json:"countryCode"`
-	// Currency is the currency of Amount (absent in the PH flat form).
-	Currency Currency `json:"currency"`
-	// Amount is the payout amount in minor units (centavos; IDR whole rupiah).
-	Amount Amount `json:"amount"`
-	// TransactionStatus is the final state: COMPLETED or FAILED (PH COMPLETE is decoded as
-	// TransactionStatusCompleted).
-	TransactionStatus TransactionStatus `json:"transactionStatus"`
-	// CreateTime is when the payout was created.
-	CreateTime Time `json:"createTime"`
-	// ReturnTime is when the payout settled.
-	ReturnTime Time `json:"returnTime"`
-	// Remark is the merchant's remark.
-	Remark string `json:"remark"`
-	// FailedCode says why the payout failed (FailedCodeServiceError, …); 0 when none.
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure text.
-	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	// Payout is the payout as the callback reports it: the fields of Get, final
+	// TransactionStatus (PH COMPLETE is decoded as TransactionStatusCompleted), CountryCode
+	// and Currency empty in the PH flat form, TransactionTime zero (only Create reports it).
+	// Its Raw (n.Raw) is the verified param and its Response is nil.
+	Payout
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *PayoutNotification) eventName() string { return e.EventName }
 
 func init() {
 	registerEvent[PayoutNotification](EventDisbursementSuccess, EventDisbursementFailed)

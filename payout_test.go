@@ -60,7 +60,7 @@ func TestPayoutCreateDocExample(t *testing.T) {
 	_, err := f.Client.Payouts.Create(context.Background(), &PayoutCreateParams{
 		MchOrderID: "TestMchOrderIdD0001", IdempotencyID: "TestMchOrderIdD0001", Amount: 100,
 		PayMethodCode: PayMethodBank, TransferCode: "RHBB", AccountNo: "1234", AccountName: "account",
-		Remark: "remark", Timestamp: 1678356680000,
+		Remark: "remark", RequestFields: RequestFields{Timestamp: 1678356680000},
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"mchOrderId":"TestMchOrderIdD0001","idempotencyId":"TestMchOrderIdD0001","amount":100,
@@ -227,7 +227,7 @@ func TestPayoutGetRequest(t *testing.T) {
 	assert.Equal(t, "MY", got.Param["countryCode"])
 
 	// The doc example, byte for byte; the country defaults to PH on a copy.
-	q := &PayoutGetParams{MchOrderID: "Platform0001", Timestamp: 1677133173758}
+	q := &PayoutGetParams{MchOrderID: "Platform0001", RequestFields: RequestFields{Timestamp: 1677133173758}}
 	_, err = f.Client.Payouts.Get(context.Background(), q)
 	require.NoError(t, err)
 	assert.Equal(t, `{"mchOrderId":"Platform0001","countryCode":"PH","timestamp":1677133173758}`, f.last().Env.Param)
@@ -322,13 +322,13 @@ func TestPayoutGetExtra(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", pathPayoutGet, `{}`)
 	_, err := f.Client.Payouts.Get(context.Background(), &PayoutGetParams{
-		MchOrderID: "Platform0001",
-		Extra:      map[string]any{"appName": "shop", "mch_order_id": "Other"},
+		MchOrderID:    "Platform0001",
+		RequestFields: RequestFields{Extra: map[string]any{"appName": "shop", "mch_order_id": "Other"}},
 	})
 	requireExtraRefused(t, f, err, "mch_order_id")
 	_, err = f.Client.Payouts.Get(context.Background(), &PayoutGetParams{
-		MchOrderID: "Platform0001",
-		Extra:      map[string]any{"appName": "shop"},
+		MchOrderID:    "Platform0001",
+		RequestFields: RequestFields{Extra: map[string]any{"appName": "shop"}},
 	})
 	require.NoError(t, err)
 	got := f.last()

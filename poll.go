@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strings"
 	"time"
 )
@@ -270,16 +269,10 @@ func checkFound(op Operation, o moneyOrder, f foundOrder) error {
 
 // rawOf is the Raw field (the undecoded data) of a result struct pointer.
 func rawOf(v any) json.RawMessage {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return nil
+	if m := resultMetaOf(v); m != nil {
+		return m.Raw
 	}
-	f := rv.Elem().FieldByName("Raw")
-	if !f.IsValid() {
-		return nil
-	}
-	raw, _ := f.Interface().(json.RawMessage)
-	return raw
+	return nil
 }
 
 // ReconcileError is the error of a money-moving create whose outcome stayed unknown although

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"time"
@@ -102,12 +101,7 @@ type QRCodeCreateParams struct {
 	// ExpireSeconds is the lifetime of a dynamic or hybrid QR in seconds (30–3600; 60–3600 when
 	// ChannelCode starts with QRPH_); 0 leaves PayCools' default of 3600. Ignored for a static QR.
 	ExpireSeconds int `json:"expireSeconds,omitempty" pc:"range=30..3600"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. appName, callbackUrl of the PH edition);
-	// merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *QRCodeCreateParams) validate(v *validation) {
@@ -148,11 +142,7 @@ func (p QRCodeCreateParams) LogValue() slog.Value {
 type QRCodeGetParams struct {
 	// MchOrderID is the merchant's id of the QR, as given at creation (1–32 letters and digits).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // QRCodeListPaymentsParams asks for the payments a QR code received in a date range (doc 5.3).
@@ -164,12 +154,7 @@ type QRCodeListPaymentsParams struct {
 	StartDate string `json:"startDate" pc:"required,pattern=date"`
 	// EndDate is the last day of the range, "yyyy-MM-dd", not before StartDate.
 	EndDate string `json:"endDate" pc:"required,pattern=date"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. subOrderId of J&T merged orders); merged
-	// into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *QRCodeListPaymentsParams) validate(v *validation) {
@@ -199,11 +184,7 @@ func parseQRDate(s string) (time.Time, error) {
 type QRCodeCancelParams struct {
 	// MchOrderID is the merchant's id of the QR to cancel (1–32 letters and digits).
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // QRCodeUpdateParams changes a QR code's customer name, callback URL, email or remark (doc
@@ -221,11 +202,7 @@ type QRCodeUpdateParams struct {
 	Email string `json:"email,omitempty" pc:"len=1..50,email"`
 	// Remark is the new remark (1–256).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // QRCode is a QR code as PayCools reports it (answer of 5.1, 5.2, 5.4 and 5.6).
@@ -267,22 +244,14 @@ type QRCode struct {
 	Fee Amount `json:"fee"`
 	// TotalAmount is Amount plus Fee, in minor units (centavos).
 	TotalAmount Amount `json:"totalAmount"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // QRCodePaymentList is the answer of 5.3: the payments a QR code received.
 type QRCodePaymentList struct {
 	// Payments holds one entry per payment received on the QR (the data array).
 	Payments []QRCodePayment `json:"-" wire:"data"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // QRCodePayment is one payment received on a QR code (element of 5.3).
@@ -307,8 +276,7 @@ type QRCodePayment struct {
 	TransactionReturnTime Time `json:"transactionReturnTime"`
 	// Remark is the remark (may be empty).
 	Remark string `json:"remark"`
-	// Raw is the undecoded JSON of this element.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
 
 // QRCodePaymentNotification is the event of the QR code payment callbacks
@@ -341,9 +309,11 @@ type QRCodePaymentNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason of a failed payment.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *QRCodePaymentNotification) eventName() string { return e.EventName }
 
 // Create asks PayCools for a QR Ph code (doc 5.1). Show QRCodeContent as a QR image, or send
 // the payer to QRLink. A duplicate MchOrderID is refused with ErrDuplicateOrder: read the

@@ -92,7 +92,7 @@ func TestQRCodeCreateDocExample(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/qr/generate", `{"mchOrderId":"CCP20220428011068111"}`)
 	_, err := f.Client.QRCodes.Create(context.Background(), &QRCodeCreateParams{
-		Timestamp:     1676017834369,
+		RequestFields: RequestFields{Timestamp: 1676017834369},
 		ChannelCode:   QRChannelCodeQRPHDynamicQR,
 		MchOrderID:    "CCP20220428011068111",
 		Amount:        50010,
@@ -242,9 +242,9 @@ func TestQRCodeCreateLogValueMasksMobile(t *testing.T) {
 func TestQRCodeGet(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/v2/jt/qrcode/detail", qrCodeData)
-	_, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", Extra: map[string]any{"MchOrderId": "PC880002", "x": 1}})
+	_, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", RequestFields: RequestFields{Extra: map[string]any{"MchOrderId": "PC880002", "x": 1}}})
 	requireExtraRefused(t, f, err, "MchOrderId")
-	res, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", Extra: map[string]any{"x": 1}})
+	res, err := f.Client.QRCodes.Get(context.Background(), &QRCodeGetParams{MchOrderID: "PC880001", RequestFields: RequestFields{Extra: map[string]any{"x": 1}}})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
@@ -272,7 +272,7 @@ func TestQRCodeCancel(t *testing.T) {
 	f := newFakeAPI(t)
 	data := `{"mchOrderId":"E34302809202827219113","qrStatus":"INACTIVE","channelCode":"QRPH_STATIC_QR","updateTime":"2024-07-19T14:14:47+08:00"}`
 	f.replyData("POST", "/api/v1/qrcode/cancel", data)
-	res, err := f.Client.QRCodes.Cancel(context.Background(), &QRCodeCancelParams{MchOrderID: "E34302809202827219113", Extra: map[string]any{"appName": "Shop"}})
+	res, err := f.Client.QRCodes.Cancel(context.Background(), &QRCodeCancelParams{MchOrderID: "E34302809202827219113", RequestFields: RequestFields{Extra: map[string]any{"appName": "Shop"}}})
 	require.NoError(t, err)
 	got := f.last()
 	assert.Equal(t, "POST", got.Method)
@@ -376,7 +376,7 @@ func TestQRCodeListPayments(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", "/open-api/v2/jt/qrcode/payments", qrPaymentsData)
 	res, err := f.Client.QRCodes.ListPayments(context.Background(), &QRCodeListPaymentsParams{
-		MchOrderID: "PC880001", StartDate: "2022-11-01", EndDate: "2022-11-28", Extra: map[string]any{"subOrderId": "W1"},
+		MchOrderID: "PC880001", StartDate: "2022-11-01", EndDate: "2022-11-28", RequestFields: RequestFields{Extra: map[string]any{"subOrderId": "W1"}},
 	})
 	require.NoError(t, err)
 	got := f.last()

@@ -85,6 +85,10 @@ func maskedAttrs(v reflect.Value) []slog.Attr {
 		if !sf.IsExported() || sf.Name == "Raw" || fv.IsZero() {
 			continue
 		}
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			attrs = append(attrs, maskedAttrs(fv)...) // RequestFields, ResultMeta: their fields are the value's own
+			continue
+		}
 		name := jsonName(sf)
 		if name == "-" {
 			name = sf.Name

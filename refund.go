@@ -2,8 +2,8 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Refund callback events (doc 8.3). All three carry a *RefundNotification. Decide on its
@@ -75,12 +75,7 @@ type RefundCreateParams struct {
 	RefundReason string `json:"refundReason,omitempty" pc:"len=1..200"`
 	// RefundCallbackURL is where the refund result (8.3) is POSTed (1–256, absolute http(s) URL).
 	RefundCallbackURL string `json:"refundCallbackUrl" pc:"required,len=1..256,url"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (e.g. subOrderId of the J&T edition); merged
-	// into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // RefundListPaymentsParams looks refunds up (doc 8.2): all refunds of one payment, or one
@@ -90,11 +85,7 @@ type RefundListPaymentsParams struct {
 	OriginalTransactionID string `json:"originalTransactionId,omitempty" pc:"len=1..32"`
 	// RefundTransactionID lists this one refund (PayCools refundTransactionId, 1–32).
 	RefundTransactionID string `json:"refundTransactionId,omitempty" pc:"len=1..32"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *RefundListPaymentsParams) validate(v *validation) {
@@ -125,22 +116,14 @@ type Refund struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason, only on failure (a number is kept as its text).
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the undecoded JSON of this refund (the answer's data, or the list element).
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // RefundList is the answer of 8.2: the refunds found.
 type RefundList struct {
 	// Refunds holds the refunds found (the data array).
 	Refunds []Refund `json:"-" wire:"data"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // RefundNotification is the event of the refund callbacks (EventRefundSuccess,
@@ -149,31 +132,14 @@ type RefundList struct {
 type RefundNotification struct {
 	// EventName is one of the three refund events.
 	EventName string `json:"eventName"`
-	// MchRefundOrderID is the merchant's id of the refund.
-	MchRefundOrderID string `json:"mchRefundOrderId"`
-	// RefundTransactionID is PayCools' id of the refund.
-	RefundTransactionID string `json:"refundTransactionId"`
-	// OriginalTransactionID is PayCools' id of the refunded payment.
-	OriginalTransactionID string `json:"originalTransactionId"`
-	// RefundAmount is the amount refunded, in minor units (centavos).
-	RefundAmount Amount `json:"refundAmount"`
-	// FeeRefunded is the fee given back, in minor units (centavos; absent in the J&T edition).
-	FeeRefunded Amount `json:"feeRefunded"`
-	// RefundStatus is the refund state: decide on it.
-	RefundStatus RefundStatus `json:"refundStatus"`
-	// RefundCreateTime is when the refund was created.
-	RefundCreateTime Time `json:"refundCreateTime"`
-	// RefundReturnTime is when the refund finished.
-	RefundReturnTime Time `json:"refundReturnTime"`
-	// RefundReason is the reason given at creation (optional).
-	RefundReason string `json:"refundReason"`
-	// FailedCode is the failure code, on failure (e.g. FailedCodeRefundFailed, -10009).
-	FailedCode int `json:"failedCode"`
-	// FailedMessage is the failure reason, on failure (a number is kept as its text).
-	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	// Refund is the refund as the callback reports it: decide on RefundStatus. FeeRefunded is
+	// absent in the J&T edition and RefundReason is optional. Its Raw (n.Raw) is the verified
+	// param and its Response is nil.
+	Refund
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *RefundNotification) eventName() string { return e.EventName }
 
 // Create asks PayCools to refund a completed payment (doc 8.1). PayCools accepts it as
 // PENDING; the outcome arrives at RefundCallbackURL (8.3), or wait for it with Wait.
@@ -223,33 +189,68 @@ func (s *RefundService) ListPayments(ctx context.Context, p *RefundListPaymentsP
 	return do[RefundList](ctx, s.c, OpRefundListPayments, p)
 }
 
-// Wait polls ListPayments with p until the refund named mchRefundOrderID is final (COMPLETE,
-// FAILED or CANCELLED), and returns it. With mchRefundOrderID empty, the refund is the one whose
-// refundTransactionId is p.RefundTransactionID. PENDING, unknown states and a refund not listed
-// yet keep polling; transient failures (transport, 5xx, retryable codes) do not stop the wait,
-// any other error does.
+// RefundWaitParams names the refund Refunds.Wait waits for: the ListPayments query (8.2)
+// that lists it, and which refund of the list it is. It is not sent as such: each poll sends
+// the ListPayments params built from it.
+type RefundWaitParams struct {
+	// OriginalTransactionID lists all refunds of this payment (PayCools transactionId, 1–32).
+	// One of OriginalTransactionID / RefundTransactionID is required.
+	OriginalTransactionID string `json:"originalTransactionId,omitempty"`
+	// RefundTransactionID lists this one refund (PayCools refundTransactionId, 1–32).
+	RefundTransactionID string `json:"refundTransactionId,omitempty"`
+	// MchRefundOrderID is the merchant's id of the refund waited for (1–32, as Create
+	// requires). Empty means the refund whose refundTransactionId is RefundTransactionID.
+	MchRefundOrderID string `json:"mchRefundOrderId,omitempty"`
+	// RequestFields are sent with every ListPayments poll (Extra; leave Timestamp 0, so that
+	// every poll carries a fresh one).
+	RequestFields
+}
+
+// listParams is the ListPayments query of every poll.
+func (p *RefundWaitParams) listParams() *RefundListPaymentsParams {
+	return &RefundListPaymentsParams{OriginalTransactionID: p.OriginalTransactionID,
+		RefundTransactionID: p.RefundTransactionID, RequestFields: p.RequestFields}
+}
+
+// check refuses, before anything is sent, a wait that names no refund or one that Create
+// could not have made (ListPayments validates the rest).
+func (p *RefundWaitParams) check() error {
+	var problem string
+	switch {
+	case p == nil:
+		return &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{Field: "params", Problem: "params are required (nil given)"}}}
+	case p.MchRefundOrderID == "" && p.RefundTransactionID == "":
+		problem = "Wait needs the mchRefundOrderId of the refund (or RefundTransactionID): set MchRefundOrderID to the one given to Create"
+	case utf8.RuneCountInString(p.MchRefundOrderID) > 32:
+		problem = "must be 1–32 characters, as Create requires: no refund can have this id, so the wait could never end"
+	default:
+		return nil
+	}
+	return &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{Field: "mchRefundOrderId", Problem: problem}}}
+}
+
+// Wait polls ListPayments until the refund p names is final (COMPLETE, FAILED or
+// CANCELLED), and returns it: the refund MchRefundOrderID among those listed, or, with
+// MchRefundOrderID empty, the one whose refundTransactionId is RefundTransactionID. PENDING,
+// unknown states and a refund not listed yet keep polling; transient failures (transport,
+// 5xx, retryable codes) do not stop the wait, any other error does. A p that names no refund
+// is refused with a *ValidationError before anything is sent.
 //
 // The wait ends only when the refund is final, an error stops it, or ctx ends: give ctx a
 // deadline. When ctx ends, Wait returns the last state it saw of the refund (nil if it was never
 // listed) with the context error. Typical use, right after Create:
 //
-//	r, err := c.Refunds.Wait(ctx, &paycools.RefundListPaymentsParams{
+//	r, err := c.Refunds.Wait(ctx, &paycools.RefundWaitParams{
 //		RefundTransactionID: created.RefundTransactionID,
-//	}, created.MchRefundOrderID)
-func (s *RefundService) Wait(ctx context.Context, p *RefundListPaymentsParams, mchRefundOrderID string) (*Refund, error) {
-	if mchRefundOrderID == "" && (p == nil || p.RefundTransactionID == "") {
-		return nil, &ValidationError{Operation: OpRefundListPayments, Fields: []FieldError{{
-			Field:   "mchRefundOrderId",
-			Problem: "Wait needs the mchRefundOrderId of the refund (or p.RefundTransactionID)",
-		}}}
+//		MchRefundOrderID:    created.MchRefundOrderID,
+//	})
+func (s *RefundService) Wait(ctx context.Context, p *RefundWaitParams) (*Refund, error) {
+	if err := p.check(); err != nil {
+		return nil, err
 	}
-	var q *RefundListPaymentsParams
-	if p != nil {
-		cp := *p
-		q = &cp
-	}
-	match := func(r *Refund) bool { return r.MchRefundOrderID == mchRefundOrderID }
-	if mchRefundOrderID == "" {
+	q, id := p.listParams(), p.MchRefundOrderID
+	match := func(r *Refund) bool { return r.MchRefundOrderID == id }
+	if id == "" {
 		match = func(r *Refund) bool { return r.RefundTransactionID == q.RefundTransactionID }
 	}
 	var seen *Refund

@@ -61,7 +61,7 @@ func TestRefundCreateDocExample(t *testing.T) {
 		RefundAmount:          1000,
 		RefundReason:          "refund",
 		RefundCallbackURL:     "https://www.google.com",
-		Timestamp:             1722415059000,
+		RequestFields:         RequestFields{Timestamp: 1722415059000},
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
@@ -287,7 +287,7 @@ func TestRefundListPayments(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", refundListPath, refundListData)
 	res, err := f.Client.Refunds.ListPayments(context.Background(), &RefundListPaymentsParams{
-		OriginalTransactionID: "CU518563189147832320", RefundTransactionID: "R1", Extra: map[string]any{"subOrderId": "W"},
+		OriginalTransactionID: "CU518563189147832320", RefundTransactionID: "R1", RequestFields: RequestFields{Extra: map[string]any{"subOrderId": "W"}},
 	})
 	require.NoError(t, err)
 	got := f.last()
@@ -357,7 +357,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("polls until final", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, pending, done)
-		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		require.NoError(t, err)
 		assert.Equal(t, int32(3), calls.Load())
 		assert.Equal(t, "R1", res.RefundTransactionID)
@@ -368,7 +368,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("not listed yet, then final", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, okData(`[]`), okData(`[`+refundEntry("M1", "R1", "FAILED")+`]`))
-		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundStatusFailed, res.RefundStatus)
@@ -377,7 +377,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("by refund transaction id alone", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, okData(`[`+refundEntry("M1", "R1", "PENDING")+`]`), okData(`[`+refundEntry("M1", "R1", "CANCEL")+`]`))
-		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{RefundTransactionID: "R1"}, "")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{RefundTransactionID: "R1"})
 		require.NoError(t, err)
 		assert.Equal(t, int32(2), calls.Load())
 		assert.Equal(t, RefundStatusCancelled, res.RefundStatus)
@@ -387,7 +387,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("transient failures keep polling", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, codeAnswer(21020, "Too many requests, please retry later."), badGateway, done)
-		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, calls.Load(), int32(4))
 		assert.Equal(t, RefundStatusCompleted, res.RefundStatus)
@@ -398,7 +398,7 @@ func TestRefundWait(t *testing.T) {
 		ctx, cancel := context.WithCancel(waitCtx(t))
 		defer cancel()
 		calls := f.scriptHook("POST", refundListPath, cancelOn(3, cancel), pending) // the caller gives up during the third poll
-		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(ctx, &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		assert.ErrorIs(t, err, context.Canceled)
 		require.NotNil(t, res)
 		assert.Equal(t, RefundStatusPending, res.RefundStatus)
@@ -411,7 +411,7 @@ func TestRefundWait(t *testing.T) {
 		f.script("POST", refundListPath, okData(`[]`))
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel()
-		res, err := f.Client.Refunds.Wait(ctx, &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(ctx, &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Nil(t, res)
 	})
@@ -419,7 +419,7 @@ func TestRefundWait(t *testing.T) {
 	t.Run("a lasting error stops the wait", func(t *testing.T) {
 		f := newFakeAPI(t)
 		calls := f.script("POST", refundListPath, pending, codeAnswer(21006, "Merchant transaction not found"))
-		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "M1")
+		res, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{OriginalTransactionID: "C1", MchRefundOrderID: "M1"})
 		assert.ErrorIs(t, err, ErrTransactionNotFound)
 		assert.Equal(t, int32(2), calls.Load())
 		require.NotNil(t, res, "the last state seen is returned with the error")
@@ -428,13 +428,13 @@ func TestRefundWait(t *testing.T) {
 
 	t.Run("nothing names the refund", func(t *testing.T) {
 		f := newFakeAPI(t)
-		_, err := f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{OriginalTransactionID: "C1"}, "")
+		_, err := f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{OriginalTransactionID: "C1"})
 		requireInvalid(t, f, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{})
 		requireInvalid(t, f, err, "mchRefundOrderId")
-		_, err = f.Client.Refunds.Wait(waitCtx(t), nil, "M1")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), nil)
 		requireInvalid(t, f, err, "params")
-		_, err = f.Client.Refunds.Wait(waitCtx(t), &RefundListPaymentsParams{}, "M1")
+		_, err = f.Client.Refunds.Wait(waitCtx(t), &RefundWaitParams{MchRefundOrderID: "M1"})
 		requireInvalid(t, f, err, "originalTransactionId")
 	})
 }

@@ -588,11 +588,8 @@ func encodeParams(params any) (base []byte, ts int64, extra map[string]any, err 
 	if v.Kind() != reflect.Struct {
 		return nil, 0, nil, fmt.Errorf("params of type %T are not a struct", params)
 	}
-	if f := v.FieldByName("Timestamp"); f.IsValid() && f.CanInt() {
-		ts = f.Int()
-	}
-	if f := v.FieldByName("Extra"); f.IsValid() && f.Kind() == reflect.Map && !f.IsNil() {
-		extra, _ = f.Interface().(map[string]any)
+	if rf := requestFieldsOf(params); rf != nil {
+		ts, extra = rf.Timestamp, rf.Extra
 	}
 	base, err = marshalCompact(params)
 	if err != nil {
@@ -824,16 +821,10 @@ func requestIDOf(h http.Header) string {
 
 // setResponse stores meta in the result's Response field, when it has one.
 func setResponse(out any, meta *ResponseMeta) {
-	v := reflect.ValueOf(out)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return
-	}
-	if f := v.Elem().FieldByName("Response"); f.IsValid() && f.CanSet() && f.Type() == responseMetaType {
-		f.Set(reflect.ValueOf(meta))
+	if m := resultMetaOf(out); m != nil {
+		m.Response = meta
 	}
 }
-
-var responseMetaType = reflect.TypeOf((*ResponseMeta)(nil))
 
 // clockSkew is how far the client's clock is ahead of the server's (negative: behind), from
 // the answer's Date header; 0 when there is none.

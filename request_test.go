@@ -21,15 +21,15 @@ func TestDirectDebitAuthorizationLinkDocExample(t *testing.T) {
 	f.replyData("POST", "/open-api/direct/debit/token/apply",
 		`{"userId":"u0009","requestId":"Joey0ub5yxzecu4c866ub100","channelCode":"PH_GCASH_DIRECT_DEBIT","authUrl":"https://auth.example/x?a=1&b=2"}`)
 	res, err := f.Client.DirectDebit.CreateAuthorizationLink(context.Background(), &DirectDebitAuthorizationLinkCreateParams{
-		RequestID:    "Joey0ub5yxzecu4c866ub100",
-		UserID:       "u0009",
-		ChannelCode:  "PH_GCASH_DIRECT_DEBIT",
-		CountryCode:  CountryPH,
-		NotifyURL:    "https://webhook.site/b89c5e5f-3056-438f-8329-b39ff5a181de",
-		RedirectURL:  "https://kademo.intlalipay.cn/melitigo/Test_113.html",
-		TerminalType: TerminalTypeWAP,
-		OsType:       OSTypeAndroid,
-		Timestamp:    1726139239,
+		RequestID:     "Joey0ub5yxzecu4c866ub100",
+		UserID:        "u0009",
+		ChannelCode:   "PH_GCASH_DIRECT_DEBIT",
+		CountryCode:   CountryPH,
+		NotifyURL:     "https://webhook.site/b89c5e5f-3056-438f-8329-b39ff5a181de",
+		RedirectURL:   "https://kademo.intlalipay.cn/melitigo/Test_113.html",
+		TerminalType:  TerminalTypeWAP,
+		OsType:        OSTypeAndroid,
+		RequestFields: RequestFields{Timestamp: 1726139239},
 	})
 	require.NoError(t, err)
 	got := f.last()
@@ -44,15 +44,14 @@ func TestDirectDebitAuthorizationLinkDocExample(t *testing.T) {
 
 // probeParams and probeResult exercise the request path with every kind of field.
 type probeParams struct {
-	MchOrderID string         `json:"mchOrderId" pc:"required,len=1..32"`
-	Amount     Amount         `json:"amount" pc:"required,range=100..500000000"`
-	Kind       string         `json:"kind,omitempty" pc:"enum=A|B"`
-	NotifyURL  string         `json:"notifyUrl,omitempty" pc:"url"`
-	Email      string         `json:"email,omitempty" pc:"email"`
-	Mobile     string         `json:"mobile,omitempty" pc:"pattern=mobile09"`
-	Items      []probeItem    `json:"items,omitempty"`
-	Timestamp  int64          `json:"timestamp,omitempty"`
-	Extra      map[string]any `json:"-"`
+	MchOrderID string      `json:"mchOrderId" pc:"required,len=1..32"`
+	Amount     Amount      `json:"amount" pc:"required,range=100..500000000"`
+	Kind       string      `json:"kind,omitempty" pc:"enum=A|B"`
+	NotifyURL  string      `json:"notifyUrl,omitempty" pc:"url"`
+	Email      string      `json:"email,omitempty" pc:"email"`
+	Mobile     string      `json:"mobile,omitempty" pc:"pattern=mobile09"`
+	Items      []probeItem `json:"items,omitempty"`
+	RequestFields
 }
 
 type probeItem struct {
@@ -69,12 +68,12 @@ type probeResult struct {
 	CreateTime Time              `json:"createTime"`
 	ReturnTime Time              `json:"returnTime"`
 	Items      []probeRow        `json:"items"`
-	Raw        json.RawMessage   `json:"-"`
+	ResultMeta
 }
 
 type probeRow struct {
-	N   int             `json:"n"`
-	Raw json.RawMessage `json:"-"`
+	N int `json:"n"`
+	ResultMeta
 }
 
 const probePath = "/open-api/direct/debit/token/apply" // the write used by probe calls
@@ -92,13 +91,13 @@ func TestParamTimestampExtraAndEscaping(t *testing.T) {
 	f := newFakeAPI(t)
 	f.replyData("POST", probePath, `{}`)
 	_, err := probe(f, &probeParams{MchOrderID: "A&B<1>", Amount: 50010, NotifyURL: "https://m.test/n?a=1&b=2",
-		Extra: map[string]any{"businessType": "X"}})
+		RequestFields: RequestFields{Extra: map[string]any{"businessType": "X"}}})
 	require.NoError(t, err)
 	// Struct fields first, then the clock's timestamp in milliseconds, then Extra.
 	assert.Equal(t, `{"mchOrderId":"A&B<1>","amount":50010,"notifyUrl":"https://m.test/n?a=1&b=2","timestamp":1726139239000,"businessType":"X"}`, f.last().Env.Param)
 
 	// A caller's timestamp is sent as given.
-	_, err = probe(f, &probeParams{MchOrderID: "x", Amount: 100, Timestamp: 1676017834369})
+	_, err = probe(f, &probeParams{MchOrderID: "x", Amount: 100, RequestFields: RequestFields{Timestamp: 1676017834369}})
 	require.NoError(t, err)
 	assert.Equal(t, `{"mchOrderId":"x","amount":100,"timestamp":1676017834369}`, f.last().Env.Param)
 }
@@ -227,8 +226,8 @@ func TestValidationListsEveryProblemAndSendsNothing(t *testing.T) {
 }
 
 type probeList struct {
-	Rows []probeRow      `json:"-" wire:"data"`
-	Raw  json.RawMessage `json:"-"`
+	Rows []probeRow `json:"-" wire:"data"`
+	ResultMeta
 }
 
 func TestNestedRawAndArrayData(t *testing.T) {
@@ -252,6 +251,8 @@ type probeEvent struct {
 	EventName string `json:"eventName"`
 	Step      int    `json:"step"`
 }
+
+func (e *probeEvent) eventName() string { return e.EventName }
 
 func init() { registerEventPrefix[probeEvent]("probe.") }
 

@@ -289,13 +289,8 @@ func pathVar(path, name string) bool { return strings.Contains(path, "{"+name+"}
 
 // extraOf returns the Extra map of a params struct pointer (nil when none).
 func extraOf(params any) map[string]any {
-	rv := reflect.Indirect(reflect.ValueOf(params))
-	if rv.Kind() != reflect.Struct {
-		return nil
-	}
-	if f := rv.FieldByName("Extra"); f.IsValid() && f.Kind() == reflect.Map && !f.IsNil() {
-		m, _ := f.Interface().(map[string]any)
-		return m
+	if rf := requestFieldsOf(params); rf != nil {
+		return rf.Extra
 	}
 	return nil
 }
@@ -307,7 +302,7 @@ func fieldJSON(v *validation, rv reflect.Value, name string) (reflect.Value, boo
 	}
 	for _, fr := range v.rules.rulesFor(rv.Type()).fields {
 		if fr.name == name {
-			return rv.Field(fr.index), true
+			return rv.FieldByIndex(fr.index), true
 		}
 	}
 	return reflect.Value{}, false
@@ -337,7 +332,7 @@ type structRules struct {
 
 // fieldRules is one exported field: its JSON name and its compiled `pc` rules.
 type fieldRules struct {
-	index    int
+	index    []int
 	name     string
 	hasTag   bool
 	required bool
@@ -408,16 +403,17 @@ func (rc *ruleCache) rulesFor(t reflect.Type) *structRules {
 		}
 	}
 	sr := &structRules{}
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if !sf.IsExported() {
+	// VisibleFields: an embedded struct's fields (RequestFields' timestamp) are rules of t's
+	// own, in declaration order, as encoding/json writes them.
+	for _, sf := range reflect.VisibleFields(t) {
+		if !sf.IsExported() || (sf.Anonymous && sf.Type.Kind() == reflect.Struct) {
 			continue
 		}
 		name := jsonName(sf)
 		if name == "-" {
 			continue
 		}
-		fr := fieldRules{index: i, name: name, amount: sf.Type == amountType, hint: sf.Tag.Get("hint")}
+		fr := fieldRules{index: sf.Index, name: name, amount: sf.Type == amountType, hint: sf.Tag.Get("hint")}
 		if tag, ok := sf.Tag.Lookup("pc"); ok {
 			fr.hasTag = true
 			for _, r := range strings.Split(tag, ",") {
@@ -465,7 +461,7 @@ func checkStruct(v *validation, rv reflect.Value, prefix string) {
 		if prefix != "" {
 			path = prefix + "." + fr.name
 		}
-		fv := rv.Field(fr.index)
+		fv := rv.FieldByIndex(fr.index)
 		if prefix == "" && v.row.set {
 			check, required := v.row.decide(fr.name, fr.required)
 			if !check {

@@ -2,7 +2,6 @@ package paycools
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -113,12 +112,7 @@ type WebPaymentCreateParams struct {
 	RedirectURL string `json:"redirectUrl,omitempty" pc:"len=1..512,url"`
 	// Remark is free text (1–256).
 	Remark string `json:"remark,omitempty" pc:"len=1..256"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model (goodsDetails, wechatpay); merged into param
-	// last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *WebPaymentCreateParams) validate(v *validation) {
@@ -188,11 +182,7 @@ type WebPaymentGetParams struct {
 	TransactionID string `json:"transactionId,omitempty" pc:"len=1..32"`
 	// CountryCode is the country of the payment (PH, ID, MY, TH, RU).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH|RU"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 func (p *WebPaymentGetParams) validate(v *validation) {
@@ -204,11 +194,7 @@ func (p *WebPaymentGetParams) validate(v *validation) {
 type WebPaymentChannelsParams struct {
 	// CountryCode is the country whose channels are listed (PH, ID, MY, TH, RU).
 	CountryCode CountryCode `json:"countryCode" pc:"required,enum=PH|ID|MY|TH|RU"`
-	// Timestamp is the request time in milliseconds since the epoch; 0 means the client's
-	// clock fills it on every attempt.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Extra holds fields the SDK does not model; merged into param last (a key the params model is refused).
-	Extra map[string]any `json:"-"`
+	RequestFields
 }
 
 // WebPayment is a web payment as created (7.1) or read (7.2). At creation TransactionStatus is
@@ -254,11 +240,7 @@ type WebPayment struct {
 	// NotifyURL is the callback URL of the payment (read from callbackUrl when notifyUrl is
 	// absent).
 	NotifyURL string `json:"notifyUrl" alias:"callbackUrl"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // LogValue logs the WebPayment with its account, mobile and token numbers masked to the last
@@ -290,11 +272,7 @@ type WebPaymentChannelList struct {
 	// List holds one entry per channel (data {"list": [...]}, or the bare array some editions
 	// send).
 	List []WebPaymentChannel `json:"list" wire:"data"`
-	// Raw is the undecoded data of the answer.
-	Raw json.RawMessage `json:"-"`
-	// Response is the HTTP metadata of the answer (status, headers, request id, attempts);
-	// nil for a list element or a value not read from an answer.
-	Response *ResponseMeta `json:"-"`
+	ResultMeta
 }
 
 // WebPaymentChannel is one channel of WebPaymentChannelList.
@@ -335,9 +313,11 @@ type WebPaymentNotification struct {
 	FailedCode int `json:"failedCode"`
 	// FailedMessage is the failure reason, on failure only.
 	FailedMessage string `json:"failedMessage"`
-	// Raw is the verified param.
-	Raw json.RawMessage `json:"-"`
+	ResultMeta
 }
+
+// eventName is the decoded eventName (the eventNamer of registerEvent).
+func (e *WebPaymentNotification) eventName() string { return e.EventName }
 
 func init() {
 	registerEvent[WebPaymentNotification](EventH5PaymentSuccess, EventH5PaymentFailed)

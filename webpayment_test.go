@@ -348,7 +348,7 @@ func TestWebPaymentGet(t *testing.T) {
 	f.replyData("POST", wpGetPath, wpPaymentData)
 	_, err := f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{
 		MchOrderID: "CCP20220428011068111", TransactionID: "PHP20240719141447123", CountryCode: CountryPH,
-		Extra: map[string]any{"countryCode": "ID"},
+		RequestFields: RequestFields{Extra: map[string]any{"countryCode": "ID"}},
 	})
 	requireExtraRefused(t, f, err, "countryCode")
 	res, err := f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{
@@ -367,7 +367,7 @@ func TestWebPaymentGet(t *testing.T) {
 	// The doc example: only mchOrderId and countryCode.
 	f = newFakeAPI(t)
 	f.replyData("POST", wpGetPath, `{"mchOrderId":"10e051066810618100","transactionStatus":"PENDING"}`)
-	_, err = f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{MchOrderID: "10e051066810618100", CountryCode: CountryPH, Timestamp: 1677133173758})
+	_, err = f.Client.WebPayments.Get(context.Background(), &WebPaymentGetParams{MchOrderID: "10e051066810618100", CountryCode: CountryPH, RequestFields: RequestFields{Timestamp: 1677133173758}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{ "mchOrderId": "10e051066810618100", "countryCode": "PH", "timestamp": 1677133173758 }`, f.last().Env.Param)
 }
@@ -415,7 +415,7 @@ func TestWebPaymentChannels(t *testing.T) {
 
 	f := newFakeAPI(t)
 	f.replyData("POST", wpChannelsPath, object)
-	res, err := f.Client.WebPayments.Channels(context.Background(), &WebPaymentChannelsParams{CountryCode: CountryPH, Extra: map[string]any{"lang": "en"}})
+	res, err := f.Client.WebPayments.Channels(context.Background(), &WebPaymentChannelsParams{CountryCode: CountryPH, RequestFields: RequestFields{Extra: map[string]any{"lang": "en"}}})
 	require.NoError(t, err)
 	r := f.last()
 	assert.Equal(t, "POST", r.Method)

@@ -357,7 +357,7 @@ func (t *tour) refunds(ctx context.Context) error {
 		t.line(famRefunds, "list", "%s %s %s", x.MchRefundOrderID, php(x.RefundAmount), x.RefundStatus)
 	}
 	return t.wait(ctx, famRefunds, func(ctx context.Context) (string, error) {
-		w, err := t.c.Refunds.Wait(ctx, &paycools.RefundListPaymentsParams{RefundTransactionID: r.RefundTransactionID}, id)
+		w, err := t.c.Refunds.Wait(ctx, &paycools.RefundWaitParams{RefundTransactionID: r.RefundTransactionID, MchRefundOrderID: id})
 		if w == nil {
 			return "", err
 		}
@@ -454,7 +454,9 @@ func (t *tour) directDebit(ctx context.Context) error {
 		user, len(held.TokenList), held.ActiveToken(paycools.DirectDebitChannelCodeGCash) != nil)
 	var auths *paycools.DirectDebitAuthorizations
 	if err := t.wait(ctx, famDirectDebit, func(ctx context.Context) (string, error) {
-		a, err := t.c.DirectDebit.WaitAuthorization(ctx, authGet, paycools.DirectDebitChannelCodeGCash)
+		a, err := t.c.DirectDebit.WaitAuthorization(ctx, &paycools.DirectDebitAuthorizationWaitParams{
+			UserID: authGet.UserID, ChannelCode: paycools.DirectDebitChannelCodeGCash,
+		})
 		auths = a
 		if a == nil {
 			return "", err

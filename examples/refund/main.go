@@ -75,7 +75,7 @@ func run(ctx context.Context, out io.Writer, dialect string) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	final, err := c.Refunds.Wait(wctx, &paycools.RefundListPaymentsParams{RefundTransactionID: r.RefundTransactionID}, r.MchRefundOrderID)
+	final, err := c.Refunds.Wait(wctx, &paycools.RefundWaitParams{RefundTransactionID: r.RefundTransactionID, MchRefundOrderID: r.MchRefundOrderID})
 	if err != nil {
 		return err
 	}
