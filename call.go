@@ -59,7 +59,8 @@ func (ep *endpoint) route() Route {
 // modelled operation of that form is in the client's dialect (WithEnvelopeSigning included),
 // with the same retries, logging, attempt observers, typed errors (*APIError, *HTTPError,
 // *TransportError, *ValidationError) and redaction. out, a pointer (nil to discard), receives
-// the answer's data; its Raw json.RawMessage field, when it has one, the undecoded data.
+// the answer's data; when it embeds ResultMeta, its Raw the undecoded data and its Response
+// the answer's metadata.
 //
 // The timestamp: the envelope form always carries one (the params' own when it is set, else
 // the client clock's, fresh on every attempt). A flat body carries exactly the params' fields

@@ -20,6 +20,7 @@ var shortPrefixes = map[string]string{
 	"PayMethodCode":   "PayMethod",
 	"IntentState":     "Intent",
 	"EnvelopeSigning": "EnvelopeSigns",
+	"BodyForm":        "Form", // the names issue 22 gave Route.Form
 }
 
 // TestEnumConstantsAreTypeThenValue reads every exported typed constant of the package from

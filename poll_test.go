@@ -11,8 +11,8 @@ import (
 )
 
 type pollState struct {
-	status TransactionStatus
-	Raw    json.RawMessage // what the outcome resolution reads the order's ids from
+	status     TransactionStatus
+	ResultMeta // Raw: what the outcome resolution reads the order's ids from
 }
 
 // foundM1 is the data of a look-up answer naming order M1 as PayCools' T1.
@@ -83,7 +83,7 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionStatusPending, foundM1}, nil
+				return &pollState{TransactionStatusPending, ResultMeta{Raw: foundM1}}, nil
 			},
 			func(context.Context, moneyOrder) (*pollState, error) {
 				e := s.lookups[nl]
@@ -91,7 +91,7 @@ func TestCreateOrReconcile(t *testing.T) {
 				if e != nil {
 					return nil, e
 				}
-				return &pollState{TransactionStatusCompleted, foundM1}, nil
+				return &pollState{TransactionStatusCompleted, ResultMeta{Raw: foundM1}}, nil
 			})
 		return res, nc, nl, err
 	}
