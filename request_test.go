@@ -133,7 +133,7 @@ func TestGETCarriesEnvelopeInQuery(t *testing.T) {
 	assert.Equal(t, "GET", method)
 	assert.Equal(t, "/api/v1/orders/{mchOrderId}/payments", path)
 	// The default table is untouched by one client's override.
-	assert.Equal(t, [2]string{"POST", probeQueryPath}, Operations()[OpDirectDebitGetAuthorization])
+	assert.Equal(t, Route{Method: "POST", Path: probeQueryPath, Form: FormEnvelope}, Operations()[OpDirectDebitGetAuthorization])
 }
 
 func TestGETQueryIsPercentEncoded(t *testing.T) {
