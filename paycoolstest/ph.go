@@ -389,6 +389,13 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 		}
 	}
 	for k, v := range vars {
+		if raw, signed := param[k]; signed {
+			// The path is not signed: a placeholder naming another object than the signed
+			// field is refused, as the open-api routes refuse it.
+			if t, _ := phText(raw); t != v {
+				return nil, 1009, "request params invalid: " + k + " in the path (" + strconv.Quote(v) + ") differs from the signed field (" + strconv.Quote(t) + ")"
+			}
+		}
 		param[k] = mustQuote(v)
 	}
 	for k, v := range rt.fill {

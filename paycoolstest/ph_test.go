@@ -224,3 +224,20 @@ func TestPHRouteTableMatchesTSV(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The path of a flat request is not signed: a placeholder naming another object than the
+// signed field of that name is refused as a param error (1009), as the open-api routes refuse
+// it. The gateway used to take the path's value over the signed one.
+func TestPHPathPlaceholderMustMatchSignedField(t *testing.T) {
+	s := newTestServer(t, WithDialect(paycools.DialectPH))
+	app := s.AppID()
+	q := url.Values{"appId": {app}, "transactionId": {"TXSIGNED1"}}
+	q.Set("sign", rawSign(t, s.MerchantPrivateKey(), "appId="+app+"&transactionId=TXSIGNED1"))
+
+	code, msg, _ := phAnswer(t, s, "GET", "/api/v1/payment/TXOTHER1", q.Encode(), nil)
+	assert.Equal(t, 1009, code, msg)
+	assert.Contains(t, msg, `transactionId in the path ("TXOTHER1") differs from the signed field ("TXSIGNED1")`)
+
+	code, msg, _ = phAnswer(t, s, "GET", "/api/v1/payment/TXSIGNED1", q.Encode(), nil)
+	assert.Equal(t, 1008, code, "the path and the signed field agree: looked up, not found; %s", msg)
+}
