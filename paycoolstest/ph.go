@@ -61,6 +61,7 @@ type phRoute struct {
 	fields       string
 	rename       map[string]string // PH name → open-api name
 	fill         map[string]string // open-api fields the PH host does not take, with the value used
+	anyField     bool              // a WithRoute route: every name is taken, none renamed or filled
 }
 
 var phDefaults = map[string]string{"countryCode": "PH"}
@@ -134,13 +135,18 @@ var phMessages = map[int]string{
 func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	var rt *phRoute
 	var vars map[string]string
-	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	for i := range phRoutes {
-		if phRoutes[i].method != r.Method {
-			continue
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	for _, table := range [...][]phRoute{s.customPH, phRoutes} {
+		for i := range table {
+			if table[i].method != r.Method {
+				continue
+			}
+			if v, ok := matchPath(table[i].path, segs); ok {
+				rt, vars = &table[i], v
+				break
+			}
 		}
-		if v, ok := matchPath(phRoutes[i].path, segs); ok {
-			rt, vars = &phRoutes[i], v
+		if rt != nil {
 			break
 		}
 	}
@@ -163,7 +169,7 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 		}
 	} else {
 		var ok bool
-		if env, ok = s.translateEnvelope(body); !ok {
+		if env, ok = s.translateEnvelope(r, body); !ok {
 			writePH(w, http.StatusOK, 1003, phMessages[1003], nil)
 			return true
 		}
@@ -195,7 +201,7 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	}
 	code, msg := a.Code, a.Message
 	switch {
-	case code == codeSuccess && !rt.flat:
+	case code == codeSuccess && !rt.flat && strings.HasPrefix(rt.path, "/api/v2/checkout/"):
 		code, msg = 1, "success" // the PH host's checkout answers
 	case code == codeSuccess:
 		code, msg = 1000, phMessages[1000]
@@ -211,11 +217,13 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// innerRoute is the open-api route of an operation.
+// innerRoute is the open-api route of an operation (for a WithRoute route, its own row).
 func (s *Server) innerRoute(op paycools.Operation) *route {
-	for _, rt := range routes {
-		if rt.op == op {
-			return rt
+	for _, table := range [...][]*route{s.custom, routes} {
+		for _, rt := range table {
+			if rt.op == op {
+				return rt
+			}
 		}
 	}
 	return nil
@@ -372,7 +380,7 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 	}
 	param := map[string]json.RawMessage{}
 	for _, p := range pairs {
-		if !listed[p.name] {
+		if !listed[p.name] && !rt.anyField {
 			// The PH host is taken to sign a fixed field list (docs/dialects.md C6): a name the
 			// row does not list is refused, as such a host would refuse it.
 			return nil, 1009, "request params invalid: " + p.name + " is not a field of this operation"
@@ -418,7 +426,7 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 			param[k] = mustQuote(v)
 		}
 	}
-	if _, ok := param["timestamp"]; !ok {
+	if _, ok := param["timestamp"]; !ok && !inner.flat {
 		param["timestamp"] = json.RawMessage(strconv.FormatInt(s.now().UnixMilli(), 10))
 	}
 	p, _ := marshalNoEscape(param)
@@ -446,15 +454,22 @@ func (s *Server) dashboardURL() string {
 	return s.callbackURL
 }
 
-// translateEnvelope checks a PH envelope (/api/v2/checkout) under the gateway's envelope
-// signing and returns it signed over param, as the inner open-api routes verify.
-func (s *Server) translateEnvelope(body []byte) ([]byte, bool) {
+// translateEnvelope checks a PH envelope (/api/v2/checkout; a GET's in its query) under the
+// gateway's envelope signing and returns it signed over param, as the inner open-api routes
+// verify.
+func (s *Server) translateEnvelope(r *http.Request, body []byte) ([]byte, bool) {
 	var e struct {
 		AppID string `json:"appId"`
 		Param string `json:"param"`
 		Sign  string `json:"sign"`
 	}
-	if json.Unmarshal(body, &e) != nil || e.Param == "" {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		e.AppID, e.Param, e.Sign = q.Get("appId"), q.Get("param"), q.Get("sign")
+	} else if json.Unmarshal(body, &e) != nil {
+		return nil, false
+	}
+	if e.Param == "" {
 		return nil, false
 	}
 	msg := e.Param
