@@ -120,6 +120,10 @@ type Request struct {
 	// "POST /api/v1/merchant/info", as paycools.Client.Call names it.
 	Operation paycools.Operation
 	// AppID, Param and Sign are the envelope as received (Param exactly, before any decoding).
+	// On a PH gateway, a request that passes the PH checks is recorded as translated into the
+	// open-api form (its open-api path, param, sign and codes); one they refuse (a bad
+	// signature or appId, ...) as received, with the PH code answered: a flat one's appId and
+	// sign in AppID and Sign, its other members in Fields, Param "".
 	AppID, Param, Sign string
 	// Fields is Param decoded (numbers as json.Number); nil when Param is not a JSON object.
 	Fields map[string]any

@@ -164,12 +164,14 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 		var msg string
 		env, code, msg = s.translateFlat(rt, inner, r, body, vars)
 		if code != 0 {
+			s.recordPHRefusal(r, rt, body, code, msg)
 			writePH(w, http.StatusOK, code, msg, nil)
 			return true
 		}
 	} else {
 		var ok bool
 		if env, ok = s.translateEnvelope(r, body); !ok {
+			s.recordPHRefusal(r, rt, body, 1003, phMessages[1003])
 			writePH(w, http.StatusOK, 1003, phMessages[1003], nil)
 			return true
 		}
@@ -215,6 +217,38 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	}
 	writePH(w, http.StatusOK, code, msg, a.Data)
 	return true
+}
+
+// recordPHRefusal records a request the PH checks refused (a bad signature or appId, a field
+// the row does not list, ...) as it was received, with the PH code answered.
+func (s *Server) recordPHRefusal(r *http.Request, rt *phRoute, body []byte, code int, msg string) {
+	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path, Operation: rt.op,
+		Code: code, Message: msg, HTTPStatus: http.StatusOK}
+	if !rt.flat {
+		s.fillEnvelope(&rec, r, body)
+		s.record(rec)
+		return
+	}
+	if pairs, err := readFlat(r, body); err == nil {
+		rec.Fields = map[string]any{}
+		for _, p := range pairs {
+			dec := json.NewDecoder(bytes.NewReader(p.raw))
+			dec.UseNumber()
+			var v any
+			if dec.Decode(&v) != nil {
+				continue
+			}
+			switch p.name {
+			case "appId":
+				rec.AppID, _ = v.(string)
+			case "sign":
+				rec.Sign, _ = v.(string)
+			default:
+				rec.Fields[p.name] = v
+			}
+		}
+	}
+	s.record(rec)
 }
 
 // innerRoute is the open-api route of an operation (for a WithRoute route, its own row).
