@@ -27,7 +27,8 @@ import (
 // the Operation "METHOD path" (e.g. "POST /api/v1/merchant/info", the name Client.Call gives
 // it), and InjectFault applies to that operation or to the path.
 type Route struct {
-	// Method is "GET" or "POST". A GET carries the signed fields in its query string.
+	// Method is "GET" or "POST" (any case). A GET carries the signed fields in its query
+	// string.
 	Method string
 	// Path is the request path, e.g. "/api/v1/merchant/info". It may hold {name} placeholders:
 	// such a segment matches any value, which Handle receives as field name when the request
@@ -42,6 +43,8 @@ type Route struct {
 	// GET's query values), without appId and sign. Numbers are json.Number, query values
 	// strings. It returns the answer's data (anything encoding/json serializes; nil for none)
 	// or a refusal. Requests are handled concurrently; Handle may call the Server's methods.
+	// It runs on the gateway's goroutine, not the test's: it must not call t.Fatal (keep what
+	// it saw and check it in the test), and Close waits for it to return.
 	Handle func(fields map[string]any) (data any, refusal *Refusal)
 }
 

@@ -29,7 +29,8 @@ import (
 func WithDialect(d paycools.Dialect) Option { return func(c *config) { c.dialect = d } }
 
 // WithEnvelopeSigning sets the one message the gateway's envelope routes verify: in the PH
-// dialect /api/v2/checkout (default paycools.EnvelopeSignsAppIDAndParam). The other variant
+// dialect /api/v2/checkout and the envelope routes added with WithRoute (default
+// paycools.EnvelopeSignsAppIDAndParam). The other variant
 // is answered as a sign error, so that a probe can tell them apart. The open-api routes always
 // verify param.
 func WithEnvelopeSigning(e paycools.EnvelopeSigning) Option {
