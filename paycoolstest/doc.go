@@ -22,6 +22,10 @@
 // operation with InjectFault, so that unknown outcomes and the SDK's reconcile path can be
 // tested.
 //
+// A route the gateway does not model is added with WithRoute: its requests are checked as the
+// modelled routes of the same form are, and a Route's Handle answers the verified ones, so
+// that code calling it through paycools.Client.Call can be tested too.
+//
 //	s := paycoolstest.NewServer()
 //	defer s.Close()
 //	c := s.Client()

@@ -2,6 +2,7 @@ package paycoolstest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 
@@ -63,4 +64,35 @@ func ExampleServer_InjectFault() {
 	// Output:
 	// outcome unknown: true
 	// created anyway: true
+}
+
+// A route the SDK does not model, reached through Client.Call: the gateway verifies the flat
+// signature as on its own PH routes, then the handler answers the verified fields.
+func ExampleWithRoute() {
+	s := paycoolstest.NewServer(paycoolstest.WithDialect(paycools.DialectPH),
+		paycoolstest.WithRoute(paycoolstest.Route{
+			Method: "POST", Path: "/api/v1/merchant/info", Form: paycools.FormFlat,
+			Handle: func(f map[string]any) (any, *paycoolstest.Refusal) {
+				if f["merchantNo"] != "M1" {
+					return nil, &paycoolstest.Refusal{Code: 1008, Message: "merchant not found"}
+				}
+				return map[string]any{"merchantName": "Sari-Sari Store"}, nil
+			},
+		}))
+	defer s.Close()
+	c := s.Client()
+	route := paycools.Route{Method: "POST", Path: "/api/v1/merchant/info", Form: paycools.FormFlat}
+
+	var info struct {
+		MerchantName string `json:"merchantName"`
+	}
+	err := c.Call(context.Background(), route, map[string]any{"merchantNo": "M1"}, &info)
+	fmt.Println(info.MerchantName, err)
+
+	err = c.Call(context.Background(), route, map[string]any{"merchantNo": "M2"}, nil)
+	var ae *paycools.APIError
+	fmt.Println(errors.As(err, &ae), ae.Code, ae.Message)
+	// Output:
+	// Sari-Sari Store <nil>
+	// true 1008 merchant not found
 }

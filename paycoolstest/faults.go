@@ -41,12 +41,13 @@ type Fault struct {
 }
 
 // InjectFault makes the next call of an operation misbehave as f says, once. target is an
-// Operation (paycools.OpPayoutCreate) or a request path: a path of the operation table
+// Operation (paycools.OpPayoutCreate; for a WithRoute route its method and path, e.g.
+// "POST /api/v1/merchant/info") or a request path: a path of the operation table
 // ("/open-api/disbursement/check"), a concrete path of a templated route
 // ("/api/v1/batch/paymentCode/ABC1/update": any id), or any other path. Several faults
 // injected for the same target apply to successive calls, in order.
 func (s *Server) InjectFault(target paycools.Operation, f Fault) {
-	key := faultKey(target)
+	key := s.faultKey(target)
 	s.mu.Lock()
 	s.fault[key] = append(s.fault[key], f)
 	s.mu.Unlock()
@@ -59,25 +60,31 @@ func (s *Server) ClearFaults() {
 	s.mu.Unlock()
 }
 
-// faultKey resolves a target to the key of its route, or keeps an unknown path as it is.
-func faultKey(target paycools.Operation) string {
+// faultKey resolves a target to the key of its route (a modelled one first, then a WithRoute
+// one), or keeps an unknown path as it is.
+func (s *Server) faultKey(target paycools.Operation) string {
 	t := string(target)
 	if a, ok := aliases[target]; ok {
 		target = a
 	}
-	for _, rt := range routes {
-		if rt.op == target {
-			return rt.key()
+	tables := [...][]*route{routes, s.custom}
+	for _, table := range tables {
+		for _, rt := range table {
+			if rt.op == target {
+				return rt.key()
+			}
 		}
 	}
 	if strings.HasPrefix(t, "/") {
 		segs := strings.Split(strings.Trim(t, "/"), "/")
-		for _, rt := range routes {
-			if rt.path == t {
-				return rt.key()
-			}
-			if _, ok := matchPath(rt.path, segs); ok {
-				return rt.key()
+		for _, table := range tables {
+			for _, rt := range table {
+				if rt.path == t {
+					return rt.key()
+				}
+				if _, ok := matchPath(rt.path, segs); ok {
+					return rt.key()
+				}
 			}
 		}
 		return "path " + t

@@ -31,6 +31,13 @@ type route struct {
 	// handle acts on a request whose envelope, signature, timestamp and fields are valid. It
 	// runs with s.mu held and returns the data of the answer or a refusal.
 	handle func(s *Server, c *call) (any, *apiError)
+	// custom is the Handle of a WithRoute route (nil for a modelled one), run instead of handle
+	// and without s.mu.
+	custom func(fields map[string]any) (any, *Refusal)
+	// flat marks a WithRoute route of the flat form. Its requests arrive through the PH flat
+	// translation, which stamps no timestamp for it: one without a timestamp passes, one with
+	// a timestamp is held to the window, as on the modelled flat routes.
+	flat bool
 }
 
 // key identifies the route for faults.
@@ -55,20 +62,23 @@ var aliases = map[paycools.Operation]paycools.Operation{}
 
 func addRoute(r *route) { routes = append(routes, r) }
 
-// match finds the route of a method and path, with its placeholder values. pathKnown reports
-// whether the path exists for some other method.
-func match(method, path string) (r *route, vars map[string]string, pathKnown bool) {
+// match finds the route of a method and escaped path (a WithRoute route first), with its
+// placeholder values, unescaped: an id holding "/" is one segment. pathKnown reports whether
+// the path exists for some other method.
+func (s *Server) match(method, path string) (r *route, vars map[string]string, pathKnown bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for _, rt := range routes {
-		v, ok := matchPath(rt.path, segs)
-		if !ok {
-			continue
+	for _, table := range [...][]*route{s.custom, routes} {
+		for _, rt := range table {
+			v, ok := matchPath(rt.path, segs)
+			if !ok {
+				continue
+			}
+			if rt.method != method {
+				pathKnown = true
+				continue
+			}
+			return rt, v, true
 		}
-		if rt.method != method {
-			pathKnown = true
-			continue
-		}
-		return rt, v, true
 	}
 	return nil, nil, pathKnown
 }
@@ -106,9 +116,14 @@ type Request struct {
 	Method, Path string
 	// Operation is the operation the path belongs to ("" for an unknown path). The channel
 	// list path, shared by WebPayments.Channels and Checkout.Channels, is recorded as
-	// Checkout.Channels.
+	// Checkout.Channels. A WithRoute route's is its method and path, e.g.
+	// "POST /api/v1/merchant/info", as paycools.Client.Call names it.
 	Operation paycools.Operation
 	// AppID, Param and Sign are the envelope as received (Param exactly, before any decoding).
+	// On a PH gateway, a request that passes the PH checks is recorded as translated into the
+	// open-api form (its open-api path, param, sign and codes); one they refuse (a bad
+	// signature or appId, ...) as received, with the PH code answered: a flat one's appId and
+	// sign in AppID and Sign, its other members in Fields, Param "".
 	AppID, Param, Sign string
 	// Fields is Param decoded (numbers as json.Number); nil when Param is not a JSON object.
 	Fields map[string]any
@@ -179,7 +194,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveGateway answers an open-api request: route, faults, checks, handler, answer.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path}
-	rt, vars, pathKnown := match(r.Method, r.URL.Path)
+	rt, vars, pathKnown := s.match(r.Method, r.URL.EscapedPath())
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 	routeKey := ""
 	if rt != nil {
@@ -422,8 +437,10 @@ func (s *Server) process(rec *Request, r *http.Request, body []byte, readErr err
 	if err := verifySign(&s.cfg.merchant.PublicKey, param, sign); err != nil {
 		return nil, refuse(codeSign)
 	}
-	if aerr := s.checkTimestamp(p, c.now); aerr != nil {
-		return nil, aerr
+	if !c.route.flat || p.present("timestamp") {
+		if aerr := s.checkTimestamp(p, c.now); aerr != nil {
+			return nil, aerr
+		}
 	}
 	for name, v := range c.vars {
 		if p.str(name) != "" && p.str(name) != v {
@@ -437,6 +454,9 @@ func (s *Server) process(rec *Request, r *http.Request, body []byte, readErr err
 		return nil, aerr
 	}
 	c.p = p
+	if c.route.custom != nil {
+		return s.handleCustom(c)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return c.route.handle(s, c)

@@ -265,6 +265,11 @@ func notFoundPage(what string) page {
 		Hint:    "GET /sandbox/requests lists the requests this sandbox received."}
 }
 
+// pageKinds are the first path segments of the payer pages (a GET of two segments or more),
+// with what each page shows.
+var pageKinds = map[string]string{"pay": "web payment", "checkout": "checkout", "authorize": "authorization request",
+	"ekyc": "eKYC request", "qr": "QR code", "guide": "virtual account or bank-transfer account", "s": "payment link"}
+
 // servePage answers the hosted pages; false when the path is not one of them.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) bool {
 	seg, valid := pathSegments(r)
@@ -275,9 +280,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) bool {
 	if len(seg) < 2 {
 		return false
 	}
-	kinds := map[string]string{"pay": "web payment", "checkout": "checkout", "authorize": "authorization request",
-		"ekyc": "eKYC request", "qr": "QR code", "guide": "virtual account or bank-transfer account", "s": "payment link"}
-	kind, known := kinds[seg[0]]
+	kind, known := pageKinds[seg[0]]
 	if !known {
 		return false
 	}

@@ -29,7 +29,8 @@ import (
 func WithDialect(d paycools.Dialect) Option { return func(c *config) { c.dialect = d } }
 
 // WithEnvelopeSigning sets the one message the gateway's envelope routes verify: in the PH
-// dialect /api/v2/checkout (default paycools.EnvelopeSignsAppIDAndParam). The other variant
+// dialect /api/v2/checkout and the envelope routes added with WithRoute (default
+// paycools.EnvelopeSignsAppIDAndParam). The other variant
 // is answered as a sign error, so that a probe can tell them apart. The open-api routes always
 // verify param.
 func WithEnvelopeSigning(e paycools.EnvelopeSigning) Option {
@@ -61,6 +62,7 @@ type phRoute struct {
 	fields       string
 	rename       map[string]string // PH name → open-api name
 	fill         map[string]string // open-api fields the PH host does not take, with the value used
+	anyField     bool              // a WithRoute route: every name is taken, none renamed or filled
 }
 
 var phDefaults = map[string]string{"countryCode": "PH"}
@@ -134,13 +136,18 @@ var phMessages = map[int]string{
 func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	var rt *phRoute
 	var vars map[string]string
-	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	for i := range phRoutes {
-		if phRoutes[i].method != r.Method {
-			continue
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	for _, table := range [...][]phRoute{s.customPH, phRoutes} {
+		for i := range table {
+			if table[i].method != r.Method {
+				continue
+			}
+			if v, ok := matchPath(table[i].path, segs); ok {
+				rt, vars = &table[i], v
+				break
+			}
 		}
-		if v, ok := matchPath(phRoutes[i].path, segs); ok {
-			rt, vars = &phRoutes[i], v
+		if rt != nil {
 			break
 		}
 	}
@@ -158,12 +165,14 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 		var msg string
 		env, code, msg = s.translateFlat(rt, inner, r, body, vars)
 		if code != 0 {
+			s.recordPHRefusal(r, rt, body, code, msg)
 			writePH(w, http.StatusOK, code, msg, nil)
 			return true
 		}
 	} else {
 		var ok bool
-		if env, ok = s.translateEnvelope(body); !ok {
+		if env, ok = s.translateEnvelope(r, body); !ok {
+			s.recordPHRefusal(r, rt, body, 1003, phMessages[1003])
 			writePH(w, http.StatusOK, 1003, phMessages[1003], nil)
 			return true
 		}
@@ -195,7 +204,7 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	}
 	code, msg := a.Code, a.Message
 	switch {
-	case code == codeSuccess && !rt.flat:
+	case code == codeSuccess && !rt.flat && strings.HasPrefix(rt.path, "/api/v2/checkout/"):
 		code, msg = 1, "success" // the PH host's checkout answers
 	case code == codeSuccess:
 		code, msg = 1000, phMessages[1000]
@@ -211,11 +220,45 @@ func (s *Server) servePH(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// innerRoute is the open-api route of an operation.
+// recordPHRefusal records a request the PH checks refused (a bad signature or appId, a field
+// the row does not list, ...) as it was received, with the PH code answered.
+func (s *Server) recordPHRefusal(r *http.Request, rt *phRoute, body []byte, code int, msg string) {
+	rec := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path, Operation: rt.op,
+		Code: code, Message: msg, HTTPStatus: http.StatusOK}
+	if !rt.flat {
+		s.fillEnvelope(&rec, r, body)
+		s.record(rec)
+		return
+	}
+	if pairs, err := readFlat(r, body); err == nil {
+		rec.Fields = map[string]any{}
+		for _, p := range pairs {
+			dec := json.NewDecoder(bytes.NewReader(p.raw))
+			dec.UseNumber()
+			var v any
+			if dec.Decode(&v) != nil {
+				continue
+			}
+			switch p.name {
+			case "appId":
+				rec.AppID, _ = v.(string)
+			case "sign":
+				rec.Sign, _ = v.(string)
+			default:
+				rec.Fields[p.name] = v
+			}
+		}
+	}
+	s.record(rec)
+}
+
+// innerRoute is the open-api route of an operation (for a WithRoute route, its own row).
 func (s *Server) innerRoute(op paycools.Operation) *route {
-	for _, rt := range routes {
-		if rt.op == op {
-			return rt
+	for _, table := range [...][]*route{s.custom, routes} {
+		for _, rt := range table {
+			if rt.op == op {
+				return rt
+			}
 		}
 	}
 	return nil
@@ -372,7 +415,7 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 	}
 	param := map[string]json.RawMessage{}
 	for _, p := range pairs {
-		if !listed[p.name] {
+		if !listed[p.name] && !rt.anyField {
 			// The PH host is taken to sign a fixed field list (docs/dialects.md C6): a name the
 			// row does not list is refused, as such a host would refuse it.
 			return nil, 1009, "request params invalid: " + p.name + " is not a field of this operation"
@@ -389,6 +432,13 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 		}
 	}
 	for k, v := range vars {
+		if raw, signed := param[k]; signed {
+			// The path is not signed: a placeholder naming another object than the signed
+			// field is refused, as the open-api routes refuse it.
+			if t, _ := phText(raw); t != v {
+				return nil, 1009, "request params invalid: " + k + " in the path (" + strconv.Quote(v) + ") differs from the signed field (" + strconv.Quote(t) + ")"
+			}
+		}
 		param[k] = mustQuote(v)
 	}
 	for k, v := range rt.fill {
@@ -411,7 +461,7 @@ func (s *Server) translateFlat(rt *phRoute, inner *route, r *http.Request, body 
 			param[k] = mustQuote(v)
 		}
 	}
-	if _, ok := param["timestamp"]; !ok {
+	if _, ok := param["timestamp"]; !ok && !inner.flat {
 		param["timestamp"] = json.RawMessage(strconv.FormatInt(s.now().UnixMilli(), 10))
 	}
 	p, _ := marshalNoEscape(param)
@@ -439,15 +489,22 @@ func (s *Server) dashboardURL() string {
 	return s.callbackURL
 }
 
-// translateEnvelope checks a PH envelope (/api/v2/checkout) under the gateway's envelope
-// signing and returns it signed over param, as the inner open-api routes verify.
-func (s *Server) translateEnvelope(body []byte) ([]byte, bool) {
+// translateEnvelope checks a PH envelope (/api/v2/checkout; a GET's in its query) under the
+// gateway's envelope signing and returns it signed over param, as the inner open-api routes
+// verify.
+func (s *Server) translateEnvelope(r *http.Request, body []byte) ([]byte, bool) {
 	var e struct {
 		AppID string `json:"appId"`
 		Param string `json:"param"`
 		Sign  string `json:"sign"`
 	}
-	if json.Unmarshal(body, &e) != nil || e.Param == "" {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		e.AppID, e.Param, e.Sign = q.Get("appId"), q.Get("param"), q.Get("sign")
+	} else if json.Unmarshal(body, &e) != nil {
+		return nil, false
+	}
+	if e.Param == "" {
 		return nil, false
 	}
 	msg := e.Param

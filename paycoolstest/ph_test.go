@@ -224,3 +224,44 @@ func TestPHRouteTableMatchesTSV(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The path of a flat request is not signed: a placeholder naming another object than the
+// signed field of that name is refused as a param error (1009), as the open-api routes refuse
+// it. The gateway used to take the path's value over the signed one.
+func TestPHPathPlaceholderMustMatchSignedField(t *testing.T) {
+	s := newTestServer(t, WithDialect(paycools.DialectPH))
+	app := s.AppID()
+	q := url.Values{"appId": {app}, "transactionId": {"TXSIGNED1"}}
+	q.Set("sign", rawSign(t, s.MerchantPrivateKey(), "appId="+app+"&transactionId=TXSIGNED1"))
+
+	code, msg, _ := phAnswer(t, s, "GET", "/api/v1/payment/TXOTHER1", q.Encode(), nil)
+	assert.Equal(t, 1009, code, msg)
+	assert.Contains(t, msg, `transactionId in the path ("TXOTHER1") differs from the signed field ("TXSIGNED1")`)
+
+	code, msg, _ = phAnswer(t, s, "GET", "/api/v1/payment/TXSIGNED1", q.Encode(), nil)
+	assert.Equal(t, 1008, code, "the path and the signed field agree: looked up, not found; %s", msg)
+}
+
+// A request the PH checks refuse is recorded as received, with the PH code it was answered:
+// a forged payout shows in Requests (it used to leave no trace).
+func TestPHRefusedRequestsAreRecorded(t *testing.T) {
+	s := newTestServer(t, WithDialect(paycools.DialectPH))
+	body := `{"appId":"` + s.AppID() + `","mchOrderId":"PHREC1","amount":50010,"sign":"AAAA"}`
+	code, _, _ := phAnswer(t, s, "POST", "/api/v1/payout", "", []byte(body))
+	require.Equal(t, 1003, code)
+	code, _, _ = phAnswer(t, s, "POST", "/api/v2/checkout/generate", "", []byte(`{"appId":"x","param":"{}","sign":"AAAA"}`))
+	require.Equal(t, 1003, code)
+
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, paycools.OpPayoutCreate, reqs[0].Operation)
+	assert.Equal(t, "/api/v1/payout", reqs[0].Path)
+	assert.Equal(t, 1003, reqs[0].Code)
+	assert.Equal(t, s.AppID(), reqs[0].AppID)
+	assert.Equal(t, "AAAA", reqs[0].Sign)
+	assert.Equal(t, map[string]any{"mchOrderId": "PHREC1", "amount": json.Number("50010")}, reqs[0].Fields)
+	assert.Equal(t, paycools.OpCheckoutCreate, reqs[1].Operation)
+	assert.Equal(t, 1003, reqs[1].Code)
+	assert.Equal(t, "x", reqs[1].AppID)
+	assert.Equal(t, "{}", reqs[1].Param)
+}

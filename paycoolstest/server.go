@@ -49,6 +49,11 @@ type Server struct {
 	cbs   []*CallbackResult
 	fault map[string][]Fault // route key or literal path → pending faults (first applies next)
 
+	// The WithRoute routes, written once by NewServerAt: the open-api-form rows the checks and
+	// handlers run on, and on a PH gateway the PH rows requests are first translated by.
+	custom   []*route
+	customPH []phRoute
+
 	callbackURL     string // dashboard callback URL (payouts, batch VAs, bank transfers)
 	verificationURL string // repayment verification (4.6) URL
 }
@@ -68,8 +73,9 @@ type config struct {
 	dialect    paycools.Dialect
 	envSigning paycools.EnvelopeSigning
 	secret     string
-	pageSize   int // statement page size (WithStatementPageSize)
-	overlap    int // records a statement page repeats from the page before (WithStatementOverlap)
+	pageSize   int     // statement page size (WithStatementPageSize)
+	overlap    int     // records a statement page repeats from the page before (WithStatementOverlap)
+	routes     []Route // WithRoute
 }
 
 // Option configures a Server in NewServer and NewServerAt.
@@ -184,8 +190,11 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 			o(&cfg)
 		}
 	}
+	custom, customPH, err := customRoutes(&cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.secret == "" {
-		var err error
 		if cfg.secret, err = randomSecret(); err != nil {
 			return nil, err
 		}
@@ -197,7 +206,6 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		}
 		cfg.appID = hex.EncodeToString(b[:])
 	}
-	var err error
 	if cfg.merchant == nil {
 		if cfg.merchant, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 			return nil, fmt.Errorf("merchant key: %w", err)
@@ -213,6 +221,8 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
+		custom:   custom,
+		customPH: customPH,
 		cfg:      cfg,
 		listener: l,
 		url:      "http://" + l.Addr().String(),
