@@ -162,7 +162,11 @@ func ParseEnvelopeSigning(s string) (EnvelopeSigning, error) {
 func WithDialect(d Dialect) Option {
 	return func(c *Client) error {
 		if specOf(d) == nil {
-			return fmt.Errorf("WithDialect: %v is not DialectOpenAPI or DialectPH", d)
+			var names []string
+			for _, s := range dialects {
+				names = append(names, s.goName)
+			}
+			return fmt.Errorf("WithDialect: %v is not %s", d, strings.Join(names, " or "))
 		}
 		c.dialect = d
 		return nil

@@ -144,7 +144,7 @@ func TestEveryOperationOfTheSpec(t *testing.T) {
 			assert.True(t, hasRaw && raw.Type == rawMessageType, "result keeps Raw")
 		})
 	}
-	assert.Len(t, seen, 35, "the spec lists 35 operations")
+	assert.Len(t, seen, len(rows), "one operation per line of the spec")
 	assert.Len(t, ops, len(seen), "endpoints.go has no operation the spec does not list")
 }
 
