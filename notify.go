@@ -186,7 +186,9 @@ func badSign(reason string, err error) *notificationError {
 // the flat forms (SHA-1 with WithCallbackSecret, or RSA over the sorted k=v string). The
 // signature is checked over the exact received values before anything is decoded; any problem
 // is a *SignatureError and nothing is decoded. A form whose key or secret is not configured
-// always fails: verification is never skipped.
+// always fails: verification is never skipped. With several keys or secrets (rotation), each
+// is tried in order. A verified callback that names another appId than the client's is
+// refused (docs/dialects.md §10.3).
 func (c *Client) ParseNotification(body []byte) (*Notification, error) {
 	n, nerr := c.parseNotification(context.Background(), body)
 	if nerr != nil {
@@ -705,6 +707,9 @@ func (c *Client) readCallback(w http.ResponseWriter, r *http.Request) (*Notifica
 //
 // In the PH dialect it also takes the flat callback forms, and answers a handled flat callback
 // {"code":1,"msg":"success","data":{}} (the reply follows the form of the request).
+//
+// A callback that names another merchant application's appId gets 401 and fn is not called
+// (docs/dialects.md §10.3); to serve several appIds on one URL, use NotificationMux.
 //
 // NotificationHandler panics if fn is nil or the client cannot verify any callback: in the
 // open-api dialect it needs the platform public key, in the PH dialect the key or the callback
