@@ -202,7 +202,7 @@ func (c *Client) parseNotification(ctx context.Context, body []byte) (*Notificat
 	if nerr != nil {
 		return nil, nerr
 	}
-	return c.verifyCallback(ctx, p)
+	return c.verifyCallback(ctx, &p)
 }
 
 // callbackParts is a callback body taken apart, before anything in it is verified.
@@ -225,9 +225,9 @@ type callbackParts struct {
 // splitCallback takes a callback body apart and finds its form (docs/dialects.md §10.1),
 // without verifying anything. A body whose envelope appId contradicts its param's appId is
 // refused.
-func splitCallback(body []byte) (*callbackParts, *notificationError) {
+func splitCallback(body []byte) (callbackParts, *notificationError) {
 	if len(body) > maxNotificationBytes {
-		return nil, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
+		return callbackParts{}, &notificationError{http.StatusRequestEntityTooLarge, &SignatureError{Reason: fmt.Sprintf("callback: body over %d bytes", maxNotificationBytes)}}
 	}
 	// The usual envelope body (three string members) is read by one hand-written pass;
 	// anything else is read member by member, which also finds the form.
@@ -236,22 +236,22 @@ func splitCallback(body []byte) (*callbackParts, *notificationError) {
 		pairs, err := parseFlatObject(body)
 		switch {
 		case errors.Is(err, errDuplicateName):
-			return nil, badSign("the body repeats a top-level name (compared ignoring case): what is signed would be ambiguous", nil)
+			return callbackParts{}, badSign("the body repeats a top-level name (compared ignoring case): what is signed would be ambiguous", nil)
 		case err != nil:
-			return nil, badBody("body is not a JSON object")
+			return callbackParts{}, badBody("body is not a JSON object")
 		}
 		if _, hasParam := findPair(pairs, "param"); !hasParam {
 			return splitFlatCallback(pairs)
 		}
 		var nerr *notificationError
 		if paramBytes, sign, appID, nerr = decodeCallbackBody(body); nerr != nil {
-			return nil, nerr
+			return callbackParts{}, nerr
 		}
 	}
-	p := &callbackParts{form: NotificationFormEnvelope, msg: paramBytes, sign: sign, appID: appID}
+	p := callbackParts{form: NotificationFormEnvelope, msg: paramBytes, sign: sign, appID: appID}
 	if inner, ok := paramAppID(paramBytes); ok {
 		if appID != "" && appID != inner {
-			return nil, badSign("the appId beside param is not the appId inside param (the one the signature covers)", nil)
+			return callbackParts{}, badSign("the appId beside param is not the appId inside param (the one the signature covers)", nil)
 		}
 		p.appID, p.appIDSigned = inner, true
 	}
@@ -277,14 +277,14 @@ func paramAppID(param []byte) (string, bool) {
 
 // splitFlatCallback takes a flat callback body apart (forms F1 and F2 of docs/dialects.md
 // §10.1): its canonical string of the exact received values, and its signed members.
-func splitFlatCallback(pairs []flatPair) (*callbackParts, *notificationError) {
+func splitFlatCallback(pairs []flatPair) (callbackParts, *notificationError) {
 	rawSign, ok := findPair(pairs, "sign")
 	if !ok {
-		return nil, badBody("param or sign is missing")
+		return callbackParts{}, badBody("param or sign is missing")
 	}
 	sign, err := decodeString(rawSign)
 	if err != nil || sign == "" {
-		return nil, badBody("sign is missing or not a string")
+		return callbackParts{}, badBody("sign is missing or not a string")
 	}
 	form := NotificationFormFlatRSA
 	if isHexSHA1(sign) {
@@ -292,20 +292,20 @@ func splitFlatCallback(pairs []flatPair) (*callbackParts, *notificationError) {
 	}
 	msg, texts, err := canonicalFlatTexts(pairs)
 	if err != nil {
-		return nil, badBody("a field cannot be read: " + err.Error())
+		return callbackParts{}, badBody("a field cannot be read: " + err.Error())
 	}
 	// The decode reads only the signed members, and only a body whose signed string has one
 	// reading is accepted (signedFlatView).
 	view, err := signedFlatView(pairs, texts)
 	if err != nil {
-		return nil, badSign("what is signed would be ambiguous: "+err.Error(), nil)
+		return callbackParts{}, badSign("what is signed would be ambiguous: "+err.Error(), nil)
 	}
 	// An envelope's param is a JSON object, and its RSA signature covers it byte for byte: a
 	// flat string that also reads as one could carry the signature of an envelope callback.
 	if isJSONObject(msg) {
-		return nil, badSign("what is signed would be ambiguous: the signed string starts as a JSON object, as an envelope's param does", nil)
+		return callbackParts{}, badSign("what is signed would be ambiguous: the signed string starts as a JSON object, as an envelope's param does", nil)
 	}
-	p := &callbackParts{form: form, msg: msg, sign: sign, view: view}
+	p := callbackParts{form: form, msg: msg, sign: sign, view: view}
 	for i, pair := range pairs {
 		if pair.name == "appId" {
 			p.appID, p.appIDSigned = texts[i], true

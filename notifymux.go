@@ -136,6 +136,11 @@ func (m *NotificationMux) tenant(body []byte) (*Client, *notificationError) {
 	if nerr != nil {
 		return nil, nerr
 	}
+	return m.tenantOf(&p)
+}
+
+// tenantOf is tenant for a body taken apart.
+func (m *NotificationMux) tenantOf(p *callbackParts) (*Client, *notificationError) {
 	if p.appID != "" {
 		c := m.byApp[p.appID]
 		if c == nil {
