@@ -133,6 +133,29 @@ func TestMuxSharedKeyNeedsASignedAppID(t *testing.T) {
 	assert.Equal(t, []string{appB + "/S3", appA + "/S4"}, tc.list())
 }
 
+// PH tenants sharing PayCools' key, flat RSA callbacks: the appId member is signed and picks
+// the tenant; without one, both tenants' key verifies and the callback is refused.
+func TestMuxSharedKeyFlatRSA(t *testing.T) {
+	key := testPlatformKey(t)
+	a := clockedClient(t, appA, WithDialect(DialectPH), WithPlatformPublicKey(&key.PublicKey))
+	b := clockedClient(t, appB, WithDialect(DialectPH), WithPlatformPublicKey(&key.PublicKey))
+	m, err := NewNotificationMux(a, b)
+	require.NoError(t, err)
+	var tc tenantCalls
+	h := m.Handler(tc.handle)
+	flatRSA := func(appID, id string) []byte {
+		fields := [][2]string{{"eventName", `"disbursement.success"`}, {"transactionId", `"` + id + `"`}}
+		if appID != "" {
+			fields = append(fields, [2]string{"appId", `"` + appID + `"`})
+		}
+		return flatCallback(fields, rsaSign(t, key, mustCanonical(t, flatCallback(fields, "x"))))
+	}
+	assert.Equal(t, 401, serveCallback(h, "POST", flatRSA("", "K1")).Code)
+	assert.Equal(t, 200, serveCallback(h, "POST", flatRSA(appB, "K2")).Code)
+	assert.Equal(t, 200, serveCallback(h, "POST", flatRSA(appA, "K3")).Code)
+	assert.Equal(t, []string{appB + "/K2", appA + "/K3"}, tc.list())
+}
+
 // PH tenants with their own callback secrets: a flat SHA-1 callback goes to the tenant it
 // names, or to the one whose secret verifies it; one naming B signed with A's secret (or the
 // reverse) is refused, as is one that no secret verifies.
