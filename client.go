@@ -197,13 +197,13 @@ func WithPlatformPublicKey(pub *rsa.PublicKey, more ...*rsa.PublicKey) Option {
 			if _, err := checkPublic(k); err != nil {
 				return wrapError(fmt.Sprintf("WithPlatformPublicKey: key %d", i+1), err)
 			}
-			fp := KeyFingerprint(k)
+			vk := newVerifyKey(k)
 			for j, prev := range keys {
 				if prev.pub.Equal(k) {
-					return fmt.Errorf("WithPlatformPublicKey: key %d is key %d again (fingerprint %s): give each key once", i+1, j+1, fp)
+					return fmt.Errorf("WithPlatformPublicKey: key %d is key %d again (fingerprint %s): give each key once", i+1, j+1, vk.fingerprint)
 				}
 			}
-			keys = append(keys, verifyKey{pub: k, fingerprint: fp})
+			keys = append(keys, vk)
 		}
 		c.platformKey = keys
 		return nil

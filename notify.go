@@ -389,22 +389,27 @@ func (c *Client) checkSignature(ctx context.Context, p *callbackParts) *notifica
 	return nil
 }
 
-// verifyKey is one platform public key of WithPlatformPublicKey, with its KeyFingerprint.
+// verifyKey is one platform public key of WithPlatformPublicKey, with its KeyFingerprint and
+// the whole SHA-256 of its DER form (which tells keys apart where 8 hex characters might not).
 type verifyKey struct {
 	pub         *rsa.PublicKey
 	fingerprint string
+	sum         [sha256.Size]byte
+}
+
+// newVerifyKey is pub with its fingerprints.
+func newVerifyKey(pub *rsa.PublicKey) verifyKey {
+	k := verifyKey{pub: pub, fingerprint: "invalid"}
+	if der, err := x509.MarshalPKIXPublicKey(pub); err == nil {
+		k.sum = sha256.Sum256(der)
+		k.fingerprint = hex.EncodeToString(k.sum[:4])
+	}
+	return k
 }
 
 // KeyFingerprint names an RSA public key without showing it: the first 8 hex characters of the
 // SHA-256 of its DER (PKIX) form. The callback log lines and `paycools doctor` name keys by it.
-func KeyFingerprint(pub *rsa.PublicKey) string {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "invalid"
-	}
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:4])
-}
+func KeyFingerprint(pub *rsa.PublicKey) string { return newVerifyKey(pub).fingerprint }
 
 // platformKeyIndex verifies sign over msg with each platform key in turn and returns the index
 // of the first that verifies. When none does, the error is a mismatch if the sign had the

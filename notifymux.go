@@ -34,8 +34,11 @@ import (
 type NotificationMux struct {
 	clients []*Client
 	byApp   map[string]*Client
-	// keyOwners maps a platform key's fingerprint to the clients that hold it.
-	keyOwners map[string][]*Client
+	// keyOwners maps a platform key (the SHA-256 of its DER form) to the clients that hold it.
+	keyOwners map[[32]byte][]*Client
+	// keys is every distinct platform key of the clients, once each: a callback that names no
+	// appId costs one verification per key, not per client.
+	keys []verifyKey
 }
 
 // NewNotificationMux returns a mux for the clients, one per appId. It refuses no client, a nil
@@ -45,7 +48,7 @@ func NewNotificationMux(clients ...*Client) (*NotificationMux, error) {
 	if len(clients) == 0 {
 		return nil, errors.New("paycools: NewNotificationMux: no client: give one client per appId")
 	}
-	m := &NotificationMux{byApp: make(map[string]*Client, len(clients)), keyOwners: map[string][]*Client{}}
+	m := &NotificationMux{byApp: make(map[string]*Client, len(clients)), keyOwners: map[[32]byte][]*Client{}}
 	for i, c := range clients {
 		if c == nil {
 			return nil, fmt.Errorf("paycools: NewNotificationMux: client %d is nil", i+1)
@@ -59,7 +62,10 @@ func NewNotificationMux(clients ...*Client) (*NotificationMux, error) {
 		m.byApp[c.appID] = c
 		m.clients = append(m.clients, c)
 		for _, k := range c.platformKey {
-			m.keyOwners[k.fingerprint] = append(m.keyOwners[k.fingerprint], c)
+			if m.keyOwners[k.sum] == nil {
+				m.keys = append(m.keys, k)
+			}
+			m.keyOwners[k.sum] = append(m.keyOwners[k.sum], c)
 		}
 	}
 	return m, nil
@@ -155,16 +161,29 @@ func (m *NotificationMux) tenantOf(p *callbackParts) (*Client, *notificationErro
 		if !ok {
 			return nil, badSign(fmt.Sprintf("the signature does not verify with the keys of appId %q, which the callback names", c.appID), nil)
 		}
-		if owners := m.keyOwners[c.platformKey[i].fingerprint]; len(owners) > 1 {
+		if owners := m.keyOwners[c.platformKey[i].sum]; len(owners) > 1 {
 			return nil, badSign(fmt.Sprintf("the appId beside param is not signed, and the key that verifies (%s) is held by %s: the tenant cannot be proven; serve each tenant on its own URL, or have PayCools put appId in param",
 				c.platformKey[i].fingerprint, appIDList(owners)), nil)
 		}
 		return c, nil
 	}
 	var found []*Client
-	for _, c := range m.clients {
-		if _, ok := c.verifies(p); ok {
-			found = append(found, c)
+	if p.form == NotificationFormFlatSHA1 {
+		for _, c := range m.clients {
+			if _, ok := c.verifies(p); ok {
+				found = append(found, c)
+			}
+		}
+	} else {
+		for _, k := range m.keys {
+			if VerifyParam(k.pub, p.msg, p.sign) != nil {
+				continue
+			}
+			for _, c := range m.keyOwners[k.sum] {
+				if c.accepts(p.form) {
+					found = append(found, c)
+				}
+			}
 		}
 	}
 	switch len(found) {
