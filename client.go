@@ -53,7 +53,7 @@ type Client struct {
 	signer      crypto.Signer
 	baseURL     string
 	httpClient  *http.Client
-	platformKey *rsa.PublicKey
+	platformKey []verifyKey // WithPlatformPublicKey: the keys, tried in order (several while rotating); empty when unset
 	logger      *slog.Logger
 	retries     int
 	clock       func() time.Time
@@ -68,7 +68,7 @@ type Client struct {
 	dialect        Dialect         // the wire dialect (WithDialect, else from the base URL)
 	spec           *dialectSpec    // everything the dialect is (set with dialect once the options ran)
 	envSigning     EnvelopeSigning // what envelope operations sign (WithEnvelopeSigning, else per dialect)
-	callbackSecret *secretText     // flat SHA-1 callback secret (WithCallbackSecret), nil when unset; a pointer, so that printing a Client value shows an address, never the secret
+	callbackSecret []*secretText   // flat SHA-1 callback secrets (WithCallbackSecret), tried in order; empty when unset; pointers, so that printing a Client value shows addresses, never a secret
 	appName        string          // appName for the operations that carry it (WithAppName)
 	quotedAppID    []byte          // appID as a JSON string, for the flat bodies
 	quotedAppName  []byte          // appName as a JSON string, for the flat bodies
@@ -183,14 +183,30 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithPlatformPublicKey sets the PayCools platform public key, which PayCools hands out at
-// onboarding and which verifies every callback. Without it, callbacks cannot be verified:
-// ParseNotification fails and the callback handlers refuse to be built.
-func WithPlatformPublicKey(pub *rsa.PublicKey) Option {
+// onboarding and which verifies every callback (the envelope and flat RSA forms). Without it,
+// callbacks cannot be verified: ParseNotification fails and the callback handlers refuse to be
+// built.
+//
+// To rotate the key without downtime, give the new one in more: a callback that verifies with
+// any of the keys, tried in order, is accepted, and the log line says which one did (its index
+// and KeyFingerprint, never the key). See the README, "Rotating keys". A nil, unusable or
+// repeated key is refused.
+func WithPlatformPublicKey(pub *rsa.PublicKey, more ...*rsa.PublicKey) Option {
 	return func(c *Client) error {
-		if _, err := checkPublic(pub); err != nil {
-			return wrapError("WithPlatformPublicKey", err)
+		keys := make([]verifyKey, 0, 1+len(more))
+		for i, k := range append([]*rsa.PublicKey{pub}, more...) {
+			if _, err := checkPublic(k); err != nil {
+				return wrapError(fmt.Sprintf("WithPlatformPublicKey: key %d", i+1), err)
+			}
+			vk := newVerifyKey(k)
+			for j, prev := range keys {
+				if prev.pub.Equal(k) {
+					return fmt.Errorf("WithPlatformPublicKey: key %d is key %d again (fingerprint %s): give each key once", i+1, j+1, vk.fingerprint)
+				}
+			}
+			keys = append(keys, vk)
 		}
-		c.platformKey = pub
+		c.platformKey = keys
 		return nil
 	}
 }

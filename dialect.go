@@ -192,16 +192,34 @@ func WithEnvelopeSigning(e EnvelopeSigning) Option {
 // dashboard). Without it, flat SHA-1 callbacks are refused (fail closed). The secret is never
 // logged. A secret with whitespace around it (the trailing newline of a file) is refused, not
 // trimmed: the hash covers the secret as given.
-func WithCallbackSecret(secret string) Option {
+//
+// To rotate the secret without downtime, give the new one in more: a callback that verifies
+// with any of them, tried in order, is accepted, and the log line says which one did (its
+// index, never the value). See the README, "Rotating keys". Each extra secret is checked as
+// the first is, and a repeated one is refused.
+func WithCallbackSecret(secret string, more ...string) Option {
 	return func(c *Client) error {
-		if secret == "" {
-			return errors.New("WithCallbackSecret: empty secret: set it to the callback secret of the PayCools dashboard")
+		secrets := make([]*secretText, 0, 1+len(more))
+		for i, v := range append([]string{secret}, more...) {
+			name := "the secret"
+			if i > 0 {
+				name = fmt.Sprintf("secret %d", i+1)
+			}
+			if v == "" {
+				return fmt.Errorf("WithCallbackSecret: %s is empty: set it to the callback secret of the PayCools dashboard", name)
+			}
+			if err := refuseSurroundingSpace(name, v); err != nil {
+				return wrapError("WithCallbackSecret", err)
+			}
+			for j, prev := range secrets {
+				if string(*prev) == v {
+					return fmt.Errorf("WithCallbackSecret: secret %d is secret %d again: give each secret once", i+1, j+1)
+				}
+			}
+			s := secretText(v)
+			secrets = append(secrets, &s)
 		}
-		if err := refuseSurroundingSpace("the secret", secret); err != nil {
-			return wrapError("WithCallbackSecret", err)
-		}
-		s := secretText(secret)
-		c.callbackSecret = &s
+		c.callbackSecret = secrets
 		return nil
 	}
 }

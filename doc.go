@@ -16,7 +16,8 @@
 //
 // Callbacks from PayCools are verified with the PayCools platform public key
 // ([WithPlatformPublicKey]) over the exact bytes received, by [Client.ParseNotification] or
-// the http.Handler returned by [Client.NotificationHandler].
+// the http.Handler returned by [Client.NotificationHandler]. A [NotificationMux] serves the
+// callbacks of several clients (one per appId) on one URL.
 //
 // Errors are typed: [*APIError] (with one sentinel per documented code, for errors.Is),
 // [*HTTPError], [*TransportError], [*ValidationError] and [*SignatureError]. A money-moving

@@ -334,14 +334,14 @@ func TestEnvelopeSignatureNotPassedOffAsFlat(t *testing.T) {
 // field's text, a string amount an Amount.
 func TestFlatParamIsTheSignedMembers(t *testing.T) {
 	q := [][2]string{{"eventName", `"payment.verification"`}, {"mchOrderId", `"20220531001"`}, {"referenceNumber", `"1234567890"`},
-		{"amount", `"503700"`}, {"mobile", `"0912345678"`}, {"createTime", `"2022-05-31 09:38:06"`}, {"appId", `"A1"`}, {"note", `""`}}
+		{"amount", `"503700"`}, {"mobile", `"0912345678"`}, {"createTime", `"2022-05-31 09:38:06"`}, {"appId", `"` + testAppID + `"`}, {"note", `""`}}
 	c := clockedPHClient(t, goldenDay)
 	for _, ff := range flatForms {
 		n, err := c.ParseNotification(flatCallback(q, signFlatFields(t, ff.sign, q)))
 		require.NoError(t, err, ff.form)
-		assert.Equal(t, `{"amount":503700,"appId":"A1","createTime":"2022-05-31 09:38:06","eventName":"payment.verification",`+
+		assert.Equal(t, `{"amount":503700,"appId":"`+testAppID+`","createTime":"2022-05-31 09:38:06","eventName":"payment.verification",`+
 			`"mchOrderId":20220531001,"mobile":"0912345678","referenceNumber":1234567890}`, string(n.Param), ff.form)
-		assert.Equal(t, "A1", n.AppID)
+		assert.Equal(t, testAppID, n.AppID)
 		assert.Empty(t, n.Unreadable)
 		v := n.Event.(*RepaymentVerification)
 		assert.Equal(t, "20220531001", v.MchOrderID)

@@ -370,12 +370,12 @@ func (c *Client) clientSummary() string {
 	if c == nil {
 		return "paycools.Client(nil)"
 	}
-	return fmt.Sprintf("paycools.Client{appId:%s baseURL:%s dialect:%s callbackSecret:%s platformKey:%t}",
-		c.appID, c.baseURL, c.dialect, c.secretState(), c.platformKey != nil)
+	return fmt.Sprintf("paycools.Client{appId:%s baseURL:%s dialect:%s callbackSecret:%s verifyKey:%t}",
+		c.appID, c.baseURL, c.dialect, c.secretState(), len(c.platformKey) > 0)
 }
 
 func (c *Client) secretState() string {
-	if c.callbackSecret == nil {
+	if len(c.callbackSecret) == 0 {
 		return "unset"
 	}
 	return redactedMark
@@ -397,5 +397,5 @@ func (c *Client) LogValue() slog.Value {
 	}
 	return slog.GroupValue(slog.String("appId", c.appID), slog.String("baseURL", c.baseURL),
 		slog.String("dialect", c.dialect.String()), slog.String("callbackSecret", c.secretState()),
-		slog.Bool("platformKey", c.platformKey != nil))
+		slog.Bool("verifyKey", len(c.platformKey) > 0))
 }

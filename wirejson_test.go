@@ -75,7 +75,9 @@ func TestScanCallbackBody(t *testing.T) {
 // TestParseNotificationBothBodyReaders: a callback is accepted the same whichever reader took
 // its body, and refused the same.
 func TestParseNotificationBothBodyReaders(t *testing.T) {
-	c := newFakeAPI(t).Client
+	// The appId beside param must be the client's: one holding < > takes the slow reader.
+	c, err := NewClient("A<1>", testMerchantKey(t), WithPlatformPublicKey(&testPlatformKey(t).PublicKey))
+	require.NoError(t, err)
 	var good map[string]string
 	require.NoError(t, json.Unmarshal(signedCallback(t, verificationParam), &good))
 	// encoding/json writes < > & as \u escapes: this body goes to the slow reader.

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	paycools "github.com/paycools-sdk/paycools-go"
 )
 
 // Cause names one diagnosis of "paycools doctor". The values are stable: they are printed and
@@ -69,6 +71,9 @@ const (
 
 	// CauseWrongKey: the signature verifies with -other-key, not -key.
 	CauseWrongKey Cause = "wrong-key"
+	// CauseSignedBy: with -other-key, which of the two keys made the signature, by
+	// fingerprint (paycools.KeyFingerprint): the answer during a key rotation.
+	CauseSignedBy Cause = "signed-by"
 	// CauseUnknownKey: nothing verifies with any key given: most likely another key signed.
 	CauseUnknownKey Cause = "unknown-key"
 
@@ -272,9 +277,22 @@ search:
 	}
 	out = append(out, repairs...)
 	if m.key != primary {
+		roles := keyRoles
+		if primary.Private && other.Private {
+			roles = rotationRoles
+		}
 		out = append(out, problem(CauseWrongKey,
 			"The signature was made with the other key: it verifies with %s, not with %s. %s",
-			m.key.label(), primary.label(), keyRoles))
+			m.key.label(), primary.label(), roles))
+	}
+	if other != nil && other.Pub != nil && primary.Pub != nil && !other.Pub.Equal(primary.Pub) {
+		notBy := other
+		if m.key == other {
+			notBy = primary
+		}
+		out = append(out, note(CauseSignedBy, "Signed by %s %s, fingerprint %s; not by %s %s, fingerprint %s. "+
+			"The SDK names keys by the same fingerprint (paycools.KeyFingerprint, key_fingerprint in its callback log lines).",
+			m.key.Flag, m.key.Name, paycools.KeyFingerprint(m.key.Pub), notBy.Flag, notBy.Name, paycools.KeyFingerprint(notBy.Pub)))
 	}
 	if m.cand.cause != "" {
 		out = append(out, problem(m.cand.cause, "%s", m.cand.what))
@@ -302,6 +320,11 @@ search:
 	}
 	return out
 }
+
+// rotationRoles explains a signature by the other of two private keys: both are the
+// merchant's own, so this is a rotation of the merchant key, not a mix-up with PayCools' key.
+const rotationRoles = "Both are private keys, so both are the merchant's own: during a rotation of the merchant key, this body was signed with the key named above. " +
+	"PayCools checks a request with the merchant public key the dashboard holds: sign with the key whose public half is uploaded, and switch the client (a new paycools.Client) when the dashboard switches."
 
 // keyRoles explains which key signs and verifies what (docs/envelope.md §4, §9, §11).
 const keyRoles = "A request is signed with the merchant private key and PayCools checks it with the merchant public key uploaded to the dashboard; " +

@@ -15,8 +15,9 @@ says what it found (PEM or base64, PKCS#1 or PKCS#8 or PKIX, private or public, 
 repairs the sign where transport mangled it ('+' turned into a space, URL-safe base64, no
 padding, hex), then tries every known signing mistake and names the one that verifies:
 
-  - the wrong key: with -other-key, which of the two keys made the signature
-    (merchant key vs PayCools platform key)
+  - the wrong key: with -other-key, which of the two keys made the signature, by
+    fingerprint (merchant key vs PayCools platform key, or the old and the new merchant
+    key during a rotation; keys are never printed, only their public fingerprints)
   - param re-serialized (key order, HTML or unicode escaping, spacing), or sent as an object
   - a trailing newline signed or added
   - the outer body signed instead of param

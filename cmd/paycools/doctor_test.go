@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	paycools "github.com/paycools-sdk/paycools-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -126,6 +127,38 @@ func TestDoctorWrongKeyWithOtherKey(t *testing.T) {
 		assertVerified(t, fs)
 		assert.Contains(t, finding(t, fs, CauseVerified).Message, "does not come from -other-key")
 	})
+}
+
+// Rotating the merchant key: given the old and the new private key, doctor says which one
+// signed the body by the fingerprint the SDK logs, calls it a rotation (not a mix-up with the
+// platform key), and never prints a private key.
+func TestDoctorTellsWhichOfTwoMerchantKeysSigned(t *testing.T) {
+	oldPEM, newPEM := merchantPriv(t), testKeyFile(t, "test_merchant_4096_pkcs8.pem")
+	newKey, err := paycools.ParsePrivateKey(newPEM)
+	require.NoError(t, err)
+	oldFP, newFP := paycools.KeyFingerprint(&merchantKey(t).PublicKey), paycools.KeyFingerprint(&newKey.PublicKey)
+	body := requestBody(t, testParam, sign256(t, newKey, testParam))
+
+	fs := diagnose(Inputs{Key: oldPEM, KeyName: "old.pem", OtherKey: newPEM, OtherKeyName: "new.pem", Body: body})
+	assertProblems(t, fs, CauseWrongKey)
+	signedBy := finding(t, fs, CauseSignedBy).Message
+	assert.Contains(t, signedBy, "Signed by -other-key new.pem, fingerprint "+newFP+"; not by -key old.pem, fingerprint "+oldFP)
+	assert.Contains(t, finding(t, fs, CauseWrongKey).Message, "rotation of the merchant key")
+	assert.NotContains(t, finding(t, fs, CauseWrongKey).Message, "platform public key (WithPlatformPublicKey)")
+
+	fs = diagnose(Inputs{Key: newPEM, KeyName: "new.pem", OtherKey: oldPEM, OtherKeyName: "old.pem", Body: body})
+	assertVerified(t, fs)
+	assert.Contains(t, finding(t, fs, CauseSignedBy).Message, "Signed by -key new.pem, fingerprint "+newFP+"; not by -other-key old.pem, fingerprint "+oldFP)
+
+	status, out, _ := runCLI(t, "doctor", "-key", testKeyPath("test_merchant_2048_pkcs8.pem"),
+		"-other-key", testKeyPath("test_merchant_4096_pkcs8.pem"), "-body", writeTemp(t, "body.json", body))
+	assert.Equal(t, exitFail, status)
+	assert.Contains(t, out, "[note] signed-by")
+	assert.Contains(t, out, "fingerprint "+newFP)
+	for _, pemFile := range [][]byte{oldPEM, newPEM} {
+		lines := strings.Split(strings.TrimSpace(string(pemFile)), "\n")
+		assert.NotContains(t, out, lines[len(lines)/2], "no line of a private key is printed")
+	}
 }
 
 // Wrong key without -other-key: given the merchant private key, doctor derives its public key,

@@ -5,10 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"strings"
@@ -43,15 +41,14 @@ func (k *keyReport) label() string {
 }
 
 // pubFingerprint identifies a public key by the last characters of its bare base64 PKIX form
-// (what the dashboard shows) and a short SHA-256 of it.
+// (what the dashboard shows) and its paycools.KeyFingerprint (what the SDK logs).
 func pubFingerprint(pub *rsa.PublicKey) string {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		return "?"
 	}
 	b64 := base64.StdEncoding.EncodeToString(der)
-	sum := sha256.Sum256(der)
-	return fmt.Sprintf("base64 ending …%s, SHA-256 %s", b64[len(b64)-12:], hex.EncodeToString(sum[:6]))
+	return fmt.Sprintf("base64 ending …%s, fingerprint %s", b64[len(b64)-12:], paycools.KeyFingerprint(pub))
 }
 
 // derKind is what a DER blob holds.
