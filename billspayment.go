@@ -449,55 +449,6 @@ func (s *BillsPaymentService) CancelVirtualAccount(ctx context.Context, p *Virtu
 	return do[VirtualAccountCancellation](ctx, s.c, OpBillsPaymentCancelVirtualAccount, p)
 }
 
-// RepaymentVerification is PayCools' question (doc 4.6): may this payment into a static
-// virtual account be collected? Answer it with Client.RepaymentVerificationHandler.
-type RepaymentVerification struct {
-	// EventName is "payment.verification".
-	EventName string `json:"eventName"`
-	// MchOrderID is the merchant's id of the virtual account group being paid.
-	MchOrderID string `json:"mchOrderId"`
-	// ChannelCode is the channel the payer is using (open-api edition; absent on PH).
-	ChannelCode BillsPaymentChannelCode `json:"channelCode"`
-	// ReferenceNumber is the reference the payer entered (PH: customer contract number).
-	ReferenceNumber string `json:"referenceNumber"`
-	// Amount is what the payer wants to pay, in minor units (centavos); 0 when PayCools did not
-	// send it (some channels).
-	Amount Amount `json:"amount"`
-	// Mobile is the payer's mobile number. LogValue masks it.
-	Mobile string `json:"mobile" log:"mask"`
-	// CreateTime is when PayCools asked.
-	CreateTime Time `json:"createTime"`
-	ResultMeta
-}
-
-// eventName is the decoded eventName (the eventNamer of registerEvent).
-func (e *RepaymentVerification) eventName() string { return e.EventName }
-
-// LogValue logs the question with the mobile number masked (MaskAccountNumber) and without
-// Raw.
-func (q RepaymentVerification) LogValue() slog.Value {
-	return maskedLogValue(q)
-}
-
-// RepaymentRefusal is a decided refusal of a repayment verification, returned as the error of
-// the RepaymentVerificationHandler function. It is not a failure: the reply is HTTP 200 with
-// its Code (VerificationRefused, VerificationRefusedInvalidParam or
-// VerificationRefusedAmountLimit; any other code is sent as VerificationRefused) and Message.
-type RepaymentRefusal struct {
-	// Code is the refusal code sent to PayCools.
-	Code int
-	// Message is the text sent to PayCools, e.g. "unknown reference number".
-	Message string
-}
-
-// Error describes the refusal.
-func (r *RepaymentRefusal) Error() string {
-	if r == nil {
-		return "paycools: repayment refused"
-	}
-	return "paycools: repayment refused (" + itoa(r.Code) + "): " + r.Message
-}
-
 // VirtualAccountPaymentNotification is the callback of a payment into a static virtual account (doc
 // 4.8), for EventPaymentSuccess and EventPaymentFailed. Deliveries repeat: deduplicate on
 // TransactionID and EventName.
