@@ -85,7 +85,7 @@ type CheckoutChannel struct {
 // SDK does not model (userId, shippingAddress, metadata) go through Extra.
 type CheckoutCreateParams struct {
 	// MchOrderID is the merchant's order id, unique per order (1–32; PayCools asks for letters
-	// and digits). It is the key under which an unknown outcome is reconciled.
+	// and digits). It is the key under which an unknown outcome is resolved.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// MerchantLogo is the URL of a logo shown on the checkout page.
 	MerchantLogo string `json:"merchantLogo,omitempty" pc:"url"`
@@ -221,7 +221,7 @@ func (x CheckoutAddress) LogValue() slog.Value { return maskedLogValue(x) }
 // does not carry it. Create's answer has CheckoutURL and ExpiresTime (and CheckoutID,
 // TransactionStatus, MchOrderID); Get's has everything else but no CheckoutURL.
 //
-// After a reconciled create (the first answer was lost and Get found the order), the order is
+// After a resolved create (the first answer was lost and Get found the order), the order is
 // Get's answer. 9.3 does not return the link, so CheckoutURL is then empty; a caller who needs
 // a link must Close the order and create a new one under a new MchOrderID.
 type CheckoutOrder struct {
@@ -231,7 +231,7 @@ type CheckoutOrder struct {
 	// CheckoutID is PayCools' id of the checkout order (e.g. "CH" + digits).
 	CheckoutID string `json:"checkoutId"`
 	// CheckoutURL is the hosted page to send the payer's browser to (Create only; empty after
-	// Get or a reconciled create, see the type's doc).
+	// Get or a resolved create, see the type's doc).
 	CheckoutURL string `json:"checkoutUrl"`
 	// ExpiresTime is when the order stops accepting payment (Create only).
 	ExpiresTime Time `json:"expiresTime"`
@@ -377,7 +377,7 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 	if p != nil {
 		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount, currency: p.Currency}
 	}
-	return createOrReconcile(ctx, s.c, OpCheckoutCreate, order,
+	return createAndResolve(ctx, s.c, OpCheckoutCreate, order,
 		func(ctx context.Context) (*CheckoutOrder, error) {
 			o, err := do[CheckoutOrder](ctx, s.c, OpCheckoutCreate, p)
 			if err == nil && o.MchOrderID == "" {
@@ -392,7 +392,7 @@ func (s *CheckoutService) Create(ctx context.Context, p *CheckoutCreateParams) (
 		})
 }
 
-// lookup finds the checkout order of a create by merchant order id (9.3): the reconcile query
+// lookup finds the checkout order of a create by merchant order id (9.3): the outcome look-up
 // of Create and of Client.Recover.
 func (s *CheckoutService) lookup(ctx context.Context, o moneyOrder) (*CheckoutOrder, error) {
 	return s.Get(ctx, &CheckoutGetParams{MchOrderID: o.mchOrderID})

@@ -517,7 +517,7 @@ func TestCheckoutWaitEndsWithContext(t *testing.T) {
 	assert.Equal(t, int32(3), calls.Load(), "no poll after the context ended")
 }
 
-func TestCheckoutCreateReconcile(t *testing.T) {
+func TestCheckoutCreateResolve(t *testing.T) {
 	found := `{"mchOrderId":"CCP20220428011068111","checkoutId":"CH55","transactionStatus":"PENDING","amount":50000}`
 
 	t.Run("found", func(t *testing.T) {
@@ -530,7 +530,7 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, "CCP20220428011068111", res.MchOrderID)
 		assert.Equal(t, TransactionStatusPending, res.TransactionStatus, "Status comes from transactionStatus")
 		assert.Equal(t, "", res.CheckoutURL, "9.3 has no link")
-		assert.Equal(t, Amount(50000), res.Amount, "the reconciled order is Get's whole answer, amount included")
+		assert.Equal(t, Amount(50000), res.Amount, "the resolved order is Get's whole answer, amount included")
 		assert.NotNil(t, res.Response, "with the metadata of the answer it came from")
 		assert.JSONEq(t, found, string(res.Raw))
 		assert.Equal(t, int32(1), creates.Load())
@@ -547,7 +547,7 @@ func TestCheckoutCreateReconcile(t *testing.T) {
 		res, err := f.Client.Checkout.Create(context.Background(), coCreateParams())
 		assert.Nil(t, res)
 		assert.True(t, IsOutcomeUnknown(err), "%v", err)
-		var re *ReconcileError
+		var re *UnresolvedOutcomeError
 		require.ErrorAs(t, err, &re)
 		assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
 		assert.Equal(t, int32(1), creates.Load())

@@ -49,21 +49,21 @@ func moduleVersionOf(bi *debug.BuildInfo, ok bool) string {
 // signer. It is immutable after NewClient and safe for concurrent use by many goroutines; make
 // one per appId and share it.
 type Client struct {
-	appID       string
-	signer      crypto.Signer
-	baseURL     string
-	httpClient  *http.Client
-	platformKey []verifyKey // WithPlatformPublicKey: the keys, tried in order (several while rotating); empty when unset
-	logger      *slog.Logger
-	retries     int
-	clock       func() time.Time
-	endpoints   map[Operation]*endpoint // this client's own copies: a call reads them without copying
-	backoffMin  time.Duration
-	backoffMax  time.Duration
-	pollMin     time.Duration
-	pollMax     time.Duration
-	reconcile   bool
-	userAgent   string
+	appID          string
+	signer         crypto.Signer
+	baseURL        string
+	httpClient     *http.Client
+	platformKey    []verifyKey // WithPlatformPublicKey: the keys, tried in order (several while rotating); empty when unset
+	logger         *slog.Logger
+	retries        int
+	clock          func() time.Time
+	endpoints      map[Operation]*endpoint // this client's own copies: a call reads them without copying
+	backoffMin     time.Duration
+	backoffMax     time.Duration
+	pollMin        time.Duration
+	pollMax        time.Duration
+	resolveOutcome bool
+	userAgent      string
 
 	dialect        Dialect         // the wire dialect (WithDialect, else from the base URL)
 	spec           *dialectSpec    // everything the dialect is (set with dialect once the options ran)
@@ -301,12 +301,12 @@ func WithPollInterval(min, max time.Duration) Option {
 	}
 }
 
-// WithReconcile turns automatic reconciliation of money-moving creates on or off (default on).
+// WithResolveOutcome turns the automatic resolution of a money-moving create's unknown outcome on or off (default on).
 // When on, a create whose outcome is unknown is followed by a status query under the same
 // merchant order id; see the README section "Unknown outcomes".
-func WithReconcile(on bool) Option {
+func WithResolveOutcome(on bool) Option {
 	return func(c *Client) error {
-		c.reconcile = on
+		c.resolveOutcome = on
 		return nil
 	}
 }
@@ -333,21 +333,21 @@ func NewClient(appID string, signer crypto.Signer, opts ...Option) (*Client, err
 		signer = &kc
 	}
 	c := &Client{
-		appID:      appID,
-		signer:     signer,
-		baseURL:    BaseURLTest,
-		logger:     slog.New(slog.DiscardHandler),
-		retries:    defaultRetries,
-		clock:      time.Now,
-		backoffMin: defaultBackoffMin,
-		backoffMax: defaultBackoffMax,
-		pollMin:    defaultPollMin,
-		pollMax:    defaultPollMax,
-		reconcile:  true,
-		settleTime: DefaultSettleTime,
-		syncAfter:  DefaultSyncAfter,
-		syncWindow: DefaultSyncWindow,
-		userAgent:  "paycools-go/" + ModuleVersion(),
+		appID:          appID,
+		signer:         signer,
+		baseURL:        BaseURLTest,
+		logger:         slog.New(slog.DiscardHandler),
+		retries:        defaultRetries,
+		clock:          time.Now,
+		backoffMin:     defaultBackoffMin,
+		backoffMax:     defaultBackoffMax,
+		pollMin:        defaultPollMin,
+		pollMax:        defaultPollMax,
+		resolveOutcome: true,
+		settleTime:     DefaultSettleTime,
+		syncAfter:      DefaultSyncAfter,
+		syncWindow:     DefaultSyncWindow,
+		userAgent:      "paycools-go/" + ModuleVersion(),
 
 		notifyStore:  NewMemoryNotificationStore(defaultReplayWindow),
 		notifyMaxAge: defaultReplayWindow,

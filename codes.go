@@ -34,7 +34,7 @@ type retryClass int
 
 const (
 	retryNever   retryClass = iota // sending again gets the same answer
-	retryQueries                   // queries may be resent; writes must reconcile first
+	retryQueries                   // queries may be resent; writes must resolve their outcome first
 	retryAlways                    // turned away before processing: any operation may be resent
 )
 

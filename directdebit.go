@@ -296,7 +296,7 @@ func (x DirectDebitAuthorizationNotification) LogValue() slog.Value { return mas
 // (doc 10.5). It moves money: see DirectDebitService.CreatePayment.
 type DirectDebitPaymentCreateParams struct {
 	// MchOrderID is the merchant's order id, unique per charge (1–32; letters and digits
-	// recommended). It is the reconcile key.
+	// recommended). It is the key an unknown outcome is resolved by.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// Amount is the amount to debit in minor units (PHP 500.10 is 50010); more than 0.
 	Amount Amount `json:"amount" pc:"required,range=1.."`
@@ -499,10 +499,10 @@ func (s *DirectDebitService) CreatePayment(ctx context.Context, p *DirectDebitPa
 	if p != nil {
 		order = moneyOrder{mchOrderID: p.MchOrderID, amount: p.Amount}
 	}
-	return createOrReconcile(ctx, s.c, OpDirectDebitCreatePayment, order, create, s.lookup)
+	return createAndResolve(ctx, s.c, OpDirectDebitCreatePayment, order, create, s.lookup)
 }
 
-// lookup finds the charge of a create by merchant order id (10.6): the reconcile query of
+// lookup finds the charge of a create by merchant order id (10.6): the outcome look-up of
 // CreatePayment and of Client.Recover.
 func (s *DirectDebitService) lookup(ctx context.Context, o moneyOrder) (*DirectDebitPayment, error) {
 	return s.GetPayment(ctx, &DirectDebitPaymentGetParams{MchOrderID: o.mchOrderID})

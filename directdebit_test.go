@@ -497,9 +497,9 @@ func TestDirectDebitPaymentParamsLogValue(t *testing.T) {
 	assert.Contains(t, out, "3456")
 }
 
-// ---------- 10.5 reconcile ----------
+// ---------- 10.5 outcome resolution ----------
 
-func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
+func TestDirectDebitCreatePaymentResolveFound(t *testing.T) {
 	f := newFakeAPI(t)
 	pays := f.script("POST", ddPathPay, badGateway)
 	detail := `{"mchOrderId":"DD20240101120000","transactionId":"DD1175679364396181358","amount":10000,"transactionStatus":"PROCESSING","channelType":"DIRECT_DEBIT","channelCode":"PH_GCASH_DIRECT_DEBIT","createTime":"2024-07-19 14:14:47"}`
@@ -518,12 +518,12 @@ func TestDirectDebitCreatePaymentReconcileFound(t *testing.T) {
 	assert.Equal(t, TransactionStatusProcessing, res.TransactionStatus)
 	assert.Equal(t, "DIRECT_DEBIT", res.ChannelType)
 	assert.Equal(t, DirectDebitChannelCodeGCash, res.ChannelCode)
-	assert.Equal(t, Amount(10000), res.Amount, "the reconciled charge is GetPayment's whole answer, amount included")
+	assert.Equal(t, Amount(10000), res.Amount, "the resolved charge is GetPayment's whole answer, amount included")
 	assert.True(t, res.CreateTime.Equal(phTimeOf(2024, 7, 19, 14, 14, 47)))
 	assert.JSONEq(t, detail, string(res.Raw))
 }
 
-func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
+func TestDirectDebitCreatePaymentResolveNotFoundResends(t *testing.T) {
 	f := newFakeAPI(t)
 	pays := f.script("POST", ddPathPay, badGateway, okData(ddPaymentData))
 	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
@@ -539,7 +539,7 @@ func TestDirectDebitCreatePaymentReconcileNotFoundResends(t *testing.T) {
 	assert.Equal(t, TransactionStatusPending, res.TransactionStatus)
 }
 
-func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
+func TestDirectDebitCreatePaymentResolveNotFoundThenDuplicate(t *testing.T) {
 	f := newFakeAPI(t)
 	pays := f.script("POST", ddPathPay, badGateway, codeAnswer(21007, "Duplicate merchant order id"))
 	details := f.script("POST", ddPathDetail,
@@ -553,7 +553,7 @@ func TestDirectDebitCreatePaymentReconcileNotFoundThenDuplicate(t *testing.T) {
 	assert.Equal(t, TransactionStatusCompleted, res.TransactionStatus)
 }
 
-func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
+func TestDirectDebitCreatePaymentResolveLookupFails(t *testing.T) {
 	f := newFakeAPI(t)
 	pays := f.script("POST", ddPathPay, badGateway)
 	f.script("POST", ddPathDetail, codeAnswer(21002, "Request param error"))
@@ -567,7 +567,7 @@ func TestDirectDebitCreatePaymentReconcileLookupFails(t *testing.T) {
 	assert.Equal(t, int32(1), pays.Load(), "never resent without proof that nothing was created")
 }
 
-func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
+func TestDirectDebitCreatePaymentResolveResendFails(t *testing.T) {
 	f := newFakeAPI(t)
 	f.script("POST", ddPathPay, badGateway, codeAnswer(21026, "Customer Balance not enough"))
 	f.script("POST", ddPathDetail, codeAnswer(21006, "Merchant transaction not found"))
@@ -576,7 +576,7 @@ func TestDirectDebitCreatePaymentReconcileResendFails(t *testing.T) {
 	assert.True(t, IsOutcomeUnknown(err), "21026 does not prove that nothing was created (docs/codes.md)")
 }
 
-func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
+func TestDirectDebitCreatePaymentKnownFailureNotResolved(t *testing.T) {
 	f := newFakeAPI(t)
 	f.script("POST", ddPathPay, codeAnswer(21024, "Invalid access token"))
 	details := f.script("POST", ddPathDetail, okData(`{}`))
@@ -586,8 +586,8 @@ func TestDirectDebitCreatePaymentKnownFailureNotReconciled(t *testing.T) {
 	assert.Len(t, f.requests(), 1)
 }
 
-func TestDirectDebitCreatePaymentReconcileOff(t *testing.T) {
-	f := newFakeAPI(t, WithReconcile(false))
+func TestDirectDebitCreatePaymentResolveOff(t *testing.T) {
+	f := newFakeAPI(t, WithResolveOutcome(false))
 	f.script("POST", ddPathPay, badGateway)
 	details := f.script("POST", ddPathDetail, okData(`{}`))
 	_, err := f.Client.DirectDebit.CreatePayment(context.Background(), ddPaymentParams())

@@ -28,7 +28,7 @@ type APIError struct {
 	// direct-debit payment) when the code does not prove that nothing was created
 	// (NothingCreated is false: 21000, 21011, 21014, 21022, 21023, their PH twins, and any code
 	// the SDK does not know). The create may exist: query by merchant order id before sending
-	// it again, never under a new order id. The SDK's reconcile has already done so once.
+	// it again, never under a new order id. The SDK's outcome resolution has already done so once.
 	OutcomeUnknown bool
 }
 

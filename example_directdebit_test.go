@@ -82,7 +82,7 @@ func ExampleDirectDebitService_CreatePayment() {
 	})
 	switch {
 	case paycools.IsOutcomeUnknown(err):
-		// The SDK already tried to reconcile by MchOrderID and could not tell. The charge may
+		// The SDK already tried to resolve it by MchOrderID and could not tell. The charge may
 		// exist: query it later under the same MchOrderID; never charge under a new one.
 		log.Fatal("outcome unknown, check DD20240101120000 later: ", err)
 	case errors.Is(err, paycools.ErrAccessToken):

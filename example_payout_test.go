@@ -13,7 +13,7 @@ import (
 	paycools "github.com/paycools-sdk/paycools-go"
 )
 
-// Send PHP 500.10 to a GCash wallet. An unknown outcome is reconciled by Create itself (it
+// Send PHP 500.10 to a GCash wallet. An unknown outcome is resolved by Create itself (it
 // looks the payout up by MchOrderID); if it still cannot tell, the error says so and the
 // payout must be checked with Get before anything is sent again.
 func ExamplePayoutService_Create() {

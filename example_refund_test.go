@@ -33,7 +33,7 @@ func ExampleRefundService_Create() {
 		RefundCallbackURL:     "https://shop.example/paycools/refund-callback",
 	})
 	if paycools.IsOutcomeUnknown(err) {
-		// Still unknown after reconciling: do not refund again under a new id; look it up
+		// Still unknown after resolving: do not refund again under a new id; look it up
 		// later with Refunds.ListPayments.
 		log.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 package paycools_test
 
-// Tests through the fake gateway (paycoolstest): the reconcile path of money-moving creates
+// Tests through the fake gateway (paycoolstest): the outcome resolution of money-moving creates
 // under dropped connections, and one client shared by 100 goroutines while the gateway injects
 // faults.
 
@@ -47,10 +47,10 @@ func countRequests(s *paycoolstest.Server, op paycools.Operation) int {
 	return n
 }
 
-// TestReconcileThroughTheGateway: a create whose connection drops after the gateway acted is
+// TestResolveThroughTheGateway: a create whose connection drops after the gateway acted is
 // found by the lookup (no second create); one that drops before is sent once more; when the
 // lookup itself fails the outcome stays unknown. Never a double payout.
-func TestReconcileThroughTheGateway(t *testing.T) {
+func TestResolveThroughTheGateway(t *testing.T) {
 	ctx := context.Background()
 	t.Run("payout dropped after action: found, not sent twice", func(t *testing.T) {
 		s := paycoolstest.NewServer()
@@ -89,10 +89,10 @@ func TestReconcileThroughTheGateway(t *testing.T) {
 		assert.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
 		assert.Equal(t, 1, countRequests(s, paycools.OpPayoutCreate))
 	})
-	t.Run("reconcile off: the unknown outcome is returned as is", func(t *testing.T) {
+	t.Run("outcome resolution off: the unknown outcome is returned as is", func(t *testing.T) {
 		s := paycoolstest.NewServer()
 		defer s.Close()
-		c := s.Client(paycools.WithRetries(0), paycools.WithReconcile(false))
+		c := s.Client(paycools.WithRetries(0), paycools.WithResolveOutcome(false))
 		s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 		_, err := c.Payouts.Create(ctx, payoutParams("RECON0000004"))
 		assert.True(t, paycools.IsOutcomeUnknown(err))

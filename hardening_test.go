@@ -26,8 +26,8 @@ import (
 )
 
 // Codes that do not prove "nothing created" leave a money-moving create unknown, and the create
-// is reconciled: here the lookup finds the payout, so the call succeeds with it.
-func TestCreateCodesThatProveNothingAreReconciled(t *testing.T) {
+// is resolved: here the lookup finds the payout, so the call succeeds with it.
+func TestCreateCodesThatProveNothingAreResolved(t *testing.T) {
 	for _, code := range []int{21000, 21011, 21022, 21023, 1018, 1503, 29999} {
 		f := newFakeAPI(t)
 		creates := f.script("POST", pathPayoutCreate, codeAnswer(code, "something"))
@@ -36,16 +36,16 @@ func TestCreateCodesThatProveNothingAreReconciled(t *testing.T) {
 		require.NoError(t, err, "code %d", code)
 		assert.Equal(t, "DU7", p.TransactionID, "code %d: the payout the lookup found", code)
 		assert.Equal(t, int32(1), creates.Load(), "code %d", code)
-		assert.Equal(t, int32(1), lookups.Load(), "code %d: reconciled by merchant order id", code)
+		assert.Equal(t, int32(1), lookups.Load(), "code %d: resolved by merchant order id", code)
 	}
-	// Without reconcile the error says so.
-	f := newFakeAPI(t, WithReconcile(false))
+	// Without outcome resolution the error says so.
+	f := newFakeAPI(t, WithResolveOutcome(false))
 	f.script("POST", pathPayoutCreate, codeAnswer(21023, "Transaction create failed"))
 	_, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
 	require.ErrorIs(t, err, ErrCreateFailed)
 	assert.True(t, IsOutcomeUnknown(err))
 	assert.Contains(t, err.Error(), "outcome unknown")
-	// A code that proves nothing was created is a plain failure, and not reconciled.
+	// A code that proves nothing was created is a plain failure, and not resolved.
 	f = newFakeAPI(t)
 	f.script("POST", pathPayoutCreate, codeAnswer(21007, "Duplicate mchOrderId"))
 	_, err = f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
@@ -72,7 +72,7 @@ func TestSuccessCodesAreStrict(t *testing.T) {
 		`{"code":21002,"message":"Request param error","Code":10000}`,
 		`{"code":10000,"data":{"x":1},"DATA":{"x":2}}`,
 	} {
-		f := newFakeAPI(t, WithRetries(0), WithReconcile(false))
+		f := newFakeAPI(t, WithRetries(0), WithResolveOutcome(false))
 		f.reply("POST", pathPayoutCreate, 200, body)
 		_, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
 		var he *HTTPError
@@ -80,7 +80,7 @@ func TestSuccessCodesAreStrict(t *testing.T) {
 		assert.True(t, IsOutcomeUnknown(err), "a write that got no readable envelope: %s", body)
 	}
 	// Code 1 is success only on /api/v2/checkout/*: a payout answered 1 failed.
-	f := newFakeAPI(t, WithRetries(0), WithReconcile(false))
+	f := newFakeAPI(t, WithRetries(0), WithResolveOutcome(false))
 	f.reply("POST", pathPayoutCreate, 200, `{"code":1,"message":"Insufficient balance"}`)
 	_, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
 	var ae *APIError
@@ -263,9 +263,9 @@ func TestPublicKeyExponent(t *testing.T) {
 	}
 }
 
-// A reconcile that finds another transaction under the merchant order id never reports it as
+// An outcome resolution that finds another transaction under the merchant order id never reports it as
 // this call's result.
-func TestReconcileMismatchIsAnError(t *testing.T) {
+func TestResolveMismatchIsAnError(t *testing.T) {
 	for _, tc := range []struct {
 		name, found string
 		fields      []string
@@ -278,7 +278,7 @@ func TestReconcileMismatchIsAnError(t *testing.T) {
 		f.script("POST", pathPayoutGet, okData(tc.found))
 		p, err := f.Client.Payouts.Create(context.Background(), fullCreatePayoutParams())
 		assert.Nil(t, p, tc.name)
-		var me *ReconcileMismatchError
+		var me *OrderMismatchError
 		require.ErrorAs(t, err, &me, tc.name)
 		assert.Equal(t, tc.fields, me.Fields, tc.name)
 		assert.Equal(t, "DU9", me.TransactionID)
@@ -292,7 +292,7 @@ func TestReconcileMismatchIsAnError(t *testing.T) {
 	f.script("POST", "/open-api/refund/payments", okData(`[{"mchRefundOrderId":"RF0001","refundTransactionId":"RT1","originalTransactionId":"P1","refundAmount":999,"refundStatus":"PENDING"}]`))
 	_, err := f.Client.Refunds.Create(context.Background(), &RefundCreateParams{MchRefundOrderID: "RF0001", OriginalTransactionID: "P1",
 		RefundAmount: 5000, RefundCallbackURL: "https://m.example/r"})
-	var me *ReconcileMismatchError
+	var me *OrderMismatchError
 	if assert.ErrorAs(t, err, &me) {
 		assert.Equal(t, []string{"amount"}, me.Fields)
 		assert.Equal(t, "RT1", me.TransactionID)

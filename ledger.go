@@ -254,7 +254,7 @@ func WithLedger(l Ledger) Option {
 	}
 }
 
-// moneyOrder is what a money-moving create is looked up by, for the reconcile inside the call
+// moneyOrder is what a money-moving create is looked up by, for the outcome resolution inside the call
 // and for Recover.
 type moneyOrder struct {
 	mchOrderID    string
@@ -274,7 +274,7 @@ func ledgerIntent(ctx context.Context) *Intent {
 }
 
 // recordOnFirstBuild wraps the build of a money-moving call so that the first attempt's signed
-// bytes are written to the ledger before they are sent. Later attempts (and the reconcile's
+// bytes are written to the ledger before they are sent. Later attempts (and the outcome resolution's
 // resend) send under the intent already written. Every attempt notes its send time in
 // in.SentBy, which settleIntent writes with the outcome; the intent is recorded with SentBy at
 // the end of the call's claim, the latest an attempt can be sent should the process die.
@@ -373,7 +373,7 @@ func WithSettleTime(d time.Duration) Option {
 }
 
 // ErrNoOrderLookup is what Recover reports (IntentOutcome.Err wraps it), and what the
-// reconcile of a create puts in ReconcileError.LookupErr, for an order that cannot be looked
+// outcome resolution of a create puts in UnresolvedOutcomeError.LookupErr, for an order that cannot be looked
 // up by merchant order id with this client (in the PH dialect web payments and direct-debit
 // charges are looked up by PayCools' transaction id only, which an unknown outcome does not
 // give). Nothing is sent; the intent stays unknown until a verified callback for its order
@@ -393,7 +393,7 @@ type IntentOutcome struct {
 	Intent Intent
 	// State is what it was resolved to: IntentCreated, IntentAbsent, IntentRefused when the
 	// merchant order id belongs to a different transaction (Err is the
-	// *ReconcileMismatchError), or IntentUnknown when PayCools could not tell (Err says why: the
+	// *OrderMismatchError), or IntentUnknown when PayCools could not tell (Err says why: the
 	// look-up failed, its answer proved nothing (ErrLookupInconclusive), "not found" came
 	// before the settle time, or the order cannot be looked up in this dialect
 	// (ErrNoOrderLookup); a later Recover tries again).
@@ -424,7 +424,7 @@ const recoverBatch = 50
 // Recover resolves the open intents of the client's ledger whose claim has ended: those of
 // calls whose process died between writing the intent and writing the outcome, and those that
 // ended with an unknown outcome. For each it asks PayCools by merchant order id, with the same
-// queries the create's own reconcile uses: found (an answer naming the merchant order id with
+// queries the create's own outcome resolution uses: found (an answer naming the merchant order id with
 // PayCools' transaction id) means IntentCreated, "transaction not found" a settle time after
 // the last attempt was sent (WithSettleTime) means IntentAbsent (the request never arrived;
 // create the order again if it is still wanted), and any other answer leaves it open
@@ -500,7 +500,7 @@ func (c *Client) recoverOne(ctx context.Context, in *Intent) IntentOutcome {
 	case err == nil:
 		r.State, r.TransactionID = IntentCreated, found.txnID
 		jerr := judgeFound(in.Operation, o, found)
-		var mm *ReconcileMismatchError
+		var mm *OrderMismatchError
 		switch {
 		case errors.As(jerr, &mm):
 			// The order id is another transaction's: this intent's create did not happen.

@@ -35,7 +35,7 @@ func TestUnprovenLookupStaysUnknown(t *testing.T) {
 			assert.Nil(t, res)
 			require.Error(t, err, "success for a payout PayCools never named")
 			assert.True(t, IsOutcomeUnknown(err), "%v", err)
-			var re *ReconcileError
+			var re *UnresolvedOutcomeError
 			require.ErrorAs(t, err, &re)
 			assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
 			assert.Equal(t, int32(1), creates.Load(), "nothing resent on an answer that proves nothing")
@@ -135,7 +135,7 @@ func TestPHWebPaymentSettledByItsCallback(t *testing.T) {
 
 	_, err := c.WebPayments.Create(ctx, phWebPaymentParams("WEBPH0000000001"))
 	require.True(t, IsOutcomeUnknown(err), "%v", err)
-	var re *ReconcileError
+	var re *UnresolvedOutcomeError
 	require.ErrorAs(t, err, &re)
 	assert.ErrorIs(t, re.LookupErr, ErrNoOrderLookup)
 	got, _ := l.Intents(ctx, OpWebPaymentCreate, "WEBPH0000000001")

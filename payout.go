@@ -36,7 +36,7 @@ const (
 // AccountNo.
 type PayoutCreateParams struct {
 	// MchOrderID is the merchant's order id, unique per merchant (1–32 chars; letters and
-	// digits recommended). It is the lookup key for Get and for reconciliation.
+	// digits recommended). It is the lookup key for Get and for resolving an unknown outcome.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32"`
 	// IdempotencyID is PayCools' duplicate guard (10–30 chars): reuse the same value when
 	// re-sending the same payout. Empty means MchOrderID when that is 10–30 chars long.
@@ -158,7 +158,7 @@ func init() {
 // that is 10–30 chars long.
 //
 // When the outcome is unknown (the request may have reached PayCools but no answer came
-// back), Create reconciles instead of guessing: it looks the payout up by MchOrderID (country
+// back), Create resolves it instead of guessing: it looks the payout up by MchOrderID (country
 // PH). Found: that payout is returned. Not found: the same params (same mchOrderId and
 // idempotencyId) are sent once more, and a "duplicate" answer to that resend is resolved by
 // another lookup. Otherwise the original error is returned, still OutcomeUnknown: check the
@@ -170,7 +170,7 @@ func (s *PayoutService) Create(ctx context.Context, p *PayoutCreateParams) (*Pay
 	q := p.filled()
 	create := func(ctx context.Context) (*Payout, error) { return do[Payout](ctx, s.c, OpPayoutCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchOrderID, idempotencyID: q.IdempotencyID, amount: q.Amount, account: q.AccountNo}
-	return createOrReconcile(ctx, s.c, OpPayoutCreate, order, create, s.lookup)
+	return createAndResolve(ctx, s.c, OpPayoutCreate, order, create, s.lookup)
 }
 
 // filled is a copy of p as Create sends it: an empty IdempotencyID is MchOrderID when that
@@ -185,7 +185,7 @@ func (p *PayoutCreateParams) filled() PayoutCreateParams {
 	return q
 }
 
-// lookup finds the payout of a create by its merchant order id (country PH): the reconcile
+// lookup finds the payout of a create by its merchant order id (country PH): the outcome look-up
 // query of Create and of Client.Recover.
 func (s *PayoutService) lookup(ctx context.Context, o moneyOrder) (*Payout, error) {
 	return s.Get(ctx, &PayoutGetParams{MchOrderID: o.mchOrderID, CountryCode: CountryPH})

@@ -41,7 +41,7 @@ const (
 const DefaultBulkConcurrency = 4
 
 // DefaultBulkCallTimeout is the time allowed for one payout (its retries and in-call
-// reconcile included) when CreateManyOptions.CallTimeout is 0.
+// outcome resolution included) when CreateManyOptions.CallTimeout is 0.
 const DefaultBulkCallTimeout = 30 * time.Second
 
 // defaultBulkRateLimitRetries is how often a row answered "rate limited" is sent again.
@@ -100,7 +100,7 @@ type PayoutRowOutcome struct {
 	// Err says why the row is not created: a *ValidationError (invalid), an *APIError
 	// (refused: its Code and Message), the unknown-outcome error, a *LedgerError or the
 	// context's error (not sent). On a PayoutRowStateCreated row found from an earlier run it is a
-	// *ReconcileMismatchError when that payout's amount is not the row's. Nil otherwise.
+	// *OrderMismatchError when that payout's amount is not the row's. Nil otherwise.
 	Err error
 }
 
@@ -431,7 +431,7 @@ func (b *bulk) pay(ctx context.Context, j bulkJob, mayHold bool) (o PayoutRowOut
 			case in != nil && in.State == IntentCreated:
 				o.State, o.TransactionID, o.Earlier = PayoutRowStateCreated, in.TransactionID, true
 				if in.Amount != j.p.Amount {
-					o.Err = &ReconcileMismatchError{Operation: OpPayoutCreate, MchOrderID: j.p.MchOrderID, TransactionID: in.TransactionID,
+					o.Err = &OrderMismatchError{Operation: OpPayoutCreate, MchOrderID: j.p.MchOrderID, TransactionID: in.TransactionID,
 						Fields: []string{"amount"}, Sent: OrderFacts{Amount: j.p.Amount}, Found: OrderFacts{Amount: in.Amount}}
 				}
 				return o, false

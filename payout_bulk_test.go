@@ -186,7 +186,7 @@ func TestCreateManyEditedFileIsFlagged(t *testing.T) {
 	out, err := runBulk(t, context.Background(), c, rows, paycools.CreateManyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, paycools.PayoutRowStateCreated, out[1].State)
-	var me *paycools.ReconcileMismatchError
+	var me *paycools.OrderMismatchError
 	require.ErrorAs(t, out[1].Err, &me)
 	assert.Equal(t, []string{"amount"}, me.Fields)
 	assert.Equal(t, before, s.Balance(), "nothing paid again")

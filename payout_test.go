@@ -413,9 +413,9 @@ func TestPayoutWaitStopsOnPermanentError(t *testing.T) {
 	requireInvalid(t, nil, err, "params") // f holds the two polls above
 }
 
-// The reconcile path: Create ends with an unknown outcome (HTTP 502 with an HTML body: an
+// The outcome resolution: Create ends with an unknown outcome (HTTP 502 with an HTML body: an
 // *HTTPError with OutcomeUnknown, not retried for writes), then Get by mchOrderId decides.
-func TestPayoutCreateReconcile(t *testing.T) {
+func TestPayoutCreateResolve(t *testing.T) {
 	const found = `{"mchOrderId":"TestMchOrderIdD0001","transactionId":"D1656505190221611009","countryCode":"PH","currency":"PHP","amount":50010,"transactionStatus":"PENDING","createTime":"2024-07-19 14:14:47"}`
 	assertSameCreate := func(t *testing.T, creates []recorded) {
 		t.Helper()
@@ -523,8 +523,8 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(1), gets.Load())
 	})
 
-	t.Run("reconcile off", func(t *testing.T) {
-		f := newFakeAPI(t, WithReconcile(false))
+	t.Run("outcome resolution off", func(t *testing.T) {
+		f := newFakeAPI(t, WithResolveOutcome(false))
 		creates := f.script("POST", pathPayoutCreate, badGateway)
 		gets := f.script("POST", pathPayoutGet, okData(found))
 		_, err := f.Client.Payouts.Create(context.Background(), params())
@@ -533,7 +533,7 @@ func TestPayoutCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(0), gets.Load())
 	})
 
-	t.Run("a refusal is not reconciled", func(t *testing.T) {
+	t.Run("a refusal is not resolved", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.replyCode("POST", pathPayoutCreate, 21007, "Duplicate mchOrderId")
 		gets := f.script("POST", pathPayoutGet, okData(found))

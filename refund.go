@@ -64,7 +64,7 @@ func (s RefundStatus) Final() bool {
 // (doc 8.1).
 type RefundCreateParams struct {
 	// MchRefundOrderID is the merchant's unique id of this refund (1–32 letters and digits).
-	// Reconciliation resends with the same id, so never reuse it for another refund.
+	// Resolving an unknown outcome resends with the same id, so never reuse it for another refund.
 	MchRefundOrderID string `json:"mchRefundOrderId" pc:"required,len=1..32,pattern=alnum"`
 	// OriginalTransactionID is PayCools' transactionId of the payment to refund (1–32).
 	OriginalTransactionID string `json:"originalTransactionId" pc:"required,len=1..32"`
@@ -150,7 +150,7 @@ func (e *RefundNotification) eventName() string { return e.EventName }
 // once more with the same params (same MchRefundOrderID); if PayCools answers that the refund
 // order id is already used (ErrDuplicateRefundOrder, 21407), the first request did arrive and the
 // refund is looked up again. When the lookup itself fails, the original error is returned, still
-// marked OutcomeUnknown. WithReconcile(false) turns this off.
+// marked OutcomeUnknown. WithResolveOutcome(false) turns this off.
 func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Refund, error) {
 	if p == nil {
 		return do[Refund](ctx, s.c, OpRefundCreate, p) // the *ValidationError for nil params
@@ -158,11 +158,11 @@ func (s *RefundService) Create(ctx context.Context, p *RefundCreateParams) (*Ref
 	q := *p // every send uses the same values, whatever the caller does with p meanwhile
 	create := func(ctx context.Context) (*Refund, error) { return do[Refund](ctx, s.c, OpRefundCreate, &q) }
 	order := moneyOrder{mchOrderID: q.MchRefundOrderID, lookupKey: q.OriginalTransactionID, amount: q.RefundAmount}
-	return createOrReconcile(ctx, s.c, OpRefundCreate, order, create, s.lookup)
+	return createAndResolve(ctx, s.c, OpRefundCreate, order, create, s.lookup)
 }
 
 // lookup finds the refund of a create among the refunds of its original transaction (8.2):
-// the reconcile query of Create and of Client.Recover. An empty list proves nothing (the
+// the outcome look-up of Create and of Client.Recover. An empty list proves nothing (the
 // listing may lag behind the create, or the original transaction id be another's): it wraps
 // ErrLookupInconclusive, not ErrTransactionNotFound, so the outcome stays unknown. A list
 // that holds other refunds but not this one is "not found".
@@ -267,7 +267,7 @@ func (s *RefundService) Wait(ctx context.Context, p *RefundWaitParams) (*Refund,
 }
 
 // errRefundNotListed says that ListPayments answered but did not list the refund looked for.
-// It wraps ErrTransactionNotFound, which is what createOrReconcile acts on.
+// It wraps ErrTransactionNotFound, which is what createAndResolve acts on.
 var errRefundNotListed = wrapError("paycools: "+string(OpRefundListPayments)+": the refund is not in the list", ErrTransactionNotFound)
 
 // find lists refunds with p and returns (a copy of) the first one that match accepts, or

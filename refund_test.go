@@ -132,7 +132,7 @@ func refundEntry(mchRefundOrderID, refundTxID, status string) string {
 		`","originalTransactionId":"C1175676368800878371","refundAmount":1000,"refundStatus":"` + status + `"}`
 }
 
-func TestRefundCreateReconcile(t *testing.T) {
+func TestRefundCreateResolve(t *testing.T) {
 	ctx := context.Background()
 	mine := refundEntry("CCP20220428011068111", "R1", "PENDING")
 	other := refundEntry("OTHER0001", "R0", "COMPLETE")
@@ -231,7 +231,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		res, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())
 		assert.Nil(t, res)
 		assert.True(t, IsOutcomeUnknown(err), "%v", err)
-		var re *ReconcileError
+		var re *UnresolvedOutcomeError
 		require.ErrorAs(t, err, &re)
 		assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
 		assert.Equal(t, int32(1), creates.Load(), "no resend")
@@ -250,7 +250,7 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(1), lists.Load())
 	})
 
-	t.Run("a refusal is not reconciled", func(t *testing.T) {
+	t.Run("a refusal is not resolved", func(t *testing.T) {
 		f := newFakeAPI(t)
 		creates := f.script("POST", refundCreatePath, codeAnswer(21402, "Not allowed to refund"))
 		lists := f.script("POST", refundListPath, okData(`[`+mine+`]`))
@@ -260,8 +260,8 @@ func TestRefundCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(0), lists.Load())
 	})
 
-	t.Run("WithReconcile(false)", func(t *testing.T) {
-		f := newFakeAPI(t, WithReconcile(false))
+	t.Run("WithResolveOutcome(false)", func(t *testing.T) {
+		f := newFakeAPI(t, WithResolveOutcome(false))
 		f.script("POST", refundCreatePath, badGateway)
 		lists := f.script("POST", refundListPath, okData(`[`+mine+`]`))
 		_, err := f.Client.Refunds.Create(ctx, fullRefundCreateParams())

@@ -107,7 +107,7 @@ func (c *Client) handleResponse(ctx context.Context, op Operation, path string, 
 	info := codeTable[code]
 	// On a money-moving create, a code that does not prove that nothing was created (21000,
 	// 21011, 21022, 21023, their PH twins, and every code the table does not know) leaves the
-	// outcome unknown: the create is reconciled by merchant order id (docs/codes.md).
+	// outcome unknown: the create's outcome is resolved by merchant order id (docs/codes.md).
 	if ep := c.endpoints[op]; ep != nil && ep.kind == kindMoney && !info.nothingCreated {
 		apiErr.OutcomeUnknown = true
 	}

@@ -1,7 +1,6 @@
 package paycools
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -104,32 +103,6 @@ type moneyFacts struct {
 	orderField  string // the merchant's id of the order: mchOrderId, mchRefundOrderId
 	txnField    string // PayCools' id of the order: transactionId, refundTransactionId, checkoutId
 	amountField string // the amount in minor units: amount, refundAmount
-}
-
-// found reads the order a look-up answered (its undecoded data) by the facts: the merchant
-// order id and PayCools' id it names (empty when absent or not a string or number).
-func (f *moneyFacts) found(raw json.RawMessage) foundOrder {
-	var ids map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &ids)
-	mch, _ := decodeString(ids[f.orderField])
-	txn, _ := decodeString(ids[f.txnField])
-	return foundOrder{mchOrderID: mch, txnID: txn, raw: raw, facts: f}
-}
-
-// foundOrder is what a look-up of a money-moving create answered: the merchant order id and
-// PayCools' id it names, its undecoded data, and the facts it was read by.
-type foundOrder struct {
-	mchOrderID, txnID string
-	raw               json.RawMessage
-	facts             *moneyFacts
-}
-
-// rawResult is the undecoded data of a look-up's result, for moneyFacts.found.
-func rawResult[T any](res *T, err error) (json.RawMessage, error) {
-	if err != nil {
-		return nil, err
-	}
-	return rawOf(res), nil
 }
 
 // row builds an endpoint from the columns of the tsv tables, so that each line of a route

@@ -74,7 +74,7 @@ const (
 // Extra["goodsDetails"] is set for PAYLATER.
 type WebPaymentCreateParams struct {
 	// MchOrderID is the merchant's unique order id (1–32 letters and digits). It is the key
-	// under which an unknown outcome is reconciled.
+	// under which an unknown outcome is resolved.
 	MchOrderID string `json:"mchOrderId" pc:"required,len=1..32,pattern=alnum"`
 	// Amount is the amount to collect in minor units (PHP 500.10 is 50010; IDR whole rupiah).
 	// It must be positive; in PHP it must be 100–5,000,000 (PHP 1.00–50,000.00).
@@ -333,14 +333,14 @@ func (s *WebPaymentService) Create(ctx context.Context, p *WebPaymentCreateParam
 	if p != nil {
 		order = moneyOrder{mchOrderID: p.MchOrderID, lookupKey: string(p.CountryCode), amount: p.Amount, currency: p.Currency}
 	}
-	return createOrReconcile(ctx, s.c, OpWebPaymentCreate, order,
+	return createAndResolve(ctx, s.c, OpWebPaymentCreate, order,
 		func(ctx context.Context) (*WebPayment, error) {
 			return do[WebPayment](ctx, s.c, OpWebPaymentCreate, p)
 		},
 		s.lookup)
 }
 
-// lookup finds the web payment of a create by merchant order id and country: the reconcile
+// lookup finds the web payment of a create by merchant order id and country: the outcome look-up
 // query of Create and of Client.Recover.
 func (s *WebPaymentService) lookup(ctx context.Context, o moneyOrder) (*WebPayment, error) {
 	return s.Get(ctx, &WebPaymentGetParams{MchOrderID: o.mchOrderID, CountryCode: CountryCode(o.lookupKey)})

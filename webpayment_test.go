@@ -538,7 +538,7 @@ func TestWebPaymentWaitStopsOnPermanentError(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load())
 }
 
-func TestWebPaymentCreateReconcile(t *testing.T) {
+func TestWebPaymentCreateResolve(t *testing.T) {
 	found := `{"mchOrderId":"CCP20220428011068111","transactionId":"T77","transactionStatus":"PENDING","payData":"https://pay.test/found"}`
 	created := `{"mchOrderId":"CCP20220428011068111","transactionId":"T88","transactionStatus":"PENDING","payData":"https://pay.test/new"}`
 
@@ -609,7 +609,7 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 		assert.False(t, IsOutcomeUnknown(err))
 	})
 
-	t.Run("definite errors are not reconciled", func(t *testing.T) {
+	t.Run("definite errors are not resolved", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.script("POST", wpCreatePath, codeAnswer(21007, "Duplicate merchant order id"))
 		gets := f.script("POST", wpGetPath, okData(found))
@@ -618,8 +618,8 @@ func TestWebPaymentCreateReconcile(t *testing.T) {
 		assert.Equal(t, int32(0), gets.Load())
 	})
 
-	t.Run("reconcile switched off", func(t *testing.T) {
-		f := newFakeAPI(t, WithReconcile(false))
+	t.Run("outcome resolution switched off", func(t *testing.T) {
+		f := newFakeAPI(t, WithResolveOutcome(false))
 		f.script("POST", wpCreatePath, badGateway)
 		gets := f.script("POST", wpGetPath, okData(found))
 		_, err := f.Client.WebPayments.Create(context.Background(), wpCreateParams())

@@ -64,7 +64,7 @@ func TestRecoverWaitsTheSettleTime(t *testing.T) {
 		clk := newClock()
 		srv := paycoolstest.NewServer(paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
 		t.Cleanup(srv.Close)
-		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithReconcile(false),
+		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false),
 			paycools.WithSettleTime(3*time.Minute))
 		for _, order := range []string{"SETTLE0000001", "SETTLE0000002"} {
 			srv.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
@@ -136,7 +136,7 @@ func TestLateCreationRecordedAndReported(t *testing.T) {
 		srv := paycoolstest.NewServer(paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
 		t.Cleanup(srv.Close)
 		var logs lockedBuffer
-		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithReconcile(false),
+		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false),
 			paycools.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 		hs := httptest.NewServer(c.NotificationHandler(func(context.Context, *paycools.Notification) error { return nil }))
 		t.Cleanup(hs.Close)

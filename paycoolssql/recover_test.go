@@ -87,7 +87,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 
 		// Outcome unknown (answer lost after the gateway acted, no reconcile): the intent says so,
 		// and Recover finds the payout.
-		noReconcile := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithReconcile(false))
+		noReconcile := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false))
 		srv.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 		_, err = noReconcile.Payouts.Create(ctx, payout("LEDGER0000003", 700))
 		require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
@@ -98,7 +98,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 
 		// A crash between writing the intent and sending (order never reached PayCools) and one
 		// after sending (PayCools holds it): intents left pending with their call's claim.
-		crashed := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithReconcile(false))
+		crashed := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false))
 		srv.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
 		_, err = crashed.Payouts.Create(ctx, payout("LEDGER0000004", 800)) // never acted on
 		require.Error(t, err)

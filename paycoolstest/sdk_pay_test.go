@@ -122,9 +122,9 @@ func TestSDKWebPaymentAndRefundFlow(t *testing.T) {
 	require.EqualValues(t, 50000, st.Records[0].Amount)
 }
 
-// TestSDKMoneyCreatesReconcile: for every money-moving create but payouts (tested on their
-// own), a connection dropped after the gateway acted is reconciled by the SDK into the object.
-func TestSDKMoneyCreatesReconcile(t *testing.T) {
+// TestSDKMoneyCreatesResolve: for every money-moving create but payouts (tested on their
+// own), a connection dropped after the gateway acted is resolved by the SDK into the object.
+func TestSDKMoneyCreatesResolve(t *testing.T) {
 	s, c := gateway(t)
 	s.InjectFault(paycools.OpWebPaymentCreate, paycoolstest.Fault{DropAfterAction: true})
 	wp, err := c.WebPayments.Create(ctx(t), &paycools.WebPaymentCreateParams{

@@ -67,9 +67,9 @@ func TestSDKPayoutAndAccountFlow(t *testing.T) {
 	require.Equal(t, paycools.TransactionStatusFailed, st.Records[1].Status)
 }
 
-// TestSDKPayoutReconcileFindsPayout: the connection drops after the gateway created the payout;
-// Create ends with an unknown outcome inside the SDK, whose reconcile path finds the payout.
-func TestSDKPayoutReconcileFindsPayout(t *testing.T) {
+// TestSDKPayoutResolveFindsPayout: the connection drops after the gateway created the payout;
+// Create ends with an unknown outcome inside the SDK, whose outcome resolution finds the payout.
+func TestSDKPayoutResolveFindsPayout(t *testing.T) {
 	s, c := gateway(t)
 	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 	p, err := c.Payouts.Create(ctx(t), payoutParams("REC0001"))
@@ -85,9 +85,9 @@ func TestSDKPayoutReconcileFindsPayout(t *testing.T) {
 	require.EqualValues(t, paycoolstest.DefaultBalance-50010, s.Balance(), "paid out once")
 }
 
-// TestSDKPayoutReconcileResends: the connection drops before the gateway acted; reconcile
+// TestSDKPayoutResolveResends: the connection drops before the gateway acted; the outcome resolution
 // finds nothing (21006) and sends Create once more with the same ids.
-func TestSDKPayoutReconcileResends(t *testing.T) {
+func TestSDKPayoutResolveResends(t *testing.T) {
 	s, c := gateway(t)
 	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropBeforeAction: true})
 	p, err := c.Payouts.Create(ctx(t), payoutParams("REC0002"))
@@ -102,11 +102,11 @@ func TestSDKPayoutReconcileResends(t *testing.T) {
 	require.Equal(t, first.Fields["idempotencyId"], second.Fields["idempotencyId"])
 }
 
-// TestSDKPayoutUnknownWithoutReconcile: with reconciliation off, the drop is reported as an
+// TestSDKPayoutUnknownWithoutResolve: with outcome resolution off, the drop is reported as an
 // unknown outcome.
-func TestSDKPayoutUnknownWithoutReconcile(t *testing.T) {
+func TestSDKPayoutUnknownWithoutResolve(t *testing.T) {
 	s, _ := gateway(t)
-	c := s.Client(paycools.WithReconcile(false))
+	c := s.Client(paycools.WithResolveOutcome(false))
 	s.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 	_, err := c.Payouts.Create(ctx(t), payoutParams("REC0003"))
 	require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)

@@ -230,9 +230,9 @@ func TestSDKDirectDebitFlow(t *testing.T) {
 	require.ErrorIs(t, err, paycools.ErrAccessToken)
 }
 
-// TestSDKDirectDebitReconcile: the charge's connection drops after the gateway created it; the
-// SDK's reconcile path finds it by mchOrderId.
-func TestSDKDirectDebitReconcile(t *testing.T) {
+// TestSDKDirectDebitResolve: the charge's connection drops after the gateway created it; the
+// SDK's outcome resolution finds it by mchOrderId.
+func TestSDKDirectDebitResolve(t *testing.T) {
 	s, c := gateway(t)
 	_, err := c.DirectDebit.CreateAuthorizationLink(ctx(t), &paycools.DirectDebitAuthorizationLinkCreateParams{
 		RequestID: "AUTH2", UserID: "u1", ChannelCode: paycools.DirectDebitChannelCodeGCash, CountryCode: "PH",
@@ -247,11 +247,11 @@ func TestSDKDirectDebitReconcile(t *testing.T) {
 		MchOrderID: "SUB9", Amount: 777, ChannelCode: paycools.DirectDebitChannelCodeGCash,
 		PayToken: s.PayToken("AUTH2"), NotifyURL: "https://merchant.example/n",
 	})
-	require.NoError(t, err, "the reconcile path should find the charge")
+	require.NoError(t, err, "the outcome resolution should find the charge")
 	require.Equal(t, "SUB9", pay.MchOrderID)
 	require.NotEmpty(t, pay.TransactionID)
 	req, _ := s.LastRequest(paycools.OpDirectDebitGetPayment)
-	require.Equal(t, 10000, req.Code, "reconciled through GetPayment")
+	require.Equal(t, 10000, req.Code, "resolved through GetPayment")
 }
 
 func TestSDKEKYCFlow(t *testing.T) {

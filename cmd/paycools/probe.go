@@ -141,7 +141,7 @@ func (p *prober) run(ctx context.Context) int {
 // try makes one call and prints its line.
 func (p *prober) try(ctx context.Context, d paycools.Dialect, v paycools.EnvelopeSigning, call probeCall) probeResult {
 	opts := []paycools.Option{paycools.WithBaseURL(p.base), paycools.WithDialect(d), paycools.WithRetries(0),
-		paycools.WithReconcile(false), paycools.WithHTTPClient(&http.Client{Timeout: p.timeout,
+		paycools.WithResolveOutcome(false), paycools.WithHTTPClient(&http.Client{Timeout: p.timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})}
 	if v != 0 {
 		opts = append(opts, paycools.WithEnvelopeSigning(v))

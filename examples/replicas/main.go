@@ -106,9 +106,9 @@ func run(ctx context.Context, out io.Writer, path, dialect string) error {
 	fmt.Fprintf(out, "gateway:   embedded fake PayCools gateway, %s dialect\n", gw.Dialect())
 	var fulfilled atomic.Int32
 
-	// Replica A without the in-call reconcile, so that the lost answer stays unknown here and
+	// Replica A without the in-call outcome resolution, so that the lost answer stays unknown here and
 	// shows what Recover does after a crash.
-	a, err := newReplica(ctx, "replica A", path, gw, &fulfilled, out, paycools.WithReconcile(false), paycools.WithRetries(0))
+	a, err := newReplica(ctx, "replica A", path, gw, &fulfilled, out, paycools.WithResolveOutcome(false), paycools.WithRetries(0))
 	if err != nil {
 		return err
 	}
