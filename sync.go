@@ -200,7 +200,7 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimUnsettled(ctx, token, now, claimUntil(ctx, now), from, now.Add(-c.syncAfter), syncBatch)
+		batch, err := c.ledger.ClaimUnsettled(ctx, c.appID, token, now, claimUntil(ctx, now), from, now.Add(-c.syncAfter), syncBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Sync: ledger: %w", err)
 		}
@@ -498,7 +498,7 @@ func (c *Client) deliverSynced(ctx context.Context, op Operation, n *Notificatio
 		}
 	}
 	for _, key := range syncKeys(op, n) {
-		cl, err := c.notifyStore.Claim(ctx, key)
+		cl, err := c.notifyStore.Claim(ctx, c.appID, key)
 		switch {
 		case err != nil:
 			releaseAll()

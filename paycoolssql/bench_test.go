@@ -79,7 +79,7 @@ func flatCallback(run, at string, i int) []byte {
 
 func phCallbackClient(b *testing.B, opts ...paycools.Option) *paycools.Client {
 	merchant, _ := testKeys(b)
-	c, err := paycools.NewClient("app", merchant, append([]paycools.Option{
+	c, err := paycools.NewClient(testApp, merchant, append([]paycools.Option{
 		paycools.WithDialect(paycools.DialectPH), paycools.WithCallbackSecret(benchSecret),
 	}, opts...)...)
 	if err != nil {
@@ -199,7 +199,7 @@ func BenchmarkSQLLedger(b *testing.B) {
 	}
 	merchant, _ := testKeys(b)
 	client := func(opts ...paycools.Option) *paycools.Client {
-		c, err := paycools.NewClient("app", fixedSigner{merchant}, append([]paycools.Option{
+		c, err := paycools.NewClient(testApp, fixedSigner{merchant}, append([]paycools.Option{
 			paycools.WithBaseURL("https://pc.test"), paycools.WithHTTPClient(&http.Client{Transport: payoutAnswer{}}),
 		}, opts...)...)
 		if err != nil {

@@ -148,7 +148,7 @@ func BenchmarkHistoryStore(b *testing.B) {
 						s = stores[1]
 					}
 					key := fmt.Sprintf("disbursement.success:transactionId=DN%s%t%d:COMPLETED", run, big, i)
-					cl, err := s.Claim(ctx, key)
+					cl, err := s.Claim(ctx, testApp, key)
 					if err != nil {
 						return err
 					}
@@ -157,11 +157,11 @@ func BenchmarkHistoryStore(b *testing.B) {
 							Form: paycools.NotificationFormEnvelope, Body: body, ReceivedAt: time.Now()}); err != nil {
 							return err
 						}
-						if err := s.Handled(ctx, key); err != nil {
+						if err := s.Handled(ctx, testApp, key); err != nil {
 							return err
 						}
 					}
-					return s.Finish(ctx, key, cl.Token, "")
+					return s.Finish(ctx, testApp, key, cl.Token, "")
 				})
 			})
 		}

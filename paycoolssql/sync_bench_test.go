@@ -58,7 +58,7 @@ func benchSyncRecover(b *testing.B, d testDB, op string, open, history int) {
 	now := time.UnixMilli(1_800_000_000_000)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	merchant, _ := testKeys(b)
-	c, err := paycools.NewClient("app", fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
+	c, err := paycools.NewClient(testApp, fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
 		paycools.WithHTTPClient(&http.Client{Transport: pendingPayouts{}}), paycools.WithRetries(0),
 		paycools.WithLedger(l), paycools.WithSyncAfter(0), paycools.WithSyncWindow(0), paycools.WithClock(clock),
 		paycools.WithNotificationStore(nil), paycools.WithLogger(slog.New(slog.DiscardHandler)))
