@@ -123,7 +123,8 @@ const replayTokenColumn = `TEXT NOT NULL DEFAULT ''`
 func newInbox(ctx context.Context, db *sql.DB, flavor Flavor, cfg *config) (*inbox, error) {
 	table := cfg.table
 	t := table + "_inbox"
-	if err := createTable(ctx, db, flavor, t, EventInboxDDL); err != nil {
+	// An old table gains app_id before EventInboxDDL's indexes, which name it, are built.
+	if err := createTable(ctx, db, flavor, t, firstStatement(EventInboxDDL)); err != nil {
 		return nil, err
 	}
 	old := []string{"event_key", "event_name", "form", "body", "received_at", "updated_at", "state", "attempts", "last_error", "expires_at"}

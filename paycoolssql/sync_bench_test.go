@@ -112,9 +112,9 @@ func seedIntents(b *testing.B, d testDB, table, prefix string, n int, state, fin
 		}
 		return fmt.Sprintf("?%d", k)
 	}
-	q := `INSERT INTO ` + table + ` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail,
+	q := `INSERT INTO ` + table + ` (id, app_id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail,
 claim_token, claim_until, created_at, updated_at, sent_by, final_status, final_amount, final_at)
-SELECT ` + id + `, 'Payouts.Create', ` + order + `, ` + order + `, '', 50010, ` + p(3) + `, ` + p(4) + `, 'DU' || ` + order + `, '', '', 0,
+SELECT ` + id + `, 'app', 'Payouts.Create', ` + order + `, ` + order + `, '', 50010, ` + p(3) + `, ` + p(4) + `, 'DU' || ` + order + `, '', '', 0,
 1700000000000 + i, 1700000000000 + i, 1700000000000 + i, ` + p(5) + `, CASE WHEN ` + p(5) + ` = '' THEN 0 ELSE 50010 END, 0
 FROM (` + gen + `) AS g`
 	if _, err := d.db.Exec(q, n, prefix, []byte(`{}`), state, final); err != nil {
