@@ -150,6 +150,9 @@ func NewLedger(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (
 	if err := adoptLegacy(ctx, db, flavor, cfg, cfg.table, "", "", 0); err != nil {
 		return nil, err
 	}
+	if err := refuseWritesWithoutApp(ctx, db, flavor, cfg.table); err != nil {
+		return nil, err
+	}
 	st := func(s string) string { return statement(flavor, cfg.table, s) }
 	return &Ledger{
 		db:      db,
@@ -176,9 +179,33 @@ WHERE id = $1 AND state IN ('created', 'late') AND final_status = ''`),
 	}, nil
 }
 
+// ledgerNoAppTrigger refuses, in SQLite, an intent written without app_id: by a process of a
+// version before app ids still running beside this one, whose intents no client would read
+// (its order could then be created twice). PostgreSQL refuses it by the column's missing
+// default.
+const ledgerNoAppTrigger = `CREATE TRIGGER IF NOT EXISTS {T}_app_id_required BEFORE INSERT ON {T} FOR EACH ROW WHEN NEW.app_id = ''
+BEGIN SELECT RAISE(ABORT, 'paycools: an intent without app_id: a process of a paycools-go version before app ids is still writing this ledger; stop it'); END`
+
+// refuseWritesWithoutApp makes the ledger table refuse rows without app_id (see
+// ledgerNoAppTrigger): a migrated PostgreSQL column loses the default it was added with.
+func refuseWritesWithoutApp(ctx context.Context, db *sql.DB, f Flavor, table string) error {
+	s := statement(f, table, `ALTER TABLE {T} ALTER COLUMN app_id DROP DEFAULT`)
+	if f == SQLite {
+		s = statement(f, table, ledgerNoAppTrigger)
+	}
+	if _, err := db.ExecContext(ctx, s); err != nil {
+		return fmt.Errorf("paycoolssql: %s: refusing intents without app_id: %w", table, err)
+	}
+	return nil
+}
+
 // Record writes a new open intent of in.AppID, or fails wrapping paycools.ErrIntentOpen when
-// the application's order already has an open or created one.
+// the application's order already has an open or created one. An intent without AppID is
+// refused: no client would ever read it.
 func (l *Ledger) Record(ctx context.Context, in *paycools.Intent) error {
+	if in.AppID == "" {
+		return fmt.Errorf("paycoolssql: record intent %s: AppID is empty (the client's appId)", in.ID)
+	}
 	param := in.Param
 	if param == nil {
 		param = []byte{}

@@ -93,6 +93,14 @@ VALUES ('old-open', 'Payouts.Create', 'OLDOPEN00001', 'OLDOPEN00001', '', 700, '
 		require.NoError(t, err)
 		require.Len(t, open, 1, "tenantA's Recover finds the open intent from before")
 		assert.Equal(t, "old-open", open[0].ID)
+		// A process of the earlier version still running would write intents without app_id,
+		// which no client reads: the table refuses them, and so does Record.
+		_, err = d.db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)
+VALUES ('old-writer', 'Payouts.Create', 'OLDWRITER001', 'OLDWRITER001', '', 1, '{}', 'pending', '', '', 't', 0, 1, 1)`, ledger))
+		require.Error(t, err, "an earlier version's insert is refused")
+		noApp := intent("no-app", "NOAPP0000001", now)
+		noApp.AppID = ""
+		assert.ErrorContains(t, l.Record(ctx, noApp), "AppID is empty")
 		var books []paycools.BookRecord
 		for rec, err := range l.Books("tenantA").Records(ctx, now.In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02")) {
 			require.NoError(t, err)
