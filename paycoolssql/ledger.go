@@ -189,9 +189,19 @@ BEGIN SELECT RAISE(ABORT, 'paycools: an intent without app_id: a process of a pa
 // refuseWritesWithoutApp makes the ledger table refuse rows without app_id (see
 // ledgerNoAppTrigger): a migrated PostgreSQL column loses the default it was added with.
 func refuseWritesWithoutApp(ctx context.Context, db *sql.DB, f Flavor, table string) error {
-	s := statement(f, table, `ALTER TABLE {T} ALTER COLUMN app_id DROP DEFAULT`)
-	if f == SQLite {
-		s = statement(f, table, ledgerNoAppTrigger)
+	s := statement(f, table, ledgerNoAppTrigger)
+	if f == Postgres {
+		// Only a table that has the default is altered: ALTER TABLE locks the table, and
+		// every replica runs this at start-up.
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()
+AND table_name = $1 AND column_name = 'app_id' AND column_default IS NOT NULL`, table).Scan(&n); err != nil {
+			return fmt.Errorf("paycoolssql: %s: reading the app_id column: %w", table, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		s = statement(f, table, `ALTER TABLE {T} ALTER COLUMN app_id DROP DEFAULT`)
 	}
 	if _, err := db.ExecContext(ctx, s); err != nil {
 		return fmt.Errorf("paycoolssql: %s: refusing intents without app_id: %w", table, err)

@@ -226,3 +226,44 @@ func TestTenantsRacingReplicas(t *testing.T) {
 		}
 	})
 }
+
+// A Finish whose commit's answer is lost (the database restarted after writing) for tenant A,
+// then redeliveries of the same event key to A and to B: A's is acknowledged without running
+// its function again, and B's, whose first delivery it is, runs B's function once. One
+// tenant's stored outcome is never the other's.
+func TestTenantsFinishAnswerLost(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		merchant, platform := testKeys(t)
+		clk := newClock()
+		sqlStore, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("tf"), paycoolssql.WithClock(clk.Now),
+			paycoolssql.WithLease(time.Minute))
+		require.NoError(t, err)
+		flaky := &flakyFinish{NotificationStore: sqlStore, afterCommit: true}
+		handler := func(app string, store paycools.NotificationStore, runs *atomic.Int32) func() int {
+			c, err := paycools.NewClient(app, merchant, paycools.WithPlatformPublicKey(&platform.PublicKey),
+				paycools.WithNotificationStore(store), paycools.WithClock(clk.Now))
+			require.NoError(t, err)
+			h := c.NotificationHandler(func(context.Context, *paycools.Notification) error { runs.Add(1); return nil })
+			body := callbackBody(t, platform, `{"eventName":"disbursement.success","transactionId":"DT1","transactionStatus":"COMPLETED"}`)
+			return func() int { code, _ := post(h, body); return code }
+		}
+		var runsA, runsB atomic.Int32
+		deliverA, deliverB := handler("tenantA", flaky, &runsA), handler("tenantB", sqlStore, &runsB)
+		flaky.fails.Store(1)
+		require.Equal(t, 200, deliverA())
+		clk.Add(2 * time.Minute) // past the lease: only a recorded finish keeps A's event done
+		require.Equal(t, 200, deliverA())
+		assert.EqualValues(t, 1, runsA.Load(), "A's function ran once")
+		const key = "disbursement.success:transactionId=DT1:COMPLETED"
+		keys, err := sqlStore.HandledKeys(ctx, "tenantA")
+		require.NoError(t, err)
+		assert.Equal(t, []string{key}, keys)
+		keys, err = sqlStore.HandledKeys(ctx, "tenantB")
+		require.NoError(t, err)
+		assert.Empty(t, keys, "A's handled event is not listed as B's (B's Sync would miss B's collection)")
+		require.Equal(t, 200, deliverB())
+		require.Equal(t, 200, deliverB())
+		assert.EqualValues(t, 1, runsB.Load(), "B's function ran once, its own event")
+	})
+}
