@@ -159,6 +159,10 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 // handled. It cannot deliver them: the statement carries no event name, reference number or
 // QR id (see the README, "Missed callbacks").
 //
+// Sync reads and claims the orders of the client's own application (Client.AppID) only, and
+// finds handled events under its appId: tenants sharing a ledger and a store each run their
+// own Sync.
+//
 // Sync never sends money. It is safe to run on every replica at once: each order is claimed
 // by one Sync only. It stops early, with ctx's error, when ctx ends. Without a ledger it
 // returns ErrNoLedger.
