@@ -195,7 +195,7 @@ func refuseWritesWithoutApp(ctx context.Context, db *sql.DB, f Flavor, table str
 		// every replica runs this at start-up.
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()
-AND table_name = $1 AND column_name = 'app_id' AND column_default IS NOT NULL`, table).Scan(&n); err != nil {
+AND table_name = lower($1) AND column_name = 'app_id' AND column_default IS NOT NULL`, table).Scan(&n); err != nil {
 			return fmt.Errorf("paycoolssql: %s: reading the app_id column: %w", table, err)
 		}
 		if n == 0 {

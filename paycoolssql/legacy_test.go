@@ -110,3 +110,34 @@ VALUES ('old-writer', 'Payouts.Create', 'OLDWRITER001', 'OLDWRITER001', '', 1, '
 		assert.Equal(t, "OLDMADE00001", books[0].MchOrderID)
 	})
 }
+
+// A table named with capitals (WithTable; PostgreSQL folds it to lower case) is not taken for
+// one written before app ids when it is opened again: its rows keep their app ids.
+func TestReopenedMixedCaseTablesKeepTheirAppIDs(t *testing.T) {
+	eachFlavor(t, func(t *testing.T, d testDB) {
+		ctx := testCtx(t)
+		clk := newClock()
+		name := fmt.Sprintf("Mixed_%s_%d", d.prefix, tableSeq.Add(1))
+		var s *paycoolssql.NotificationStore
+		var l *paycoolssql.Ledger
+		for i := 0; i < 2; i++ {
+			var err error
+			s, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(name), paycoolssql.WithClock(clk.Now), paycoolssql.WithInbox())
+			require.NoError(t, err, "open %d", i+1)
+			l, err = paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(name+"_L"))
+			require.NoError(t, err, "open %d", i+1)
+			if i == 0 {
+				cl, err := s.Claim(ctx, "tenantA", "k")
+				require.NoError(t, err)
+				require.NoError(t, s.Finish(ctx, "tenantA", "k", cl.Token, ""))
+				require.NoError(t, l.Record(ctx, intent("mixed", "MIXED0000001", clk.Now())))
+			}
+		}
+		cl, err := s.Claim(ctx, "tenantA", "k")
+		require.NoError(t, err)
+		assert.Equal(t, paycools.NotificationStateDone, cl.State)
+		ins, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "MIXED0000001")
+		require.NoError(t, err)
+		assert.Len(t, ins, 1)
+	})
+}

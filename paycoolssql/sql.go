@@ -270,7 +270,8 @@ func addColumn(ctx context.Context, db *sql.DB, f Flavor, table, column, decl st
 func hasColumn(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }, f Flavor, table, column string) (bool, error) {
-	query := `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
+	// PostgreSQL folds the unquoted names of WithTable to lower case.
+	query := `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = lower($1) AND column_name = $2`
 	if f == SQLite {
 		query = `SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2`
 	}
