@@ -102,7 +102,7 @@ type Ledger struct {
 
 // NewLedger returns the ledger on db, creating its table when it is missing and migrating one
 // made by an earlier version (the columns and app-scoped indexes it lacks are added; rows
-// written before app ids get app_id ”, which WithLegacyAppID gives to their application;
+// written before app ids get an empty app_id, which WithLegacyAppID gives to their application;
 // without it, such rows make the call fail with ErrLegacyRows). Give it to the client with
 // paycools.WithLedger, and run Client.Recover at start-up. On SQLite it fails wrapping
 // ErrNoBusyTimeout when the connection has no busy timeout.

@@ -285,7 +285,7 @@ func hasColumn(ctx context.Context, q interface {
 // rekeyByApp rebuilds a table made by a version before app ids (event_key its primary key)
 // with the app_id column in its primary key: the table of createDDL (the first statement of
 // the table's DDL) is created under a temporary name, with the optional columns the old table
-// has, filled with the old rows (app_id ”), and put in the old table's place, in one
+// has, filled with the old rows (an empty app_id), and put in the old table's place, in one
 // transaction that holds the table's write lock (PostgreSQL: LOCK TABLE; SQLite: BEGIN
 // IMMEDIATE), so that replicas opening at once migrate it once. The caller then creates the
 // indexes (its DDL's IF NOT EXISTS statements). A table that has app_id is left alone.
@@ -385,7 +385,7 @@ func WithLegacyAppID(appID string) Option {
 
 // adoptLegacy gives the rows of table with an empty app_id (written before app ids) the
 // application of WithLegacyAppID, or, without the option, fails wrapping ErrLegacyRows when
-// there are live ones (live is the condition, on top of app_id = ”, of the rows that still
+// there are live ones (live is the condition, on top of an empty app_id, of the rows that still
 // count; drop, when not empty, deletes the others first).
 func adoptLegacy(ctx context.Context, db *sql.DB, f Flavor, cfg *config, table, live, drop string, now int64) error {
 	if drop != "" {

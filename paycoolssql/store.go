@@ -29,11 +29,10 @@ const NotificationStoreDDL = `CREATE TABLE IF NOT EXISTS {T} (
 CREATE INDEX IF NOT EXISTS {T}_expires ON {T} (expires_at)`
 
 // NotificationStore is a paycools.NotificationStore in a PostgreSQL or SQLite table, shared by
-// every process that handles callbacks. Claim, Renew, Finish and Release are one statement
-// each, on the table's primary key (app id and event key): two deliveries of one event, on
-// any replicas, never both
-// get the claim, and a delivery whose claim was taken over can neither renew nor finish it.
-// Safe for concurrent use.
+// every process that handles callbacks, of one merchant application or several. Claim, Renew,
+// Finish and Release are one statement each, on the table's primary key (app id and event
+// key): two deliveries of one event, on any replicas, never both get the claim, and a delivery
+// whose claim was taken over can neither renew nor finish it. Safe for concurrent use.
 type NotificationStore struct {
 	db      *sql.DB
 	cfg     *config
@@ -52,7 +51,7 @@ const sweepEvery = 4096
 
 // NewNotificationStore returns the store on db, creating its table when it is missing and
 // migrating a table made by an earlier version: the result column is added, and a table
-// without app_id is rebuilt with it in its primary key (its rows get app_id ”, which
+// without app_id is rebuilt with it in its primary key (its rows get an empty app_id, which
 // WithLegacyAppID gives to their application; without it, live ones make the call fail with
 // ErrLegacyRows). Give it to the client with
 // paycools.WithNotificationStore. On SQLite it fails when the connection has no busy timeout

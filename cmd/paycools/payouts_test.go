@@ -442,7 +442,7 @@ func TestPayoutsCommandSurvivesSIGKILL(t *testing.T) {
 	})
 }
 
-// A ledger of runs made before app ids (its rows have app_id ”): a rerun refuses to start and
+// A ledger of runs made before app ids (its rows have an empty app_id): a rerun refuses to start and
 // says how to go on, sending nothing; with -adopt-legacy-rows the rows become -app-id's and the
 // rerun finds them paid by the earlier run.
 func TestPayoutsCommandAdoptsLegacyLedgerRows(t *testing.T) {
