@@ -49,8 +49,13 @@ func (s IntentState) Final() bool {
 // Intent is one money-moving create as a Ledger keeps it: written before the first request is
 // sent, resolved after.
 type Intent struct {
-	// ID is the SDK's id of the intent (32 hex characters).
+	// ID is the SDK's id of the intent (32 hex characters, random: unique across every
+	// tenant of a shared ledger).
 	ID string
+	// AppID is the merchant application whose client wrote the intent (Client.AppID): every
+	// look-up of the ledger is by application, so that two tenants sharing a ledger may use
+	// the same merchant order ids.
+	AppID string
 	// Operation is the create: OpPayoutCreate, OpRefundCreate, OpWebPaymentCreate,
 	// OpCheckoutCreate or OpDirectDebitCreatePayment.
 	Operation Operation
@@ -128,8 +133,8 @@ type IntentResolution struct {
 }
 
 // ErrIntentOpen is what Ledger.Record returns (wrapped, as an *IntentOpenError) when the
-// operation already has an intent for the merchant order id that is pending, unknown or
-// created: sending again could move the money twice.
+// application's operation already has an intent for the merchant order id that is pending,
+// unknown or created: sending again could move the money twice.
 var ErrIntentOpen = errors.New("paycools: the ledger already holds a pending, unknown or created intent for this merchant order id")
 
 // IntentOpenError is the error of Ledger.Record when the order already has an open or created
@@ -160,10 +165,17 @@ func (e *IntentOpenError) Is(target error) bool { return target == ErrIntentOpen
 // Client.Recover). paycoolssql.NewLedger keeps it in PostgreSQL or SQLite; NewMemoryLedger in
 // memory, for one process and tests. Implementations must be safe for concurrent use from
 // several processes sharing storage, and each method must be atomic on its own.
+//
+// A ledger may be shared by several merchant applications (tenants): every intent carries its
+// AppID, an order is identified by AppID, Operation and MchOrderID together, and the methods
+// that look intents up or claim them take the appID whose intents they concern and never
+// return another's. The methods that take an intent id (Resolve, Finalize, Unclaim) need no
+// appID: the id is random and unique across tenants, and a client only ever has the ids of
+// its own application's intents.
 type Ledger interface {
 	// Record writes a new open intent (State IntentPending) with its claim. It fails, wrapping
 	// ErrIntentOpen (preferably as an *IntentOpenError naming the intent in the way), when
-	// in.Operation already has an open or created intent for in.MchOrderID.
+	// in.AppID's in.Operation already has an open or created intent for in.MchOrderID.
 	Record(ctx context.Context, in *Intent) error
 	// Resolve records the outcome of intent id and ends its claim (an unknown outcome is then
 	// Recover's to settle at once). A final state is never changed again, except that an
@@ -171,22 +183,22 @@ type Ledger interface {
 	// r.TransactionID): a request that arrived late. That change never fails because the
 	// order was recorded again since.
 	Resolve(ctx context.Context, id string, r IntentResolution) error
-	// ClaimOpen claims, for token until until, up to limit open intents whose claim ended by
-	// now and that were created at or after createdFrom, oldest first (ties in the order they
+	// ClaimOpen claims, for token until until, up to limit open intents of appID whose claim
+	// ended by now and that were created at or after createdFrom, oldest first (ties in the order they
 	// were recorded), and returns them. Client.Recover moves createdFrom to the last intent of
 	// each batch, so that each claim reads about as many intents as it returns. Two concurrent
 	// callers never get the same intent.
-	ClaimOpen(ctx context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error)
-	// Intents returns every intent of op for mchOrderID, oldest first (by CreatedAt; intents
-	// with the same CreatedAt in the order they were recorded).
-	Intents(ctx context.Context, op Operation, mchOrderID string) ([]Intent, error)
-	// ClaimUnsettled claims, for token until until, up to limit intents that PayCools holds
-	// (created or late) whose FinalStatus is empty, whose claim ended by now and that were
+	ClaimOpen(ctx context.Context, appID, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error)
+	// Intents returns every intent of appID's op for mchOrderID, oldest first (by CreatedAt;
+	// intents with the same CreatedAt in the order they were recorded).
+	Intents(ctx context.Context, appID string, op Operation, mchOrderID string) ([]Intent, error)
+	// ClaimUnsettled claims, for token until until, up to limit intents of appID that PayCools
+	// holds (created or late) whose FinalStatus is empty, whose claim ended by now and that were
 	// created from createdFrom to createdBy (both included), oldest first (ties in the order
 	// they were recorded), and returns them (Client.Sync, which moves createdFrom to the last
 	// intent of each batch, so that each claim reads about as many intents as it returns).
 	// Two concurrent callers never get the same intent.
-	ClaimUnsettled(ctx context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error)
+	ClaimUnsettled(ctx context.Context, appID, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error)
 	// Finalize records the final state of the order of intent id (created or late) and ends
 	// its claim. A FinalStatus already recorded is kept: Finalize then does nothing.
 	Finalize(ctx context.Context, id string, f OrderFinal) error
@@ -289,7 +301,7 @@ func (c *Client) recordOnFirstBuild(ctx context.Context, op Operation, in *Inten
 			in.SentBy = now
 			return wr, nil
 		}
-		in.Param = wr.param
+		in.AppID, in.Param = c.appID, wr.param
 		if in.Param == nil {
 			in.Param = wr.signed
 		}
@@ -421,7 +433,8 @@ var ErrNoLedger = errors.New("paycools: Recover: the client has no ledger (WithL
 // recoverBatch is how many intents one Recover claim takes at a time.
 const recoverBatch = 50
 
-// Recover resolves the open intents of the client's ledger whose claim has ended: those of
+// Recover resolves the open intents of the client's ledger whose claim has ended, those of
+// the client's own application (Client.AppID) only: those of
 // calls whose process died between writing the intent and writing the outcome, and those that
 // ended with an unknown outcome. For each it asks PayCools by merchant order id, with the same
 // queries the create's own outcome resolution uses: found (an answer naming the merchant order id with
@@ -457,7 +470,7 @@ func (c *Client) Recover(ctx context.Context) (*RecoverReport, error) {
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimOpen(ctx, token, now, claimUntil(ctx, now), from, recoverBatch)
+		batch, err := c.ledger.ClaimOpen(ctx, c.appID, token, now, claimUntil(ctx, now), from, recoverBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Recover: ledger: %w", err)
 		}
@@ -577,7 +590,7 @@ func (l *MemoryLedger) Record(_ context.Context, in *Intent) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range l.intents {
-		if e.Operation == in.Operation && e.MchOrderID == in.MchOrderID && (!e.State.Final() || e.State == IntentCreated) {
+		if e.AppID == in.AppID && e.Operation == in.Operation && e.MchOrderID == in.MchOrderID && (!e.State.Final() || e.State == IntentCreated) {
 			return &IntentOpenError{IntentID: e.ID, State: e.State}
 		}
 	}
@@ -618,13 +631,13 @@ func (l *MemoryLedger) Resolve(_ context.Context, id string, r IntentResolution)
 	return nil
 }
 
-// ClaimUnsettled claims up to limit created or late intents without a final status.
-func (l *MemoryLedger) ClaimUnsettled(_ context.Context, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error) {
+// ClaimUnsettled claims up to limit created or late intents of appID without a final status.
+func (l *MemoryLedger) ClaimUnsettled(_ context.Context, appID, token string, now, until, createdFrom, createdBy time.Time, limit int) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var open []*Intent
 	for _, e := range l.intents {
-		if (e.State == IntentCreated || e.State == IntentLate) && e.FinalStatus == "" && !e.ClaimUntil.After(now) &&
+		if e.AppID == appID && (e.State == IntentCreated || e.State == IntentLate) && e.FinalStatus == "" && !e.ClaimUntil.After(now) &&
 			!e.CreatedAt.Before(createdFrom) && !e.CreatedAt.After(createdBy) {
 			open = append(open, e)
 		}
@@ -667,13 +680,13 @@ func (l *MemoryLedger) Unclaim(_ context.Context, id, token string) error {
 	return nil
 }
 
-// ClaimOpen claims up to limit open intents whose claim ended by now.
-func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error) {
+// ClaimOpen claims up to limit open intents of appID whose claim ended by now.
+func (l *MemoryLedger) ClaimOpen(_ context.Context, appID, token string, now, until, createdFrom time.Time, limit int) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var open []*Intent
 	for _, e := range l.intents {
-		if !e.State.Final() && !e.ClaimUntil.After(now) && !e.CreatedAt.Before(createdFrom) {
+		if e.AppID == appID && !e.State.Final() && !e.ClaimUntil.After(now) && !e.CreatedAt.Before(createdFrom) {
 			open = append(open, e)
 		}
 	}
@@ -689,13 +702,13 @@ func (l *MemoryLedger) ClaimOpen(_ context.Context, token string, now, until, cr
 	return out, nil
 }
 
-// Intents returns every intent of op for mchOrderID, oldest first.
-func (l *MemoryLedger) Intents(_ context.Context, op Operation, mchOrderID string) ([]Intent, error) {
+// Intents returns every intent of appID's op for mchOrderID, oldest first.
+func (l *MemoryLedger) Intents(_ context.Context, appID string, op Operation, mchOrderID string) ([]Intent, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var found []*Intent
 	for _, e := range l.intents {
-		if e.Operation == op && e.MchOrderID == mchOrderID {
+		if e.AppID == appID && e.Operation == op && e.MchOrderID == mchOrderID {
 			found = append(found, e)
 		}
 	}

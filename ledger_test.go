@@ -47,7 +47,7 @@ func TestLedgerRecordsInBothDialects(t *testing.T) {
 		}
 		res, err := c.Payouts.Create(context.Background(), fullCreatePayoutParams())
 		require.NoError(t, err, "ph=%v", ph)
-		got, err := l.Intents(context.Background(), OpPayoutCreate, "TestMchOrderIdD0001")
+		got, err := l.Intents(context.Background(), testAppID, OpPayoutCreate, "TestMchOrderIdD0001")
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, IntentCreated, got[0].State)
@@ -66,7 +66,7 @@ func TestMemoryLedger(t *testing.T) {
 	l := NewMemoryLedger()
 	t0 := fixedNow
 	in := func(id, order string) *Intent {
-		return &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: order, State: IntentPending, ClaimToken: id,
+		return &Intent{ID: id, AppID: testAppID, Operation: OpPayoutCreate, MchOrderID: order, State: IntentPending, ClaimToken: id,
 			ClaimUntil: t0.Add(time.Minute), CreatedAt: t0, UpdatedAt: t0}
 	}
 	require.NoError(t, l.Record(ctx, in("a", "O1")))
@@ -76,17 +76,17 @@ func TestMemoryLedger(t *testing.T) {
 	require.NoError(t, l.Resolve(ctx, "b", IntentResolution{State: IntentAbsent, At: t0}))
 	require.NoError(t, l.Resolve(ctx, "b", IntentResolution{State: IntentCreated, TransactionID: "T", At: t0}))
 	require.NoError(t, l.Resolve(ctx, "b", IntentResolution{State: IntentRefused, At: t0}))
-	got, _ := l.Intents(ctx, OpPayoutCreate, "O1")
+	got, _ := l.Intents(ctx, testAppID, OpPayoutCreate, "O1")
 	require.Len(t, got, 2)
 	assert.Equal(t, IntentLate, got[1].State, "absent may become late (created late); late stays")
 	assert.Equal(t, "T", got[1].TransactionID)
 	require.NoError(t, l.Record(ctx, in("c", "O2")))
-	none, _ := l.ClaimOpen(ctx, "r", t0, t0.Add(time.Minute), time.Time{}, 10)
+	none, _ := l.ClaimOpen(ctx, testAppID, "r", t0, t0.Add(time.Minute), time.Time{}, 10)
 	assert.Empty(t, none, "the call still holds its claim")
-	open, _ := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
+	open, _ := l.ClaimOpen(ctx, testAppID, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 	require.Len(t, open, 1)
 	assert.Equal(t, "c", open[0].ID)
-	again, _ := l.ClaimOpen(ctx, "s", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
+	again, _ := l.ClaimOpen(ctx, testAppID, "s", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 	assert.Empty(t, again)
 	assert.True(t, IntentAbsent.Final())
 	assert.False(t, IntentUnknown.Final())
@@ -99,10 +99,10 @@ func TestMemoryLedgerTiesInWriteOrder(t *testing.T) {
 		l := NewMemoryLedger()
 		ids := []string{"z9", "m5", "a1", "k3", "b2", "x7", "c4"}
 		for _, id := range ids {
-			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OTIE", State: IntentPending, CreatedAt: fixedNow}))
+			require.NoError(t, l.Record(ctx, &Intent{ID: id, AppID: testAppID, Operation: OpPayoutCreate, MchOrderID: "OTIE", State: IntentPending, CreatedAt: fixedNow}))
 			require.NoError(t, l.Resolve(ctx, id, IntentResolution{State: IntentRefused, At: fixedNow}))
 		}
-		got, err := l.Intents(ctx, OpPayoutCreate, "OTIE")
+		got, err := l.Intents(ctx, testAppID, OpPayoutCreate, "OTIE")
 		require.NoError(t, err)
 		var order []string
 		for _, in := range got {
@@ -110,9 +110,9 @@ func TestMemoryLedgerTiesInWriteOrder(t *testing.T) {
 		}
 		require.Equal(t, ids, order)
 		for i, id := range []string{"y8", "c3", "q6", "a0"} {
-			require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "OPEN" + strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
+			require.NoError(t, l.Record(ctx, &Intent{ID: id, AppID: testAppID, Operation: OpPayoutCreate, MchOrderID: "OPEN" + strconv.Itoa(i), State: IntentPending, CreatedAt: fixedNow}))
 		}
-		open, err := l.ClaimOpen(ctx, "r", fixedNow, fixedNow.Add(time.Minute), time.Time{}, 10)
+		open, err := l.ClaimOpen(ctx, testAppID, "r", fixedNow, fixedNow.Add(time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		order = order[:0]
 		for _, in := range open {

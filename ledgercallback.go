@@ -86,7 +86,7 @@ func (c *Client) settleLedger(ctx context.Context, n *Notification) error {
 	if !ok || order == "" || txn == "" {
 		return nil
 	}
-	intents, err := c.ledger.Intents(ctx, op, order)
+	intents, err := c.ledger.Intents(ctx, c.appID, op, order)
 	if err != nil {
 		return fmt.Errorf("paycools: ledger: %w", err)
 	}
@@ -176,7 +176,7 @@ func (c *Client) finalizeLedger(ctx context.Context, n *Notification) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	intents, err := c.ledger.Intents(ctx, op, order)
+	intents, err := c.ledger.Intents(ctx, c.appID, op, order)
 	if err == nil {
 		for _, in := range intents {
 			if (in.State != IntentCreated && in.State != IntentLate) || in.FinalStatus != "" {

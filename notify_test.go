@@ -200,16 +200,16 @@ func TestWithPlatformPublicKeyRefusesSmallKeys(t *testing.T) {
 // failingStore is a NotificationStore whose database is down.
 type failingStore struct{}
 
-func (failingStore) Claim(context.Context, string) (NotificationClaim, error) {
+func (failingStore) Claim(context.Context, string, string) (NotificationClaim, error) {
 	return NotificationClaim{}, errors.New("store down")
 }
-func (failingStore) Renew(context.Context, string, string) error          { return nil }
-func (failingStore) Finish(context.Context, string, string, string) error { return nil }
-func (failingStore) Release(context.Context, string, string) error        { return nil }
+func (failingStore) Renew(context.Context, string, string, string) error          { return nil }
+func (failingStore) Finish(context.Context, string, string, string, string) error { return nil }
+func (failingStore) Release(context.Context, string, string, string) error        { return nil }
 
 // claim3 is s.Claim as state, token and error.
 func claim3(ctx context.Context, s NotificationStore, key string) (NotificationState, string, error) {
-	cl, err := s.Claim(ctx, key)
+	cl, err := s.Claim(ctx, testAppID, key)
 	return cl.State, cl.Token, err
 }
 
@@ -270,10 +270,10 @@ func TestMemoryNotificationStoreTTL(t *testing.T) {
 	st, tok2, _ := claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateInFlight, st)
 	assert.Empty(t, tok2)
-	require.NoError(t, s.Finish(ctx, "k", tok, ""))
+	require.NoError(t, s.Finish(ctx, testAppID, "k", tok, ""))
 	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateDone, st)
-	require.NoError(t, s.Release(ctx, "k", tok), "a release after finish")
+	require.NoError(t, s.Release(ctx, testAppID, "k", tok), "a release after finish")
 	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateDone, st, "release does not undo a finish")
 	now = now.Add(2 * time.Minute)
@@ -303,10 +303,10 @@ func TestMemoryNotificationStoreLease(t *testing.T) {
 	st, second, _ := claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateNew, st, "a claim past its lease is taken over")
 	assert.NotEqual(t, first, second)
-	require.NoError(t, s.Release(ctx, "k", first))
+	require.NoError(t, s.Release(ctx, testAppID, "k", first))
 	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateInFlight, st, "the old holder's release does not free the new claim")
-	require.NoError(t, s.Release(ctx, "k", second))
+	require.NoError(t, s.Release(ctx, testAppID, "k", second))
 	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateNew, st, "the holder's release frees it")
 	assert.Equal(t, DefaultNotificationLease, NewMemoryNotificationStoreLease(time.Hour, 0).lease)

@@ -41,7 +41,7 @@ type heldClaim struct {
 	beating  sync.WaitGroup
 }
 
-// claimOrReply claims key in the notification store for one delivery of event. When the
+// claimOrReply claims the client's key in the notification store for one delivery of event. When the
 // delivery may go on it returns the held claim, whose heartbeat is running, and true;
 // otherwise it has answered: 500 on a store error or a claim in flight (PayCools delivers
 // again, and comes back if the first delivery fails), doneReply(result) (200) when the event
@@ -57,7 +57,7 @@ func (c *Client) claimOrReply(w http.ResponseWriter, r *http.Request, key, event
 			t.Stop()
 			err = r.Context().Err()
 		case <-t.C:
-			cl, err = c.notifyStore.Claim(r.Context(), key)
+			cl, err = c.notifyStore.Claim(r.Context(), c.appID, key)
 		}
 	}
 	switch {
@@ -106,7 +106,7 @@ func (h *heldClaim) heartbeat(ctx context.Context) {
 		case <-tick:
 		}
 		rctx, cancel := context.WithTimeout(ctx, min(every, storeCallTimeout))
-		err := h.c.notifyStore.Renew(rctx, h.key, h.token)
+		err := h.c.notifyStore.Renew(rctx, h.c.appID, h.key, h.token)
 		cancel()
 		select {
 		case <-h.stop: // the function returned meanwhile: its outcome decides
@@ -146,7 +146,7 @@ func (h *heldClaim) release(ctx context.Context) {
 	h.stopHeartbeat()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeCallTimeout)
 	defer cancel()
-	if err := h.c.notifyStore.Release(sctx, h.key, h.token); err != nil {
+	if err := h.c.notifyStore.Release(sctx, h.c.appID, h.key, h.token); err != nil {
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "paycools notification store: release failed; the claim ends with its lease",
 			slog.String("event", h.event), slog.String("error", redactText(err.Error(), 300)))
 	}
@@ -178,7 +178,7 @@ func (h *heldClaim) record(ctx context.Context, result string) {
 	wait := finishBackoff
 	for attempt := 1; ; attempt++ {
 		fctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
-		err := h.c.notifyStore.Finish(fctx, h.key, h.token, result)
+		err := h.c.notifyStore.Finish(fctx, h.c.appID, h.key, h.token, result)
 		cancel()
 		switch {
 		case err == nil:
@@ -203,7 +203,7 @@ func (h *heldClaim) record(ctx context.Context, result string) {
 		// Keep the claim while trying, so that a redelivery finds it in flight rather than
 		// free. Its failure tells nothing new: the Finish that follows decides.
 		rctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
-		_ = h.c.notifyStore.Renew(rctx, h.key, h.token)
+		_ = h.c.notifyStore.Renew(rctx, h.c.appID, h.key, h.token)
 		cancel()
 	}
 }

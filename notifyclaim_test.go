@@ -27,8 +27,8 @@ type flakyStore struct {
 	claimed     chan NotificationState // when set, every Claim's state
 }
 
-func (s *flakyStore) Claim(ctx context.Context, key string) (NotificationClaim, error) {
-	cl, err := s.NotificationStore.Claim(ctx, key)
+func (s *flakyStore) Claim(ctx context.Context, appID, key string) (NotificationClaim, error) {
+	cl, err := s.NotificationStore.Claim(ctx, appID, key)
 	if s.claimed != nil {
 		s.claimed <- cl.State
 	}
@@ -37,19 +37,19 @@ func (s *flakyStore) Claim(ctx context.Context, key string) (NotificationClaim, 
 
 var errDatabaseDown = errors.New("database down")
 
-func (s *flakyStore) Finish(ctx context.Context, key, token, result string) error {
+func (s *flakyStore) Finish(ctx context.Context, appID, key, token, result string) error {
 	s.finishes.Add(1)
 	if s.failFinish.Add(-1) < 0 {
-		return s.NotificationStore.Finish(ctx, key, token, result)
+		return s.NotificationStore.Finish(ctx, appID, key, token, result)
 	}
 	if s.afterCommit {
-		_ = s.NotificationStore.Finish(ctx, key, token, result)
+		_ = s.NotificationStore.Finish(ctx, appID, key, token, result)
 	}
 	return errDatabaseDown
 }
 
-func (s *flakyStore) Renew(ctx context.Context, key, token string) error {
-	err := s.NotificationStore.Renew(ctx, key, token)
+func (s *flakyStore) Renew(ctx context.Context, appID, key, token string) error {
+	err := s.NotificationStore.Renew(ctx, appID, key, token)
 	if e := s.renewErr.Load(); e != nil {
 		err = *e
 	}
@@ -241,11 +241,11 @@ func TestMemoryNotificationStoreRenewAndStaleFinish(t *testing.T) {
 	clk := &testClock{now: fixedNow}
 	s.now = clk.Now
 	ctx := context.Background()
-	cl, err := s.Claim(ctx, "k")
+	cl, err := s.Claim(ctx, testAppID, "k")
 	require.NoError(t, err)
 	assert.Equal(t, time.Minute, cl.Lease)
 	clk.Add(50 * time.Second)
-	require.NoError(t, s.Renew(ctx, "k", cl.Token))
+	require.NoError(t, s.Renew(ctx, testAppID, "k", cl.Token))
 	clk.Add(50 * time.Second)
 	st, _, _ := claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateInFlight, st, "renewed: still held after more than a lease")
@@ -253,15 +253,15 @@ func TestMemoryNotificationStoreRenewAndStaleFinish(t *testing.T) {
 	clk.Add(61 * time.Second)
 	st, tok2, _ := claim3(ctx, s, "k")
 	require.Equal(t, NotificationStateNew, st, "not renewed: taken over")
-	assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), ErrClaimLost)
-	assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), ErrClaimLost)
+	assert.ErrorIs(t, s.Renew(ctx, testAppID, "k", cl.Token), ErrClaimLost)
+	assert.ErrorIs(t, s.Finish(ctx, testAppID, "k", cl.Token, "stale"), ErrClaimLost)
 	st, _, _ = claim3(ctx, s, "k")
 	assert.Equal(t, NotificationStateInFlight, st, "the stale finish recorded nothing")
 
-	require.NoError(t, s.Finish(ctx, "k", tok2, "2000:Success"))
-	require.NoError(t, s.Finish(ctx, "k", tok2, "2000:Success"), "a retried finish")
-	assert.ErrorIs(t, s.Renew(ctx, "k", tok2), ErrClaimLost, "a finished claim is not renewed")
-	done, err := s.Claim(ctx, "k")
+	require.NoError(t, s.Finish(ctx, testAppID, "k", tok2, "2000:Success"))
+	require.NoError(t, s.Finish(ctx, testAppID, "k", tok2, "2000:Success"), "a retried finish")
+	assert.ErrorIs(t, s.Renew(ctx, testAppID, "k", tok2), ErrClaimLost, "a finished claim is not renewed")
+	done, err := s.Claim(ctx, testAppID, "k")
 	require.NoError(t, err)
 	assert.Equal(t, NotificationClaim{State: NotificationStateDone, Result: "2000:Success"}, done)
 }

@@ -148,7 +148,7 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 			}
 			ctx = claim.ctx
 			c.recordEvent(r, n.EventName, func(ctx context.Context, rec EventRecorder) error {
-				return rec.Received(ctx, ReceivedEvent{Key: key, EventName: n.EventName, Form: n.Form, Body: body,
+				return rec.Received(ctx, ReceivedEvent{AppID: c.appID, Key: key, EventName: n.EventName, Form: n.Form, Body: body,
 					ReceivedAt: c.clock(), Replay: replayToken != ""})
 			})
 		}

@@ -23,6 +23,9 @@ const ReplayHeader = "Paycools-Replay"
 // ReceivedEvent is a verified callback whose delivery took the claim and is about to run the
 // function, as NotificationHandler gives it to EventRecorder.Received.
 type ReceivedEvent struct {
+	// AppID is the merchant application the event belongs to (the client's Client.AppID):
+	// with Key, the event's identity in the store.
+	AppID string
 	// Key is the event's NotificationKey, the store's key.
 	Key string
 	// EventName is the event, e.g. "disbursement.success".
@@ -46,29 +49,30 @@ type ReceivedEvent struct {
 type EventRecorder interface {
 	// Received records the event as received and running, counting one more attempt.
 	Received(ctx context.Context, e ReceivedEvent) error
-	// Handled records that the function succeeded for key.
-	Handled(ctx context.Context, key string) error
-	// Failed records that the function failed (or panicked) for key, with its error text
-	// (redacted by the handler: digit runs masked, secrets removed, at most 300 characters).
-	Failed(ctx context.Context, key, lastError string) error
+	// Handled records that the function succeeded for appID's key.
+	Handled(ctx context.Context, appID, key string) error
+	// Failed records that the function failed (or panicked) for appID's key, with its error
+	// text (redacted by the handler: digit runs masked, secrets removed, at most 300
+	// characters).
+	Failed(ctx context.Context, appID, key, lastError string) error
 }
 
 // ReplayClaimer is implemented by a NotificationStore that can run a handled event's function
 // again when the merchant asks for it (paycoolssql with WithInbox, `paycools events replay`).
 type ReplayClaimer interface {
-	// ClaimReplay claims key as Claim does, except that an event handled before is claimed
-	// again (NotificationStateNew) when token is the replay token requested for it, which is then
-	// used up. Any other token claims as Claim.
-	ClaimReplay(ctx context.Context, key, token string) (NotificationClaim, error)
+	// ClaimReplay claims appID's key as Claim does, except that an event handled before is
+	// claimed again (NotificationStateNew) when token is the replay token requested for it,
+	// which is then used up. Any other token claims as Claim.
+	ClaimReplay(ctx context.Context, appID, key, token string) (NotificationClaim, error)
 }
 
 // claimFirst is the first Claim of a delivery: with a replay token and a store that takes
 // one, ClaimReplay; else Claim.
 func (c *Client) claimFirst(ctx context.Context, key, replayToken string) (NotificationClaim, error) {
 	if rc, ok := c.notifyStore.(ReplayClaimer); ok && replayToken != "" {
-		return rc.ClaimReplay(ctx, key, replayToken)
+		return rc.ClaimReplay(ctx, c.appID, key, replayToken)
 	}
-	return c.notifyStore.Claim(ctx, key)
+	return c.notifyStore.Claim(ctx, c.appID, key)
 }
 
 // recordEvent calls one EventRecorder method, when the store is one, with a bounded context
@@ -92,13 +96,13 @@ func (c *Client) recordOutcome(r *http.Request, h *heldClaim, panicked *callback
 	switch {
 	case panicked != nil:
 		c.recordEvent(r, h.event, func(ctx context.Context, rec EventRecorder) error {
-			return rec.Failed(ctx, h.key, redactText(fmt.Sprintf("panic: %v", panicked.value), 300))
+			return rec.Failed(ctx, c.appID, h.key, redactText(fmt.Sprintf("panic: %v", panicked.value), 300))
 		})
 	case err != nil:
 		c.recordEvent(r, h.event, func(ctx context.Context, rec EventRecorder) error {
-			return rec.Failed(ctx, h.key, redactText(err.Error(), 300))
+			return rec.Failed(ctx, c.appID, h.key, redactText(err.Error(), 300))
 		})
 	default:
-		c.recordEvent(r, h.event, func(ctx context.Context, rec EventRecorder) error { return rec.Handled(ctx, h.key) })
+		c.recordEvent(r, h.event, func(ctx context.Context, rec EventRecorder) error { return rec.Handled(ctx, c.appID, h.key) })
 	}
 }

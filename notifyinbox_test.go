@@ -42,9 +42,11 @@ func (s *recorderStore) Received(_ context.Context, e ReceivedEvent) error {
 	return s.note("received " + e.Key)
 }
 
-func (s *recorderStore) Handled(_ context.Context, key string) error { return s.note("handled " + key) }
+func (s *recorderStore) Handled(_ context.Context, _, key string) error {
+	return s.note("handled " + key)
+}
 
-func (s *recorderStore) Failed(_ context.Context, key, lastError string) error {
+func (s *recorderStore) Failed(_ context.Context, _, key, lastError string) error {
 	return s.note("failed " + key + ": " + lastError)
 }
 
@@ -89,7 +91,7 @@ func TestNotificationHandlerRecordsEvents(t *testing.T) {
 		"received " + key, "handled " + key,
 	}, store.log())
 	require.Len(t, store.got, 3)
-	assert.Equal(t, ReceivedEvent{Key: key, EventName: "disbursement.success", Form: NotificationFormEnvelope, Body: body, ReceivedAt: fixedNow},
+	assert.Equal(t, ReceivedEvent{AppID: testAppID, Key: key, EventName: "disbursement.success", Form: NotificationFormEnvelope, Body: body, ReceivedAt: fixedNow},
 		store.got[0])
 
 	store.broken.Store(true)

@@ -81,27 +81,34 @@ type NotificationClaim struct {
 // when they share storage (paycoolssql does so on PostgreSQL or SQLite). Each method must be
 // atomic on its own (one statement on a unique key, never read-then-write).
 //
+// Every method names the merchant application (appID, the client's Client.AppID) the event
+// belongs to: an entry is identified by appID and key together, so that two tenants sharing
+// one store, whose gateways may hand out the same transaction ids, never see each other's
+// events as duplicates.
+//
 // A claim is a lease: the store gives it a token and an end, the handler renews it while the
 // function runs, and a claim not finished, released or renewed before its end is taken by the
 // next Claim of the key, with a new token.
 type NotificationStore interface {
-	// Claim takes key for handling and returns NotificationStateNew with the claim's token and
-	// lease, or reports NotificationStateInFlight (a live claim of another delivery) or
-	// NotificationStateDone (handled before, with the result Finish stored).
-	Claim(ctx context.Context, key string) (NotificationClaim, error)
-	// Renew extends the claim of token on key by the store's lease, from now (the heartbeat of
-	// a running function). It fails wrapping ErrClaimLost when the claim is no longer token's.
-	Renew(ctx context.Context, key, token string) error
-	// Finish records key as done, with result (small: a repayment decision is its code and
-	// the refusal's message; "" for none):
+	// Claim takes appID's key for handling and returns NotificationStateNew with the claim's
+	// token and lease, or reports NotificationStateInFlight (a live claim of another delivery)
+	// or NotificationStateDone (handled before, with the result Finish stored).
+	Claim(ctx context.Context, appID, key string) (NotificationClaim, error)
+	// Renew extends the claim of token on appID's key by the store's lease, from now (the
+	// heartbeat of a running function). It fails wrapping ErrClaimLost when the claim is no
+	// longer token's.
+	Renew(ctx context.Context, appID, key, token string) error
+	// Finish records appID's key as done, with result (small: a repayment decision is its code
+	// and the refusal's message; "" for none):
 	// later claims answer NotificationStateDone and result for the store's retention. It fails
 	// wrapping ErrClaimLost, recording nothing, when another delivery took the claim or
 	// finished the event; finishing again with the same token succeeds (a retried Finish whose
 	// first answer was lost), as does finishing a claim that ended without being taken over.
-	Finish(ctx context.Context, key, token, result string) error
-	// Release gives the claim of token back, so that a redelivery is handled again. It does
-	// nothing when the claim is no longer token's (taken over after the lease, or finished).
-	Release(ctx context.Context, key, token string) error
+	Finish(ctx context.Context, appID, key, token, result string) error
+	// Release gives the claim of token on appID's key back, so that a redelivery is handled
+	// again. It does nothing when the claim is no longer token's (taken over after the lease,
+	// or finished).
+	Release(ctx context.Context, appID, key, token string) error
 }
 
 // NotificationKey is the key NotificationHandler gives the store for a callback: the event's
@@ -186,10 +193,13 @@ type MemoryNotificationStore struct {
 	lease   time.Duration
 	now     func() time.Time
 	mu      sync.Mutex
-	entries map[string]memoryEntry
+	entries map[memoryKey]memoryEntry
 	seq     uint64
 	sweeps  int
 }
+
+// memoryKey identifies an entry of MemoryNotificationStore: the tenant and the event's key.
+type memoryKey struct{ appID, key string }
 
 type memoryEntry struct {
 	done    bool
@@ -210,16 +220,17 @@ func NewMemoryNotificationStoreLease(ttl, lease time.Duration) *MemoryNotificati
 	if lease <= 0 {
 		lease = DefaultNotificationLease
 	}
-	return &MemoryNotificationStore{ttl: ttl, lease: lease, now: time.Now, entries: map[string]memoryEntry{}}
+	return &MemoryNotificationStore{ttl: ttl, lease: lease, now: time.Now, entries: map[memoryKey]memoryEntry{}}
 }
 
-// Claim claims key for the lease, or reports it in flight or done (with its result).
-func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (NotificationClaim, error) {
+// Claim claims appID's key for the lease, or reports it in flight or done (with its result).
+func (s *MemoryNotificationStore) Claim(_ context.Context, appID, key string) (NotificationClaim, error) {
+	k := memoryKey{appID, key}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
-	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
+	if e, ok := s.entries[k]; ok && now.Before(e.expires) {
 		if e.done {
 			return NotificationClaim{State: NotificationStateDone, Result: e.result}, nil
 		}
@@ -227,41 +238,45 @@ func (s *MemoryNotificationStore) Claim(_ context.Context, key string) (Notifica
 	}
 	s.seq++
 	token := strconv.FormatUint(s.seq, 36)
-	s.entries[key] = memoryEntry{token: token, expires: now.Add(s.lease)}
+	s.entries[k] = memoryEntry{token: token, expires: now.Add(s.lease)}
 	return NotificationClaim{State: NotificationStateNew, Token: token, Lease: s.lease}, nil
 }
 
-// Renew extends the claim of token on key by the lease, or fails wrapping ErrClaimLost.
-func (s *MemoryNotificationStore) Renew(_ context.Context, key, token string) error {
+// Renew extends the claim of token on appID's key by the lease, or fails wrapping
+// ErrClaimLost.
+func (s *MemoryNotificationStore) Renew(_ context.Context, appID, key, token string) error {
+	k := memoryKey{appID, key}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.entries[key]
+	e, ok := s.entries[k]
 	if !ok || e.done || e.token != token {
 		return fmt.Errorf("paycools: renew: %w", ErrClaimLost)
 	}
 	e.expires = s.now().Add(s.lease)
-	s.entries[key] = e
+	s.entries[k] = e
 	return nil
 }
 
-// Finish records key as done, with result, for the TTL; it fails wrapping ErrClaimLost when
-// another delivery's claim or finish is in the way.
-func (s *MemoryNotificationStore) Finish(_ context.Context, key, token, result string) error {
+// Finish records appID's key as done, with result, for the TTL; it fails wrapping
+// ErrClaimLost when another delivery's claim or finish is in the way.
+func (s *MemoryNotificationStore) Finish(_ context.Context, appID, key, token, result string) error {
+	k := memoryKey{appID, key}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.entries[key]; ok && e.token != token {
+	if e, ok := s.entries[k]; ok && e.token != token {
 		return fmt.Errorf("paycools: finish: %w", ErrClaimLost)
 	}
-	s.entries[key] = memoryEntry{done: true, token: token, result: result, expires: s.now().Add(s.ttl)}
+	s.entries[k] = memoryEntry{done: true, token: token, result: result, expires: s.now().Add(s.ttl)}
 	return nil
 }
 
-// Release forgets the claim of token on key, if it still holds.
-func (s *MemoryNotificationStore) Release(_ context.Context, key, token string) error {
+// Release forgets the claim of token on appID's key, if it still holds.
+func (s *MemoryNotificationStore) Release(_ context.Context, appID, key, token string) error {
+	k := memoryKey{appID, key}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.entries[key]; ok && !e.done && e.token == token {
-		delete(s.entries, key)
+	if e, ok := s.entries[k]; ok && !e.done && e.token == token {
+		delete(s.entries, k)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func TestUnprovenLookupStaysUnknown(t *testing.T) {
 			assert.ErrorIs(t, re.LookupErr, ErrLookupInconclusive)
 			assert.Equal(t, int32(1), creates.Load(), "nothing resent on an answer that proves nothing")
 			assert.Equal(t, int32(1), gets.Load())
-			got, _ := l.Intents(ctx, OpPayoutCreate, "TestMchOrderIdD0001")
+			got, _ := l.Intents(ctx, testAppID, OpPayoutCreate, "TestMchOrderIdD0001")
 			require.Len(t, got, 1)
 			assert.Equal(t, IntentUnknown, got[0].State)
 
@@ -51,7 +51,7 @@ func TestUnprovenLookupStaysUnknown(t *testing.T) {
 			assert.Equal(t, IntentUnknown, out.State, "Recover does not say created (nor refused)")
 			assert.ErrorIs(t, out.Err, ErrLookupInconclusive)
 			assert.Zero(t, out.TransactionID)
-			got, _ = l.Intents(ctx, OpPayoutCreate, "TestMchOrderIdD0001")
+			got, _ = l.Intents(ctx, testAppID, OpPayoutCreate, "TestMchOrderIdD0001")
 			assert.Equal(t, IntentUnknown, got[0].State)
 		})
 	}
@@ -91,7 +91,7 @@ func TestLedgerErrorNamesTheIntentWhole(t *testing.T) {
 	ctx := context.Background()
 	l := NewMemoryLedger()
 	const id = "0123456789abcdef0123456789abcdef"
-	require.NoError(t, l.Record(ctx, &Intent{ID: id, Operation: OpPayoutCreate, MchOrderID: "TestMchOrderIdD0001", State: IntentPending}))
+	require.NoError(t, l.Record(ctx, &Intent{ID: id, AppID: testAppID, Operation: OpPayoutCreate, MchOrderID: "TestMchOrderIdD0001", State: IntentPending}))
 	require.NoError(t, l.Resolve(ctx, id, IntentResolution{State: IntentUnknown, At: fixedNow}))
 	f := newFakeAPI(t, WithLedger(l))
 	creates := f.script("POST", pathPayoutCreate, okData(payoutCreateData))
@@ -138,7 +138,7 @@ func TestPHWebPaymentSettledByItsCallback(t *testing.T) {
 	var re *UnresolvedOutcomeError
 	require.ErrorAs(t, err, &re)
 	assert.ErrorIs(t, re.LookupErr, ErrNoOrderLookup)
-	got, _ := l.Intents(ctx, OpWebPaymentCreate, "WEBPH0000000001")
+	got, _ := l.Intents(ctx, testAppID, OpWebPaymentCreate, "WEBPH0000000001")
 	require.Len(t, got, 1)
 	intent := got[0]
 	assert.Equal(t, IntentUnknown, intent.State)
@@ -162,14 +162,14 @@ func TestPHWebPaymentSettledByItsCallback(t *testing.T) {
 	other := `{"eventName":"h5.payment.success","mchOrderId":"WEBPH0000000001","transactionId":"PHP20240912190700009","amount":99999,"transactionStatus":"COMPLETED","createTime":"2024-09-12 19:07:00"}`
 	rec := serveCallback(h, "POST", signedCallback(t, other))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	got, _ = l.Intents(ctx, OpWebPaymentCreate, "WEBPH0000000001")
+	got, _ = l.Intents(ctx, testAppID, OpWebPaymentCreate, "WEBPH0000000001")
 	assert.Equal(t, IntentUnknown, got[0].State, "another amount settles nothing")
 
 	param := `{"eventName":"h5.payment.success","mchOrderId":"WEBPH0000000001","transactionId":"PHP20240912190700001","amount":50010,"transactionStatus":"COMPLETED","createTime":"2024-09-12 19:07:00","channelCode":"GCASH_URL"}`
 	rec = serveCallback(h, "POST", signedCallback(t, param))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, 2, called)
-	got, _ = l.Intents(ctx, OpWebPaymentCreate, "WEBPH0000000001")
+	got, _ = l.Intents(ctx, testAppID, OpWebPaymentCreate, "WEBPH0000000001")
 	require.Len(t, got, 1)
 	assert.Equal(t, IntentCreated, got[0].State, "the verified callback settles the intent")
 	assert.Equal(t, "PHP20240912190700001", got[0].TransactionID)
@@ -192,11 +192,11 @@ type flakyLedger struct {
 	readFails, lostAnswer bool
 }
 
-func (l *flakyLedger) Intents(ctx context.Context, op Operation, order string) ([]Intent, error) {
+func (l *flakyLedger) Intents(ctx context.Context, appID string, op Operation, order string) ([]Intent, error) {
 	if l.readFails {
 		return nil, errors.New("connection reset")
 	}
-	return l.MemoryLedger.Intents(ctx, op, order)
+	return l.MemoryLedger.Intents(ctx, appID, op, order)
 }
 
 func (l *flakyLedger) Resolve(ctx context.Context, id string, r IntentResolution) error {
@@ -233,7 +233,7 @@ func TestCallbackSettleWithAFailingLedger(t *testing.T) {
 	rec := serveCallback(h, "POST", body)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, 1, called)
-	got, _ := l.Intents(ctx, OpPayoutCreate, "TestMchOrderIdD0001")
+	got, _ := l.Intents(ctx, testAppID, OpPayoutCreate, "TestMchOrderIdD0001")
 	require.Len(t, got, 1)
 	assert.Equal(t, IntentCreated, got[0].State)
 	assert.Equal(t, "DU77", got[0].TransactionID)

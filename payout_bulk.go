@@ -460,7 +460,7 @@ func (b *bulk) pay(ctx context.Context, j bulkJob, mayHold bool) (o PayoutRowOut
 
 // ledgerIntent is the open or created intent of a payout order, nil when there is none.
 func (b *bulk) ledgerIntent(ctx context.Context, mchOrderID string) (*Intent, error) {
-	ins, err := b.c.ledger.Intents(context.WithoutCancel(ctx), OpPayoutCreate, mchOrderID)
+	ins, err := b.c.ledger.Intents(context.WithoutCancel(ctx), b.c.appID, OpPayoutCreate, mchOrderID)
 	if err != nil {
 		return nil, &LedgerError{Operation: OpPayoutCreate, MchOrderID: mchOrderID, Err: err}
 	}

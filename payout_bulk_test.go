@@ -108,7 +108,7 @@ func TestCreateManyInvalidRowsSendNothing(t *testing.T) {
 	assert.Equal(t, before, s.Balance())
 	for _, p := range rows {
 		if p != nil {
-			ins, err := l.Intents(context.Background(), paycools.OpPayoutCreate, p.MchOrderID)
+			ins, err := l.Intents(context.Background(), c.AppID(), paycools.OpPayoutCreate, p.MchOrderID)
 			require.NoError(t, err)
 			assert.Empty(t, ins, "no intent for %s", p.MchOrderID)
 		}
@@ -226,7 +226,7 @@ func crashedCall(t *testing.T, s *paycoolstest.Server, l paycools.Ledger, p *pay
 		require.NoError(t, err)
 	}
 	now := time.Now()
-	require.NoError(t, l.Record(context.Background(), &paycools.Intent{ID: "dead" + p.MchOrderID, Operation: paycools.OpPayoutCreate,
+	require.NoError(t, l.Record(context.Background(), &paycools.Intent{ID: "dead" + p.MchOrderID, AppID: s.Client().AppID(), Operation: paycools.OpPayoutCreate,
 		MchOrderID: p.MchOrderID, IdempotencyID: p.MchOrderID, Amount: p.Amount, Param: []byte("{}"), State: paycools.IntentPending,
 		ClaimToken: "dead", ClaimUntil: until, SentBy: until, CreatedAt: now, UpdatedAt: now})) // SentBy: a live call's claim end
 }
@@ -369,7 +369,7 @@ func TestCreateManyStopsCleanly(t *testing.T) {
 	assert.Positive(t, n[paycools.PayoutRowStateNotSent])
 	var paid paycools.Amount
 	for i, o := range out {
-		ins, err := l.Intents(context.Background(), paycools.OpPayoutCreate, rows[i].MchOrderID)
+		ins, err := l.Intents(context.Background(), c.AppID(), paycools.OpPayoutCreate, rows[i].MchOrderID)
 		require.NoError(t, err)
 		if o.State == paycools.PayoutRowStateCreated {
 			paid += rows[i].Amount

@@ -152,7 +152,8 @@ const maxBooksErrors = 100
 // PayoutStatementRecords), so PayCools' side of the day is never held in memory. A page that
 // keeps failing ends the run with its error and no report: a partial report would show false
 // mismatches. Books that yield errors (bad rows of a CSVBooks, an order twice) are refused
-// with all of them (up to 100), before any statement is read.
+// with all of them (up to 100), before any statement is read. The statements are those of c's
+// application: give it that application's books (paycoolssql: Ledger.Books(c.AppID())).
 func Reconcile(ctx context.Context, c *Client, day string, books Books, opts ReconcileOptions) (*ReconcileReport, error) {
 	if c == nil || books == nil {
 		return nil, errors.New("paycools: Reconcile: nil client or books")

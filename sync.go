@@ -159,6 +159,10 @@ func (r *SyncReport) Unsettled() []SyncOrder {
 // handled. It cannot deliver them: the statement carries no event name, reference number or
 // QR id (see the README, "Missed callbacks").
 //
+// Sync reads and claims the orders of the client's own application (Client.AppID) only, and
+// finds handled events under its appId: tenants sharing a ledger and a store each run their
+// own Sync.
+//
 // Sync never sends money. It is safe to run on every replica at once: each order is claimed
 // by one Sync only. It stops early, with ctx's error, when ctx ends. Without a ledger it
 // returns ErrNoLedger.
@@ -200,7 +204,7 @@ func (c *Client) Sync(ctx context.Context, fn func(context.Context, *Notificatio
 			return report, err
 		}
 		now := c.clock()
-		batch, err := c.ledger.ClaimUnsettled(ctx, token, now, claimUntil(ctx, now), from, now.Add(-c.syncAfter), syncBatch)
+		batch, err := c.ledger.ClaimUnsettled(ctx, c.appID, token, now, claimUntil(ctx, now), from, now.Add(-c.syncAfter), syncBatch)
 		if err != nil {
 			return report, fmt.Errorf("paycools: Sync: ledger: %w", err)
 		}
@@ -318,7 +322,7 @@ func (c *Client) syncAsk(ctx context.Context, in *Intent) (*Notification, string
 	if err != nil {
 		return nil, status, fmt.Errorf("paycools: Sync: %s %q: %w", in.Operation, in.MchOrderID, err)
 	}
-	n := &Notification{EventName: event, Param: param, Synced: true}
+	n := &Notification{EventName: event, Param: param, AppID: c.appID, Synced: true}
 	if _, nerr := c.decodeNotification(ctx, n); nerr != nil || n.Event == nil {
 		return nil, status, fmt.Errorf("paycools: Sync: %s %q: the answer does not make a %s event", in.Operation, in.MchOrderID, event)
 	}
@@ -491,7 +495,7 @@ func (c *Client) deliverSynced(ctx context.Context, op Operation, n *Notificatio
 		}
 	}
 	for _, key := range syncKeys(op, n) {
-		cl, err := c.notifyStore.Claim(ctx, key)
+		cl, err := c.notifyStore.Claim(ctx, c.appID, key)
 		switch {
 		case err != nil:
 			releaseAll()

@@ -20,15 +20,15 @@ func TestSyncFindsTheCallbackUnderAnotherNameOrSpelling(t *testing.T) {
 		`{"eventName":"directdebit.payment.success","mchOrderId":"DD1","transactionId":"T1","amount":777,"transactionStatus":"COMPLETED"}`,
 	} {
 		store := NewMemoryNotificationStore(defaultReplayWindow)
-		c := &Client{notifyStore: store}
+		c := &Client{appID: testAppID, notifyStore: store}
 		var real struct {
 			EventName string `json:"eventName"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(callback), &real))
 		key := NotificationKey(&Notification{EventName: real.EventName, Param: json.RawMessage(callback)})
-		cl, err := store.Claim(ctx, key)
+		cl, err := store.Claim(ctx, testAppID, key)
 		require.NoError(t, err)
-		require.NoError(t, store.Finish(ctx, key, cl.Token, ""))
+		require.NoError(t, store.Finish(ctx, testAppID, key, cl.Token, ""))
 
 		synced := &Notification{EventName: EventDirectDebitSuccess, Synced: true,
 			Param: json.RawMessage(`{"eventName":"direct.debit.success","mchOrderId":"DD1","transactionId":"T1","amount":777,"transactionStatus":"COMPLETED"}`)}

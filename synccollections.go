@@ -10,11 +10,11 @@ import (
 )
 
 // HandledKeyLister is an optional interface of a NotificationStore: HandledKeys returns the
-// NotificationKeys of the events it holds as handled, for as long as it remembers them (it may
-// leave out keys that name no transactionId). Client.Sync uses it to find the collections whose
+// NotificationKeys of appID's events it holds as handled, for as long as it remembers them (it
+// may leave out keys that name no transactionId), never another application's. Client.Sync uses it to find the collections whose
 // callback was never handled. MemoryNotificationStore and paycoolssql's store implement it.
 type HandledKeyLister interface {
-	HandledKeys(ctx context.Context) ([]string, error)
+	HandledKeys(ctx context.Context, appID string) ([]string, error)
 }
 
 // SyncCollection is a collection the merchant did not create through the SDK (a
@@ -55,7 +55,7 @@ func (c *Client) syncCollections(ctx context.Context, report *SyncReport) error 
 		report.CollectionsUnchecked = "the notification store does not list the events it handled (paycools.HandledKeyLister)"
 		return nil
 	}
-	keys, err := lister.HandledKeys(ctx)
+	keys, err := lister.HandledKeys(ctx, c.appID)
 	if err != nil {
 		return fmt.Errorf("paycools: Sync: notification store: %w", err)
 	}
@@ -104,7 +104,7 @@ func (c *Client) syncCollections(ctx context.Context, report *SyncReport) error 
 // payment, checkout order or direct-debit charge in the ledger).
 func (c *Client) ledgerHoldsCollection(ctx context.Context, mchOrderID string) (bool, error) {
 	for _, op := range [...]Operation{OpWebPaymentCreate, OpCheckoutCreate, OpDirectDebitCreatePayment} {
-		ins, err := c.ledger.Intents(ctx, op, mchOrderID)
+		ins, err := c.ledger.Intents(ctx, c.appID, op, mchOrderID)
 		if err != nil {
 			return false, fmt.Errorf("paycools: Sync: ledger: %w", err)
 		}
@@ -115,15 +115,15 @@ func (c *Client) ledgerHoldsCollection(ctx context.Context, mchOrderID string) (
 	return false, nil
 }
 
-// HandledKeys returns the keys of the handled events the store remembers.
-func (s *MemoryNotificationStore) HandledKeys(context.Context) ([]string, error) {
+// HandledKeys returns the keys of appID's handled events the store remembers.
+func (s *MemoryNotificationStore) HandledKeys(_ context.Context, appID string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var out []string
-	for key, e := range s.entries {
-		if e.done && now.Before(e.expires) {
-			out = append(out, key)
+	for k, e := range s.entries {
+		if k.appID == appID && e.done && now.Before(e.expires) {
+			out = append(out, k.key)
 		}
 	}
 	return out, nil

@@ -79,7 +79,7 @@ func flatCallback(run, at string, i int) []byte {
 
 func phCallbackClient(b *testing.B, opts ...paycools.Option) *paycools.Client {
 	merchant, _ := testKeys(b)
-	c, err := paycools.NewClient("app", merchant, append([]paycools.Option{
+	c, err := paycools.NewClient(testApp, merchant, append([]paycools.Option{
 		paycools.WithDialect(paycools.DialectPH), paycools.WithCallbackSecret(benchSecret),
 	}, opts...)...)
 	if err != nil {
@@ -99,14 +99,14 @@ func serve(h http.Handler, body []byte) error {
 
 // storeStatements are the store's two statements for PostgreSQL, written out by hand.
 func storeStatements(table string) (claim, finish string) {
-	claim = `INSERT INTO ` + table + ` (event_key, state, claim_token, expires_at) VALUES ($1, 'claimed', $2, $3)
-ON CONFLICT (event_key) DO UPDATE SET
+	claim = `INSERT INTO ` + table + ` (app_id, event_key, state, claim_token, expires_at) VALUES ('app', $1, 'claimed', $2, $3)
+ON CONFLICT (app_id, event_key) DO UPDATE SET
 	state = CASE WHEN ` + table + `.expires_at <= $4 THEN 'claimed' ELSE ` + table + `.state END,
 	claim_token = CASE WHEN ` + table + `.expires_at <= $4 THEN excluded.claim_token ELSE ` + table + `.claim_token END,
 	expires_at = CASE WHEN ` + table + `.expires_at <= $4 THEN excluded.expires_at ELSE ` + table + `.expires_at END
 RETURNING state, claim_token`
-	finish = `INSERT INTO ` + table + ` (event_key, state, claim_token, expires_at) VALUES ($1, 'done', $2, $3)
-ON CONFLICT (event_key) DO UPDATE SET state = 'done', claim_token = excluded.claim_token, expires_at = excluded.expires_at`
+	finish = `INSERT INTO ` + table + ` (app_id, event_key, state, claim_token, expires_at) VALUES ('app', $1, 'done', $2, $3)
+ON CONFLICT (app_id, event_key) DO UPDATE SET state = 'done', claim_token = excluded.claim_token, expires_at = excluded.expires_at`
 	return claim, finish
 }
 
@@ -199,7 +199,7 @@ func BenchmarkSQLLedger(b *testing.B) {
 	}
 	merchant, _ := testKeys(b)
 	client := func(opts ...paycools.Option) *paycools.Client {
-		c, err := paycools.NewClient("app", fixedSigner{merchant}, append([]paycools.Option{
+		c, err := paycools.NewClient(testApp, fixedSigner{merchant}, append([]paycools.Option{
 			paycools.WithBaseURL("https://pc.test"), paycools.WithHTTPClient(&http.Client{Transport: payoutAnswer{}}),
 		}, opts...)...)
 		if err != nil {
@@ -212,8 +212,8 @@ func BenchmarkSQLLedger(b *testing.B) {
 		return &paycools.PayoutCreateParams{MchOrderID: order, Amount: 50010, AccountNo: "09171234567", AccountName: "Juan Dela Cruz",
 			PayMethodCode: paycools.PayMethodEWallet, TransferCode: "GCASH"}
 	}
-	record := `INSERT INTO ` + handTable + ` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12) ON CONFLICT DO NOTHING`
+	record := `INSERT INTO ` + handTable + ` (id, app_id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)
+VALUES ($1, 'app', $2, $3, $4, $5, $6, $7, $8, '', '', $9, $10, $11, $12) ON CONFLICT DO NOTHING`
 	resolve := `UPDATE ` + handTable + ` SET state = $2, transaction_id = $3, detail = $4, updated_at = $5, claim_token = '', claim_until = 0
 WHERE id = $1 AND (state IN ('pending', 'unknown') OR (state = 'absent' AND $6 = 1))`
 	param := []byte(`{"accountName":"Juan Dela Cruz","accountNo":"09171234567","amount":50010,"idempotencyId":"PAYOUT-BENCH-0000001","mchOrderId":"PAYOUT-BENCH-0000001","payMethodCode":"EWALLET","timestamp":1764756000000,"transferCode":"GCASH"}`)

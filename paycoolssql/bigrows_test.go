@@ -132,11 +132,11 @@ func BenchmarkHistoryStore(b *testing.B) {
 					b.Cleanup(func() { dropTables(d.db, table, table+"_inbox") })
 					if side == 1 {
 						until := strconv.FormatInt(time.Now().Add(24*time.Hour).UnixMilli(), 10)
-						fill(b, d, table, "event_key, state, claim_token, expires_at, result",
-							`'disbursement.success:transactionId=DH' || {TEXT_G} || ':COMPLETED', 'done', {PAD_G}, `+until+`, ''`)
+						fill(b, d, table, "app_id, event_key, state, claim_token, expires_at, result",
+							`'app', 'disbursement.success:transactionId=DH' || {TEXT_G} || ':COMPLETED', 'done', {PAD_G}, `+until+`, ''`)
 						if withInbox {
-							fill(b, d, table+"_inbox", "event_key, event_name, form, body, received_at, updated_at, state, attempts, last_error, expires_at",
-								`'disbursement.success:transactionId=DH' || {TEXT_G} || ':COMPLETED', 'disbursement.success', 'envelope', {BLOB}, g, g, 'handled', 1, '', `+until)
+							fill(b, d, table+"_inbox", "app_id, event_key, event_name, form, body, received_at, updated_at, state, attempts, last_error, expires_at",
+								`'app', 'disbursement.success:transactionId=DH' || {TEXT_G} || ':COMPLETED', 'disbursement.success', 'envelope', {BLOB}, g, g, 'handled', 1, '', `+until)
 						}
 					}
 				}
@@ -148,20 +148,20 @@ func BenchmarkHistoryStore(b *testing.B) {
 						s = stores[1]
 					}
 					key := fmt.Sprintf("disbursement.success:transactionId=DN%s%t%d:COMPLETED", run, big, i)
-					cl, err := s.Claim(ctx, key)
+					cl, err := s.Claim(ctx, testApp, key)
 					if err != nil {
 						return err
 					}
 					if withInbox {
-						if err := s.Received(ctx, paycools.ReceivedEvent{Key: key, EventName: "disbursement.success",
+						if err := s.Received(ctx, paycools.ReceivedEvent{AppID: testApp, Key: key, EventName: "disbursement.success",
 							Form: paycools.NotificationFormEnvelope, Body: body, ReceivedAt: time.Now()}); err != nil {
 							return err
 						}
-						if err := s.Handled(ctx, key); err != nil {
+						if err := s.Handled(ctx, testApp, key); err != nil {
 							return err
 						}
 					}
-					return s.Finish(ctx, key, cl.Token, "")
+					return s.Finish(ctx, testApp, key, cl.Token, "")
 				})
 			})
 		}
@@ -185,8 +185,8 @@ func BenchmarkHistoryLedger(b *testing.B) {
 			if side == 1 {
 				// One intent every 30 seconds, back from now: a million is about a year.
 				now := strconv.FormatInt(time.Now().UnixMilli(), 10)
-				fill(b, d, table, "id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at",
-					`{PAD_G}, '`+string(paycools.OpPayoutCreate)+`', 'HIST' || {TEXT_G}, 'HIST' || {TEXT_G}, '', 50010, {BLOB}, 'created', 'DU' || {TEXT_G}, '', '', 0, `+now+` - g * CAST(30000 AS BIGINT), `+now+` - g * CAST(30000 AS BIGINT)`)
+				fill(b, d, table, "id, app_id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at",
+					`{PAD_G}, 'app', '`+string(paycools.OpPayoutCreate)+`', 'HIST' || {TEXT_G}, 'HIST' || {TEXT_G}, '', 50010, {BLOB}, 'created', 'DU' || {TEXT_G}, '', '', 0, `+now+` - g * CAST(30000 AS BIGINT), `+now+` - g * CAST(30000 AS BIGINT)`)
 			}
 		}
 		run := fmt.Sprint(time.Now().UnixNano() % 1e9)

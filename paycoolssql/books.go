@@ -3,6 +3,7 @@ package paycoolssql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -14,18 +15,21 @@ import (
 // statements; WithBusinessDay sets another.
 var businessDay = time.FixedZone("UTC+8", 8*3600)
 
-// OpenLedgerBooks returns the books of the Ledger table on db for paycools.Reconcile, as
-// Ledger.Books does, for a role that may only read the table (GRANT SELECT): it runs no DDL
+// OpenLedgerBooks returns the books of the merchant application appID in the Ledger table on
+// db for paycools.Reconcile, as Ledger.Books does, for a role that may only read the table (GRANT SELECT): it runs no DDL
 // and writes nothing, so it neither creates a missing table nor migrates an old one. It reads
 // the table once to check it is there with the columns the books need, and fails naming the
 // table when it is not (create it with NewLedger or LedgerDDL, with a role that may). Options:
 // WithTable and WithBusinessDay; the others do not concern reading.
-func OpenLedgerBooks(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Option) (paycools.Books, error) {
+func OpenLedgerBooks(ctx context.Context, db *sql.DB, flavor Flavor, appID string, opts ...Option) (paycools.Books, error) {
 	cfg, err := newConfig(db, flavor, "paycools_intents", opts)
 	if err != nil {
 		return nil, err
 	}
-	probe := statement(flavor, cfg.table, `SELECT operation, mch_order_id, amount, state, final_status, created_at, {SEQ_ORDER} FROM {T} WHERE 1 = 0`)
+	if appID == "" {
+		return nil, errors.New("paycoolssql: OpenLedgerBooks: appID is empty: give the appId whose books to read (PAYCOOLS_APP_ID)")
+	}
+	probe := statement(flavor, cfg.table, `SELECT app_id, operation, mch_order_id, amount, state, final_status, created_at, {SEQ_ORDER} FROM {T} WHERE 1 = 0`)
 	rows, err := db.QueryContext(ctx, probe)
 	if err == nil {
 		err = rows.Close()
@@ -33,11 +37,14 @@ func OpenLedgerBooks(ctx context.Context, db *sql.DB, flavor Flavor, opts ...Opt
 	if err != nil {
 		return nil, fmt.Errorf("paycoolssql: ledger books: table %s cannot be read (NewLedger, run once by a role that may, creates or migrates it; then grant SELECT on it): %w", cfg.table, err)
 	}
-	return newLedgerBooks(db, flavor, cfg), nil
+	b := newLedgerBooks(db, flavor, cfg)
+	b.appID = appID
+	return b, nil
 }
 
 // ledgerBooks reads the intents created on a day from a ledger table: one SELECT, nothing else.
 type ledgerBooks struct {
+	appID    string // the application whose intents are read
 	db       *sql.DB
 	dayQuery string
 	dayZone  *time.Location
@@ -45,7 +52,7 @@ type ledgerBooks struct {
 
 func newLedgerBooks(db *sql.DB, flavor Flavor, cfg *config) ledgerBooks {
 	return ledgerBooks{db: db, dayZone: cfg.dayZone, dayQuery: statement(flavor, cfg.table,
-		`SELECT operation, mch_order_id, amount, final_status FROM {T} WHERE state IN ('created', 'late') AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
+		`SELECT operation, mch_order_id, amount, final_status FROM {T} WHERE app_id = $3 AND state IN ('created', 'late') AND created_at >= $1 AND created_at < $2 ORDER BY created_at, {SEQ_ORDER}`)}
 }
 
 var bookDirections = map[paycools.Operation]paycools.Direction{
@@ -73,7 +80,7 @@ func (b ledgerBooks) Records(ctx context.Context, day string) iter.Seq2[paycools
 			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: day %q: want yyyy-MM-dd", day))
 			return
 		}
-		rows, err := b.db.QueryContext(ctx, b.dayQuery, millis(start), millis(start.AddDate(0, 0, 1)))
+		rows, err := b.db.QueryContext(ctx, b.dayQuery, millis(start), millis(start.AddDate(0, 0, 1)), b.appID)
 		if err != nil {
 			yield(paycools.BookRecord{}, fmt.Errorf("paycoolssql: books: %w", err))
 			return

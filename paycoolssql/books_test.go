@@ -21,7 +21,7 @@ func TestLedgerBooksReconcile(t *testing.T) {
 	eachFlavor(t, func(t *testing.T, d testDB) {
 		ctx := testCtx(t)
 		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
-		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
+		srv := paycoolstest.New(t, paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
 		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("books"))
 		require.NoError(t, err)
 		c := srv.Client(paycools.WithLedger(l))
@@ -29,19 +29,19 @@ func TestLedgerBooksReconcile(t *testing.T) {
 			_, err := c.Payouts.Create(ctx, payout(order, 1500))
 			require.NoError(t, err)
 		}
-		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(testApp), paycools.ReconcileOptions{})
 		require.NoError(t, err)
 		assert.True(t, rep.OK(), "%+v", rep)
 		assert.Equal(t, 2, rep.Matched)
 
 		// A payout the SDK never made (someone used the dashboard) shows up.
 		srv.Seed(paycoolstest.SeedRecord{Payout: true, MchOrderID: "DASHBOARD01", Amount: 99})
-		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(testApp), paycools.ReconcileOptions{})
 		require.NoError(t, err)
 		require.Len(t, rep.OnlyAtPayCools, 1)
 		assert.Equal(t, "DASHBOARD01", rep.OnlyAtPayCools[0].MchOrderID)
 		// Another day has neither.
-		rep, err = paycools.Reconcile(ctx, c, "2026-11-30", l.Books(), paycools.ReconcileOptions{})
+		rep, err = paycools.Reconcile(ctx, c, "2026-11-30", l.Books(testApp), paycools.ReconcileOptions{})
 		require.NoError(t, err)
 		assert.True(t, rep.OK())
 		assert.Zero(t, rep.Records)
@@ -54,7 +54,7 @@ func TestLedgerBooksBusinessDay(t *testing.T) {
 	d := openSQLite(t)
 	ctx := testCtx(t)
 	late := time.Date(2026, 12, 1, 23, 30, 0, 0, time.FixedZone("PHT", 8*3600))
-	srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return late }))
+	srv := paycoolstest.New(t, paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return late }))
 	opt := d.table("zone")
 	l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, opt)
 	require.NoError(t, err)
@@ -62,7 +62,7 @@ func TestLedgerBooksBusinessDay(t *testing.T) {
 	require.NoError(t, err)
 	count := func(l *paycoolssql.Ledger, day string) int {
 		n := 0
-		for _, err := range l.Books().Records(ctx, day) {
+		for _, err := range l.Books(testApp).Records(ctx, day) {
 			require.NoError(t, err)
 			n++
 		}
@@ -73,7 +73,7 @@ func TestLedgerBooksBusinessDay(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, count(jst, "2026-12-01"))
 	assert.Equal(t, 1, count(jst, "2026-12-02"))
-	for _, err := range l.Books().Records(ctx, "1 Dec") {
+	for _, err := range l.Books(testApp).Records(ctx, "1 Dec") {
 		assert.ErrorContains(t, err, "want yyyy-MM-dd")
 	}
 }
@@ -127,7 +127,7 @@ func TestOpenLedgerBooksReadOnly(t *testing.T) {
 	eachFlavor(t, func(t *testing.T, d testDB) {
 		ctx := testCtx(t)
 		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
-		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
+		srv := paycoolstest.New(t, paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(func() time.Time { return day }))
 		table := fmt.Sprintf("%s_ro_%d", d.prefix, tableSeq.Add(1))
 		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
 		require.NoError(t, err)
@@ -140,7 +140,7 @@ func TestOpenLedgerBooksReadOnly(t *testing.T) {
 			_, err = paycoolssql.NewLedger(ctx, ro, d.flavor, paycoolssql.WithTable(table))
 			require.Error(t, err, "NewLedger runs DDL, which the reporting role may not")
 		}
-		books, err := paycoolssql.OpenLedgerBooks(ctx, ro, d.flavor, paycoolssql.WithTable(table))
+		books, err := paycoolssql.OpenLedgerBooks(ctx, ro, d.flavor, testApp, paycoolssql.WithTable(table))
 		require.NoError(t, err)
 		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", books, paycools.ReconcileOptions{})
 		require.NoError(t, err)
@@ -150,7 +150,7 @@ func TestOpenLedgerBooksReadOnly(t *testing.T) {
 		// A table that is not there is an error naming it, and stays not there, even for a
 		// role that could create it.
 		missing := table + "_missing"
-		_, err = paycoolssql.OpenLedgerBooks(ctx, d.db, d.flavor, paycoolssql.WithTable(missing))
+		_, err = paycoolssql.OpenLedgerBooks(ctx, d.db, d.flavor, testApp, paycoolssql.WithTable(missing))
 		require.Error(t, err)
 		assert.ErrorContains(t, err, "table "+missing+" cannot be read")
 		assert.False(t, tableExists(t, d, missing), "reading created the table")
@@ -165,7 +165,7 @@ func TestLedgerBooksCompareFinalStatus(t *testing.T) {
 		ctx := testCtx(t)
 		day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("PHT", 8*3600))
 		clock := func() time.Time { return day }
-		srv := paycoolstest.New(t, paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clock))
+		srv := paycoolstest.New(t, paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clock))
 		store, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("bookn"), paycoolssql.WithClock(clock))
 		require.NoError(t, err)
 		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, d.table("bookf"))
@@ -177,7 +177,7 @@ func TestLedgerBooksCompareFinalStatus(t *testing.T) {
 			_, err = srv.CompletePayout(order) // no callback URL: the callback is missed
 			require.NoError(t, err)
 		}
-		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		rep, err := paycools.Reconcile(ctx, c, "2026-12-01", l.Books(testApp), paycools.ReconcileOptions{})
 		require.NoError(t, err)
 		require.Len(t, rep.StatusMismatch, 2, "%+v", rep)
 		assert.Equal(t, paycools.TransactionStatusPending, rep.StatusMismatch[0].BooksStatus)
@@ -185,11 +185,11 @@ func TestLedgerBooksCompareFinalStatus(t *testing.T) {
 		srep, err := c.Sync(ctx, func(context.Context, *paycools.Notification) error { return nil })
 		require.NoError(t, err)
 		require.Len(t, srep.Orders, 2)
-		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(), paycools.ReconcileOptions{})
+		rep, err = paycools.Reconcile(ctx, c, "2026-12-01", l.Books(testApp), paycools.ReconcileOptions{})
 		require.NoError(t, err)
 		assert.True(t, rep.OK(), "%+v", rep)
 		assert.Equal(t, 2, rep.Matched)
-		for rec, err := range l.Books().Records(ctx, "2026-12-01") {
+		for rec, err := range l.Books(testApp).Records(ctx, "2026-12-01") {
 			require.NoError(t, err)
 			assert.Equal(t, paycools.TransactionStatusCompleted, rec.Status, rec.MchOrderID)
 		}

@@ -100,7 +100,7 @@ func BenchmarkBulkPayouts(b *testing.B) {
 func bulkCompare(b *testing.B, db *sql.DB, flavor paycoolssql.Flavor, prefix string, rows int, signing time.Duration) {
 	ctx := context.Background()
 	merchant, platform := testKeys(b)
-	s := paycoolstest.NewServer(paycoolstest.WithKeys(merchant, platform), paycoolstest.WithBalance(1<<60))
+	s := paycoolstest.NewServer(paycoolstest.WithAppID(testApp), paycoolstest.WithKeys(merchant, platform), paycoolstest.WithBalance(1<<60))
 	defer s.Close()
 	seq := tableSeq.Add(1)
 	newLedger := func(side string) *paycoolssql.Ledger {
@@ -325,7 +325,7 @@ func (h *handPool) pay(ctx context.Context, p *paycools.PayoutCreateParams) erro
 	}
 	var id [16]byte
 	_, _ = rand.Read(id[:])
-	in := &paycools.Intent{ID: fmt.Sprintf("%x", id), Operation: paycools.OpPayoutCreate, MchOrderID: p.MchOrderID, IdempotencyID: p.MchOrderID,
+	in := &paycools.Intent{ID: fmt.Sprintf("%x", id), AppID: testApp, Operation: paycools.OpPayoutCreate, MchOrderID: p.MchOrderID, IdempotencyID: p.MchOrderID,
 		Amount: p.Amount, Param: param, State: paycools.IntentPending, CreatedAt: now, UpdatedAt: now, ClaimUntil: now.Add(time.Minute)}
 	in.ClaimToken = in.ID
 	if err := h.ledger.Record(ctx, in); err != nil {
@@ -384,15 +384,15 @@ type nullLedger struct{}
 
 func (nullLedger) Record(context.Context, *paycools.Intent) error                   { return nil }
 func (nullLedger) Resolve(context.Context, string, paycools.IntentResolution) error { return nil }
-func (nullLedger) ClaimOpen(context.Context, string, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
+func (nullLedger) ClaimOpen(context.Context, string, string, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
 	return nil, nil
 }
-func (nullLedger) ClaimUnsettled(context.Context, string, time.Time, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
+func (nullLedger) ClaimUnsettled(context.Context, string, string, time.Time, time.Time, time.Time, time.Time, int) ([]paycools.Intent, error) {
 	return nil, nil
 }
 func (nullLedger) Finalize(context.Context, string, paycools.OrderFinal) error { return nil }
 func (nullLedger) Unclaim(context.Context, string, string) error               { return nil }
-func (nullLedger) Intents(context.Context, paycools.Operation, string) ([]paycools.Intent, error) {
+func (nullLedger) Intents(context.Context, string, paycools.Operation, string) ([]paycools.Intent, error) {
 	return nil, nil
 }
 
@@ -400,7 +400,7 @@ func (nullLedger) Intents(context.Context, paycools.Operation, string) ([]paycoo
 // transport that keep nothing (and a fixed signature, for speed), sampling the live heap.
 func bulkMemory(b *testing.B, sizes []int) {
 	merchant, _ := testKeys(b)
-	c, err := paycools.NewClient("app", fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
+	c, err := paycools.NewClient(testApp, fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
 		paycools.WithHTTPClient(&http.Client{Transport: payoutAnswer{}}), paycools.WithLedger(nullLedger{}))
 	if err != nil {
 		b.Fatal(err)

@@ -244,7 +244,7 @@ func TestCrashRecover(t *testing.T) {
 		for i := 0; i < crashPayouts; i++ {
 			order := crashOrder(s.Orders, i)
 			sum += crashAmount(i)
-			intents, err := l.Intents(testCtx(t), paycools.OpPayoutCreate, order)
+			intents, err := l.Intents(testCtx(t), s.AppID, paycools.OpPayoutCreate, order)
 			require.NoError(t, err)
 			var created []paycools.Intent
 			for _, in := range intents {
@@ -317,7 +317,7 @@ func TestCrashChild(t *testing.T) {
 		fmt.Printf("crash child: order %d\n", i)
 		for attempt := 0; ; attempt++ {
 			require.Less(t, attempt, 200, "order %s never settled", order)
-			intents, err := l.Intents(ctx, paycools.OpPayoutCreate, order)
+			intents, err := l.Intents(ctx, s.AppID, paycools.OpPayoutCreate, order)
 			require.NoError(t, err)
 			state := paycools.IntentState("")
 			if n := len(intents); n > 0 {

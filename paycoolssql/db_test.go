@@ -31,6 +31,10 @@ type testDB struct {
 
 var tableSeq atomic.Int64
 
+// testApp is the appId of the tests' clients and gateways, which write and read the store and
+// the ledger under it.
+const testApp = "app"
+
 // table is a fresh table name for this test.
 func (d testDB) table(name string) paycoolssql.Option {
 	return paycoolssql.WithTable(fmt.Sprintf("%s_%s_%d", d.prefix, name, tableSeq.Add(1)))

@@ -31,24 +31,24 @@ type flakyFinish struct {
 	failed      atomic.Int64
 }
 
-func (s *flakyFinish) Renew(ctx context.Context, key, token string) error {
+func (s *flakyFinish) Renew(ctx context.Context, appID, key, token string) error {
 	if s.deadRenew {
 		return errors.New("the process is dead")
 	}
-	return s.NotificationStore.Renew(ctx, key, token)
+	return s.NotificationStore.Renew(ctx, appID, key, token)
 }
 
-func (s *flakyFinish) Finish(ctx context.Context, key, token, result string) error {
+func (s *flakyFinish) Finish(ctx context.Context, appID, key, token, result string) error {
 	afterCommit := s.afterCommit
 	switch {
 	case s.oneIn > 0 && rand.IntN(s.oneIn) == 0:
 		afterCommit = rand.IntN(2) == 0
 	case s.fails.Add(-1) < 0:
-		return s.NotificationStore.Finish(ctx, key, token, result)
+		return s.NotificationStore.Finish(ctx, appID, key, token, result)
 	}
 	s.failed.Add(1)
 	if afterCommit {
-		if err := s.NotificationStore.Finish(ctx, key, token, result); err != nil {
+		if err := s.NotificationStore.Finish(ctx, appID, key, token, result); err != nil {
 			return err
 		}
 	}
@@ -75,7 +75,7 @@ func TestFinishFailureHandledOnce(t *testing.T) {
 				paycoolssql.WithLease(time.Minute))
 			require.NoError(t, err)
 			store := &flakyFinish{NotificationStore: sqlStore, afterCommit: afterCommit}
-			c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey),
+			c, err := paycools.NewClient(testApp, merchant, paycools.WithPlatformPublicKey(&platform.PublicKey),
 				paycools.WithNotificationStore(store), paycools.WithClock(clk.Now))
 			require.NoError(t, err)
 

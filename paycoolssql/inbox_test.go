@@ -39,7 +39,7 @@ func newInboxSetup(t *testing.T, d testDB, opts ...paycoolssql.Option) *inboxSet
 		append([]paycoolssql.Option{paycoolssql.WithInbox(), paycoolssql.WithTable(s.table), paycoolssql.WithClock(s.clk.Now)}, opts...)...)
 	require.NoError(t, err)
 	s.store = store
-	c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey),
+	c, err := paycools.NewClient(testApp, merchant, paycools.WithPlatformPublicKey(&platform.PublicKey),
 		paycools.WithNotificationStore(store), paycools.WithClock(s.clk.Now))
 	require.NoError(t, err)
 	s.h = c.NotificationHandler(func(_ context.Context, n *paycools.Notification) error {
@@ -94,7 +94,7 @@ func TestInboxRecordsOutcomes(t *testing.T) {
 		s.fail.Store(true)
 		code, _ := post(s.h, body)
 		require.Equal(t, 500, code)
-		e, err := s.store.Event(ctx, payoutKey("DI1"))
+		e, err := s.store.Event(ctx, testApp, payoutKey("DI1"))
 		require.NoError(t, err)
 		assert.Equal(t, paycoolssql.EventFailed, e.Outcome)
 		assert.EqualValues(t, 1, e.Attempts)
@@ -105,7 +105,7 @@ func TestInboxRecordsOutcomes(t *testing.T) {
 		assert.Equal(t, "disbursement.success", e.EventName)
 		assert.True(t, e.ReceivedAt.Equal(first), "received at %v, want %v", e.ReceivedAt, first)
 
-		failed, err := s.store.Events(ctx, paycoolssql.EventQuery{FailedOnly: true})
+		failed, err := s.store.Events(ctx, paycoolssql.EventQuery{AppID: testApp, FailedOnly: true})
 		require.NoError(t, err)
 		require.Len(t, failed, 1)
 		assert.Equal(t, payoutKey("DI1"), failed[0].Key)
@@ -119,7 +119,7 @@ func TestInboxRecordsOutcomes(t *testing.T) {
 		s.clk.Add(time.Minute)
 		code, _ = post(s.h, body)
 		require.Equal(t, 200, code)
-		e, err = s.store.Event(ctx, payoutKey("DI1"))
+		e, err = s.store.Event(ctx, testApp, payoutKey("DI1"))
 		require.NoError(t, err)
 		assert.Equal(t, paycoolssql.EventHandled, e.Outcome)
 		assert.EqualValues(t, 2, e.Attempts)
@@ -129,24 +129,24 @@ func TestInboxRecordsOutcomes(t *testing.T) {
 		code, _ = post(s.h, body) // a plain redelivery: acknowledged, not run, not counted
 		require.Equal(t, 200, code)
 		assert.EqualValues(t, 2, s.runsOf("DI1"))
-		e, err = s.store.Event(ctx, payoutKey("DI1"))
+		e, err = s.store.Event(ctx, testApp, payoutKey("DI1"))
 		require.NoError(t, err)
 		assert.EqualValues(t, 2, e.Attempts)
 
-		failed, err = s.store.Events(ctx, paycoolssql.EventQuery{FailedOnly: true})
+		failed, err = s.store.Events(ctx, paycoolssql.EventQuery{AppID: testApp, FailedOnly: true})
 		require.NoError(t, err)
 		assert.Empty(t, failed)
-		all, err := s.store.Events(ctx, paycoolssql.EventQuery{})
+		all, err := s.store.Events(ctx, paycoolssql.EventQuery{AppID: testApp})
 		require.NoError(t, err)
 		require.Len(t, all, 2)
 		assert.Equal(t, payoutKey("DI2"), all[0].Key, "newest first")
-		recent, err := s.store.Events(ctx, paycoolssql.EventQuery{Since: first.Add(30 * time.Second)})
+		recent, err := s.store.Events(ctx, paycoolssql.EventQuery{AppID: testApp, Since: first.Add(30 * time.Second)})
 		require.NoError(t, err)
 		require.Len(t, recent, 1)
 		assert.Equal(t, payoutKey("DI2"), recent[0].Key)
 
 		s.clk.Add(2 * time.Hour)
-		_, err = s.store.Event(ctx, payoutKey("DI1"))
+		_, err = s.store.Event(ctx, testApp, payoutKey("DI1"))
 		assert.ErrorIs(t, err, paycoolssql.ErrEventNotFound, "past the retention")
 		_, err = s.store.Sweep(ctx)
 		require.NoError(t, err)
@@ -175,7 +175,7 @@ func TestInboxReplay(t *testing.T) {
 		assert.Equal(t, 200, postReplay(s.h, a, "0123456789abcdef01234567"), "a guessed token")
 		assert.EqualValues(t, 1, s.runsOf("DA1"), "a redelivery without a valid token runs nothing")
 
-		e, token, err := s.store.RequestReplay(ctx, payoutKey("DA1"))
+		e, token, err := s.store.RequestReplay(ctx, testApp, payoutKey("DA1"))
 		require.NoError(t, err)
 		require.NotEmpty(t, token)
 		assert.Equal(t, a, e.Body)
@@ -192,12 +192,12 @@ func TestInboxReplay(t *testing.T) {
 		assert.EqualValues(t, 2, s.runsOf("DA1"), "the replay ran the function again")
 		assert.Equal(t, 200, postReplay(s.h, e.Body, token), "the token is used up")
 		assert.EqualValues(t, 2, s.runsOf("DA1"))
-		e, err = s.store.Event(ctx, payoutKey("DA1"))
+		e, err = s.store.Event(ctx, testApp, payoutKey("DA1"))
 		require.NoError(t, err)
 		assert.Equal(t, paycoolssql.EventHandled, e.Outcome)
 		assert.EqualValues(t, 2, e.Attempts)
 
-		_, token, err = s.store.RequestReplay(ctx, payoutKey("DB1"))
+		_, token, err = s.store.RequestReplay(ctx, testApp, payoutKey("DB1"))
 		require.NoError(t, err)
 		var wg sync.WaitGroup
 		for i := 0; i < 4; i++ {
@@ -207,7 +207,7 @@ func TestInboxReplay(t *testing.T) {
 		wg.Wait()
 		assert.EqualValues(t, 2, s.runsOf("DB1"), "one token, four posts at once: one run")
 
-		_, _, err = s.store.RequestReplay(ctx, payoutKey("DX9"))
+		_, _, err = s.store.RequestReplay(ctx, testApp, payoutKey("DX9"))
 		assert.ErrorIs(t, err, paycoolssql.ErrEventNotFound)
 	})
 }
@@ -223,7 +223,7 @@ func TestInboxReplayFailed(t *testing.T) {
 		code, _ := post(s.h, callbackBody(t, platform, payoutParam("DF1")))
 		require.Equal(t, 500, code)
 		s.fail.Store(false)
-		e, token, err := s.store.RequestReplay(ctx, payoutKey("DF1"))
+		e, token, err := s.store.RequestReplay(ctx, testApp, payoutKey("DF1"))
 		require.NoError(t, err)
 		assert.Empty(t, token)
 		code, _ = post(s.h, e.Body)
@@ -242,7 +242,7 @@ func TestInboxOffByDefault(t *testing.T) {
 		table := fmt.Sprintf("%s_noinbox%d", d.prefix, tableSeq.Add(1))
 		store, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
 		require.NoError(t, err)
-		c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store))
+		c, err := paycools.NewClient(testApp, merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store))
 		require.NoError(t, err)
 		var runs atomic.Int32
 		h := c.NotificationHandler(func(context.Context, *paycools.Notification) error { runs.Add(1); return nil })
@@ -252,10 +252,10 @@ func TestInboxOffByDefault(t *testing.T) {
 		assert.Equal(t, 200, postReplay(h, body, "anything"))
 		assert.EqualValues(t, 1, runs.Load())
 		assert.False(t, tableExists(t, d, table+"_inbox"))
-		events, err := store.Events(ctx, paycoolssql.EventQuery{})
+		events, err := store.Events(ctx, paycoolssql.EventQuery{AppID: testApp})
 		require.NoError(t, err)
 		assert.Empty(t, events)
-		_, err = store.Event(ctx, payoutKey("DO1"))
+		_, err = store.Event(ctx, testApp, payoutKey("DO1"))
 		assert.ErrorIs(t, err, paycoolssql.ErrEventNotFound)
 		assert.True(t, strings.Contains(err.Error(), "WithInbox"))
 	})

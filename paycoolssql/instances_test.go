@@ -100,7 +100,7 @@ func runSeveralInstances(t *testing.T, d testDB) {
 		// handled once. Instance 0's stuck functions are a dead process: no renewal arrives.
 		store := &flakyFinish{NotificationStore: sqlStore, oneIn: 10, deadRenew: inst == 0}
 		finishFailures = append(finishFailures, &store.failed)
-		c, err := paycools.NewClient("app", merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store),
+		c, err := paycools.NewClient(testApp, merchant, paycools.WithPlatformPublicKey(&platform.PublicKey), paycools.WithNotificationStore(store),
 			paycools.WithClock(clk.Now)) // the events carry clk's time: the replay window must read the same clock
 		require.NoError(t, err)
 		inst := inst

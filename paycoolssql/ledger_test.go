@@ -16,7 +16,7 @@ import (
 )
 
 func intent(id, order string, at time.Time) *paycools.Intent {
-	return &paycools.Intent{ID: id, Operation: paycools.OpPayoutCreate, MchOrderID: order, IdempotencyID: "I" + order,
+	return &paycools.Intent{ID: id, AppID: testApp, Operation: paycools.OpPayoutCreate, MchOrderID: order, IdempotencyID: "I" + order,
 		Amount: 50010, Param: []byte(`{"mchOrderId":"` + order + `"}`), State: paycools.IntentPending,
 		ClaimToken: id, ClaimUntil: at.Add(time.Minute), CreatedAt: at, UpdatedAt: at}
 }
@@ -36,7 +36,7 @@ func TestLedgerRecordResolve(t *testing.T) {
 		other.Operation = paycools.OpRefundCreate
 		require.NoError(t, l.Record(ctx, other), "another operation may use the same id")
 
-		got, err := l.Intents(ctx, paycools.OpPayoutCreate, "ORD1")
+		got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "ORD1")
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, *intent("a1", "ORD1", t0), got[0], "read back as written")
@@ -44,7 +44,7 @@ func TestLedgerRecordResolve(t *testing.T) {
 		// Refused is final and frees the order for a new intent.
 		require.NoError(t, l.Resolve(ctx, "a1", paycools.IntentResolution{State: paycools.IntentRefused, Detail: "insufficient balance", At: t0.Add(time.Second)}))
 		require.NoError(t, l.Resolve(ctx, "a1", paycools.IntentResolution{State: paycools.IntentCreated, TransactionID: "X", At: t0.Add(2 * time.Second)}))
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "ORD1")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "ORD1")
 		assert.Equal(t, paycools.IntentRefused, got[0].State, "a final state stays")
 		assert.Equal(t, "insufficient balance", got[0].Detail)
 		assert.Zero(t, got[0].ClaimToken)
@@ -57,10 +57,10 @@ func TestLedgerRecordResolve(t *testing.T) {
 		require.NoError(t, l.Resolve(ctx, "c1", paycools.IntentResolution{State: paycools.IntentAbsent, At: t0}))
 		require.NoError(t, l.Resolve(ctx, "c1", paycools.IntentResolution{State: paycools.IntentCreated, TransactionID: "DU9", At: t0}))
 		require.NoError(t, l.Resolve(ctx, "c1", paycools.IntentResolution{State: paycools.IntentAbsent, At: t0}))
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "ORD2")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "ORD2")
 		assert.Equal(t, paycools.IntentLate, got[0].State, "absent resolved as created is a late creation")
 		assert.Equal(t, "DU9", got[0].TransactionID)
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "ORD1")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "ORD1")
 		require.Len(t, got, 2)
 		assert.Equal(t, []string{"a1", "a3"}, []string{got[0].ID, got[1].ID}, "oldest first")
 	})
@@ -87,7 +87,7 @@ func TestLedgerClaimOpen(t *testing.T) {
 		require.NoError(t, l.Resolve(ctx, "done", paycools.IntentResolution{State: paycools.IntentCreated, At: t0}))
 
 		now := t0.Add(2 * time.Minute)
-		none, err := l.ClaimOpen(ctx, "early", t0, t0.Add(time.Minute), time.Time{}, 10)
+		none, err := l.ClaimOpen(ctx, testApp, "early", t0, t0.Add(time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		assert.Empty(t, none, "nothing's claim has ended yet")
 
@@ -113,7 +113,7 @@ func TestLedgerClaimOpen(t *testing.T) {
 				}
 				token := fmt.Sprint("w", w)
 				for {
-					batch, err := lw.ClaimOpen(ctx, token, now, now.Add(time.Minute), time.Time{}, 7)
+					batch, err := lw.ClaimOpen(ctx, testApp, token, now, now.Add(time.Minute), time.Time{}, 7)
 					if !assert.NoError(t, err) || len(batch) == 0 {
 						return
 					}
@@ -136,10 +136,10 @@ func TestLedgerClaimOpen(t *testing.T) {
 		assert.Len(t, seen, n, "every open intent whose claim ended, and no other")
 		assert.NotContains(t, seen, "live")
 		assert.NotContains(t, seen, "done")
-		again, err := l.ClaimOpen(ctx, "x", now, now.Add(time.Minute), time.Time{}, 100)
+		again, err := l.ClaimOpen(ctx, testApp, "x", now, now.Add(time.Minute), time.Time{}, 100)
 		require.NoError(t, err)
 		assert.Empty(t, again, "claimed intents are not claimed again before their claim ends")
-		later, err := l.ClaimOpen(ctx, "x", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, 100)
+		later, err := l.ClaimOpen(ctx, testApp, "x", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, 100)
 		require.NoError(t, err)
 		assert.Len(t, later, n, "after the claim ends they are open to the next Recover")
 	})
@@ -158,7 +158,7 @@ func TestLedgerTiesInWriteOrder(t *testing.T) {
 			require.NoError(t, l.Record(ctx, intent(id, "OTIE", t0)))
 			require.NoError(t, l.Resolve(ctx, id, paycools.IntentResolution{State: paycools.IntentRefused, At: t0}))
 		}
-		got, err := l.Intents(ctx, paycools.OpPayoutCreate, "OTIE")
+		got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "OTIE")
 		require.NoError(t, err)
 		var order []string
 		for _, in := range got {
@@ -169,7 +169,7 @@ func TestLedgerTiesInWriteOrder(t *testing.T) {
 		for i, id := range []string{"y8", "c3", "q6"} {
 			require.NoError(t, l.Record(ctx, intent(id, fmt.Sprintf("OOPEN%d", i), t0)))
 		}
-		open, err := l.ClaimOpen(ctx, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
+		open, err := l.ClaimOpen(ctx, testApp, "r", t0.Add(2*time.Minute), t0.Add(3*time.Minute), time.Time{}, 10)
 		require.NoError(t, err)
 		order = order[:0]
 		for _, in := range open {
@@ -185,7 +185,7 @@ func TestLedgerSeqMigration(t *testing.T) {
 	d := openPostgres(t)
 	ctx := testCtx(t)
 	table := fmt.Sprintf("%s_oldledger_%d", d.prefix, tableSeq.Add(1))
-	old := strings.NewReplacer("{T}", table, "{BLOB}", "BYTEA", "{SEQ}", "").Replace(paycoolssql.LedgerDDL)
+	old := strings.NewReplacer("{T}", table, "{BLOB}", "BYTEA", "{SEQ}", "").Replace(v1LedgerDDL)
 	for _, s := range strings.Split(old, ";") {
 		_, err := d.db.ExecContext(ctx, s)
 		require.NoError(t, err)
@@ -194,10 +194,10 @@ func TestLedgerSeqMigration(t *testing.T) {
 	_, err := d.db.ExecContext(ctx, `INSERT INTO `+table+` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail, claim_token, claim_until, created_at, updated_at)
 VALUES ('zz', 'Payouts.Create', 'OOLD', 'OOLD', '', 1, '\x7b7d', 'refused', '', '', '', 0, $1, $1)`, t0.UnixMilli())
 	require.NoError(t, err)
-	l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
+	l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table), paycoolssql.WithLegacyAppID(testApp))
 	require.NoError(t, err)
 	require.NoError(t, l.Record(ctx, intent("aa", "OOLD", t0)))
-	got, err := l.Intents(ctx, paycools.OpPayoutCreate, "OOLD")
+	got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "OOLD")
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, "zz", got[0].ID, "the row that was there first comes first")

@@ -50,7 +50,7 @@ func (w *lockedBuffer) String() string {
 
 func stateOf(t *testing.T, l paycools.Ledger, order string) []paycools.Intent {
 	t.Helper()
-	got, err := l.Intents(context.Background(), paycools.OpPayoutCreate, order)
+	got, err := l.Intents(context.Background(), testApp, paycools.OpPayoutCreate, order)
 	require.NoError(t, err)
 	return got
 }
@@ -62,7 +62,7 @@ func TestRecoverWaitsTheSettleTime(t *testing.T) {
 	eachLedger(t, func(t *testing.T, l paycools.Ledger) {
 		ctx := testCtx(t)
 		clk := newClock()
-		srv := paycoolstest.NewServer(paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
+		srv := paycoolstest.NewServer(paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
 		t.Cleanup(srv.Close)
 		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false),
 			paycools.WithSettleTime(3*time.Minute))
@@ -133,7 +133,7 @@ func TestLateCreationRecordedAndReported(t *testing.T) {
 
 		// Through the client: the verified callback of the late payout records and reports it.
 		clk := newClock()
-		srv := paycoolstest.NewServer(paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
+		srv := paycoolstest.NewServer(paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
 		t.Cleanup(srv.Close)
 		var logs lockedBuffer
 		c := srv.Client(paycools.WithLedger(l), paycools.WithRetries(0), paycools.WithResolveOutcome(false),
@@ -183,7 +183,7 @@ func TestLateCreationRecordedAndReported(t *testing.T) {
 		// The late payout moved money: it is in the books of its day.
 		if sl, ok := l.(*paycoolssql.Ledger); ok {
 			var orders []string
-			for rec, err := range sl.Books().Records(ctx, clk.Now().In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02")) {
+			for rec, err := range sl.Books(testApp).Records(ctx, clk.Now().In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02")) {
 				require.NoError(t, err)
 				orders = append(orders, fmt.Sprintf("%s %d", rec.MchOrderID, rec.Amount))
 			}
@@ -203,7 +203,7 @@ func TestLedgerSentByMigration(t *testing.T) {
 			blob = "BLOB"
 		}
 		old := strings.NewReplacer("{T}", table, "{BLOB}", blob, "{SEQ}", "",
-			",\n\tsent_by        BIGINT NOT NULL DEFAULT 0", "").Replace(paycoolssql.LedgerDDL)
+			",\n\tsent_by        BIGINT NOT NULL DEFAULT 0", "").Replace(v1LedgerDDL)
 		require.NotContains(t, old, "sent_by")
 		for _, s := range strings.Split(old, ";") {
 			_, err := d.db.ExecContext(ctx, s)
@@ -214,7 +214,7 @@ func TestLedgerSentByMigration(t *testing.T) {
 VALUES ('zz', 'Payouts.Create', 'OOLD', 'OOLD', '', 1, '{}', 'unknown', '', '', '', 0, 1800000000000, 1800000000000)`)
 		require.NoError(t, err)
 		for i := 0; i < 2; i++ {
-			_, err = paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
+			_, err = paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table), paycoolssql.WithLegacyAppID(testApp))
 			require.NoError(t, err)
 		}
 		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, paycoolssql.WithTable(table))
@@ -223,12 +223,12 @@ VALUES ('zz', 'Payouts.Create', 'OOLD', 'OOLD', '', 1, '{}', 'unknown', '', '', 
 		in.SentBy = t0.Add(time.Minute)
 		require.NoError(t, l.Record(ctx, in))
 		require.NoError(t, l.Resolve(ctx, "aa", paycools.IntentResolution{State: paycools.IntentUnknown, At: t0, SentBy: t0.Add(2 * time.Minute)}))
-		got, err := l.Intents(ctx, paycools.OpPayoutCreate, "ONEW")
+		got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "ONEW")
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.True(t, got[0].SentBy.Equal(t0.Add(2*time.Minute)), "%v", got[0].SentBy)
 		require.NoError(t, l.Resolve(ctx, "zz", paycools.IntentResolution{State: paycools.IntentAbsent, At: t0}))
-		got, err = l.Intents(ctx, paycools.OpPayoutCreate, "OOLD")
+		got, err = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "OOLD")
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentAbsent, got[0].State)

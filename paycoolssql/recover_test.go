@@ -33,7 +33,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 	eachFlavor(t, func(t *testing.T, d testDB) {
 		ctx := testCtx(t)
 		clk := newClock()
-		srv := paycoolstest.NewServer(paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
+		srv := paycoolstest.NewServer(paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(1_000_000), paycoolstest.WithClock(clk.Now))
 		t.Cleanup(srv.Close)
 		opt := d.table("rec")
 		l, err := paycoolssql.NewLedger(ctx, d.db, d.flavor, opt)
@@ -43,7 +43,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		// Created: the intent holds what was signed and PayCools' id.
 		p, err := c.Payouts.Create(ctx, payout("LEDGER0000001", 50010))
 		require.NoError(t, err)
-		got, err := l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000001")
+		got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "LEDGER0000001")
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentCreated, got[0].State)
@@ -69,7 +69,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		_, err = c.Payouts.Create(ctx, bad)
 		require.Error(t, err)
 		require.False(t, paycools.IsOutcomeUnknown(err), "%v", err)
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000002")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "LEDGER0000002")
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentRefused, got[0].State)
 		assert.Contains(t, got[0].Detail, "code 210", "the refusal's text")
@@ -81,7 +81,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		_, err = c.Payouts.Create(ctx, payout("LEDGER0000007", 5_000_000))
 		require.ErrorIs(t, err, paycools.ErrInsufficientBalance)
 		require.True(t, paycools.IsOutcomeUnknown(err))
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000007")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "LEDGER0000007")
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentUnknown, got[0].State)
 
@@ -91,7 +91,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		srv.InjectFault(paycools.OpPayoutCreate, paycoolstest.Fault{DropAfterAction: true})
 		_, err = noReconcile.Payouts.Create(ctx, payout("LEDGER0000003", 700))
 		require.True(t, paycools.IsOutcomeUnknown(err), "%v", err)
-		got, _ = l.Intents(ctx, paycools.OpPayoutCreate, "LEDGER0000003")
+		got, _ = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "LEDGER0000003")
 		require.Len(t, got, 1)
 		assert.Equal(t, paycools.IntentUnknown, got[0].State)
 		assert.Zero(t, got[0].ClaimToken, "an unknown outcome is Recover's at once")
@@ -103,7 +103,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 		_, err = crashed.Payouts.Create(ctx, payout("LEDGER0000004", 800)) // never acted on
 		require.Error(t, err)
 		for _, order := range []string{"LEDGER0000005", "LEDGER0000006"} {
-			in := &paycools.Intent{ID: "crash-" + order, Operation: paycools.OpPayoutCreate, MchOrderID: order, Amount: 900,
+			in := &paycools.Intent{ID: "crash-" + order, AppID: testApp, Operation: paycools.OpPayoutCreate, MchOrderID: order, Amount: 900,
 				Param: []byte(`{}`), State: paycools.IntentPending, ClaimToken: "dead", ClaimUntil: clk.Now().Add(5 * time.Minute),
 				CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
 			require.NoError(t, l.Record(ctx, in))
@@ -150,7 +150,7 @@ func TestLedgerWithClientAndRecover(t *testing.T) {
 			"LEDGER0000003": paycools.IntentCreated, "LEDGER0000004": paycools.IntentAbsent,
 			"LEDGER0000005": paycools.IntentAbsent, "LEDGER0000006": paycools.IntentCreated, "LEDGER0000007": paycools.IntentAbsent,
 		} {
-			got, err := l.Intents(ctx, paycools.OpPayoutCreate, order)
+			got, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, order)
 			require.NoError(t, err)
 			require.Len(t, got, 1, order)
 			assert.Equal(t, want, got[0].State, order)

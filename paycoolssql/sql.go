@@ -65,6 +65,8 @@ type config struct {
 	retention time.Duration
 	now       func() time.Time
 	inbox     bool
+	// legacyAppID is WithLegacyAppID's application, "" without the option.
+	legacyAppID string
 }
 
 // WithBusinessDay sets the time zone of the business day that Ledger.Books reads (default
@@ -260,6 +262,154 @@ func addColumn(ctx context.Context, db *sql.DB, f Flavor, table, column, decl st
 			return nil
 		}
 		return fmt.Errorf("paycoolssql: adding column %s to %s: %w", column, table, err)
+	}
+	return nil
+}
+
+// hasColumn reports whether table has column.
+func hasColumn(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, f Flavor, table, column string) (bool, error) {
+	// PostgreSQL folds the unquoted names of WithTable to lower case.
+	query := `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = lower($1) AND column_name = $2`
+	if f == SQLite {
+		query = `SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2`
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, query, table, column).Scan(&n); err != nil {
+		return false, fmt.Errorf("paycoolssql: reading the columns of %s: %w", table, err)
+	}
+	return n > 0, nil
+}
+
+// rekeyByApp rebuilds a table made by a version before app ids (event_key its primary key)
+// with the app_id column in its primary key: the table of createDDL (the first statement of
+// the table's DDL) is created under a temporary name, with the optional columns the old table
+// has, filled with the old rows (an empty app_id), and put in the old table's place, in one
+// transaction that holds the table's write lock (PostgreSQL: LOCK TABLE; SQLite: BEGIN
+// IMMEDIATE), so that replicas opening at once migrate it once. The caller then creates the
+// indexes (its DDL's IF NOT EXISTS statements). A table that has app_id is left alone.
+func rekeyByApp(ctx context.Context, db *sql.DB, f Flavor, table, createDDL string, columns []string, optional map[string]string) (err error) {
+	if ok, err := hasColumn(ctx, db, f, table, "app_id"); err != nil || ok {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("paycoolssql: migrating %s to app ids: %w", table, err)
+	}
+	defer conn.Close()
+	begin := `BEGIN`
+	if f == SQLite {
+		begin = `BEGIN IMMEDIATE`
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return fmt.Errorf("paycoolssql: migrating %s to app ids: %w", table, err)
+	}
+	defer func() {
+		if err != nil {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+	}()
+	fail := func(err error) error { return fmt.Errorf("paycoolssql: migrating %s to app ids: %w", table, err) }
+	if f == Postgres {
+		if _, err := conn.ExecContext(ctx, statement(f, table, `LOCK TABLE {T} IN ACCESS EXCLUSIVE MODE`)); err != nil {
+			return fail(err)
+		}
+	}
+	if ok, err := hasColumn(ctx, conn, f, table, "app_id"); err != nil || ok { // another replica did it
+		if err != nil {
+			return err
+		}
+		_, err = conn.ExecContext(ctx, `COMMIT`)
+		return err
+	}
+	tmp := table + "_appkey"
+	steps := []string{statement(f, tmp, `DROP TABLE IF EXISTS {T}`), statement(f, tmp, createDDL)}
+	cols := append([]string(nil), columns...)
+	for col, decl := range optional {
+		ok, err := hasColumn(ctx, conn, f, table, col)
+		if err != nil {
+			return err
+		}
+		if ok {
+			steps = append(steps, statement(f, tmp, `ALTER TABLE {T} ADD COLUMN `+col+` `+decl))
+			cols = append(cols, col)
+		}
+	}
+	list := strings.Join(cols, ", ")
+	steps = append(steps,
+		statement(f, tmp, `INSERT INTO {T} (app_id, `+list+`) SELECT '', `+list+` FROM `+table),
+		statement(f, table, `DROP TABLE {T}`),
+		statement(f, tmp, `ALTER TABLE {T} RENAME TO `+table),
+		`COMMIT`)
+	for _, s := range steps {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fail(err)
+		}
+	}
+	return nil
+}
+
+// firstStatement is the first statement of a DDL (its CREATE TABLE).
+func firstStatement(ddl string) string {
+	s, _, _ := strings.Cut(ddl, ";")
+	return s
+}
+
+// ErrLegacyRows is returned (wrapped, naming the table and what to do) by
+// NewNotificationStore and NewLedger when the table holds rows written by a version before
+// app ids (their app_id is empty) and WithLegacyAppID does not say whose they are: read
+// without an app id they would be lost to every client (an event handled before the upgrade
+// run again, an open intent no longer blocking a duplicate create nor recovered).
+var ErrLegacyRows = errors.New("paycoolssql: the table holds rows written before app ids (app_id '')")
+
+// WithLegacyAppID says which merchant application wrote the rows of a table made by a
+// version before app ids (one appId per database, in practice): when the store or ledger is
+// opened, its rows with an empty app_id are given appID, in one statement per table, so that
+// they are that client's (an event handled before the upgrade still answers done to its
+// redelivery; an open intent still blocks a duplicate create of its order and is recovered by
+// that client's Recover; created intents stay in its Books). Rows already stamped are left
+// alone: keeping the option after the upgrade is harmless. Without it, opening a table that
+// holds such rows fails with ErrLegacyRows (a notification store counts only the entries its
+// retention still holds, and deletes the others). See the README, "Upgrading to several
+// merchants per database".
+func WithLegacyAppID(appID string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(appID) == "" || strings.TrimSpace(appID) != appID {
+			return fmt.Errorf("paycoolssql: WithLegacyAppID(%q): give the appId (PAYCOOLS_APP_ID) of the client that wrote the table's rows", appID)
+		}
+		c.legacyAppID = appID
+		return nil
+	}
+}
+
+// adoptLegacy gives the rows of table with an empty app_id (written before app ids) the
+// application of WithLegacyAppID, or, without the option, fails wrapping ErrLegacyRows when
+// there are live ones (live is the condition, on top of an empty app_id, of the rows that still
+// count; drop, when not empty, deletes the others first).
+func adoptLegacy(ctx context.Context, db *sql.DB, f Flavor, cfg *config, table, live, drop string, now int64) error {
+	if drop != "" {
+		if _, err := db.ExecContext(ctx, statement(f, table, `DELETE FROM {T} WHERE app_id = '' AND `+drop), now); err != nil {
+			return fmt.Errorf("paycoolssql: %s: deleting expired rows written before app ids: %w", table, err)
+		}
+	}
+	if cfg.legacyAppID != "" {
+		if _, err := db.ExecContext(ctx, statement(f, table, `UPDATE {T} SET app_id = $1 WHERE app_id = ''`), cfg.legacyAppID); err != nil {
+			return fmt.Errorf("paycoolssql: %s: giving the rows written before app ids to %q (WithLegacyAppID): %w", table, cfg.legacyAppID, err)
+		}
+		return nil
+	}
+	args := []any{}
+	if live != "" {
+		args = append(args, now)
+		live = " AND " + live
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, statement(f, table, `SELECT count(*) FROM (SELECT 1 FROM {T} WHERE app_id = ''`+live+` LIMIT 1) AS legacy`), args...).Scan(&n); err != nil {
+		return fmt.Errorf("paycoolssql: %s: looking for rows written before app ids: %w", table, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: table %s: open it with paycoolssql.WithLegacyAppID(appID), appID the application that wrote them (see the README, \"Upgrading to several merchants per database\")", ErrLegacyRows, table)
 	}
 	return nil
 }

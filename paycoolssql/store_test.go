@@ -31,7 +31,7 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.U
 
 // claim3 is s.Claim as state, token and error.
 func claim3(ctx context.Context, s paycools.NotificationStore, key string) (paycools.NotificationState, string, error) {
-	cl, err := s.Claim(ctx, key)
+	cl, err := s.Claim(ctx, testApp, key)
 	return cl.State, cl.Token, err
 }
 
@@ -53,18 +53,18 @@ func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 		assert.Empty(t, tok2)
 
 		// Release by a stale token does nothing; by the holder frees it.
-		require.NoError(t, s.Release(ctx, "k1", "not-the-token"))
+		require.NoError(t, s.Release(ctx, testApp, "k1", "not-the-token"))
 		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationStateInFlight, st)
-		require.NoError(t, s.Release(ctx, "k1", tok))
+		require.NoError(t, s.Release(ctx, testApp, "k1", tok))
 		st, tok, err = claim3(ctx, s, "k1")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationStateNew, st, "released: handled again")
 
-		require.NoError(t, s.Finish(ctx, "k1", tok, ""))
+		require.NoError(t, s.Finish(ctx, testApp, "k1", tok, ""))
 		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationStateDone, st)
-		require.NoError(t, s.Release(ctx, "k1", tok))
+		require.NoError(t, s.Release(ctx, testApp, "k1", tok))
 		st, _, _ = claim3(ctx, s, "k1")
 		assert.Equal(t, paycools.NotificationStateDone, st, "a release does not undo a finish")
 
@@ -78,7 +78,7 @@ func TestNotificationStoreClaimFinishRelease(t *testing.T) {
 		st, taken, _ := claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationStateNew, st, "taken over after the lease")
 		assert.NotEqual(t, dead, taken)
-		require.NoError(t, s.Release(ctx, "k2", dead))
+		require.NoError(t, s.Release(ctx, testApp, "k2", dead))
 		st, _, _ = claim3(ctx, s, "k2")
 		assert.Equal(t, paycools.NotificationStateInFlight, st, "the dead holder's release does not free the new claim")
 
@@ -173,12 +173,12 @@ func TestNotificationStoreRenewAndStaleFinish(t *testing.T) {
 		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("r"), paycoolssql.WithClock(clk.Now),
 			paycoolssql.WithLease(time.Minute), paycoolssql.WithRetention(time.Hour))
 		require.NoError(t, err)
-		cl, err := s.Claim(ctx, "k")
+		cl, err := s.Claim(ctx, testApp, "k")
 		require.NoError(t, err)
 		require.Equal(t, paycools.NotificationStateNew, cl.State)
 		assert.Equal(t, time.Minute, cl.Lease)
 		clk.Add(50 * time.Second)
-		require.NoError(t, s.Renew(ctx, "k", cl.Token))
+		require.NoError(t, s.Renew(ctx, testApp, "k", cl.Token))
 		clk.Add(50 * time.Second)
 		st, _, err := claim3(ctx, s, "k")
 		require.NoError(t, err)
@@ -187,25 +187,25 @@ func TestNotificationStoreRenewAndStaleFinish(t *testing.T) {
 		clk.Add(61 * time.Second)
 		st, tok2, _ := claim3(ctx, s, "k")
 		require.Equal(t, paycools.NotificationStateNew, st, "not renewed: taken over")
-		assert.ErrorIs(t, s.Renew(ctx, "k", cl.Token), paycools.ErrClaimLost)
-		assert.ErrorIs(t, s.Finish(ctx, "k", cl.Token, "stale"), paycools.ErrClaimLost)
+		assert.ErrorIs(t, s.Renew(ctx, testApp, "k", cl.Token), paycools.ErrClaimLost)
+		assert.ErrorIs(t, s.Finish(ctx, testApp, "k", cl.Token, "stale"), paycools.ErrClaimLost)
 		st, _, _ = claim3(ctx, s, "k")
 		assert.Equal(t, paycools.NotificationStateInFlight, st, "the stale finish recorded nothing")
 
-		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"))
-		require.NoError(t, s.Finish(ctx, "k", tok2, "1002:over the limit"), "a retried finish")
-		assert.ErrorIs(t, s.Renew(ctx, "k", tok2), paycools.ErrClaimLost, "a finished claim is not renewed")
-		done, err := s.Claim(ctx, "k")
+		require.NoError(t, s.Finish(ctx, testApp, "k", tok2, "1002:over the limit"))
+		require.NoError(t, s.Finish(ctx, testApp, "k", tok2, "1002:over the limit"), "a retried finish")
+		assert.ErrorIs(t, s.Renew(ctx, testApp, "k", tok2), paycools.ErrClaimLost, "a finished claim is not renewed")
+		done, err := s.Claim(ctx, testApp, "k")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationStateDone, Result: "1002:over the limit"}, done)
 
 		// An expired done entry taken over starts without the old result.
 		clk.Add(2 * time.Hour)
-		again, err := s.Claim(ctx, "k")
+		again, err := s.Claim(ctx, testApp, "k")
 		require.NoError(t, err)
 		require.Equal(t, paycools.NotificationStateNew, again.State)
-		require.NoError(t, s.Finish(ctx, "k", again.Token, ""))
-		done, _ = s.Claim(ctx, "k")
+		require.NoError(t, s.Finish(ctx, testApp, "k", again.Token, ""))
+		done, _ = s.Claim(ctx, testApp, "k")
 		assert.Empty(t, done.Result)
 	})
 }
@@ -223,15 +223,15 @@ func TestNotificationStoreMigratesAnOldTable(t *testing.T) {
 		require.NoError(t, err)
 		var s *paycoolssql.NotificationStore
 		for i := 0; i < 2; i++ {
-			s, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(name))
+			s, err = paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, paycoolssql.WithTable(name), paycoolssql.WithLegacyAppID(testApp))
 			require.NoError(t, err)
 		}
-		done, err := s.Claim(ctx, "old-done")
+		done, err := s.Claim(ctx, testApp, "old-done")
 		require.NoError(t, err)
 		assert.Equal(t, paycools.NotificationClaim{State: paycools.NotificationStateDone}, done)
-		require.NoError(t, s.Renew(ctx, "old-claim", "t1"))
-		require.NoError(t, s.Finish(ctx, "old-claim", "t1", "2000:Success"))
-		done, err = s.Claim(ctx, "old-claim")
+		require.NoError(t, s.Renew(ctx, testApp, "old-claim", "t1"))
+		require.NoError(t, s.Finish(ctx, testApp, "old-claim", "t1", "2000:Success"))
+		done, err = s.Claim(ctx, testApp, "old-claim")
 		require.NoError(t, err)
 		assert.Equal(t, "2000:Success", done.Result)
 	})
@@ -263,19 +263,19 @@ func TestNotificationStoreHandledKeys(t *testing.T) {
 		s, err := paycoolssql.NewNotificationStore(ctx, d.db, d.flavor, d.table("handled"), paycoolssql.WithClock(clk.Now), paycoolssql.WithRetention(time.Hour))
 		require.NoError(t, err)
 		finish := func(key string) {
-			cl, err := s.Claim(ctx, key)
+			cl, err := s.Claim(ctx, testApp, key)
 			require.NoError(t, err)
-			require.NoError(t, s.Finish(ctx, key, cl.Token, ""))
+			require.NoError(t, s.Finish(ctx, testApp, key, cl.Token, ""))
 		}
 		finish("qrcode.payment.success:transactionId=C1%3A2:COMPLETED")
 		finish("ekyc.success:requestId=R1:APPROVED")
-		_, err = s.Claim(ctx, "qrcode.payment.success:transactionId=C9:COMPLETED") // in flight
+		_, err = s.Claim(ctx, testApp, "qrcode.payment.success:transactionId=C9:COMPLETED") // in flight
 		require.NoError(t, err)
-		keys, err := s.HandledKeys(ctx)
+		keys, err := s.HandledKeys(ctx, testApp)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"qrcode.payment.success:transactionId=C1%3A2:COMPLETED"}, keys)
 		clk.Add(2 * time.Hour)
-		keys, err = s.HandledKeys(ctx)
+		keys, err = s.HandledKeys(ctx, testApp)
 		require.NoError(t, err)
 		assert.Empty(t, keys, "past the retention")
 	})

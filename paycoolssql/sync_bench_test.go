@@ -58,7 +58,7 @@ func benchSyncRecover(b *testing.B, d testDB, op string, open, history int) {
 	now := time.UnixMilli(1_800_000_000_000)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	merchant, _ := testKeys(b)
-	c, err := paycools.NewClient("app", fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
+	c, err := paycools.NewClient(testApp, fixedSigner{merchant}, paycools.WithBaseURL("https://pc.test"),
 		paycools.WithHTTPClient(&http.Client{Transport: pendingPayouts{}}), paycools.WithRetries(0),
 		paycools.WithLedger(l), paycools.WithSyncAfter(0), paycools.WithSyncWindow(0), paycools.WithClock(clock),
 		paycools.WithNotificationStore(nil), paycools.WithLogger(slog.New(slog.DiscardHandler)))
@@ -112,9 +112,9 @@ func seedIntents(b *testing.B, d testDB, table, prefix string, n int, state, fin
 		}
 		return fmt.Sprintf("?%d", k)
 	}
-	q := `INSERT INTO ` + table + ` (id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail,
+	q := `INSERT INTO ` + table + ` (id, app_id, operation, mch_order_id, idempotency_id, lookup_key, amount, param, state, transaction_id, detail,
 claim_token, claim_until, created_at, updated_at, sent_by, final_status, final_amount, final_at)
-SELECT ` + id + `, 'Payouts.Create', ` + order + `, ` + order + `, '', 50010, ` + p(3) + `, ` + p(4) + `, 'DU' || ` + order + `, '', '', 0,
+SELECT ` + id + `, 'app', 'Payouts.Create', ` + order + `, ` + order + `, '', 50010, ` + p(3) + `, ` + p(4) + `, 'DU' || ` + order + `, '', '', 0,
 1700000000000 + i, 1700000000000 + i, 1700000000000 + i, ` + p(5) + `, CASE WHEN ` + p(5) + ` = '' THEN 0 ELSE 50010 END, 0
 FROM (` + gen + `) AS g`
 	if _, err := d.db.Exec(q, n, prefix, []byte(`{}`), state, final); err != nil {

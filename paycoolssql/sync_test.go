@@ -52,7 +52,7 @@ func eachSyncRig(t *testing.T, fn func(t *testing.T, r syncRig, dialect paycools
 
 // gateway is the fake gateway of the rig, in dialect, with no callback URL set.
 func (r syncRig) gateway(t *testing.T, dialect paycools.Dialect) *paycoolstest.Server {
-	srv := paycoolstest.NewServer(paycoolstest.WithBalance(10_000_000), paycoolstest.WithClock(r.clk.Now), paycoolstest.WithDialect(dialect))
+	srv := paycoolstest.NewServer(paycoolstest.WithAppID(testApp), paycoolstest.WithBalance(10_000_000), paycoolstest.WithClock(r.clk.Now), paycoolstest.WithDialect(dialect))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -99,7 +99,7 @@ func countOps(s *paycoolstest.Server, op paycools.Operation) int {
 
 func intentOf(t *testing.T, l paycools.Ledger, op paycools.Operation, order string) paycools.Intent {
 	t.Helper()
-	got, err := l.Intents(context.Background(), op, order)
+	got, err := l.Intents(context.Background(), testApp, op, order)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	return got[0]
@@ -140,6 +140,7 @@ func TestSyncDeliversMissedPayoutCallbackOnce(t *testing.T) {
 		require.Len(t, got, 1)
 		n := got[0]
 		assert.True(t, n.Synced)
+		assert.Equal(t, testApp, n.AppID, "a synced event names the client that asked, as a verified callback does")
 		assert.Equal(t, paycools.EventDisbursementSuccess, n.EventName)
 		ev, ok := n.Event.(*paycools.PayoutNotification)
 		require.True(t, ok, "%T", n.Event)
@@ -626,7 +627,7 @@ func TestLedgerClaimUnsettledFromCursor(t *testing.T) {
 		got := map[string]int{}
 		var from time.Time
 		for {
-			batch, err := l.ClaimUnsettled(ctx, "sync1", now, now.Add(time.Minute), from, now, 50)
+			batch, err := l.ClaimUnsettled(ctx, testApp, "sync1", now, now.Add(time.Minute), from, now, 50)
 			require.NoError(t, err)
 			if len(batch) == 0 {
 				break
@@ -645,28 +646,28 @@ func TestLedgerClaimUnsettledFromCursor(t *testing.T) {
 		}
 
 		// Another replica meanwhile gets nothing; once the claims end, it gets them again.
-		none, err := l.ClaimUnsettled(ctx, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
+		none, err := l.ClaimUnsettled(ctx, testApp, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
 		require.NoError(t, err)
 		assert.Empty(t, none)
 		require.NoError(t, l.Unclaim(ctx, "same000", "sync1"))
 		require.NoError(t, l.Unclaim(ctx, "same001", "not-the-token"))
-		one, err := l.ClaimUnsettled(ctx, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
+		one, err := l.ClaimUnsettled(ctx, testApp, "sync2", now, now.Add(time.Minute), time.Time{}, now, 500)
 		require.NoError(t, err)
 		require.Len(t, one, 1)
 		assert.Equal(t, "same000", one[0].ID)
-		again, err := l.ClaimUnsettled(ctx, "sync3", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, now, 500)
+		again, err := l.ClaimUnsettled(ctx, testApp, "sync3", now.Add(2*time.Minute), now.Add(3*time.Minute), time.Time{}, now, 500)
 		require.NoError(t, err)
 		assert.Len(t, again, len(want))
 
 		require.NoError(t, l.Finalize(ctx, "same000", paycools.OrderFinal{Status: "FAILED", Amount: 50010, At: now}))
 		require.NoError(t, l.Finalize(ctx, "same000", paycools.OrderFinal{Status: "COMPLETED", Amount: 1, At: now}))
-		in, err := l.Intents(ctx, paycools.OpPayoutCreate, "Osame000")
+		in, err := l.Intents(ctx, testApp, paycools.OpPayoutCreate, "Osame000")
 		require.NoError(t, err)
 		assert.Equal(t, "FAILED", in[0].FinalStatus, "the first final state stays")
 		assert.EqualValues(t, 50010, in[0].FinalAmount)
 		assert.Empty(t, in[0].ClaimToken)
 		require.NoError(t, l.Finalize(ctx, "open", paycools.OrderFinal{Status: "COMPLETED", At: now}))
-		in, err = l.Intents(ctx, paycools.OpPayoutCreate, "Oopen")
+		in, err = l.Intents(ctx, testApp, paycools.OpPayoutCreate, "Oopen")
 		require.NoError(t, err)
 		assert.Empty(t, in[0].FinalStatus, "only an order PayCools holds has a final state")
 	})
@@ -689,7 +690,7 @@ func TestLedgerClaimOpenFromCursor(t *testing.T) {
 		got := map[string]int{}
 		var from time.Time
 		for {
-			batch, err := l.ClaimOpen(ctx, "rec", now, now.Add(time.Minute), from, 40)
+			batch, err := l.ClaimOpen(ctx, testApp, "rec", now, now.Add(time.Minute), from, 40)
 			require.NoError(t, err)
 			if len(batch) == 0 {
 				break

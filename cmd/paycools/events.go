@@ -18,14 +18,16 @@ import (
 	"github.com/paycools-sdk/paycools-go/paycoolssql"
 )
 
-const eventsSynopsis = "(-postgres DSN | -sqlite FILE) [-table NAME] (list [-failed] [-since D] | show KEY | replay KEY -url URL)"
+const eventsSynopsis = "(-postgres DSN | -sqlite FILE) [-table NAME] [-app-id ID] (list [-failed] [-since D] | show KEY | replay KEY -url URL)"
 
 // runEvents implements "paycools events": the event inbox of a paycoolssql NotificationStore
 // made WithInbox, listed, shown and replayed.
 func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := newFlagSet("events", eventsSynopsis, `
 Read the event inbox that paycoolssql keeps with WithInbox (off by default: the stored bodies
-hold account numbers) and replay an event after a fix.
+hold account numbers) and replay an event after a fix. The events are those of one merchant
+application, -app-id (default $PAYCOOLS_APP_ID): a store shared by several never shows or
+replays another's.
 
   list [-failed] [-since D] [-limit N]
       the events received (the newest first, at most N), with their outcome: running,
@@ -44,8 +46,12 @@ Exit status: 0 done (replay: the handler answered 2xx), 1 failed or an unknown e
 	pgDSN := fset.String("postgres", "", "the NotificationStore in this PostgreSQL database (DSN)")
 	sqliteFile := fset.String("sqlite", "", "the NotificationStore in this SQLite file")
 	table := fset.String("table", "", "the store's table (default paycools_notifications; the inbox is TABLE_inbox)")
+	appID := fset.String("app-id", os.Getenv("PAYCOOLS_APP_ID"), "the merchant appId whose events these are")
 	if done, status := parseLeadingFlags(fset, args, stdout); done {
 		return status
+	}
+	if *appID == "" {
+		return usageError(fset, "give -app-id (or set PAYCOOLS_APP_ID): the merchant appId whose events to read")
 	}
 	if (*pgDSN == "") == (*sqliteFile == "") {
 		return usageError(fset, "give exactly one of -postgres and -sqlite")
@@ -69,7 +75,7 @@ Exit status: 0 done (replay: the handler answered 2xx), 1 failed or an unknown e
 			return usageError(sfs, "-since %v: must not be negative", *since)
 		}
 		run = func(s *paycoolssql.NotificationStore) int {
-			q := paycoolssql.EventQuery{FailedOnly: *failed, Limit: *limit}
+			q := paycoolssql.EventQuery{AppID: *appID, FailedOnly: *failed, Limit: *limit}
 			if *since > 0 {
 				q.Since = time.Now().Add(-*since)
 			}
@@ -88,7 +94,7 @@ Exit status: 0 done (replay: the handler answered 2xx), 1 failed or an unknown e
 			return status
 		}
 		run = func(s *paycoolssql.NotificationStore) int {
-			e, err := s.Event(ctx, key)
+			e, err := s.Event(ctx, *appID, key)
 			if err != nil {
 				fmt.Fprintf(stderr, "paycools events: %v\n", err)
 				return exitFail
@@ -108,7 +114,7 @@ Exit status: 0 done (replay: the handler answered 2xx), 1 failed or an unknown e
 			return usageError(sfs, "-url %q: give your NotificationHandler's http:// or https:// URL", *url)
 		}
 		run = func(s *paycoolssql.NotificationStore) int {
-			return replayEvent(ctx, s, key, *url, *timeout, stdout, stderr)
+			return replayEvent(ctx, s, *appID, key, *url, *timeout, stdout, stderr)
 		}
 	default:
 		return usageError(fset, "unknown events command %q: give list, show or replay", sub)
@@ -211,8 +217,8 @@ func writeEvent(w io.Writer, e paycoolssql.StoredEvent) {
 }
 
 // replayEvent requests the replay of key and posts its body to url.
-func replayEvent(ctx context.Context, s *paycoolssql.NotificationStore, key, url string, timeout time.Duration, stdout, stderr io.Writer) int {
-	e, token, err := s.RequestReplay(ctx, key)
+func replayEvent(ctx context.Context, s *paycoolssql.NotificationStore, appID, key, url string, timeout time.Duration, stdout, stderr io.Writer) int {
+	e, token, err := s.RequestReplay(ctx, appID, key)
 	if err != nil {
 		fmt.Fprintf(stderr, "paycools events: %v\n", err)
 		return exitFail

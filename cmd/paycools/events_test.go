@@ -32,7 +32,7 @@ func eventsSQLite(t *testing.T) eventsDB {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	return eventsDB{flags: []string{"-sqlite", path}, db: db, flavor: paycoolssql.SQLite, table: "paycools_notifications"}
+	return eventsDB{flags: []string{"-sqlite", path, "-app-id", "app"}, db: db, flavor: paycoolssql.SQLite, table: "paycools_notifications"}
 }
 
 func eventsPostgres(t *testing.T) eventsDB {
@@ -51,7 +51,7 @@ func eventsPostgres(t *testing.T) eventsDB {
 		_, _ = db.Exec("DROP TABLE IF EXISTS " + table)
 		_, _ = db.Exec("DROP TABLE IF EXISTS " + table + "_inbox")
 	})
-	return eventsDB{flags: []string{"-postgres", dsn, "-table", table}, db: db, flavor: paycoolssql.Postgres, table: table}
+	return eventsDB{flags: []string{"-postgres", dsn, "-table", table, "-app-id", "app"}, db: db, flavor: paycoolssql.Postgres, table: table}
 }
 
 var tableCounter atomic.Int64
@@ -126,6 +126,17 @@ func TestEventsCommand(t *testing.T) {
 			status, _, errOut = events("show", "disbursement.success:transactionId=NONE:COMPLETED")
 			assert.Equal(t, exitFail, status)
 			assert.Contains(t, errOut, "no such event")
+
+			// Another tenant of the same store sees none of app's events and cannot replay them.
+			other := append(append([]string{"events"}, d.flags...), "-app-id", "other")
+			status, out, errOut = runCLI(t, append(other, "list")...)
+			require.Equal(t, exitOK, status, errOut)
+			assert.NotContains(t, out, key1)
+			assert.Contains(t, out, "0 event(s)")
+			status, _, errOut = runCLI(t, append(other, "replay", key1, "-url", srv.URL)...)
+			assert.Equal(t, exitFail, status)
+			assert.Contains(t, errOut, "no such event")
+			assert.EqualValues(t, 3, runs["DE1"].Load(), "another tenant's replay runs nothing")
 		})
 	}
 }
@@ -139,11 +150,12 @@ func TestEventsCommandUsage(t *testing.T) {
 		{"events", "-sqlite", "x.db", "show"},
 		{"events", "-sqlite", "x.db", "replay", "KEY"},
 		{"events", "-sqlite", "x.db", "replay", "KEY", "-url", "ftp://x"},
+		{"events", "-sqlite", "x.db", "-app-id", "", "list"},
 	} {
 		status, _, errOut := runCLI(t, args...)
 		assert.Equal(t, exitUsage, status, "%v: %s", args, errOut)
 	}
-	status, _, errOut := runCLI(t, "events", "-sqlite", filepath.Join(t.TempDir(), "missing.db"), "list")
+	status, _, errOut := runCLI(t, "events", "-sqlite", filepath.Join(t.TempDir(), "missing.db"), "-app-id", "app", "list")
 	assert.Equal(t, exitFail, status)
 	assert.Contains(t, errOut, "missing.db")
 }

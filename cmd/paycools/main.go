@@ -25,7 +25,7 @@
 //	    match one day of PayCools' statements against your books (CSV or the ledger)
 //	paycools payouts -csv FILE (-sqlite LEDGER | -postgres DSN) -base-url URL -app-id ID -key FILE [-concurrency N] [-rate PER_SECOND] [-dry-run] [-report FILE]
 //	    pay out every row of a CSV file exactly once, resumably (through the ledger)
-//	paycools events (-postgres DSN | -sqlite FILE) [-table NAME] (list [-failed] [-since D] | show KEY | replay KEY -url URL)
+//	paycools events (-postgres DSN | -sqlite FILE) [-table NAME] [-app-id ID] (list [-failed] [-since D] | show KEY | replay KEY -url URL)
 //	    list, show and replay the callbacks of the event inbox (paycoolssql.WithInbox)
 //
 // Run "paycools COMMAND -h" (or "paycools help COMMAND") for the flags of one command, and

@@ -59,6 +59,7 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 	rate := fset.Float64("rate", 0, "at most this many payouts started per second (0: no cap)")
 	dryRun := fset.Bool("dry-run", false, "validate and print the totals; send nothing")
 	skipInvalid := fset.Bool("skip-invalid", false, "pay the valid rows even when some rows are invalid")
+	adoptLegacy := fset.Bool("adopt-legacy-rows", false, "the ledger's rows written by a version before app ids are -app-id's: give them to it (paycoolssql.WithLegacyAppID), once")
 	reportFile := fset.String("report", "", "write the report (CSV) to this file instead of standard output")
 	callTimeout := fset.Duration("call-timeout", paycools.DefaultBulkCallTimeout, "time allowed for one payout; after a crash, the next run settles its rows once this (plus 2s) and -settle-time have passed")
 	settleTime := fset.Duration("settle-time", paycools.DefaultSettleTime, "how long after a crashed run's last request a payout PayCools does not know is taken as never arrived (and paid by this run)")
@@ -155,7 +156,13 @@ is created, 1 otherwise (or the run failed), 2 for a usage error.`, stderr)
 		if *table != "" {
 			lopts = append(lopts, paycoolssql.WithTable(*table))
 		}
+		if *adoptLegacy {
+			lopts = append(lopts, paycoolssql.WithLegacyAppID(*cr.appID))
+		}
 		l, err := paycoolssql.NewLedger(ctx, db, flavor, lopts...)
+		if errors.Is(err, paycoolssql.ErrLegacyRows) {
+			return fail("ledger: %v; when they are this -app-id's (a ledger of earlier runs of this command), run again with -adopt-legacy-rows", err)
+		}
 		if err != nil {
 			return fail("ledger: %v", err)
 		}

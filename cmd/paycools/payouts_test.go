@@ -441,3 +441,37 @@ func TestPayoutsCommandSurvivesSIGKILL(t *testing.T) {
 		run(t, paycools.DialectPH, "pgx", dsn, []string{"-postgres", dsn})
 	})
 }
+
+// A ledger of runs made before app ids (its rows have an empty app_id): a rerun refuses to start and
+// says how to go on, sending nothing; with -adopt-legacy-rows the rows become -app-id's and the
+// rerun finds them paid by the earlier run.
+func TestPayoutsCommandAdoptsLegacyLedgerRows(t *testing.T) {
+	s := payoutsGateway(t)
+	file, sum := payoutsFile(t, "OLD", 3)
+	ledger := filepath.Join(t.TempDir(), "ledger.db")
+	before := s.Balance()
+	args := append(payoutsArgs(s), "-csv", file, "-sqlite", ledger)
+	status, out, errOut := runCLI(t, args...)
+	require.Equal(t, exitOK, status, "%s\n%s", out, errOut)
+	db, err := sql.Open("sqlite", "file:"+ledger+"?_pragma=busy_timeout(10000)")
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE paycools_intents SET app_id = ''`) // as a version before app ids left them
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s.ClearRequests()
+	status, _, errOut = runCLI(t, args...)
+	assert.Equal(t, exitFail, status)
+	assert.Contains(t, errOut, "-adopt-legacy-rows")
+	assert.Zero(t, createCount(s), "nothing is sent")
+
+	status, out, errOut = runCLI(t, append(args, "-adopt-legacy-rows")...)
+	require.Equal(t, exitOK, status, "%s\n%s", out, errOut)
+	assert.Zero(t, createCount(s), "the rows from before are this app's, paid")
+	assert.Equal(t, before-sum, s.Balance())
+	rows, _ := readReport(t, out)
+	require.Len(t, rows, 3)
+	for id, r := range rows {
+		assert.Equal(t, "paid by an earlier run", r[6], id)
+	}
+}

@@ -114,7 +114,7 @@ matches, 1 when anything does not (or the run failed), 2 for a usage error.`, st
 			lopts = append(lopts, paycoolssql.WithTable(*table))
 		}
 		// Read only: no DDL, so that a reporting role with SELECT on the table is enough.
-		books, err = paycoolssql.OpenLedgerBooks(ctx, db, flavor, lopts...)
+		books, err = paycoolssql.OpenLedgerBooks(ctx, db, flavor, *cr.appID, lopts...)
 		if err != nil {
 			fmt.Fprintf(stderr, "paycools reconcile: %v\n", err)
 			return exitFail
