@@ -43,17 +43,11 @@ func (e *LateCreationError) Error() string {
 // is false for other events, and for checkout events, whose transaction id is not the
 // checkout id the ledger keeps (checkout orders are looked up by merchant order id anyway).
 func notificationOrder(ev any) (op Operation, mchOrderID, txnID string, amount Amount, ok bool) {
-	switch e := ev.(type) {
-	case *PayoutNotification:
-		return OpPayoutCreate, e.MchOrderID, e.TransactionID, e.Amount, true
-	case *WebPaymentNotification:
-		return OpWebPaymentCreate, e.MchOrderID, e.TransactionID, e.Amount, true
-	case *DirectDebitPaymentNotification:
-		return OpDirectDebitCreatePayment, e.MchOrderID, e.TransactionID, e.Amount, true
-	case *RefundNotification:
-		return OpRefundCreate, e.MchRefundOrderID, e.RefundTransactionID, e.RefundAmount, true
+	op, mchOrderID, txnID, amount, _, _, ok = notificationFinal(ev)
+	if !ok || op == OpCheckoutCreate {
+		return "", "", "", 0, false
 	}
-	return "", "", "", 0, false
+	return op, mchOrderID, txnID, amount, true
 }
 
 // settleLedgerOrReply lets a verified callback settle the ledger (see settleLedger). When the
