@@ -523,7 +523,7 @@ func TestFlatCallbacksRefused(t *testing.T) {
 	oa := newFakeAPI(t, WithCallbackSecret("xxxxxxx")).Client
 	_, err = oa.ParseNotification(flatCallback(qrSuccessFields, good))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "not accepted in the open-api dialect")
+	assert.Contains(t, err.Error(), "the flat callback form is not accepted in the open-api dialect (set WithDialect(DialectPH) if PayCools sends flat callbacks)", "the hint names the dialects that take the form, from their specs")
 
 	// A PH client with neither key nor secret cannot serve callbacks.
 	bare, err := NewClient(testAppID, testMerchantKey(t), WithDialect(DialectPH))

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -152,15 +153,31 @@ func splitFlatCallback(pairs []flatPair) (callbackParts, *notificationError) {
 	return p, nil
 }
 
+// formNotAccepted says that dialect d takes no callback of form f, and which dialects do.
+func formNotAccepted(d Dialect, f NotificationForm) string {
+	kind := "envelope"
+	if f != NotificationFormEnvelope {
+		kind = "flat"
+	}
+	msg := "the " + kind + " callback form is not accepted in the " + d.String() + " dialect"
+	var takers []string
+	for _, s := range dialects {
+		if s.dialect != d && slices.Contains(s.callbackForms, f) {
+			takers = append(takers, "WithDialect("+s.goName+")")
+		}
+	}
+	if len(takers) > 0 {
+		msg += " (set " + strings.Join(takers, " or ") + " if PayCools sends " + kind + " callbacks)"
+	}
+	return msg
+}
+
 // verifyCallback verifies a callback taken apart with the client's keys or secrets, refuses
 // one that names another merchant application, and decodes it. The signature is checked over
 // the exact received values before anything is decoded.
 func (c *Client) verifyCallback(ctx context.Context, p *callbackParts) (*Notification, *notificationError) {
 	if !c.accepts(p.form) {
-		if p.form == NotificationFormEnvelope {
-			return nil, badSign("the envelope callback form is not accepted in the "+c.dialect.String()+" dialect", nil)
-		}
-		return nil, badSign("the flat callback form is not accepted in the "+c.dialect.String()+" dialect (set WithDialect(DialectPH) if PayCools sends flat callbacks)", nil)
+		return nil, badSign(formNotAccepted(c.dialect, p.form), nil)
 	}
 	if nerr := c.checkSignature(ctx, p); nerr != nil {
 		return nil, nerr
