@@ -6,9 +6,9 @@ package paycools
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -57,12 +57,7 @@ func (c *Client) buildFlat(op Operation, ep *endpoint, base []byte, ts int64, ex
 		pairs = append(pairs, flatPair{"timestamp", strconv.AppendInt(nil, ts, 10)})
 	}
 	if len(extra) > 0 {
-		keys := make([]string, 0, len(extra))
-		for k := range extra {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(extra)) {
 			raw, err := marshalCompact(extra[k])
 			if err != nil {
 				return flatAttempt{}, fmt.Errorf("extra field %q: %v", k, err)

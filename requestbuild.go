@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,12 +156,7 @@ func mergeExtra(obj []byte, extra map[string]any) ([]byte, error) {
 		}
 		fields = append(fields, kv{t.(string), v})
 	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
 		raw, err := marshalCompact(extra[k])
 		if err != nil {
 			return nil, fmt.Errorf("extra field %q: %v", k, err)
